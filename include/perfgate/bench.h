@@ -1,0 +1,37 @@
+/* bench.h - measure: run the benchmarks of a gates file into a result set */
+#ifndef PERFGATE_BENCH_H
+#define PERFGATE_BENCH_H
+
+#include "perfgate/gates.h"
+#include "perfgate/result.h"
+
+/* Called as runs finish, for a progress line; done counts warm-ups too. */
+typedef void (*pg_progress_fn)(void *arg, const char *bench, int done, int total);
+
+typedef struct pg_measure_options {
+	int runs;   /* > 0 overrides every benchmark's runs */
+	int warmup; /* >= 0 overrides every benchmark's warm-ups */
+	char *const *only; /* NULL-terminated benchmark names, or NULL for all */
+	pg_progress_fn progress;
+	void *progress_arg;
+} pg_measure_options;
+
+/* Fill a result set's env, commit-independent fields (key from override, PERFGATE_ENV, or the host). */
+int pg_env_detect(pg_env *env, const char *key_override);
+
+/* Normalise an env key to [a-z0-9._-] (in place). */
+void pg_env_normalize(char *key);
+
+/*
+ * Run every selected benchmark and append it to rs. A benchmark that fails
+ * (non-zero exit, signal, timeout) is recorded as failed with the reason,
+ * never as fast. Returns 0 when all ran (whatever their status), PG_EINPUT
+ * when -b names an unknown benchmark, PG_ESYSTEM when a command could not
+ * be started (the benchmark is recorded as failed and the rest still run).
+ */
+int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_options *opts);
+
+/* 1 when the kind has a driver in this build. */
+int pg_kind_supported(const char *kind);
+
+#endif

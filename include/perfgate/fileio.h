@@ -1,0 +1,30 @@
+/* fileio.h - whole-file reads and all-or-nothing writes */
+#ifndef PERFGATE_FILEIO_H
+#define PERFGATE_FILEIO_H
+
+#include <stddef.h>
+
+/*
+ * Read a whole file into a NUL-terminated buffer the caller frees.
+ * Returns 0, PG_ESYSTEM naming the path (missing, unreadable, a directory)
+ * or PG_ENOMEM.
+ */
+int pg_file_read(char **out, size_t *len, const char *path);
+
+/*
+ * Write len bytes to path all or nothing: a temporary file beside it,
+ * fsync, rename. An existing file keeps its mode bits' default (0644).
+ * Returns 0 or PG_ESYSTEM naming the path; on failure path is untouched.
+ */
+int pg_file_write_atomic(const char *path, const char *data, size_t len);
+
+/* Join a directory and a name ("a" + "b" -> "a/b"); caller frees. NULL on ENOMEM. */
+char *pg_path_join(const char *dir, const char *name);
+
+/* Directory part of a path ("a/b" -> "a", "b" -> "."); caller frees. */
+char *pg_path_dirname(const char *path);
+
+/* Directory of the running executable (from /proc/self/exe); caller frees. */
+char *pg_self_dir(void);
+
+#endif

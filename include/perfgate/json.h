@@ -1,0 +1,54 @@
+/* json.h - cJSON plumbing: located parse errors, checked getters, exact numbers */
+#ifndef PERFGATE_JSON_H
+#define PERFGATE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/*
+ * Parse len bytes of text. On failure PG_EINPUT with "ORIGIN: line L,
+ * column C: not valid JSON" (or "... ends early" when truncated).
+ * The tree is freed by the caller with cJSON_Delete.
+ */
+int pg_json_parse(cJSON **out, const char *text, size_t len, const char *origin);
+
+/* Read and parse a file; errors name the path. */
+int pg_json_read_file(cJSON **out, const char *path);
+
+/* Print compact (pretty = 0) or indented; caller frees. NULL on ENOMEM. */
+char *pg_json_print(const cJSON *json, int pretty);
+
+/*
+ * A number node that prints the shortest text reading back to exactly the
+ * same double (cJSON's own printing may lose the last bit). Non-finite
+ * values become null. Returns NULL on ENOMEM.
+ */
+cJSON *pg_json_number(double value);
+
+/* Add a number (as above) / a string or null to an object. Return 0 or PG_ENOMEM. */
+int pg_json_add_number(cJSON *object, const char *key, double value);
+int pg_json_add_string(cJSON *object, const char *key, const char *value);
+
+/* Name of a JSON type for messages: "a string", "an object", ... */
+const char *pg_json_type_name(const cJSON *item);
+
+/*
+ * Checked access. `where` is "ORIGIN: $.path" for messages. A missing key
+ * is an error only when required; then *out is left alone and 1 is
+ * returned (0 when found). Errors are PG_EINPUT naming where, the key and
+ * what was expected.
+ */
+int pg_json_object(const cJSON *item, const char *where);
+int pg_json_get_string(const char **out, const cJSON *obj, const char *key, int required,
+		       const char *where);
+int pg_json_get_number(double *out, const cJSON *obj, const char *key, int required,
+		       const char *where);
+int pg_json_get_bool(int *out, const cJSON *obj, const char *key, int required,
+		     const char *where);
+int pg_json_get_array(const cJSON **out, const cJSON *obj, const char *key, int required,
+		      const char *where);
+
+/* PG_EINPUT naming the first key of obj not in the NULL-terminated list. */
+int pg_json_check_keys(const cJSON *obj, const char *const *allowed, const char *where);
+
+#endif

@@ -1,0 +1,27 @@
+/* repo.h - the git repository perfgate runs in: root, HEAD, dirty state */
+#ifndef PERFGATE_REPO_H
+#define PERFGATE_REPO_H
+
+#include <git2.h>
+
+/*
+ * Open the repository containing `start` (searching upwards). Returns 0,
+ * 1 when start is not inside a repository (*out NULL), or PG_ESYSTEM.
+ * Free with git_repository_free.
+ */
+int pg_repo_discover(git_repository **out, const char *start);
+
+/* Work tree root of repo (no trailing slash), caller frees; NULL for a bare repo. */
+char *pg_repo_root(git_repository *repo);
+
+/*
+ * HEAD's commit id as 40 hex (caller frees) and whether tracked files are
+ * modified (untracked files do not count). PG_EINPUT naming the branch when
+ * HEAD is unborn.
+ */
+int pg_repo_head(char **commit, int *dirty, git_repository *repo);
+
+/* The message of the last libgit2 error, or "unknown error". */
+const char *pg_git_error(void);
+
+#endif

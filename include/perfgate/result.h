@@ -1,0 +1,103 @@
+/* result.h - the result set: benchmarks, their metrics and samples (schema perfgate/1) */
+#ifndef PERFGATE_RESULT_H
+#define PERFGATE_RESULT_H
+
+#include "perfgate/stats.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define PG_RESULT_SCHEMA "perfgate/1"
+/* A note keeps at most this many samples per metric (evenly spaced subsample). */
+#define PG_MAX_STORED_SAMPLES 1000
+
+typedef enum pg_better { PG_BETTER_LOWER = 0, PG_BETTER_HIGHER } pg_better;
+
+typedef enum pg_status {
+	PG_STATUS_OK = 0,
+	PG_STATUS_FAILED,
+	PG_STATUS_TIMEOUT,
+	PG_STATUS_SKIPPED,
+} pg_status;
+
+typedef struct pg_metric {
+	char *name;
+	char *unit;
+	pg_better better;
+	double *samples; /* NULL when the metric has a single value */
+	size_t n_samples, cap_samples;
+	int has_value;
+	double value;
+	int has_summary; /* summary of all samples, also when only a subsample is kept */
+	pg_summary summary;
+	size_t dropped; /* non-finite samples left out */
+} pg_metric;
+
+typedef struct pg_benchmark {
+	char *name;
+	char *kind;
+	pg_status status;
+	char *reason; /* a sentence for anything but ok */
+	char *definition_hash;
+	pg_metric *metrics; /* the first is the primary metric */
+	size_t n_metrics;
+} pg_benchmark;
+
+typedef struct pg_env {
+	char *key, *os, *arch, *cpu, *runner;
+	int cores;
+} pg_env;
+
+typedef struct pg_result_set {
+	char *run_id;
+	char *commit; /* 40 hex, or NULL */
+	int dirty;
+	pg_env env;
+	char *created; /* ISO 8601 UTC with milliseconds */
+	char *tool;
+	double rss_floor; /* bytes a child's peak RSS starts from on this host */
+	pg_benchmark *benchmarks;
+	size_t n_benchmarks;
+} pg_result_set;
+
+/* A new, empty result set with a fresh run_id and created time; NULL on ENOMEM. */
+pg_result_set *pg_result_set_new(void);
+void pg_result_set_free(pg_result_set *rs);
+
+/* Append a benchmark (name and kind copied); returns it, or NULL on ENOMEM. Earlier ones may move. */
+pg_benchmark *pg_result_set_add_benchmark(pg_result_set *rs, const char *name, const char *kind);
+pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name);
+
+/* Set status and reason (copied; printf format). Returns 0 or PG_ENOMEM. */
+int pg_benchmark_set_status(pg_benchmark *b, pg_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Append a metric; returns it or NULL on ENOMEM. Pointers to earlier metrics may move. */
+pg_metric *pg_benchmark_add_metric(pg_benchmark *b, const char *name, const char *unit,
+				   pg_better better);
+pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name);
+
+/* Append one sample; a non-finite one is counted in dropped. 0 or PG_ENOMEM. */
+int pg_metric_add_sample(pg_metric *m, double sample);
+void pg_metric_set_value(pg_metric *m, double value);
+
+/* Compute each metric's summary from its samples (before any subsampling). */
+int pg_result_set_summarize(pg_result_set *rs);
+
+/* The central value of a metric: median of samples, else value, else summary median. */
+int pg_metric_center(const pg_metric *m, double *out);
+
+const char *pg_status_name(pg_status status);
+
+/* JSON in and out. to_json: caller deletes. from_json: `origin` names the document in errors. */
+int pg_result_set_to_json(cJSON **out, const pg_result_set *rs);
+int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *origin);
+
+/* Text: compact one-line JSON (pretty = 0, for notes) or indented. Caller frees. */
+int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty);
+
+/* Files: read (errors name the file and JSON path), write via temp file + rename. */
+int pg_result_set_read_file(pg_result_set **out, const char *path);
+int pg_result_set_write_file(const pg_result_set *rs, const char *path);
+
+#endif

@@ -1,0 +1,25 @@
+/* driver.h - the interface every benchmark kind implements (private to src/bench) */
+#ifndef PERFGATE_BENCH_DRIVER_H
+#define PERFGATE_BENCH_DRIVER_H
+
+#include "perfgate/bench.h"
+
+typedef struct pg_driver_ctx {
+	const pg_gates *gates;
+	pg_run_settings run; /* the benchmark's settings after command-line overrides */
+	const pg_measure_options *opts;
+} pg_driver_ctx;
+
+/*
+ * Measure def into out (already named and kinded). Record failures of the
+ * benchmark in out's status; return non-zero only for what perfgate could
+ * not do (PG_ESYSTEM: could not start, PG_EINPUT: bad definition).
+ */
+typedef int (*pg_driver_fn)(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+
+int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+
+/* The last line(s) of a child's stderr, for a failure reason: at most max bytes. */
+void pg_driver_stderr_excerpt(char *buf, size_t size, const char *tail, size_t len);
+
+#endif

@@ -1,0 +1,78 @@
+/* cli.h - the verbs and what they share: options, context, output plumbing */
+#ifndef PERFGATE_CLI_H
+#define PERFGATE_CLI_H
+
+#include "perfgate/gates.h"
+
+#include <getopt.h>
+#include <git2.h>
+#include <stdio.h>
+
+/* Options of every verb that measures (run, check, ab, bisect). */
+typedef struct pg_cli_common {
+	const char *gates_path; /* -c */
+	const char *env_key;    /* --env */
+	const char *output;     /* -o */
+	int runs, warmup;       /* -1: from the gates file */
+	char **only;            /* -b, NULL-terminated */
+	size_t n_only;
+	int quiet, verbose;
+	char **formats;         /* --format F[=FILE], NULL-terminated */
+	size_t n_formats;
+} pg_cli_common;
+
+/* Where perfgate runs: the repository (or none), {root} and {bindir}. */
+typedef struct pg_cli_context {
+	git_repository *repo; /* NULL outside a repository */
+	char *root;
+	char *bindir;
+} pg_cli_context;
+
+/* getopt_long ids of the shared options (above the ASCII range). */
+enum {
+	OPT_ENV = 1000,
+	OPT_FORMAT,
+	OPT_RUNS,
+	OPT_WARMUP,
+	OPT_HELP,
+	OPT_CLI_LAST,
+};
+
+/* The getopt_long entries of pg_cli_common, to splice into a verb's table. */
+#define PG_COMMON_LONG_OPTIONS                                                                 \
+	{"env", required_argument, NULL, OPT_ENV}, {"format", required_argument, NULL, OPT_FORMAT}, \
+		{"runs", required_argument, NULL, OPT_RUNS},                                     \
+		{"warmup", required_argument, NULL, OPT_WARMUP},                                 \
+		{"help", no_argument, NULL, OPT_HELP}, {"quiet", no_argument, NULL, 'q'},        \
+		{"verbose", no_argument, NULL, 'v'}, {"output", required_argument, NULL, 'o'}
+#define PG_COMMON_SHORT_OPTIONS "c:o:b:qvh"
+
+void pg_cli_common_init(pg_cli_common *c);
+void pg_cli_common_release(pg_cli_common *c);
+
+/*
+ * Handle one getopt result shared by all measuring verbs. Returns 1 when
+ * handled, 0 when the option is not a shared one, PG_EINPUT on a bad value.
+ */
+int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg);
+
+/* Report an unknown option / missing argument for verb with its usage line; returns PG_EINPUT. */
+int pg_cli_bad_option(const char *verb, const char *usage, char *const argv[]);
+
+/* Parse a positive integer argument of an option. */
+int pg_cli_int(int *out, const char *arg, const char *option, int least);
+
+/* Find the repository from the current directory and fill root and bindir. */
+int pg_cli_context_open(pg_cli_context *ctx);
+void pg_cli_context_close(pg_cli_context *ctx);
+
+/* Load the gates file: -c, else gates/default.json under the root. */
+int pg_cli_load_gates(pg_gates **out, const pg_cli_context *ctx, const pg_cli_common *c);
+
+/* Print the progress line on stderr when it is a terminal. */
+void pg_cli_progress(void *arg, const char *bench, int done, int total);
+
+/* Each verb: cmd_<verb>(argc, argv) with argv[0] the verb; returns a pg error code. */
+int cmd_run(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,144 @@
+/* common.c - what the verbs share: options, repository context, gates file lookup */
+#include "cli.h"
+
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+#include "perfgate/repo.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void pg_cli_common_init(pg_cli_common *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->runs = -1;
+	c->warmup = -1;
+}
+
+void pg_cli_common_release(pg_cli_common *c)
+{
+	free(c->only);
+	free(c->formats);
+}
+
+static int push(char ***v, size_t *n, const char *s)
+{
+	char **grown = realloc(*v, (*n + 2) * sizeof(char *));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	grown[(*n)++] = (char *)s;
+	grown[*n] = NULL;
+	*v = grown;
+	return 0;
+}
+
+int pg_cli_int(int *out, const char *arg, const char *option, int least)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < least || v > INT_MAX)
+		return pg_error_set(PG_EINPUT, "%s: expected an integer >= %d, found '%s'", option,
+				    least, arg);
+	*out = (int)v;
+	return 0;
+}
+
+int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg)
+{
+	int rc;
+	switch (opt) {
+	case 'c':
+		c->gates_path = arg;
+		return 1;
+	case 'o':
+		c->output = arg;
+		return 1;
+	case 'b':
+		return (rc = push(&c->only, &c->n_only, arg)) ? rc : 1;
+	case 'q':
+		c->quiet = 1;
+		return 1;
+	case 'v':
+		c->verbose = 1;
+		return 1;
+	case OPT_ENV:
+		c->env_key = arg;
+		return 1;
+	case OPT_FORMAT:
+		return (rc = push(&c->formats, &c->n_formats, arg)) ? rc : 1;
+	case OPT_RUNS:
+		return (rc = pg_cli_int(&c->runs, arg, "--runs", 1)) ? rc : 1;
+	case OPT_WARMUP:
+		return (rc = pg_cli_int(&c->warmup, arg, "--warmup", 0)) ? rc : 1;
+	default:
+		return 0;
+	}
+}
+
+int pg_cli_bad_option(const char *verb, const char *usage, char *const argv[])
+{
+	const char *what = argv[optind - 1];
+	if (optopt && optopt < 256)
+		pg_error_set(PG_EINPUT, "%s: %s option '-%c'\nusage: %s", verb,
+			     strchr(PG_COMMON_SHORT_OPTIONS, optopt) ? "missing value for" : "unknown",
+			     optopt, usage);
+	else
+		pg_error_set(PG_EINPUT, "%s: unknown option or missing value: '%s'\nusage: %s", verb,
+			     what, usage);
+	return PG_EINPUT;
+}
+
+int pg_cli_context_open(pg_cli_context *ctx)
+{
+	char cwd[PATH_MAX];
+	memset(ctx, 0, sizeof(*ctx));
+	if (!getcwd(cwd, sizeof(cwd)))
+		return pg_error_set(PG_ESYSTEM, "cannot read the current directory: %s", strerror(errno));
+	int rc = pg_repo_discover(&ctx->repo, cwd);
+	if (rc < 0)
+		return rc;
+	ctx->root = ctx->repo ? pg_repo_root(ctx->repo) : NULL;
+	if (!ctx->root)
+		ctx->root = strdup(cwd);
+	ctx->bindir = pg_self_dir();
+	if (!ctx->root || !ctx->bindir)
+		return pg_error_set(PG_ESYSTEM, "cannot find perfgate's own directory");
+	return 0;
+}
+
+void pg_cli_context_close(pg_cli_context *ctx)
+{
+	git_repository_free(ctx->repo);
+	free(ctx->root);
+	free(ctx->bindir);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+int pg_cli_load_gates(pg_gates **out, const pg_cli_context *ctx, const pg_cli_common *c)
+{
+	if (c->gates_path) {
+		/* Outside a repository a gates file's own directory is {root}. */
+		return pg_gates_load(out, c->gates_path, ctx->repo ? ctx->root : NULL, ctx->bindir);
+	}
+	char *path = pg_path_join(ctx->root, "gates/default.json");
+	if (!path)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	int rc = pg_gates_load(out, path, ctx->root, ctx->bindir);
+	if (rc == PG_ESYSTEM && access(path, F_OK) != 0)
+		rc = pg_error_set(PG_ESYSTEM, "%s: no gates file here (give one with -c FILE)", path);
+	free(path);
+	return rc;
+}
+
+void pg_cli_progress(void *arg, const char *bench, int done, int total)
+{
+	(void)arg;
+	fprintf(stderr, "\r\033[K  %s  %d/%d", bench, done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}

@@ -1,0 +1,80 @@
+/* main.c - perfgate's entry point: start the spawner, pick the verb, map errors to exit status */
+#include "cli/cli.h"
+#include "perfgate/error.h"
+#include "perfgate/runner.h"
+
+#include <git2.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+	const char *summary;
+} verbs[] = {
+	{"run", cmd_run, "measure the benchmarks of a gates file, or one command"},
+};
+
+static void print_usage(FILE *out)
+{
+	fputs("usage: perfgate VERB [OPTIONS]\n\n", out);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\n  help [VERB]  this text, or a verb's options\n"
+	      "  --version    print the version\n\n"
+	      "Exit status: 0 pass, 1 a gate or benchmark failed, 2 bad command line or\n"
+	      "document, 3 perfgate could not do its job.\n",
+	      out);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+	/* Before anything grows: children started from the spawner inherit its small peak RSS. */
+	if (pg_spawner_start() != 0) {
+		fprintf(stderr, "perfgate: %s\n", pg_error_message());
+		return 3;
+	}
+	if (argc < 2) {
+		print_usage(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("perfgate %s\n", PG_VERSION);
+		return 0;
+	}
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		if (argc > 2 && find_verb(argv[2])) {
+			char *help_argv[] = {argv[2], "--help", NULL};
+			git_libgit2_init();
+			int rc = find_verb(argv[2])->fn(2, help_argv);
+			git_libgit2_shutdown();
+			return pg_error_exit_status(rc);
+		}
+		print_usage(stdout);
+		return 0;
+	}
+	const struct verb *verb = find_verb(name);
+	if (!verb) {
+		fprintf(stderr, "perfgate: unknown verb '%s'\n", name);
+		print_usage(stderr);
+		return 2;
+	}
+	git_libgit2_init();
+	int rc = verb->fn(argc - 1, argv + 1);
+	git_libgit2_shutdown();
+	pg_spawner_stop();
+	if (rc) {
+		fflush(stdout);
+		fprintf(stderr, "perfgate: %s\n", pg_error_message());
+	}
+	return pg_error_exit_status(rc);
+}

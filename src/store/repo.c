@@ -1,0 +1,72 @@
+/* repo.c - the git repository perfgate runs in: root, HEAD, dirty state */
+#include "perfgate/repo.h"
+
+#include "perfgate/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *pg_git_error(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown error";
+}
+
+int pg_repo_discover(git_repository **out, const char *start)
+{
+	*out = NULL;
+	int rc = git_repository_open_ext(out, start, 0, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return 1;
+	if (rc < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: cannot open the git repository: %s", start,
+				    pg_git_error());
+	return 0;
+}
+
+char *pg_repo_root(git_repository *repo)
+{
+	const char *wd = git_repository_workdir(repo);
+	if (!wd)
+		return NULL;
+	char *root = strdup(wd);
+	size_t n = root ? strlen(root) : 0;
+	if (n > 1 && root[n - 1] == '/')
+		root[n - 1] = '\0';
+	return root;
+}
+
+static int count_modified(const char *path, unsigned int flags, void *payload)
+{
+	(void)path;
+	if (flags & ~(unsigned)(GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED))
+		(*(int *)payload)++;
+	return 0;
+}
+
+int pg_repo_head(char **commit, int *dirty, git_repository *repo)
+{
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+	if (git_reference_name_to_id(&oid, repo, "HEAD") < 0) {
+		if (git_repository_head_unborn(repo) == 1)
+			return pg_error_set(PG_EINPUT,
+					    "HEAD is unborn (no commit yet): commit before measuring with --save");
+		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
+	}
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	*commit = strdup(hex);
+	if (!*commit)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*dirty = 0;
+	if (!git_repository_is_bare(repo)) {
+		git_status_options opts;
+		git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+		opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+		opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+		int modified = 0;
+		if (git_status_foreach_ext(repo, &opts, count_modified, &modified) == 0)
+			*dirty = modified > 0;
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* error.c - the last error message and the exit status it maps to */
+#include "perfgate/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char message[2048];
+
+int pg_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int pg_error_wrap(int code, const char *fmt, ...)
+{
+	char prefix[1024];
+	char old[sizeof(message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, message, sizeof(old));
+	if (old[0])
+		snprintf(message, sizeof(message), "%s: %s", prefix, old);
+	else
+		snprintf(message, sizeof(message), "%s", prefix);
+	return code;
+}
+
+const char *pg_error_message(void)
+{
+	return message;
+}
+
+void pg_error_clear(void)
+{
+	message[0] = '\0';
+}
+
+int pg_error_exit_status(int code)
+{
+	switch (code) {
+	case PG_OK:
+		return 0;
+	case PG_EFAIL:
+		return 1;
+	case PG_EINPUT:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+int pg_error_worst(int a, int b)
+{
+	static const int rank[] = {0, 1, 3, 2}; /* by exit status: 2 over 3 over 1 over 0 */
+	return rank[pg_error_exit_status(a)] >= rank[pg_error_exit_status(b)] ? a : b;
+}

@@ -1,0 +1,143 @@
+/* fileio.c - whole-file reads and all-or-nothing writes */
+#include "perfgate/fileio.h"
+
+#include "perfgate/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pg_file_read(char **out, size_t *len, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pg_error_set(PG_ESYSTEM, "%s: is a directory, expected a file", path);
+	}
+	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, used = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return pg_error_set(PG_ENOMEM, "%s: out of memory reading it", path);
+	}
+	for (;;) {
+		if (used + 1 >= cap) {
+			char *grown = realloc(buf, cap * 2);
+			if (!grown) {
+				free(buf);
+				close(fd);
+				return pg_error_set(PG_ENOMEM, "%s: out of memory reading it", path);
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		ssize_t got = read(fd, buf + used, cap - used - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return pg_error_set(PG_ESYSTEM, "%s: cannot read: %s", path, strerror(e));
+		}
+		if (got == 0)
+			break;
+		used += (size_t)got;
+	}
+	close(fd);
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int pg_file_write_atomic(const char *path, const char *data, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	if (!tmp)
+		return pg_error_set(PG_ENOMEM, "%s: out of memory", path);
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return pg_error_set(PG_ESYSTEM, "%s: cannot create a file beside it: %s", path,
+				    strerror(e));
+	}
+	/* mkstemp makes 0600; a result file is read by others like any output. */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	size_t done = 0;
+	while (done < len) {
+		ssize_t put = write(fd, data + done, len - done);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put < 0)
+			goto fail;
+		done += (size_t)put;
+	}
+	if (fsync(fd) != 0 && errno != EINVAL)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	return 0;
+fail : {
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e));
+}
+}
+
+char *pg_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	int slash = dl > 0 && dir[dl - 1] != '/';
+	char *p = malloc(dl + nl + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	if (slash)
+		p[dl++] = '/';
+	memcpy(p + dl, name, nl + 1);
+	return p;
+}
+
+char *pg_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+char *pg_self_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return pg_path_dirname(buf);
+}

@@ -1,0 +1,230 @@
+/* json.c - cJSON plumbing: located parse errors, checked getters, exact numbers */
+#include "perfgate/json.h"
+
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pg_json_parse(cJSON **out, const char *text, size_t len, const char *origin)
+{
+	const char *end = NULL;
+	cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (json) {
+		*out = json;
+		return 0;
+	}
+	/* cJSON reports where it stopped; turn that into a line and column a person can find. */
+	const char *stop = end ? end : text;
+	size_t line = 1, col = 1;
+	for (const char *p = text; p < stop && p < text + len; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	/*
+	 * cJSON clamps the error position to the last byte, so a document cut short
+	 * and one broken at its last byte look alike. Parsing it again with a byte
+	 * appended tells them apart: a truncated document fails at that byte.
+	 */
+	int at_end = 0;
+	if (len > 0 && (size_t)(stop - text) + 1 >= len) {
+		char *probe = malloc(len + 3);
+		if (probe) {
+			memcpy(probe, text, len);
+			memcpy(probe + len, " @", 3);
+			const char *probe_end = NULL;
+			cJSON *again = cJSON_ParseWithLengthOpts(probe, len + 2, &probe_end, 0);
+			at_end = !again && probe_end && (size_t)(probe_end - probe) >= len;
+			cJSON_Delete(again);
+			free(probe);
+		}
+	}
+	if (len == 0)
+		return pg_error_set(PG_EINPUT, "%s: empty, expected JSON", origin);
+	if (at_end)
+		return pg_error_set(PG_EINPUT, "%s: line %zu, column %zu: JSON ends early (truncated?)",
+				    origin, line, col);
+	return pg_error_set(PG_EINPUT, "%s: line %zu, column %zu: not valid JSON", origin, line,
+			    col);
+}
+
+int pg_json_read_file(cJSON **out, const char *path)
+{
+	char *text;
+	size_t len;
+	int rc = pg_file_read(&text, &len, path);
+	if (rc)
+		return rc;
+	rc = pg_json_parse(out, text, len, path);
+	free(text);
+	return rc;
+}
+
+char *pg_json_print(const cJSON *json, int pretty)
+{
+	return pretty ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
+}
+
+cJSON *pg_json_number(double value)
+{
+	char buf[40];
+	if (!isfinite(value))
+		return cJSON_CreateNull();
+	if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+		snprintf(buf, sizeof(buf), "%.0f", value);
+	} else {
+		for (int digits = 15; digits <= 17; digits++) {
+			snprintf(buf, sizeof(buf), "%.*g", digits, value);
+			if (strtod(buf, NULL) == value)
+				break;
+		}
+	}
+	return cJSON_CreateRaw(buf);
+}
+
+int pg_json_add_number(cJSON *object, const char *key, double value)
+{
+	cJSON *n = pg_json_number(value);
+	if (!n || !cJSON_AddItemToObject(object, key, n)) {
+		cJSON_Delete(n);
+		return pg_error_set(PG_ENOMEM, "out of memory building JSON");
+	}
+	return 0;
+}
+
+int pg_json_add_string(cJSON *object, const char *key, const char *value)
+{
+	cJSON *s = value ? cJSON_CreateString(value) : cJSON_CreateNull();
+	if (!s || !cJSON_AddItemToObject(object, key, s)) {
+		cJSON_Delete(s);
+		return pg_error_set(PG_ENOMEM, "out of memory building JSON");
+	}
+	return 0;
+}
+
+const char *pg_json_type_name(const cJSON *item)
+{
+	if (!item)
+		return "nothing";
+	if (cJSON_IsString(item))
+		return "a string";
+	if (cJSON_IsNumber(item))
+		return "a number";
+	if (cJSON_IsBool(item))
+		return "a boolean";
+	if (cJSON_IsNull(item))
+		return "null";
+	if (cJSON_IsArray(item))
+		return "an array";
+	if (cJSON_IsObject(item))
+		return "an object";
+	return "something else";
+}
+
+int pg_json_object(const cJSON *item, const char *where)
+{
+	if (!cJSON_IsObject(item))
+		return pg_error_set(PG_EINPUT, "%s: expected an object, found %s", where,
+				    pg_json_type_name(item));
+	return 0;
+}
+
+static const cJSON *lookup(const cJSON *obj, const char *key, int required, const char *where,
+			   const char *expected, int *rc)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*rc = 0;
+	if (!item && required)
+		*rc = pg_error_set(PG_EINPUT, "%s: missing key '%s' (expected %s)", where, key,
+				   expected);
+	else if (!item)
+		*rc = 1;
+	return item;
+}
+
+#define TYPE_ERROR(where, key, expected, item)                                                 \
+	pg_error_set(PG_EINPUT, "%s.%s: expected %s, found %s", where, key, expected,           \
+		     pg_json_type_name(item))
+
+int pg_json_get_string(const char **out, const cJSON *obj, const char *key, int required,
+		       const char *where)
+{
+	int rc;
+	const cJSON *item = lookup(obj, key, required, where, "a string", &rc);
+	if (rc)
+		return rc;
+	if (!cJSON_IsString(item))
+		return TYPE_ERROR(where, key, "a string", item);
+	*out = item->valuestring;
+	return 0;
+}
+
+int pg_json_get_number(double *out, const cJSON *obj, const char *key, int required,
+		       const char *where)
+{
+	int rc;
+	const cJSON *item = lookup(obj, key, required, where, "a number", &rc);
+	if (rc)
+		return rc;
+	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+		return TYPE_ERROR(where, key, "a finite number", item);
+	*out = item->valuedouble;
+	return 0;
+}
+
+int pg_json_get_bool(int *out, const cJSON *obj, const char *key, int required,
+		     const char *where)
+{
+	int rc;
+	const cJSON *item = lookup(obj, key, required, where, "true or false", &rc);
+	if (rc)
+		return rc;
+	if (!cJSON_IsBool(item))
+		return TYPE_ERROR(where, key, "true or false", item);
+	*out = cJSON_IsTrue(item);
+	return 0;
+}
+
+int pg_json_get_array(const cJSON **out, const cJSON *obj, const char *key, int required,
+		      const char *where)
+{
+	int rc;
+	const cJSON *item = lookup(obj, key, required, where, "an array", &rc);
+	if (rc)
+		return rc;
+	if (!cJSON_IsArray(item))
+		return TYPE_ERROR(where, key, "an array", item);
+	*out = item;
+	return 0;
+}
+
+int pg_json_check_keys(const cJSON *obj, const char *const *allowed, const char *where)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj)
+	{
+		int known = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, item->string) == 0) {
+				known = 1;
+				break;
+			}
+		if (!known) {
+			char list[512] = "";
+			size_t used = 0;
+			for (const char *const *a = allowed; *a && used < sizeof(list) - 40; a++)
+				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+							 a == allowed ? "" : ", ", *a);
+			return pg_error_set(PG_EINPUT, "%s: unknown key '%s' (expected one of: %s)",
+					    where, item->string, list);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,644 @@
+/* result.c - the result set model and its perfgate/1 JSON form */
+#include "perfgate/result.h"
+
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+#include "perfgate/json.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+static char *new_run_id(void)
+{
+	unsigned char b[16];
+	char *id = malloc(37);
+	if (!id)
+		return NULL;
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		/* Without entropy, time and address still make collisions in one store unlikely. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 20) ^
+				       (unsigned long long)(size_t)id;
+		for (int i = 0; i < 16; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			b[i] = (unsigned char)(x >> 56);
+		}
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(id, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+	return id;
+}
+
+static char *now_iso8601(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[40];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	return strdup(buf);
+}
+
+pg_result_set *pg_result_set_new(void)
+{
+	pg_result_set *rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return NULL;
+	rs->run_id = new_run_id();
+	rs->created = now_iso8601();
+	rs->tool = strdup("perfgate " PG_VERSION);
+	if (!rs->run_id || !rs->created || !rs->tool) {
+		pg_result_set_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+static void metric_release(pg_metric *m)
+{
+	free(m->name);
+	free(m->unit);
+	free(m->samples);
+}
+
+static void benchmark_release(pg_benchmark *b)
+{
+	free(b->name);
+	free(b->kind);
+	free(b->reason);
+	free(b->definition_hash);
+	for (size_t i = 0; i < b->n_metrics; i++)
+		metric_release(&b->metrics[i]);
+	free(b->metrics);
+}
+
+void pg_result_set_free(pg_result_set *rs)
+{
+	if (!rs)
+		return;
+	free(rs->run_id);
+	free(rs->commit);
+	free(rs->env.key);
+	free(rs->env.os);
+	free(rs->env.arch);
+	free(rs->env.cpu);
+	free(rs->env.runner);
+	free(rs->created);
+	free(rs->tool);
+	for (size_t i = 0; i < rs->n_benchmarks; i++)
+		benchmark_release(&rs->benchmarks[i]);
+	free(rs->benchmarks);
+	free(rs);
+}
+
+pg_benchmark *pg_result_set_add_benchmark(pg_result_set *rs, const char *name, const char *kind)
+{
+	pg_benchmark *grown = realloc(rs->benchmarks, (rs->n_benchmarks + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	rs->benchmarks = grown;
+	pg_benchmark *b = &rs->benchmarks[rs->n_benchmarks];
+	memset(b, 0, sizeof(*b));
+	b->name = strdup(name);
+	b->kind = strdup(kind ? kind : "command");
+	if (!b->name || !b->kind) {
+		free(b->name);
+		free(b->kind);
+		return NULL;
+	}
+	rs->n_benchmarks++;
+	return b;
+}
+
+pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n_benchmarks; i++)
+		if (strcmp(rs->benchmarks[i].name, name) == 0)
+			return &rs->benchmarks[i];
+	return NULL;
+}
+
+int pg_benchmark_set_status(pg_benchmark *b, pg_status status, const char *fmt, ...)
+{
+	char buf[1024];
+	free(b->reason);
+	b->reason = NULL;
+	b->status = status;
+	if (!fmt)
+		return 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	b->reason = strdup(buf);
+	return b->reason ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+pg_metric *pg_benchmark_add_metric(pg_benchmark *b, const char *name, const char *unit,
+				   pg_better better)
+{
+	pg_metric *grown = realloc(b->metrics, (b->n_metrics + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	b->metrics = grown;
+	pg_metric *m = &b->metrics[b->n_metrics];
+	memset(m, 0, sizeof(*m));
+	m->name = strdup(name);
+	m->unit = strdup(unit ? unit : "count");
+	m->better = better;
+	if (!m->name || !m->unit) {
+		free(m->name);
+		free(m->unit);
+		return NULL;
+	}
+	b->n_metrics++;
+	return m;
+}
+
+pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name)
+{
+	for (size_t i = 0; i < b->n_metrics; i++)
+		if (strcmp(b->metrics[i].name, name) == 0)
+			return &b->metrics[i];
+	return NULL;
+}
+
+int pg_metric_add_sample(pg_metric *m, double sample)
+{
+	if (!isfinite(sample)) {
+		m->dropped++;
+		return 0;
+	}
+	if (m->n_samples == m->cap_samples) {
+		size_t cap = m->cap_samples ? m->cap_samples * 2 : 32;
+		double *grown = realloc(m->samples, cap * sizeof(*grown));
+		if (!grown)
+			return pg_error_set(PG_ENOMEM, "out of memory storing samples of '%s'", m->name);
+		m->samples = grown;
+		m->cap_samples = cap;
+	}
+	m->samples[m->n_samples++] = sample;
+	m->has_summary = 0;
+	return 0;
+}
+
+void pg_metric_set_value(pg_metric *m, double value)
+{
+	m->has_value = 1;
+	m->value = value;
+}
+
+int pg_result_set_summarize(pg_result_set *rs)
+{
+	for (size_t i = 0; i < rs->n_benchmarks; i++)
+		for (size_t j = 0; j < rs->benchmarks[i].n_metrics; j++) {
+			pg_metric *m = &rs->benchmarks[i].metrics[j];
+			if (m->n_samples == 0)
+				continue;
+			int rc = pg_stats_summarize(&m->summary, m->samples, m->n_samples);
+			if (rc)
+				return rc;
+			m->has_summary = 1;
+		}
+	return 0;
+}
+
+int pg_metric_center(const pg_metric *m, double *out)
+{
+	if (m->n_samples > 0) {
+		*out = m->has_summary ? m->summary.median : pg_stats_median(m->samples, m->n_samples);
+		return 0;
+	}
+	if (m->has_value) {
+		*out = m->value;
+		return 0;
+	}
+	if (m->has_summary) {
+		*out = m->summary.median;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *status_names[] = {"ok", "failed", "timeout", "skipped"};
+
+const char *pg_status_name(pg_status status)
+{
+	return status_names[status];
+}
+
+/* ---- writing ---- */
+
+static const struct {
+	const char *key;
+	size_t offset;
+} summary_fields[] = {
+	{"min", offsetof(pg_summary, min)},       {"max", offsetof(pg_summary, max)},
+	{"mean", offsetof(pg_summary, mean)},     {"stddev", offsetof(pg_summary, stddev)},
+	{"median", offsetof(pg_summary, median)}, {"mad", offsetof(pg_summary, mad)},
+	{"p50", offsetof(pg_summary, p50)},       {"p90", offsetof(pg_summary, p90)},
+	{"p95", offsetof(pg_summary, p95)},       {"p99", offsetof(pg_summary, p99)},
+};
+#define N_SUMMARY_FIELDS (sizeof(summary_fields) / sizeof(summary_fields[0]))
+
+static double *summary_field(pg_summary *s, size_t i)
+{
+	return (double *)((char *)s + summary_fields[i].offset);
+}
+
+static cJSON *summary_to_json(const pg_summary *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o || pg_json_add_number(o, "n", (double)s->n)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++)
+		if (pg_json_add_number(o, summary_fields[i].key,
+				       *summary_field((pg_summary *)s, i))) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+	return o;
+}
+
+static cJSON *samples_to_json(const pg_metric *m)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t n = m->n_samples, keep = n > PG_MAX_STORED_SAMPLES ? PG_MAX_STORED_SAMPLES : n;
+	for (size_t i = 0; a && i < keep; i++) {
+		/* Evenly spaced, first and last included, so the order of runs stays visible. */
+		size_t at = keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
+		cJSON *v = pg_json_number(m->samples[at]);
+		if (!v || !cJSON_AddItemToArray(a, v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static cJSON *metric_to_json(const pg_metric *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	int rc = pg_json_add_string(o, "name", m->name);
+	rc = rc ? rc : pg_json_add_string(o, "unit", m->unit);
+	rc = rc ? rc : pg_json_add_string(o, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
+	if (!rc && m->n_samples > 0) {
+		cJSON *s = samples_to_json(m);
+		if (!s || !cJSON_AddItemToObject(o, "samples", s)) {
+			cJSON_Delete(s);
+			rc = PG_ENOMEM;
+		}
+	}
+	if (!rc && m->has_value)
+		rc = pg_json_add_number(o, "value", m->value);
+	if (!rc && (m->has_summary || m->n_samples > 0)) {
+		pg_summary computed;
+		const pg_summary *s = &m->summary;
+		if (!m->has_summary) {
+			if (pg_stats_summarize(&computed, m->samples, m->n_samples) != 0)
+				rc = PG_EINPUT;
+			s = &computed;
+		}
+		cJSON *js = rc ? NULL : summary_to_json(s);
+		if (!rc && (!js || !cJSON_AddItemToObject(o, "summary", js))) {
+			cJSON_Delete(js);
+			rc = PG_ENOMEM;
+		}
+	}
+	if (!rc && m->dropped > 0)
+		rc = pg_json_add_number(o, "dropped", (double)m->dropped);
+	if (rc) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *benchmark_to_json(const pg_benchmark *b)
+{
+	cJSON *o = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
+	if (!o || !metrics)
+		goto fail;
+	if (pg_json_add_string(o, "name", b->name) || pg_json_add_string(o, "kind", b->kind) ||
+	    pg_json_add_string(o, "status", pg_status_name(b->status)) ||
+	    pg_json_add_string(o, "reason", b->reason) ||
+	    pg_json_add_string(o, "definition_hash", b->definition_hash))
+		goto fail;
+	for (size_t i = 0; i < b->n_metrics; i++) {
+		cJSON *m = metric_to_json(&b->metrics[i]);
+		if (!m || !cJSON_AddItemToArray(metrics, m)) {
+			cJSON_Delete(m);
+			goto fail;
+		}
+	}
+	cJSON_AddItemToObject(o, "metrics", metrics);
+	return o;
+fail:
+	cJSON_Delete(metrics);
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
+{
+	cJSON *o = cJSON_CreateObject(), *env = cJSON_CreateObject(), *benches = cJSON_CreateArray();
+	if (!o || !env || !benches)
+		goto fail;
+	if (pg_json_add_string(o, "schema", PG_RESULT_SCHEMA) ||
+	    pg_json_add_string(o, "run_id", rs->run_id) ||
+	    pg_json_add_string(o, "commit", rs->commit) ||
+	    !cJSON_AddBoolToObject(o, "dirty", rs->dirty))
+		goto fail;
+	if (pg_json_add_string(env, "key", rs->env.key) || pg_json_add_string(env, "os", rs->env.os) ||
+	    pg_json_add_string(env, "arch", rs->env.arch) ||
+	    pg_json_add_string(env, "cpu", rs->env.cpu) ||
+	    pg_json_add_number(env, "cores", rs->env.cores) ||
+	    pg_json_add_string(env, "runner", rs->env.runner))
+		goto fail;
+	cJSON_AddItemToObject(o, "env", env);
+	env = NULL;
+	if (pg_json_add_string(o, "created", rs->created) || pg_json_add_string(o, "tool", rs->tool) ||
+	    pg_json_add_number(o, "rss_floor", rs->rss_floor))
+		goto fail;
+	for (size_t i = 0; i < rs->n_benchmarks; i++) {
+		cJSON *b = benchmark_to_json(&rs->benchmarks[i]);
+		if (!b || !cJSON_AddItemToArray(benches, b)) {
+			cJSON_Delete(b);
+			goto fail;
+		}
+	}
+	cJSON_AddItemToObject(o, "benchmarks", benches);
+	*out = o;
+	return 0;
+fail:
+	cJSON_Delete(env);
+	cJSON_Delete(benches);
+	cJSON_Delete(o);
+	return pg_error_set(PG_ENOMEM, "out of memory building the result set");
+}
+
+int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty)
+{
+	cJSON *json;
+	int rc = pg_result_set_to_json(&json, rs);
+	if (rc)
+		return rc;
+	*out = pg_json_print(json, pretty);
+	cJSON_Delete(json);
+	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory printing the result set");
+}
+
+int pg_result_set_write_file(const pg_result_set *rs, const char *path)
+{
+	char *text;
+	int rc = pg_result_set_to_string(&text, rs, 1);
+	if (rc)
+		return rc;
+	size_t len = strlen(text);
+	char *with_newline = realloc(text, len + 2);
+	if (!with_newline) {
+		free(text);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	with_newline[len] = '\n';
+	with_newline[len + 1] = '\0';
+	rc = pg_file_write_atomic(path, with_newline, len + 1);
+	free(with_newline);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+/* Copy an optional string-or-null key. */
+static int dup_optional(char **out, const cJSON *obj, const char *key, const char *where)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item || cJSON_IsNull(item))
+		return 0;
+	if (!cJSON_IsString(item))
+		return pg_error_set(PG_EINPUT, "%s.%s: expected a string or null, found %s", where, key,
+				    pg_json_type_name(item));
+	*out = strdup(item->valuestring);
+	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+static int summary_from_json(pg_summary *s, const cJSON *j, const char *where)
+{
+	double n = 0;
+	int rc = pg_json_object(j, where);
+	if (rc)
+		return rc;
+	rc = pg_json_get_number(&n, j, "n", 1, where);
+	if (rc)
+		return rc;
+	if (n < 0 || n != floor(n) || n > 1e15)
+		return pg_error_set(PG_EINPUT, "%s.n: expected a count, found %g", where, n);
+	s->n = (size_t)n;
+	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++) {
+		rc = pg_json_get_number(summary_field(s, i), j, summary_fields[i].key, 1, where);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int metric_from_json(pg_benchmark *b, const cJSON *j, const char *where)
+{
+	static const char *const keys[] = {"name", "unit", "better", "samples", "value",
+					   "summary", "dropped", NULL};
+	const char *name, *unit = "count", *better = "lower";
+	const cJSON *samples = NULL;
+	char at[512];
+	int rc = pg_json_object(j, where);
+	if (!rc)
+		rc = pg_json_check_keys(j, keys, where);
+	if (!rc)
+		rc = pg_json_get_string(&name, j, "name", 1, where);
+	if (!rc && pg_json_get_string(&unit, j, "unit", 0, where) < 0)
+		rc = PG_EINPUT;
+	if (!rc && pg_json_get_string(&better, j, "better", 0, where) < 0)
+		rc = PG_EINPUT;
+	if (rc)
+		return rc;
+	if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0)
+		return pg_error_set(PG_EINPUT, "%s.better: expected \"lower\" or \"higher\", found \"%s\"",
+				    where, better);
+	pg_metric *m = pg_benchmark_add_metric(b, name, unit,
+					      strcmp(better, "higher") == 0 ? PG_BETTER_HIGHER
+									    : PG_BETTER_LOWER);
+	if (!m)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if ((rc = pg_json_get_array(&samples, j, "samples", 0, where)) < 0)
+		return rc;
+	if (samples) {
+		const cJSON *v;
+		size_t i = 0;
+		cJSON_ArrayForEach(v, samples)
+		{
+			if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+				return pg_error_set(PG_EINPUT, "%s.samples[%zu]: expected a number, found %s",
+						    where, i, pg_json_type_name(v));
+			if ((rc = pg_metric_add_sample(m, v->valuedouble)))
+				return rc;
+			i++;
+		}
+	}
+	double value, dropped = 0;
+	if ((rc = pg_json_get_number(&value, j, "value", 0, where)) < 0)
+		return rc;
+	if (rc == 0)
+		pg_metric_set_value(m, value);
+	if ((rc = pg_json_get_number(&dropped, j, "dropped", 0, where)) < 0)
+		return rc;
+	m->dropped = dropped > 0 ? (size_t)dropped : 0;
+	const cJSON *summary = cJSON_GetObjectItemCaseSensitive(j, "summary");
+	if (summary) {
+		snprintf(at, sizeof(at), "%s.summary", where);
+		if ((rc = summary_from_json(&m->summary, summary, at)))
+			return rc;
+		m->has_summary = 1;
+	} else if (m->n_samples > 0) {
+		if ((rc = pg_stats_summarize(&m->summary, m->samples, m->n_samples)))
+			return rc;
+		m->has_summary = 1;
+	}
+	if (m->n_samples == 0 && !m->has_value && !m->has_summary)
+		return pg_error_set(PG_EINPUT, "%s: metric '%s' has no samples, value or summary", where,
+				    name);
+	return 0;
+}
+
+static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *where)
+{
+	static const char *const keys[] = {"name", "kind", "status", "reason", "definition_hash",
+					   "metrics", NULL};
+	const char *name, *kind = "command", *status = "ok";
+	const cJSON *metrics = NULL, *m;
+	char at[512];
+	int rc = pg_json_object(j, where);
+	if (!rc)
+		rc = pg_json_check_keys(j, keys, where);
+	if (!rc)
+		rc = pg_json_get_string(&name, j, "name", 1, where);
+	if (!rc && pg_json_get_string(&kind, j, "kind", 0, where) < 0)
+		rc = PG_EINPUT;
+	if (!rc && pg_json_get_string(&status, j, "status", 0, where) < 0)
+		rc = PG_EINPUT;
+	if (!rc && pg_json_get_array(&metrics, j, "metrics", 1, where) != 0)
+		rc = PG_EINPUT;
+	if (rc)
+		return rc;
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, name, kind);
+	if (!b)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	size_t s;
+	for (s = 0; s < 4; s++)
+		if (strcmp(status, status_names[s]) == 0)
+			break;
+	if (s == 4)
+		return pg_error_set(PG_EINPUT,
+				    "%s.status: expected ok, failed, timeout or skipped, found \"%s\"",
+				    where, status);
+	b->status = (pg_status)s;
+	if ((rc = dup_optional(&b->reason, j, "reason", where)) ||
+	    (rc = dup_optional(&b->definition_hash, j, "definition_hash", where)))
+		return rc;
+	size_t i = 0;
+	cJSON_ArrayForEach(m, metrics)
+	{
+		snprintf(at, sizeof(at), "%s.metrics[%zu]", where, i++);
+		if ((rc = metric_from_json(b, m, at)))
+			return rc;
+	}
+	return 0;
+}
+
+int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *origin)
+{
+	static const char *const keys[] = {"schema", "run_id", "commit", "dirty", "env", "created",
+					   "tool", "rss_floor", "benchmarks", NULL};
+	static const char *const env_keys[] = {"key", "os", "arch", "cpu", "cores", "runner", NULL};
+	char where[512], at[512];
+	const char *schema;
+	const cJSON *benches = NULL, *b, *env;
+	snprintf(where, sizeof(where), "%s: $", origin);
+	int rc = pg_json_object(json, where);
+	if (!rc)
+		rc = pg_json_get_string(&schema, json, "schema", 1, where);
+	if (rc)
+		return rc;
+	if (strcmp(schema, PG_RESULT_SCHEMA) != 0)
+		return pg_error_set(PG_EINPUT, "%s.schema: expected \"%s\", found \"%s\"", where,
+				    PG_RESULT_SCHEMA, schema);
+	if ((rc = pg_json_check_keys(json, keys, where)))
+		return rc;
+	if ((rc = pg_json_get_array(&benches, json, "benchmarks", 1, where)))
+		return rc;
+
+	pg_result_set *rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	double cores = 0;
+	if ((rc = dup_optional(&rs->run_id, json, "run_id", where)) ||
+	    (rc = dup_optional(&rs->commit, json, "commit", where)) ||
+	    (rc = dup_optional(&rs->created, json, "created", where)) ||
+	    (rc = dup_optional(&rs->tool, json, "tool", where)))
+		goto fail;
+	if ((rc = pg_json_get_bool(&rs->dirty, json, "dirty", 0, where)) < 0)
+		goto fail;
+	if ((rc = pg_json_get_number(&rs->rss_floor, json, "rss_floor", 0, where)) < 0)
+		goto fail;
+	env = cJSON_GetObjectItemCaseSensitive(json, "env");
+	if (env) {
+		snprintf(at, sizeof(at), "%s.env", where);
+		if ((rc = pg_json_object(env, at)) || (rc = pg_json_check_keys(env, env_keys, at)) ||
+		    (rc = dup_optional(&rs->env.key, env, "key", at)) ||
+		    (rc = dup_optional(&rs->env.os, env, "os", at)) ||
+		    (rc = dup_optional(&rs->env.arch, env, "arch", at)) ||
+		    (rc = dup_optional(&rs->env.cpu, env, "cpu", at)) ||
+		    (rc = dup_optional(&rs->env.runner, env, "runner", at)))
+			goto fail;
+		if ((rc = pg_json_get_number(&cores, env, "cores", 0, at)) < 0)
+			goto fail;
+		rs->env.cores = (int)cores;
+	}
+	size_t i = 0;
+	cJSON_ArrayForEach(b, benches)
+	{
+		snprintf(at, sizeof(at), "%s.benchmarks[%zu]", where, i++);
+		if ((rc = benchmark_from_json(rs, b, at)))
+			goto fail;
+	}
+	*out = rs;
+	return 0;
+fail:
+	pg_result_set_free(rs);
+	return rc < 0 ? rc : PG_EINPUT;
+}
+
+int pg_result_set_read_file(pg_result_set **out, const char *path)
+{
+	cJSON *json;
+	int rc = pg_json_read_file(&json, path);
+	if (rc)
+		return rc;
+	rc = pg_result_set_from_json(out, json, path);
+	cJSON_Delete(json);
+	return rc;
+}

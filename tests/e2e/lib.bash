@@ -1,0 +1,76 @@
+# lib.bash - helpers for the end-to-end tests (sourced by each tests/e2e/*.sh)
+set -uo pipefail
+
+: "${PERFGATE:?set PERFGATE to the perfgate executable}"
+: "${PG_BINDIR:?set PG_BINDIR to the build directory}"
+: "${PG_SRCDIR:?set PG_SRCDIR to the source tree}"
+WORKLOAD="$PG_BINDIR/perfgate-workload"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/perfgate-e2e.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+failures=0
+passes=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+pass() {
+  passes=$((passes + 1))
+}
+
+# run_pg NAME EXPECTED_STATUS ARGS... : run perfgate, keep stdout/stderr in $T/NAME.{out,err}
+run_pg() {
+  local name=$1 want=$2
+  shift 2
+  "$PERFGATE" "$@" >"$T/$name.out" 2>"$T/$name.err"
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    fail "$name: exit status $got, expected $want (perfgate $*)"
+    sed 's/^/    stderr: /' "$T/$name.err" | head -n 5 >&2
+    return 1
+  fi
+  pass
+  return 0
+}
+
+# expect_err NAME PATTERN : stderr of NAME matches the extended regex
+expect_err() {
+  if grep -Eq -- "$2" "$T/$1.err"; then pass; else
+    fail "$1: stderr does not match /$2/:"
+    sed 's/^/    /' "$T/$1.err" | head -n 5 >&2
+  fi
+}
+
+expect_out() {
+  if grep -Eq -- "$2" "$T/$1.out"; then pass; else
+    fail "$1: stdout does not match /$2/:"
+    sed 's/^/    /' "$T/$1.out" | head -n 8 >&2
+  fi
+}
+
+# check DESCRIPTION COMMAND... : a condition that must hold
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass; else fail "$what"; fi
+}
+
+# make_repo DIR : a git repository with one commit and a user
+make_repo() {
+  mkdir -p "$1"
+  git -C "$1" init -q -b main
+  git -C "$1" config user.name "perfgate test"
+  git -C "$1" config user.email "test@perfgate.invalid"
+  echo one >"$1/file.txt"
+  git -C "$1" add file.txt
+  git -C "$1" commit -q -m "first"
+}
+
+finish() {
+  echo "$passes passed, $failures failed"
+  [[ $failures -eq 0 ]]
+  exit $?
+}

@@ -1,0 +1,249 @@
+/* test_result.c - the result set model: perfgate/1 JSON out and in, without loss */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+#include "perfgate/json.h"
+#include "perfgate/result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/pg-result-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static char *in_dir(const char *name)
+{
+	static char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+/* Values whose shortest decimal form needs 17 digits, or tiny, or huge. */
+static const double awkward[] = {0.1, 1.0 / 3.0, 2.0 / 3.0, 1e-300, 123456789.12345679,
+				 4.35, 0.30000000000000004, 5e-324, 9007199254740993.0, 42};
+
+static pg_result_set *sample_set(void)
+{
+	pg_result_set *rs = pg_result_set_new();
+	assert_non_null(rs);
+	rs->env.key = strdup("linux-x86_64-test");
+	rs->env.cpu = strdup("Test CPU \"quoted\"");
+	rs->env.cores = 2;
+	rs->rss_floor = 1843200;
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "matcher.v2", "matcher");
+	b->definition_hash = strdup("0123456789abcdef");
+	pg_metric *m = pg_benchmark_add_metric(b, "latency", "ms", PG_BETTER_LOWER);
+	for (size_t i = 0; i < sizeof(awkward) / sizeof(awkward[0]); i++)
+		assert_int_equal(pg_metric_add_sample(m, awkward[i]), 0);
+	m = pg_benchmark_add_metric(b, "hit_rate", "ratio", PG_BETTER_HIGHER);
+	pg_metric_set_value(m, 0.862);
+	b = pg_result_set_add_benchmark(rs, "broken", "command");
+	pg_benchmark_set_status(b, PG_STATUS_FAILED, "run %d exited with status %d", 1, 3);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	return rs;
+}
+
+static void test_result_round_trips_doubles_bit_for_bit(void **state)
+{
+	(void)state;
+	pg_result_set *rs = sample_set(), *back;
+	char *text, *again;
+	cJSON *json;
+	assert_int_equal(pg_result_set_to_string(&text, rs, 0), 0);
+	assert_int_equal(pg_json_parse(&json, text, strlen(text), "memory"), 0);
+	assert_int_equal(pg_result_set_from_json(&back, json, "memory"), 0);
+	cJSON_Delete(json);
+	const pg_metric *m = &back->benchmarks[0].metrics[0];
+	assert_int_equal(m->n_samples, sizeof(awkward) / sizeof(awkward[0]));
+	for (size_t i = 0; i < m->n_samples; i++)
+		assert_memory_equal(&m->samples[i], &awkward[i], sizeof(double));
+	assert_true(back->benchmarks[0].metrics[1].has_value);
+	assert_true(back->benchmarks[0].metrics[1].value == 0.862);
+	assert_int_equal(back->benchmarks[0].metrics[1].better, PG_BETTER_HIGHER);
+	assert_int_equal(back->benchmarks[1].status, PG_STATUS_FAILED);
+	assert_string_equal(back->benchmarks[1].reason, "run 1 exited with status 3");
+	assert_string_equal(back->run_id, rs->run_id);
+	assert_string_equal(back->env.cpu, "Test CPU \"quoted\"");
+	assert_int_equal(pg_result_set_to_string(&again, back, 0), 0);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	pg_result_set_free(rs);
+	pg_result_set_free(back);
+}
+
+static void test_result_file_round_trip_is_identical(void **state)
+{
+	(void)state;
+	pg_result_set *rs = sample_set(), *back;
+	char *first, *second;
+	assert_int_equal(pg_result_set_write_file(rs, in_dir("a.json")), 0);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("a.json")), 0);
+	assert_int_equal(pg_result_set_write_file(back, in_dir("b.json")), 0);
+	assert_int_equal(pg_file_read(&first, NULL, in_dir("a.json")), 0);
+	assert_int_equal(pg_file_read(&second, NULL, in_dir("b.json")), 0);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	pg_result_set_free(rs);
+	pg_result_set_free(back);
+}
+
+static void test_result_written_by_perfgate_run_reads_back_identical(void **state)
+{
+	(void)state;
+	const char *bindir = getenv("PG_BINDIR");
+	char cmd[1024], *first, *second;
+	pg_result_set *back;
+	if (!bindir)
+		skip();
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && %s/perfgate run -q --runs 5 --warmup 0 -o run.json -- %s/perfgate-workload --work 1",
+		 dir, bindir, bindir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("run.json")), 0);
+	assert_int_equal(back->benchmarks[0].metrics[0].n_samples, 5);
+	assert_int_equal(pg_result_set_write_file(back, in_dir("run2.json")), 0);
+	assert_int_equal(pg_file_read(&first, NULL, in_dir("run.json")), 0);
+	assert_int_equal(pg_file_read(&second, NULL, in_dir("run2.json")), 0);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	pg_result_set_free(back);
+}
+
+static void test_result_keeps_1000_samples_and_the_exact_summary(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new(), *back;
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "big", "command");
+	pg_metric *m = pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER);
+	for (int i = 0; i < 5000; i++)
+		pg_metric_add_sample(m, (double)i);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	assert_int_equal(pg_result_set_write_file(rs, in_dir("big.json")), 0);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("big.json")), 0);
+	const pg_metric *bm = &back->benchmarks[0].metrics[0];
+	assert_int_equal(bm->n_samples, PG_MAX_STORED_SAMPLES);
+	assert_true(bm->samples[0] == 0 && bm->samples[999] == 4999);
+	assert_int_equal(bm->summary.n, 5000);
+	assert_true(bm->summary.median == 2499.5);
+	pg_result_set_free(rs);
+	pg_result_set_free(back);
+}
+
+static void test_result_drops_non_finite_samples_and_counts_them(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new(), *back;
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "gbench", "import");
+	pg_metric *m = pg_benchmark_add_metric(b, "real_time", "ns", PG_BETTER_LOWER);
+	pg_metric_add_sample(m, 1.0);
+	pg_metric_add_sample(m, NAN);
+	pg_metric_add_sample(m, INFINITY);
+	pg_metric_add_sample(m, 2.0);
+	assert_int_equal(pg_result_set_write_file(rs, in_dir("nan.json")), 0);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("nan.json")), 0);
+	assert_int_equal(back->benchmarks[0].metrics[0].n_samples, 2);
+	assert_int_equal(back->benchmarks[0].metrics[0].dropped, 2);
+	pg_result_set_free(rs);
+	pg_result_set_free(back);
+}
+
+static void write_text(const char *name, const char *text)
+{
+	assert_int_equal(pg_file_write_atomic(in_dir(name), text, strlen(text)), 0);
+}
+
+static void test_result_truncated_file_is_named(void **state)
+{
+	(void)state;
+	pg_result_set *rs = sample_set(), *back = NULL;
+	char *text;
+	assert_int_equal(pg_result_set_to_string(&text, rs, 1), 0);
+	text[strlen(text) / 2] = '\0';
+	write_text("cut.json", text);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("cut.json")), PG_EINPUT);
+	assert_null(back);
+	assert_non_null(strstr(pg_error_message(), "cut.json"));
+	assert_non_null(strstr(pg_error_message(), "ends early"));
+	free(text);
+	pg_result_set_free(rs);
+}
+
+static void test_result_wrong_type_names_the_json_path(void **state)
+{
+	(void)state;
+	pg_result_set *back = NULL;
+	write_text("type.json",
+		   "{\"schema\":\"perfgate/1\",\"benchmarks\":[{\"name\":\"a\",\"metrics\":"
+		   "[{\"name\":\"wall\",\"samples\":[1,\"two\"]}]}]}");
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("type.json")), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(),
+			       "type.json: $.benchmarks[0].metrics[0].samples[1]: expected a number, found a string"));
+}
+
+static void test_result_other_schema_is_rejected(void **state)
+{
+	(void)state;
+	pg_result_set *back = NULL;
+	write_text("schema.json", "{\"schema\":\"perfgate-accept/1\",\"benchmarks\":[]}");
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("schema.json")), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(), "expected \"perfgate/1\""));
+}
+
+static void test_result_missing_file_is_a_system_error(void **state)
+{
+	(void)state;
+	pg_result_set *back = NULL;
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("absent.json")), PG_ESYSTEM);
+	assert_non_null(strstr(pg_error_message(), "absent.json"));
+}
+
+static void test_result_write_to_missing_directory_leaves_nothing(void **state)
+{
+	(void)state;
+	pg_result_set *rs = sample_set();
+	assert_int_equal(pg_result_set_write_file(rs, "/nonexistent-pg-dir/out.json"), PG_ESYSTEM);
+	assert_non_null(strstr(pg_error_message(), "/nonexistent-pg-dir/out.json"));
+	pg_result_set_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_result_round_trips_doubles_bit_for_bit),
+		cmocka_unit_test(test_result_file_round_trip_is_identical),
+		cmocka_unit_test(test_result_written_by_perfgate_run_reads_back_identical),
+		cmocka_unit_test(test_result_keeps_1000_samples_and_the_exact_summary),
+		cmocka_unit_test(test_result_drops_non_finite_samples_and_counts_them),
+		cmocka_unit_test(test_result_truncated_file_is_named),
+		cmocka_unit_test(test_result_wrong_type_names_the_json_path),
+		cmocka_unit_test(test_result_other_schema_is_rejected),
+		cmocka_unit_test(test_result_missing_file_is_a_system_error),
+		cmocka_unit_test(test_result_write_to_missing_directory_leaves_nothing),
+	};
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}

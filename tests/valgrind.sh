@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# valgrind.sh - perfgate's CLI paths under valgrind: no leaks, no invalid reads or writes.
+#   tests/valgrind.sh BUILD_DIR
+set -uo pipefail
+build=${1:?usage: tests/valgrind.sh BUILD_DIR}
+pg="$build/perfgate"
+work="$build/perfgate-workload"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+cat >gates.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 2, "warmup": 0, "timeout": "2s"},
+ "benchmarks": [{"name": "ok", "command": ["$work", "--work", "1"]},
+                {"name": "crash", "command": ["$work", "--crash"]},
+                {"name": "missing", "command": ["/nonexistent/x"]}]}
+JSON
+echo '{"schema": "perfgate-gates/1", "benchmarks": [{"name": "a", "runz": 1}]}' >bad.json
+
+failures=0
+passes=0
+# vg WANT_STATUS ARGS... : perfgate's own status must be WANT; valgrind's errors exit 99.
+vg() {
+  local want=$1
+  shift
+  valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
+    "$pg" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "FAIL: valgrind perfgate $*: status $got, expected $want" >&2
+    sed 's/^/    /' "$tmp/err" | head -n 30 >&2
+    failures=$((failures + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+
+vg 0 --version
+vg 0 help
+vg 2 nosuchverb
+vg 2 run --nosuchoption
+vg 0 run -c gates.json -b ok -o result.json
+vg 0 run -c gates.json -b ok --format json=r2.json --format text
+vg 1 run -c gates.json -b crash
+vg 3 run -c gates.json -b missing
+vg 2 run -c bad.json
+vg 3 run -c absent.json
+vg 0 run --runs 2 -- "$work" --work 1
+echo "$passes passed, $failures failed"
+[[ $failures -eq 0 ]]
