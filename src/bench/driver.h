@@ -18,6 +18,7 @@ typedef struct pg_driver_ctx {
 typedef int (*pg_driver_fn)(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 
 int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+int pg_driver_size(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 
 /* The last line(s) of a child's stderr, for a failure reason: at most max bytes. */
 void pg_driver_stderr_excerpt(char *buf, size_t size, const char *tail, size_t len);
