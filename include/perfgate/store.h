@@ -1,0 +1,96 @@
+/* store.h - result sets kept on the commit they were measured on: git notes, or plain files */
+#ifndef PERFGATE_STORE_H
+#define PERFGATE_STORE_H
+
+#include "perfgate/result.h"
+
+#include <git2.h>
+#include <stddef.h>
+
+#define PG_NOTES_REF "refs/notes/perfgate"
+
+typedef struct pg_store pg_store;
+
+/*
+ * Everything one commit holds, parsed. Result sets appear in note order;
+ * lines of a perfgate-* schema this version does not know are skipped
+ * silently (n_unknown counts them), lines that are not JSON or not a valid
+ * record are skipped with a warning naming the commit.
+ */
+typedef struct pg_commit_records {
+	char commit[41];
+	pg_result_set **sets;
+	size_t n_sets;
+	cJSON **acceptances; /* perfgate-accept/1 records, as parsed JSON */
+	size_t n_acceptances;
+	char **warnings;
+	size_t n_warnings;
+	size_t n_unknown;
+	size_t note_bytes; /* size of the note as stored */
+} pg_commit_records;
+
+/*
+ * Notes under `ref` (NULL: refs/notes/perfgate) of repo, which the store
+ * borrows (the caller keeps it open until pg_store_free).
+ */
+int pg_store_open_notes(pg_store **out, git_repository *repo, const char *ref);
+
+/*
+ * Plain files under dir (created if missing): one JSON Lines file per
+ * commit, `<40-hex>.jsonl` (or `unversioned.jsonl` for a result set with
+ * no commit). PG_ESYSTEM naming dir when it cannot be created or written.
+ * repo may be NULL; with a repo, history walks work as for notes.
+ */
+int pg_store_open_dir(pg_store **out, const char *dir, git_repository *repo);
+
+void pg_store_free(pg_store *store);
+
+/* The repository the store walks history in (NULL for a dir store without one). */
+git_repository *pg_store_repo(const pg_store *store);
+
+/*
+ * Read what is stored on commit (40 hex, or "unversioned" for a dir store).
+ * A commit without a note gives an empty list and 0. Free with
+ * pg_commit_records_release.
+ */
+int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
+void pg_commit_records_release(pg_commit_records *records);
+
+/*
+ * Add one record line (compact JSON, no newline) with the given run_id to
+ * commit's note: read, merge (union of lines, deduplicated by run_id), write
+ * a new notes commit, and move the ref with a compare-and-swap, retried
+ * with backoff on a race (GIT_EMODIFIED, GIT_ELOCKED, GIT_EEXISTS) for up
+ * to ~30 s. Never loses a record written concurrently by another process.
+ * Returns 0, PG_ESYSTEM (retries exhausted: says so), or PG_EINPUT when
+ * commit does not exist.
+ */
+int pg_store_append(pg_store *store, const char *commit, const char *line, const char *run_id);
+
+/* Save a result set on rs->commit (or "unversioned" in a dir store when rs->commit is NULL). */
+int pg_store_save(pg_store *store, const pg_result_set *rs);
+
+/*
+ * Merge two notes' texts: the union of their lines, deduplicated by
+ * run_id; where one copy of a run holds samples and the other only
+ * summaries, the summary-only line wins (that is what prune wrote). Lines
+ * without a run_id are kept once each (exact duplicates dropped). Order:
+ * lines of `ours` first, then new lines of `theirs`. Caller frees *out.
+ */
+int pg_store_merge_text(char **out, const char *ours, const char *theirs);
+
+/*
+ * The latest result set (by `created`) of env key `key` in records, or NULL.
+ * key NULL: the latest of any key.
+ */
+const pg_result_set *pg_records_latest(const pg_commit_records *records, const char *key);
+
+/*
+ * `perfgate sync`: fetch REMOTE's notes ref into a side ref with the git
+ * command (so credentials work as for git), union-merge it with the local
+ * ref note by note through libgit2, and push with --force-with-lease;
+ * retried on a race. remote NULL: "origin".
+ */
+int pg_store_sync(git_repository *repo, const char *remote, const char *ref);
+
+#endif
