@@ -31,6 +31,14 @@ void pg_env_normalize(char *key);
  */
 int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_options *opts);
 
+/*
+ * Check, before measuring, that every gate names a benchmark of the file and
+ * a metric its kind produces (kinds whose metrics depend on their input,
+ * size and import, are checked after measuring). PG_EINPUT naming the file,
+ * the gate and what the benchmark has.
+ */
+int pg_gates_check_metrics(const pg_gates *gates);
+
 /* 1 when the kind has a driver in this build. */
 int pg_kind_supported(const char *kind);
 

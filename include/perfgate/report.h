@@ -2,6 +2,7 @@
 #ifndef PERFGATE_REPORT_H
 #define PERFGATE_REPORT_H
 
+#include "perfgate/compare.h"
 #include "perfgate/result.h"
 
 #include <stdio.h>
@@ -15,5 +16,36 @@ void pg_report_results_text(FILE *out, const pg_result_set *rs, int color);
 
 /* 1 when colour should be used on this stream: a TTY, and NO_COLOR unset. */
 int pg_report_want_color(FILE *stream);
+
+typedef struct pg_report_options {
+	int color;            /* ANSI colours (terminal only) */
+	const char *plot_url; /* base URL of plots, for links (markdown), or NULL */
+	const char *plot_dir; /* where plots were written, or NULL */
+} pg_report_options;
+
+/* One output format: render a verdict to a stream. Returns 0 or a PG_ error. */
+typedef int (*pg_render_fn)(FILE *out, const pg_verdict *v, const pg_report_options *o);
+
+typedef struct pg_renderer {
+	const char *name;
+	pg_render_fn render;
+	int to_terminal; /* without =FILE, colour may be used */
+} pg_renderer;
+
+/* The renderer for a format name, or NULL. */
+const pg_renderer *pg_report_find(const char *name);
+
+/* Comma-separated names of every format, for messages. */
+const char *pg_report_format_names(void);
+
+/*
+ * Render for one "--format F[=FILE]" spec: to stdout, or to FILE through a
+ * temporary file and a rename. PG_EINPUT for an unknown format.
+ */
+int pg_report_render(const char *spec, const pg_verdict *v, const pg_report_options *o);
+
+/* Each format, one file under src/report/. */
+int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *o);
+int pg_report_json(FILE *out, const pg_verdict *v, const pg_report_options *o);
 
 #endif

@@ -68,6 +68,9 @@ void pg_result_set_free(pg_result_set *rs);
 pg_benchmark *pg_result_set_add_benchmark(pg_result_set *rs, const char *name, const char *kind);
 pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name);
 
+/* Append a deep copy of src to rs. Returns the copy or NULL on ENOMEM. */
+pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark *src);
+
 /* Set status and reason (copied; printf format). Returns 0 or PG_ENOMEM. */
 int pg_benchmark_set_status(pg_benchmark *b, pg_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

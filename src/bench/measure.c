@@ -22,6 +22,65 @@ static pg_driver_fn find_driver(const char *kind)
 	return NULL;
 }
 
+/* The metrics each kind produces, primary first; NULL where they depend on the input. */
+static const struct {
+	const char *kind;
+	const char *metrics[8];
+} kind_metrics[] = {
+	{"command", {"wall", "user", "sys", "peak_rss", NULL}},
+	{"matcher", {"latency", "hit_rate", "accuracy", "throughput", "peak_rss", "rss_growth", NULL}},
+	{"inference", {"latency", "ttft", "tpot", "tokens_per_s", "peak_rss", NULL}},
+	{"vmspawn", {"spawn", "teardown", "peak_rss", NULL}},
+};
+
+static const char *const *metrics_of(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(kind_metrics) / sizeof(kind_metrics[0]); i++)
+		if (strcmp(kind_metrics[i].kind, kind) == 0)
+			return kind_metrics[i].metrics;
+	return NULL;
+}
+
+static const char *const stats[] = {"min", "max", "mean", "stddev", "median", "mad",
+				    "p50", "p90", "p95",  "p99",    "n",      NULL};
+
+int pg_gates_check_metrics(const pg_gates *gates)
+{
+	for (size_t i = 0; i < gates->n_gates; i++) {
+		const char *path = gates->gates[i].metric;
+		const pg_bench_def *owner = NULL;
+		for (size_t j = 0; j < gates->n_benchmarks; j++) {
+			size_t bl = strlen(gates->benchmarks[j].name);
+			if (strncmp(path, gates->benchmarks[j].name, bl) == 0 && path[bl] == '.' &&
+			    (!owner || bl > strlen(owner->name)))
+				owner = &gates->benchmarks[j];
+		}
+		if (!owner)
+			return pg_error_set(PG_EINPUT, "%s: $.gates[%zu].metric: '%s' names no benchmark of this file",
+					    gates->path, i, path);
+		const char *const *known = metrics_of(owner->kind);
+		if (!known)
+			continue;
+		const char *metric = path + strlen(owner->name) + 1;
+		size_t len = strlen(metric);
+		const char *dot = strrchr(metric, '.');
+		for (const char *const *s = stats; dot && *s; s++)
+			if (strcmp(dot + 1, *s) == 0)
+				len = (size_t)(dot - metric);
+		int found = 0;
+		char list[256] = "";
+		for (const char *const *m = known; *m; m++) {
+			found |= strlen(*m) == len && strncmp(*m, metric, len) == 0;
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", m == known ? "" : ", ", *m);
+		}
+		if (!found)
+			return pg_error_set(PG_EINPUT,
+					    "%s: $.gates[%zu].metric: benchmark '%s' (kind %s) has no metric '%.*s' (it has: %s)",
+					    gates->path, i, owner->name, owner->kind, (int)len, metric, list);
+	}
+	return 0;
+}
+
 int pg_kind_supported(const char *kind)
 {
 	return find_driver(kind) != NULL;

@@ -75,5 +75,7 @@ void pg_cli_progress(void *arg, const char *bench, int done, int total);
 /* Each verb: cmd_<verb>(argc, argv) with argv[0] the verb; returns a pg error code. */
 int cmd_run(int argc, char *argv[]);
 int cmd_size(int argc, char *argv[]);
+int cmd_check(int argc, char *argv[]);
+int cmd_compare(int argc, char *argv[]);
 
 #endif

@@ -129,6 +129,39 @@ pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name)
 	return NULL;
 }
 
+pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark *src)
+{
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, src->name, src->kind);
+	if (!b)
+		return NULL;
+	b->status = src->status;
+	b->reason = src->reason ? strdup(src->reason) : NULL;
+	b->definition_hash = src->definition_hash ? strdup(src->definition_hash) : NULL;
+	int ok = (!src->reason || b->reason) && (!src->definition_hash || b->definition_hash);
+	for (size_t i = 0; ok && i < src->n_metrics; i++) {
+		const pg_metric *sm = &src->metrics[i];
+		pg_metric *m = pg_benchmark_add_metric(b, sm->name, sm->unit, sm->better);
+		if (!m)
+			break;
+		for (size_t j = 0; j < sm->n_samples && m; j++)
+			if (pg_metric_add_sample(m, sm->samples[j]))
+				m = NULL;
+		if (!m)
+			break;
+		m->has_value = sm->has_value;
+		m->value = sm->value;
+		m->has_summary = sm->has_summary;
+		m->summary = sm->summary;
+		m->dropped = sm->dropped;
+	}
+	if (!ok || b->n_metrics != src->n_metrics) {
+		rs->n_benchmarks--;
+		benchmark_release(b);
+		return NULL;
+	}
+	return b;
+}
+
 int pg_benchmark_set_status(pg_benchmark *b, pg_status status, const char *fmt, ...)
 {
 	char buf[1024];

@@ -1,0 +1,156 @@
+/* compare.h - from a head and a base result set to per-metric changes, gates and one verdict */
+#ifndef PERFGATE_COMPARE_H
+#define PERFGATE_COMPARE_H
+
+#include "perfgate/gates.h"
+#include "perfgate/result.h"
+
+#include <stddef.h>
+
+#define PG_VERDICT_SCHEMA "perfgate-verdict/1"
+
+typedef enum pg_change_verdict {
+	PG_CHANGE_UNCHANGED = 0,
+	PG_CHANGE_IMPROVEMENT,
+	PG_CHANGE_REGRESSION,
+	PG_CHANGE_INCONCLUSIVE, /* over the threshold, not significant */
+	PG_CHANGE_NO_BASELINE,
+	PG_CHANGE_ACCEPTED,     /* a regression an acceptance covers */
+} pg_change_verdict;
+
+typedef enum pg_overall {
+	PG_OVERALL_PASS = 0,
+	PG_OVERALL_FAIL,
+	PG_OVERALL_INCONCLUSIVE,
+} pg_overall;
+
+/* One compared metric (or metric statistic a gate names). */
+typedef struct pg_metric_change {
+	char *bench, *metric, *stat; /* stat NULL: the metric's centre (median / value) */
+	char *unit;
+	int better_higher;
+	int gated;             /* the relative gate applies (primary metric, or named by a gate) */
+	int has_base;
+	double base, head;     /* the compared statistic on each side */
+	double change;         /* head/base - 1, sign flipped when higher is better: > 0 is worse */
+	double ci_lo, ci_hi;   /* interval of the change (same sign convention), NAN if none */
+	double p;              /* Holm-adjusted one-sided p of the worsening (or improving) side; NAN if none */
+	double threshold;      /* relative threshold, fraction */
+	double min_change;     /* absolute change below which nothing is reported, metric unit; 0 none */
+	size_t n_base, n_head;
+	int more_runs;         /* for inconclusive: about how many more runs per side would decide; 0 unknown */
+	pg_change_verdict verdict;
+	char *base_commit;     /* where this metric's baseline came from (NULL: a file or none) */
+	int base_depth;
+	char *accepted_by;     /* "abc1234 subject" of the acceptance, or NULL */
+	double noise_floor;    /* A/A noise on this runner, fraction, NAN if not measured */
+	char *note;            /* a sentence for the report, or NULL ("did not reproduce on re-run") */
+} pg_metric_change;
+
+/* One absolute bound of a gate. */
+typedef struct pg_gate_result {
+	char *metric;   /* as written in the gates file */
+	char *unit;
+	int is_max;     /* 1: value must be <= bound; 0: >= bound */
+	double bound;   /* in the metric's unit */
+	double value;   /* NAN when the metric was not measured */
+	int pass;
+	char *reason;   /* why it failed when value is NAN, else NULL */
+} pg_gate_result;
+
+/* A benchmark that did not run cleanly. */
+typedef struct pg_bench_failure {
+	char *bench;
+	char *status; /* failed, timeout, skipped */
+	char *reason;
+} pg_bench_failure;
+
+typedef struct pg_verdict {
+	pg_overall overall;
+	char *head_commit, *env_key;
+	char *base_commit; /* the baseline of the first benchmark, or NULL */
+	int base_depth;
+	char *base_how;    /* "merge-base with origin/main", "--base v1.0", "file base.json", ... */
+	int no_baseline;
+	struct {
+		int regressions, improvements, inconclusive, failed_benchmarks, gates_failed, accepted;
+	} counts;
+	pg_metric_change *metrics;
+	size_t n_metrics;
+	pg_gate_result *gates;
+	size_t n_gates;
+	pg_bench_failure *failures; /* failed and timed-out; skipped are listed with status skipped */
+	size_t n_failures;
+	char **warnings;
+	size_t n_warnings;
+} pg_verdict;
+
+typedef struct pg_compare_options {
+	double alpha;             /* 0: 0.05 */
+	double regression;        /* default relative threshold; 0: 0.10 */
+	int strict;               /* inconclusive fails */
+	int require_baseline;
+	unsigned long long seed;  /* bootstrap seed; 0: a fixed default */
+} pg_compare_options;
+
+/* Where a base benchmark came from, one per benchmark of base (parallel array), or NULL. */
+typedef struct pg_base_origin {
+	const char *commit;
+	int depth;
+} pg_base_origin;
+
+/*
+ * Compare head with base (base may be NULL: no baseline; absolute gates
+ * still hold). gates may be NULL (compare without gates: every common
+ * metric reported, primary metrics gated at the default threshold).
+ * origins, when given, is parallel to base->benchmarks. Free with
+ * pg_verdict_free. Returns 0, PG_EINPUT when a gate names a metric the
+ * head does not have (naming the gate), PG_ENOMEM.
+ */
+int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set *base,
+	       const pg_base_origin *origins, const pg_gates *gates,
+	       const pg_compare_options *opts);
+
+void pg_verdict_free(pg_verdict *v);
+
+/* Add a warning (printf format) to a verdict. Returns 0 or PG_ENOMEM. */
+int pg_verdict_warn(pg_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Recount and decide the overall verdict after metrics or gates were changed. */
+void pg_verdict_decide(pg_verdict *v, const pg_compare_options *opts);
+
+/*
+ * Confirm before failing: `again` compared a re-measurement of what looked
+ * regressed with the same baseline. A regression of v that `again` does not
+ * show as a regression takes again's verdict, with a note saying it did not
+ * reproduce (round `round`). Then v is decided anew. Returns 0 or PG_ENOMEM.
+ */
+int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
+		       const pg_compare_options *opts);
+
+/* 1 when v has a regression in benchmark `bench` (to pick what to re-measure). */
+int pg_verdict_bench_regressed(const pg_verdict *v, const char *bench);
+
+const char *pg_change_verdict_name(pg_change_verdict v);
+const char *pg_overall_name(pg_overall o);
+
+/*
+ * Split a metric path "bench.metric[.stat]" against a result set: a
+ * trailing known stat, then the longest metric name of a benchmark whose
+ * name is the rest. Fills bench/metric (pointers into rs) and stat (a
+ * static string or NULL). Returns 0 or PG_EINPUT naming the path.
+ */
+int pg_metric_path_resolve(const pg_benchmark **bench, const pg_metric **metric,
+			   const char **stat, const pg_result_set *rs, const char *path);
+
+/* The value of a statistic of a metric (NULL stat: median of samples, or the value). NAN if unknown. */
+double pg_metric_stat(const pg_metric *m, const char *stat);
+
+/*
+ * The smallest one-sided p-value a Mann-Whitney test of n1 against n2
+ * samples can reach, and whether, after Holm over m tests at alpha, any
+ * result could be significant. Used to warn before measuring.
+ */
+double pg_compare_min_p(size_t n1, size_t n2);
+
+#endif

@@ -1,0 +1,353 @@
+/* cmd_check.c - `perfgate check`: measure, save, find the baseline, compare, gate, report */
+#include "cli.h"
+
+#include "perfgate/baseline.h"
+#include "perfgate/bench.h"
+#include "perfgate/compare.h"
+#include "perfgate/error.h"
+#include "perfgate/repo.h"
+#include "perfgate/report.h"
+#include "perfgate/runner.h"
+#include "perfgate/store.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
+	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
+	"                      [--allow-dirty] [--store DIR] [--confirm N] [--strict]\n"
+	"                      [--require-baseline] [--format F[=FILE]]... [-o FILE]";
+
+static const char help[] =
+	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
+	"and report: the one command CI needs.\n"
+	"\n"
+	"  --base REV|FILE     compare with this commit's stored results (walking first\n"
+	"                      parents from it) or a result set file\n"
+	"  --target BRANCH     the branch a PR goes into (default: $GITHUB_BASE_REF, else\n"
+	"                      origin's default branch); the walk starts at the merge-base\n"
+	"  --max-depth N       first-parent commits to look through (default 50)\n"
+	"  --save              store the result set on HEAD (git notes, or --store DIR)\n"
+	"  --allow-dirty       save even with modified tracked files\n"
+	"  --confirm N         re-measure what looks regressed N times; fail only if it\n"
+	"                      reproduces (default 1; 0 = trust the first measurement)\n"
+	"  --strict            an inconclusive result fails\n"
+	"  --require-baseline  no baseline fails\n"
+	"  --format F[=FILE]   report format: text (default), json; repeatable\n"
+	"  -o FILE             write the report of the first --format (or text) to FILE\n"
+	"  -c, -b, --runs, --warmup, --env, -q   as for `perfgate run`\n"
+	"\n"
+	"Exit status: 0 pass (also with no baseline, unless --require-baseline), 1 a\n"
+	"regression, a failed gate or a failed benchmark, 2 bad command line or gates\n"
+	"file, 3 could not measure, read or save.\n";
+
+enum {
+	OPT_BASE = OPT_CLI_LAST,
+	OPT_TARGET,
+	OPT_MAX_DEPTH,
+	OPT_SAVE,
+	OPT_ALLOW_DIRTY,
+	OPT_STORE,
+	OPT_CONFIRM,
+	OPT_STRICT,
+	OPT_REQUIRE_BASELINE,
+};
+
+typedef struct check_args {
+	pg_cli_common c;
+	pg_baseline_options base;
+	const char *store_dir;
+	int save, allow_dirty, confirm, strict, require_baseline;
+} check_args;
+
+static int parse(check_args *a, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		PG_COMMON_LONG_OPTIONS,
+		{"base", required_argument, NULL, OPT_BASE},
+		{"target", required_argument, NULL, OPT_TARGET},
+		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+		{"save", no_argument, NULL, OPT_SAVE},
+		{"allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY},
+		{"store", required_argument, NULL, OPT_STORE},
+		{"confirm", required_argument, NULL, OPT_CONFIRM},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"require-baseline", no_argument, NULL, OPT_REQUIRE_BASELINE},
+		{NULL, 0, NULL, 0}};
+	int opt, rc;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, PG_COMMON_SHORT_OPTIONS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			printf("usage: %s\n\n%s", usage, help);
+			return 1;
+		case OPT_BASE:
+			a->base.base = optarg;
+			break;
+		case OPT_TARGET:
+			a->base.target = optarg;
+			break;
+		case OPT_MAX_DEPTH:
+			if ((rc = pg_cli_int(&a->base.max_depth, optarg, "--max-depth", 1)))
+				return rc;
+			break;
+		case OPT_SAVE:
+			a->save = 1;
+			break;
+		case OPT_ALLOW_DIRTY:
+			a->allow_dirty = 1;
+			break;
+		case OPT_STORE:
+			a->store_dir = optarg;
+			break;
+		case OPT_CONFIRM:
+			if ((rc = pg_cli_int(&a->confirm, optarg, "--confirm", 0)))
+				return rc;
+			break;
+		case OPT_STRICT:
+			a->strict = 1;
+			break;
+		case OPT_REQUIRE_BASELINE:
+			a->require_baseline = 1;
+			break;
+		default:
+			rc = pg_cli_common_option(&a->c, opt, optarg);
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				return pg_cli_bad_option("check", usage, argv);
+		}
+	}
+	if (optind < argc)
+		return pg_error_set(PG_EINPUT, "check: unexpected argument '%s'\nusage: %s", argv[optind],
+				    usage);
+	return 0;
+}
+
+/* Before measuring: with this few runs, could any result be significant at all? */
+static void warn_if_runs_too_few(pg_verdict *v, const pg_gates *g, const pg_measure_options *mo,
+				 const pg_baseline *base)
+{
+	if (!base->rs)
+		return;
+	size_t gated = 0, least_base = (size_t)-1;
+	int least_runs = 1 << 30;
+	for (size_t i = 0; i < base->rs->n_benchmarks; i++) {
+		const pg_benchmark *b = &base->rs->benchmarks[i];
+		const pg_bench_def *d = pg_gates_find(g, b->name);
+		if (!d || b->n_metrics == 0 || b->metrics[0].n_samples < 2)
+			continue;
+		gated++;
+		int runs = mo->runs > 0 ? mo->runs : d->run.runs;
+		least_runs = runs < least_runs ? runs : least_runs;
+		size_t n = b->metrics[0].has_summary ? b->metrics[0].summary.n : b->metrics[0].n_samples;
+		least_base = n < least_base ? n : least_base;
+	}
+	if (!gated)
+		return;
+	double need = g->alpha / (double)gated;
+	if (pg_compare_min_p((size_t)least_runs, least_base) >= need) {
+		int runs = least_runs;
+		while (runs < 10000 && pg_compare_min_p((size_t)runs, least_base) >= need)
+			runs++;
+		pg_verdict_warn(v,
+				"with %d runs against %zu baseline samples no change can be significant across %zu gated metrics (alpha %.3g, Holm): use --runs %d or more",
+				least_runs, least_base, gated, g->alpha, runs);
+	}
+}
+
+static int open_store(pg_store **store, const check_args *a, const pg_cli_context *ctx)
+{
+	*store = NULL;
+	if (a->store_dir)
+		return pg_store_open_dir(store, a->store_dir, ctx->repo);
+	if (ctx->repo)
+		return pg_store_open_notes(store, ctx->repo, NULL);
+	return 0;
+}
+
+static int benchmark_names(char ***names, size_t *n, const pg_gates *g, const pg_cli_common *c)
+{
+	*names = calloc(g->n_benchmarks + 1, sizeof(char *));
+	if (!*names)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*n = 0;
+	for (size_t i = 0; i < g->n_benchmarks; i++) {
+		int take = !c->only;
+		for (char **o = c->only; o && *o; o++)
+			take |= strcmp(*o, g->benchmarks[i].name) == 0;
+		if (take)
+			(*names)[(*n)++] = g->benchmarks[i].name;
+	}
+	return 0;
+}
+
+/* Re-measure the benchmarks that look regressed; keep a regression only if it reproduces. */
+static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gates *g,
+			       const pg_measure_options *mo, const pg_baseline *base,
+			       const pg_result_set *head, const pg_compare_options *co)
+{
+	for (int round = 1; round <= a->confirm && v->counts.regressions > 0; round++) {
+		char **again_names = calloc(head->n_benchmarks + 1, sizeof(char *));
+		size_t n = 0;
+		if (!again_names)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		for (size_t i = 0; i < head->n_benchmarks; i++)
+			if (pg_verdict_bench_regressed(v, head->benchmarks[i].name))
+				again_names[n++] = head->benchmarks[i].name;
+		pg_measure_options again = *mo;
+		again.only = again_names;
+		pg_result_set *rs = pg_result_set_new();
+		pg_verdict *second = NULL;
+		int rc = rs ? pg_env_detect(&rs->env, head->env.key) : pg_error_set(PG_ENOMEM, "out of memory");
+		if (!rc && !a->c.quiet)
+			fprintf(stderr, "perfgate: %zu benchmark%s looked regressed: measuring again (round %d of %d)\n",
+				n, n == 1 ? "" : "s", round, a->confirm);
+		if (!rc)
+			rc = pg_measure(rs, g, &again);
+		if (!rc)
+			rc = pg_compare(&second, rs, base->rs, base->origins, g, co);
+		if (!rc)
+			rc = pg_verdict_confirm(v, second, round, co);
+		pg_verdict_free(second);
+		pg_result_set_free(rs);
+		free(again_names);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int render(const check_args *a, const pg_verdict *v)
+{
+	pg_report_options ro = {.color = pg_report_want_color(stdout)};
+	int rc = 0;
+	if (a->c.output) {
+		char spec[4096];
+		snprintf(spec, sizeof(spec), "%s=%s", a->c.n_formats ? a->c.formats[0] : "text",
+			 a->c.output);
+		if ((rc = pg_report_render(spec, v, &ro)))
+			return rc;
+	}
+	for (size_t i = a->c.output ? 1 : 0; i < a->c.n_formats; i++)
+		if ((rc = pg_report_render(a->c.formats[i], v, &ro)))
+			return rc;
+	if (!a->c.n_formats && !a->c.output && !a->c.quiet)
+		rc = pg_report_render("text", v, &ro);
+	return rc;
+}
+
+int cmd_check(int argc, char *argv[])
+{
+	check_args a = {.confirm = 1};
+	pg_cli_context ctx = {0};
+	pg_gates *gates = NULL;
+	pg_result_set *rs = NULL;
+	pg_store *store = NULL;
+	pg_baseline *base = NULL;
+	pg_verdict *v = NULL;
+	char **names = NULL;
+	size_t n_names = 0;
+	int rc;
+
+	pg_cli_common_init(&a.c);
+	if ((rc = parse(&a, argc, argv)))
+		goto out;
+	if ((rc = pg_cli_context_open(&ctx)) || (rc = pg_cli_load_gates(&gates, &ctx, &a.c)) ||
+	    (rc = pg_gates_check_metrics(gates)))
+		goto out;
+	for (char **o = a.c.only; o && *o; o++)
+		if (!pg_gates_find(gates, *o)) {
+			rc = pg_error_set(PG_EINPUT, "%s: no benchmark named '%s'", gates->path, *o);
+			goto out;
+		}
+	if (!(rs = pg_result_set_new())) {
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = pg_env_detect(&rs->env, a.c.env_key)))
+		goto out;
+	if (ctx.repo && !git_repository_is_bare(ctx.repo)) {
+		if (git_repository_head_unborn(ctx.repo) == 1) {
+			rc = pg_error_set(PG_EINPUT, "%s: HEAD is unborn (no commit yet): nothing to compare or save on",
+					  ctx.root);
+			goto out;
+		}
+		if ((rc = pg_repo_head(&rs->commit, &rs->dirty, ctx.repo)))
+			goto out;
+	}
+	if (a.save && rs->dirty && !a.allow_dirty) {
+		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
+				  ctx.root);
+		goto out;
+	}
+	if (a.save && !ctx.repo && !a.store_dir) {
+		rc = pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
+		goto out;
+	}
+	rs->rss_floor = pg_spawner_rss_floor();
+	if ((rc = open_store(&store, &a, &ctx)) || (rc = benchmark_names(&names, &n_names, gates, &a.c)))
+		goto out;
+	a.base.env_key = rs->env.key;
+	/* The baseline first: it is cheap, and it tells whether the runs can decide anything. */
+	if ((rc = pg_baseline_find(&base, store, ctx.repo, rs->commit, names, n_names, &a.base)))
+		goto out;
+
+	pg_measure_options mo = {.runs = a.c.runs, .warmup = a.c.warmup, .only = a.c.only};
+	if (!a.c.quiet && isatty(STDERR_FILENO))
+		mo.progress = pg_cli_progress;
+	pg_verdict early = {0};
+	warn_if_runs_too_few(&early, gates, &mo, base);
+	for (size_t i = 0; i < early.n_warnings && !a.c.quiet; i++)
+		fprintf(stderr, "perfgate: warning: %s\n", early.warnings[i]);
+	int measured = pg_measure(rs, gates, &mo);
+	char measure_message[1024];
+	snprintf(measure_message, sizeof(measure_message), "%s", pg_error_message());
+	if (measured == PG_EINPUT) {
+		rc = measured;
+		goto early_out;
+	}
+	if (a.save && store) {
+		/* Saved whatever the verdict: a failure is history too. */
+		if ((rc = pg_store_save(store, rs)))
+			goto early_out;
+	}
+	pg_compare_options co = {.strict = a.strict, .require_baseline = a.require_baseline};
+	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
+		goto early_out;
+	v->base_how = base->how ? strdup(base->how) : NULL;
+	for (size_t i = 0; i < early.n_warnings; i++)
+		pg_verdict_warn(v, "%s", early.warnings[i]);
+	for (size_t i = 0; i < base->n_warnings; i++)
+		pg_verdict_warn(v, "%s", base->warnings[i]);
+	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)) || (rc = render(&a, v)))
+		goto early_out;
+	if (measured)
+		rc = pg_error_set(measured, "%s", measure_message);
+	else if (v->overall == PG_OVERALL_FAIL)
+		rc = pg_error_set(PG_EFAIL, "check failed: %d regression%s, %d gate%s failed, %d benchmark%s failed%s",
+				  v->counts.regressions, v->counts.regressions == 1 ? "" : "s",
+				  v->counts.gates_failed, v->counts.gates_failed == 1 ? "" : "s",
+				  v->counts.failed_benchmarks, v->counts.failed_benchmarks == 1 ? "" : "s",
+				  a.require_baseline && v->no_baseline ? ", no baseline (--require-baseline)"
+								       : "");
+early_out:
+	for (size_t i = 0; i < early.n_warnings; i++)
+		free(early.warnings[i]);
+	free(early.warnings);
+out:
+	pg_verdict_free(v);
+	pg_baseline_free(base);
+	pg_store_free(store);
+	free(names);
+	pg_result_set_free(rs);
+	pg_gates_free(gates);
+	pg_cli_context_close(&ctx);
+	pg_cli_common_release(&a.c);
+	return rc == 1 ? 0 : rc;
+}

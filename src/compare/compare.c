@@ -1,0 +1,601 @@
+/* compare.c - per metric: change, interval, significance; per gate: pass or fail; one verdict */
+#include "perfgate/compare.h"
+
+#include "perfgate/error.h"
+#include "perfgate/stats.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sizes do not vary between runs; the checklist allows them 20 %. */
+#define SIZE_REGRESSION 0.20
+#define BOOTSTRAP_RESAMPLES 2000
+#define DEFAULT_SEED 0x5eedULL
+
+static const char *const stat_names[] = {"min", "max",  "mean", "stddev", "median", "mad",
+					 "p50", "p90",  "p95",  "p99",    "n",      NULL};
+
+static const char *known_stat(const char *s)
+{
+	for (const char *const *n = stat_names; *n; n++)
+		if (strcmp(*n, s) == 0)
+			return *n;
+	return NULL;
+}
+
+const char *pg_change_verdict_name(pg_change_verdict v)
+{
+	static const char *names[] = {"unchanged",    "improvement", "regression",
+				      "inconclusive", "no baseline", "accepted"};
+	return names[v];
+}
+
+const char *pg_overall_name(pg_overall o)
+{
+	static const char *names[] = {"pass", "fail", "inconclusive"};
+	return names[o];
+}
+
+double pg_metric_stat(const pg_metric *m, const char *stat)
+{
+	if (!stat) {
+		double c;
+		return pg_metric_center(m, &c) == 0 ? c : NAN;
+	}
+	if (!m->has_summary)
+		return m->has_value ? (strcmp(stat, "n") == 0 ? 1.0 : m->value) : NAN;
+	const pg_summary *s = &m->summary;
+	if (strcmp(stat, "n") == 0)
+		return (double)s->n;
+	if (strcmp(stat, "min") == 0)
+		return s->min;
+	if (strcmp(stat, "max") == 0)
+		return s->max;
+	if (strcmp(stat, "mean") == 0)
+		return s->mean;
+	if (strcmp(stat, "stddev") == 0)
+		return s->stddev;
+	if (strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0)
+		return s->median;
+	if (strcmp(stat, "mad") == 0)
+		return s->mad;
+	if (strcmp(stat, "p90") == 0)
+		return s->p90;
+	if (strcmp(stat, "p95") == 0)
+		return s->p95;
+	if (strcmp(stat, "p99") == 0)
+		return s->p99;
+	return NAN;
+}
+
+int pg_metric_path_resolve(const pg_benchmark **bench, const pg_metric **metric,
+			   const char **stat, const pg_result_set *rs, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	size_t len = strlen(path);
+	*stat = NULL;
+	if (dot && known_stat(dot + 1)) {
+		*stat = known_stat(dot + 1);
+		len = (size_t)(dot - path);
+	}
+	const pg_benchmark *best_b = NULL;
+	const pg_metric *best_m = NULL;
+	for (size_t i = 0; i < rs->n_benchmarks; i++) {
+		const pg_benchmark *b = &rs->benchmarks[i];
+		size_t bl = strlen(b->name);
+		if (bl + 1 >= len || strncmp(path, b->name, bl) != 0 || path[bl] != '.')
+			continue;
+		for (size_t j = 0; j < b->n_metrics; j++) {
+			const pg_metric *m = &b->metrics[j];
+			size_t ml = strlen(m->name);
+			if (bl + 1 + ml == len && strncmp(path + bl + 1, m->name, ml) == 0 &&
+			    (!best_m || ml > strlen(best_m->name))) {
+				best_b = b;
+				best_m = m;
+			}
+		}
+	}
+	if (!best_m)
+		return pg_error_set(PG_EINPUT, "'%s': no benchmark.metric of that name was measured",
+				    path);
+	*bench = best_b;
+	*metric = best_m;
+	return 0;
+}
+
+double pg_compare_min_p(size_t n1, size_t n2)
+{
+	/* All of one sample above all of the other: 1 / C(n1 + n2, n1). */
+	double p = 1.0;
+	size_t k = n1 < n2 ? n1 : n2, n = n1 + n2;
+	for (size_t i = 1; i <= k; i++)
+		p *= (double)i / (double)(n - k + i);
+	return p;
+}
+
+/* ---- building the verdict ---- */
+
+int pg_verdict_warn(pg_verdict *v, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < v->n_warnings; i++)
+		if (strcmp(v->warnings[i], buf) == 0)
+			return 0;
+	char **grown = realloc(v->warnings, (v->n_warnings + 1) * sizeof(char *));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	v->warnings = grown;
+	if (!(v->warnings[v->n_warnings] = strdup(buf)))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	v->n_warnings++;
+	return 0;
+}
+
+void pg_verdict_free(pg_verdict *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		pg_metric_change *c = &v->metrics[i];
+		free(c->bench);
+		free(c->metric);
+		free(c->stat);
+		free(c->unit);
+		free(c->base_commit);
+		free(c->accepted_by);
+		free(c->note);
+	}
+	free(v->metrics);
+	for (size_t i = 0; i < v->n_gates; i++) {
+		free(v->gates[i].metric);
+		free(v->gates[i].unit);
+		free(v->gates[i].reason);
+	}
+	free(v->gates);
+	for (size_t i = 0; i < v->n_failures; i++) {
+		free(v->failures[i].bench);
+		free(v->failures[i].status);
+		free(v->failures[i].reason);
+	}
+	free(v->failures);
+	for (size_t i = 0; i < v->n_warnings; i++)
+		free(v->warnings[i]);
+	free(v->warnings);
+	free(v->head_commit);
+	free(v->env_key);
+	free(v->base_commit);
+	free(v->base_how);
+	free(v);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static pg_metric_change *add_change(pg_verdict *v)
+{
+	pg_metric_change *grown = realloc(v->metrics, (v->n_metrics + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	v->metrics = grown;
+	pg_metric_change *c = &v->metrics[v->n_metrics++];
+	memset(c, 0, sizeof(*c));
+	c->ci_lo = c->ci_hi = c->p = c->noise_floor = NAN;
+	return c;
+}
+
+/* The threshold and floor for a metric: a gate naming it, else the kind's, else the default. */
+static void thresholds_for(const pg_gates *gates, const pg_benchmark *b, const char *metric,
+			   const char *stat, const char *unit, double default_thr, double *thr,
+			   double *min_change, int *named)
+{
+	*thr = strcmp(b->kind, "size") == 0 ? SIZE_REGRESSION : default_thr;
+	*min_change = 0;
+	*named = 0;
+	if (!gates)
+		return;
+	size_t bl = strlen(b->name), ml = strlen(metric);
+	for (size_t i = 0; i < gates->n_gates; i++) {
+		const pg_gate *g = &gates->gates[i];
+		const char *p = g->metric;
+		if (strncmp(p, b->name, bl) != 0 || p[bl] != '.' || strncmp(p + bl + 1, metric, ml) != 0)
+			continue;
+		const char *rest = p + bl + 1 + ml;
+		if (!((*rest == '\0' && !stat) || (*rest == '.' && stat && strcmp(rest + 1, stat) == 0)))
+			continue;
+		*named = 1;
+		if (g->has_regression)
+			*thr = g->regression;
+		double mc;
+		if (g->has_min_change && pg_quantity_in_unit(&mc, &g->min_change, unit) == 0)
+			*min_change = mc;
+	}
+}
+
+/* About how many more runs per side would bring p below the needed level (normal scaling). */
+static int more_runs_needed(double p_raw, double p_needed, size_t n)
+{
+	if (!(p_raw < 0.5) || !(p_needed > 0) || n == 0)
+		return 0;
+	double z_obs = pg_stats_normal_quantile(1.0 - p_raw);
+	double z_need = pg_stats_normal_quantile(1.0 - p_needed);
+	double total = (double)n * (z_need / z_obs) * (z_need / z_obs);
+	double more = ceil(total - (double)n);
+	return more < 1 ? 1 : more > 1e6 ? 1000000 : (int)more;
+}
+
+typedef struct tested {
+	size_t index;         /* into v->metrics */
+	double p_worse, p_better;
+} tested;
+
+static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const pg_benchmark *b,
+			  const pg_metric *m, const char *stat, const pg_benchmark *bb,
+			  const pg_base_origin *origin, const pg_gates *gates,
+			  const pg_compare_options *opts)
+{
+	pg_metric_change *c = add_change(v);
+	if (!c)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	int named;
+	c->bench = strdup(b->name);
+	c->metric = strdup(m->name);
+	c->stat = dup_or_null(stat);
+	c->unit = strdup(m->unit);
+	c->better_higher = m->better == PG_BETTER_HIGHER;
+	thresholds_for(gates, b, m->name, stat, m->unit, opts->regression, &c->threshold,
+		       &c->min_change, &named);
+	c->gated = named || (!stat && m == &b->metrics[0]);
+	c->head = pg_metric_stat(m, stat);
+	c->n_head = m->has_summary ? m->summary.n : m->n_samples ? m->n_samples : 1;
+	const pg_metric *bm = bb ? pg_benchmark_find_metric(bb, m->name) : NULL;
+	if (!c->bench || !c->metric || !c->unit || (stat && !c->stat))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if (!bm || !isfinite(pg_metric_stat(bm, stat))) {
+		c->verdict = PG_CHANGE_NO_BASELINE;
+		return 0;
+	}
+	c->has_base = 1;
+	c->base = pg_metric_stat(bm, stat);
+	c->n_base = bm->has_summary ? bm->summary.n : bm->n_samples ? bm->n_samples : 1;
+	if (origin) {
+		c->base_commit = dup_or_null(origin->commit);
+		c->base_depth = origin->depth;
+	}
+	double sign = c->better_higher ? -1.0 : 1.0;
+	if (c->base != 0)
+		c->change = sign * (c->head / c->base - 1.0);
+	else
+		c->change = c->head == 0 ? 0 : NAN;
+	if (c->min_change > 0 && fabs(c->head - c->base) < c->min_change) {
+		c->verdict = PG_CHANGE_UNCHANGED;
+		return 0;
+	}
+	if (!isfinite(c->change)) {
+		/* A zero baseline has no ratio; only an absolute floor can gate it. */
+		c->verdict = c->min_change > 0 && fabs(c->head - c->base) >= c->min_change
+				     ? (sign * (c->head - c->base) > 0 ? PG_CHANGE_REGRESSION
+								     : PG_CHANGE_IMPROVEMENT)
+				     : PG_CHANGE_UNCHANGED;
+		c->note = strdup("zero baseline: no relative change (set min_change to gate it)");
+		return 0;
+	}
+	int deterministic = strcmp(b->kind, "size") == 0 || m->n_samples < 2 || bm->n_samples < 2;
+	if (deterministic) {
+		c->verdict = c->change > c->threshold    ? PG_CHANGE_REGRESSION
+			     : c->change < -c->threshold ? PG_CHANGE_IMPROVEMENT
+							 : PG_CHANGE_UNCHANGED;
+		return 0;
+	}
+	/* Samples on both sides: a one-sided test each way, adjusted together later. */
+	pg_mwu worse, better;
+	int rc = pg_stats_mann_whitney(&worse, m->samples, m->n_samples, bm->samples, bm->n_samples,
+				       c->better_higher ? PG_LESS : PG_GREATER);
+	if (!rc)
+		rc = pg_stats_mann_whitney(&better, m->samples, m->n_samples, bm->samples,
+					   bm->n_samples, c->better_higher ? PG_GREATER : PG_LESS);
+	if (rc)
+		return rc;
+	if (!stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0) {
+		double lo, hi;
+		if (pg_stats_ratio_ci(&lo, &hi, bm->samples, bm->n_samples, m->samples, m->n_samples,
+				      opts->alpha, BOOTSTRAP_RESAMPLES,
+				      opts->seed ? opts->seed : DEFAULT_SEED) == 0) {
+			c->ci_lo = c->better_higher ? 1.0 - hi : lo - 1.0;
+			c->ci_hi = c->better_higher ? 1.0 - lo : hi - 1.0;
+		}
+	}
+	c->p = c->change >= 0 ? worse.p : better.p;
+	tested *grown = realloc(*tests, (*n_tests + 1) * sizeof(**tests));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*tests = grown;
+	grown[(*n_tests)++] = (tested){v->n_metrics - 1, worse.p, better.p};
+	return 0;
+}
+
+/* Holm across the gated tests, then each tested metric's verdict. */
+static int decide_tested(pg_verdict *v, tested *tests, size_t n_tests, const pg_compare_options *opts)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n_tests; i++)
+		m += v->metrics[tests[i].index].gated;
+	double *worse = calloc(m ? m : 1, sizeof(double)), *better = calloc(m ? m : 1, sizeof(double));
+	if (!worse || !better) {
+		free(worse);
+		free(better);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0, k = 0; i < n_tests; i++)
+		if (v->metrics[tests[i].index].gated) {
+			worse[k] = tests[i].p_worse;
+			better[k++] = tests[i].p_better;
+		}
+	int rc = pg_stats_holm(worse, m);
+	if (!rc)
+		rc = pg_stats_holm(better, m);
+	for (size_t i = 0, k = 0; !rc && i < n_tests; i++) {
+		pg_metric_change *c = &v->metrics[tests[i].index];
+		double pw = tests[i].p_worse, pb = tests[i].p_better;
+		if (c->gated) {
+			pw = worse[k];
+			pb = better[k++];
+		}
+		c->p = c->change >= 0 ? pw : pb;
+		if (c->change > c->threshold)
+			c->verdict = pw < opts->alpha ? PG_CHANGE_REGRESSION : PG_CHANGE_INCONCLUSIVE;
+		else if (c->change < -c->threshold)
+			c->verdict = pb < opts->alpha ? PG_CHANGE_IMPROVEMENT : PG_CHANGE_INCONCLUSIVE;
+		else
+			c->verdict = PG_CHANGE_UNCHANGED;
+		if (c->verdict == PG_CHANGE_INCONCLUSIVE) {
+			/* Holm's first step is the strictest a metric can face. */
+			double raw = c->change >= 0 ? tests[i].p_worse : tests[i].p_better;
+			size_t n = c->n_head < c->n_base ? c->n_head : c->n_base;
+			c->more_runs = more_runs_needed(raw, opts->alpha / (double)(c->gated && m ? m : 1), n);
+		}
+	}
+	free(worse);
+	free(better);
+	return rc;
+}
+
+static int add_failure(pg_verdict *v, const pg_benchmark *b)
+{
+	pg_bench_failure *grown = realloc(v->failures, (v->n_failures + 1) * sizeof(*grown));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	v->failures = grown;
+	pg_bench_failure *f = &v->failures[v->n_failures++];
+	f->bench = strdup(b->name);
+	f->status = strdup(pg_status_name(b->status));
+	f->reason = dup_or_null(b->reason);
+	return f->bench && f->status ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+/* Does a gate name a statistic of this benchmark's metric that the plain metric row does not cover? */
+static int compare_gate_stats(pg_verdict *v, tested **tests, size_t *n_tests, const pg_benchmark *b,
+			      const pg_benchmark *bb, const pg_base_origin *origin,
+			      const pg_gates *gates, const pg_result_set *head,
+			      const pg_compare_options *opts)
+{
+	if (!gates)
+		return 0;
+	for (size_t i = 0; i < gates->n_gates; i++) {
+		const pg_benchmark *gb;
+		const pg_metric *gm;
+		const char *stat;
+		if (pg_metric_path_resolve(&gb, &gm, &stat, head, gates->gates[i].metric) != 0)
+			continue;
+		if (gb != b || !stat)
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < v->n_metrics && !seen; j++)
+			seen = v->metrics[j].stat && strcmp(v->metrics[j].bench, b->name) == 0 &&
+			       strcmp(v->metrics[j].metric, gm->name) == 0 &&
+			       strcmp(v->metrics[j].stat, stat) == 0;
+		int rc = seen ? 0
+			      : compare_metric(v, tests, n_tests, b, gm, stat, bb, origin, gates, opts);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int evaluate_gates(pg_verdict *v, const pg_result_set *head, const pg_gates *gates)
+{
+	if (!gates)
+		return 0;
+	for (size_t i = 0; i < gates->n_gates; i++) {
+		const pg_gate *g = &gates->gates[i];
+		const pg_benchmark *b = NULL;
+		const pg_metric *m = NULL;
+		const char *stat = NULL;
+		/* A benchmark left out with -b is not judged; one that ran must have the metric. */
+		const pg_benchmark *named = NULL;
+		for (size_t j = 0; j < head->n_benchmarks; j++) {
+			size_t bl = strlen(head->benchmarks[j].name);
+			if (strncmp(g->metric, head->benchmarks[j].name, bl) == 0 && g->metric[bl] == '.' &&
+			    (!named || bl > strlen(named->name)))
+				named = &head->benchmarks[j];
+		}
+		if (!named)
+			continue;
+		int resolved = pg_metric_path_resolve(&b, &m, &stat, head, g->metric) == 0;
+		if (!resolved && named->status == PG_STATUS_OK)
+			return pg_error_set(PG_EINPUT, "%s: gate on '%s': benchmark '%s' has no such metric",
+					    gates->path, g->metric, named->name);
+		for (int bound = 0; bound < 2; bound++) {
+			if (!(bound == 0 ? g->has_max : g->has_min))
+				continue;
+			pg_gate_result *grown = realloc(v->gates, (v->n_gates + 1) * sizeof(*grown));
+			if (!grown)
+				return pg_error_set(PG_ENOMEM, "out of memory");
+			v->gates = grown;
+			pg_gate_result *r = &v->gates[v->n_gates++];
+			memset(r, 0, sizeof(*r));
+			r->metric = strdup(g->metric);
+			r->is_max = bound == 0;
+			r->value = NAN;
+			r->unit = strdup(resolved ? m->unit : "count");
+			if (!r->metric || !r->unit)
+				return pg_error_set(PG_ENOMEM, "out of memory");
+			if (pg_quantity_in_unit(&r->bound, bound == 0 ? &g->max : &g->min, r->unit))
+				return pg_error_wrap(PG_EINPUT, "%s: gate on '%s'", gates->path, g->metric);
+			if (named->status != PG_STATUS_OK) {
+				/* A skipped benchmark (no /dev/kvm) cannot fail its gates; a failed one has. */
+				r->pass = named->status == PG_STATUS_SKIPPED;
+				char reason[600];
+				snprintf(reason, sizeof(reason), "benchmark %s: %s", pg_status_name(named->status),
+					 named->reason ? named->reason : "");
+				r->reason = strdup(reason);
+				continue;
+			}
+			r->value = pg_metric_stat(m, stat);
+			r->pass = isfinite(r->value) && (r->is_max ? r->value <= r->bound : r->value >= r->bound);
+		}
+	}
+	return 0;
+}
+
+void pg_verdict_decide(pg_verdict *v, const pg_compare_options *opts)
+{
+	memset(&v->counts, 0, sizeof(v->counts));
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		const pg_metric_change *c = &v->metrics[i];
+		if (!c->gated)
+			continue;
+		v->counts.regressions += c->verdict == PG_CHANGE_REGRESSION;
+		v->counts.improvements += c->verdict == PG_CHANGE_IMPROVEMENT;
+		v->counts.inconclusive += c->verdict == PG_CHANGE_INCONCLUSIVE;
+		v->counts.accepted += c->verdict == PG_CHANGE_ACCEPTED;
+	}
+	for (size_t i = 0; i < v->n_gates; i++)
+		v->counts.gates_failed += !v->gates[i].pass;
+	for (size_t i = 0; i < v->n_failures; i++)
+		v->counts.failed_benchmarks += strcmp(v->failures[i].status, "skipped") != 0;
+	int fail = v->counts.regressions || v->counts.gates_failed || v->counts.failed_benchmarks ||
+		   (opts->strict && v->counts.inconclusive) || (opts->require_baseline && v->no_baseline);
+	v->overall = fail ? PG_OVERALL_FAIL
+		     : v->counts.inconclusive ? PG_OVERALL_INCONCLUSIVE
+					      : PG_OVERALL_PASS;
+}
+
+int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set *base,
+	       const pg_base_origin *origins, const pg_gates *gates,
+	       const pg_compare_options *options)
+{
+	pg_compare_options opts = *options;
+	if (opts.alpha <= 0)
+		opts.alpha = gates ? gates->alpha : 0.05;
+	if (opts.regression <= 0)
+		opts.regression = gates ? gates->regression : 0.10;
+	pg_verdict *v = calloc(1, sizeof(*v));
+	tested *tests = NULL;
+	size_t n_tests = 0;
+	int rc = 0;
+	if (!v)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	v->head_commit = dup_or_null(head->commit);
+	v->env_key = dup_or_null(head->env.key);
+	v->no_baseline = base == NULL;
+	for (size_t i = 0; !rc && i < head->n_benchmarks; i++) {
+		const pg_benchmark *b = &head->benchmarks[i];
+		if (b->status != PG_STATUS_OK) {
+			rc = add_failure(v, b);
+			continue;
+		}
+		const pg_benchmark *bb = NULL;
+		const pg_base_origin *origin = NULL;
+		for (size_t j = 0; base && j < base->n_benchmarks; j++)
+			if (strcmp(base->benchmarks[j].name, b->name) == 0 &&
+			    base->benchmarks[j].status == PG_STATUS_OK) {
+				bb = &base->benchmarks[j];
+				origin = origins ? &origins[j] : NULL;
+			}
+		if (bb && b->definition_hash && bb->definition_hash &&
+		    strcmp(b->definition_hash, bb->definition_hash) != 0)
+			rc = pg_verdict_warn(v, "benchmark '%s' changed its definition since the baseline; compared anyway",
+					     b->name);
+		if (bb && origin && origin->commit && !v->base_commit) {
+			v->base_commit = strdup(origin->commit);
+			v->base_depth = origin->depth;
+		}
+		for (size_t j = 0; !rc && j < b->n_metrics; j++)
+			rc = compare_metric(v, &tests, &n_tests, b, &b->metrics[j], NULL, bb, origin, gates,
+					    &opts);
+		if (!rc)
+			rc = compare_gate_stats(v, &tests, &n_tests, b, bb, origin, gates, head, &opts);
+	}
+	if (!rc)
+		rc = decide_tested(v, tests, n_tests, &opts);
+	if (!rc)
+		rc = evaluate_gates(v, head, gates);
+	free(tests);
+	if (rc) {
+		pg_verdict_free(v);
+		return rc;
+	}
+	int any_base = 0;
+	for (size_t i = 0; i < v->n_metrics; i++)
+		any_base |= v->metrics[i].has_base;
+	if (!any_base)
+		v->no_baseline = 1;
+	pg_verdict_decide(v, &opts);
+	*out = v;
+	return 0;
+}
+
+int pg_verdict_bench_regressed(const pg_verdict *v, const char *bench)
+{
+	for (size_t i = 0; i < v->n_metrics; i++)
+		if (v->metrics[i].gated && v->metrics[i].verdict == PG_CHANGE_REGRESSION &&
+		    strcmp(v->metrics[i].bench, bench) == 0)
+			return 1;
+	return 0;
+}
+
+int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
+		       const pg_compare_options *opts)
+{
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		pg_metric_change *c = &v->metrics[i];
+		if (c->verdict != PG_CHANGE_REGRESSION)
+			continue;
+		for (size_t j = 0; j < again->n_metrics; j++) {
+			const pg_metric_change *a = &again->metrics[j];
+			if (strcmp(a->bench, c->bench) != 0 || strcmp(a->metric, c->metric) != 0 ||
+			    (a->stat == NULL) != (c->stat == NULL) || (a->stat && strcmp(a->stat, c->stat) != 0))
+				continue;
+			char note[256];
+			if (a->verdict == PG_CHANGE_REGRESSION) {
+				snprintf(note, sizeof(note), "reproduced on re-run %d (%+.1f %%)", round,
+					 a->change * 100);
+			} else {
+				snprintf(note, sizeof(note),
+					 "looked %+.1f %% worse, but did not reproduce on re-run %d (%+.1f %%)",
+					 c->change * 100, round, a->change * 100);
+				c->verdict = a->verdict;
+				c->change = a->change;
+				c->head = a->head;
+				c->p = a->p;
+				c->ci_lo = a->ci_lo;
+				c->ci_hi = a->ci_hi;
+				c->more_runs = a->more_runs;
+			}
+			free(c->note);
+			if (!(c->note = strdup(note)))
+				return pg_error_set(PG_ENOMEM, "out of memory");
+		}
+	}
+	pg_verdict_decide(v, opts);
+	return 0;
+}

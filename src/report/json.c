@@ -1,0 +1,143 @@
+/* json.c - the verdict as JSON (schema perfgate-verdict/1) */
+#include "perfgate/error.h"
+#include "perfgate/json.h"
+#include "perfgate/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static int add_nullable_number(cJSON *o, const char *key, double value)
+{
+	return isfinite(value) ? pg_json_add_number(o, key, value)
+			       : (cJSON_AddNullToObject(o, key) ? 0 : PG_ENOMEM);
+}
+
+static cJSON *metric_json(const pg_metric_change *c)
+{
+	cJSON *o = cJSON_CreateObject(), *ci = NULL;
+	if (!o)
+		return NULL;
+	int rc = pg_json_add_string(o, "bench", c->bench) || pg_json_add_string(o, "metric", c->metric) ||
+		 pg_json_add_string(o, "stat", c->stat) || pg_json_add_string(o, "unit", c->unit) ||
+		 pg_json_add_string(o, "better", c->better_higher ? "higher" : "lower") ||
+		 !cJSON_AddBoolToObject(o, "gated", c->gated) ||
+		 add_nullable_number(o, "base", c->has_base ? c->base : NAN) ||
+		 add_nullable_number(o, "head", c->head) ||
+		 add_nullable_number(o, "change", c->has_base ? c->change : NAN);
+	if (!rc && isfinite(c->ci_lo) && isfinite(c->ci_hi)) {
+		ci = cJSON_AddArrayToObject(o, "ci");
+		cJSON *lo = pg_json_number(c->ci_lo), *hi = pg_json_number(c->ci_hi);
+		rc = !ci || !lo || !hi;
+		if (!rc) {
+			cJSON_AddItemToArray(ci, lo);
+			cJSON_AddItemToArray(ci, hi);
+		} else {
+			cJSON_Delete(lo);
+			cJSON_Delete(hi);
+		}
+	} else if (!rc) {
+		rc = !cJSON_AddNullToObject(o, "ci");
+	}
+	rc = rc || add_nullable_number(o, "p", c->p) ||
+	     pg_json_add_number(o, "threshold", c->threshold) ||
+	     add_nullable_number(o, "min_change", c->min_change > 0 ? c->min_change : NAN) ||
+	     pg_json_add_number(o, "n_base", (double)c->n_base) ||
+	     pg_json_add_number(o, "n_head", (double)c->n_head) ||
+	     pg_json_add_string(o, "verdict", pg_change_verdict_name(c->verdict)) ||
+	     add_nullable_number(o, "more_runs", c->more_runs > 0 ? c->more_runs : NAN) ||
+	     pg_json_add_string(o, "base_commit", c->base_commit) ||
+	     add_nullable_number(o, "base_depth", c->base_commit ? c->base_depth : NAN) ||
+	     pg_json_add_string(o, "accepted_by", c->accepted_by) ||
+	     add_nullable_number(o, "noise_floor", c->noise_floor) ||
+	     pg_json_add_string(o, "note", c->note);
+	if (rc) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *gate_json(const pg_gate_result *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o || pg_json_add_string(o, "metric", g->metric) ||
+	    pg_json_add_number(o, g->is_max ? "max" : "min", g->bound) ||
+	    pg_json_add_string(o, "unit", g->unit) || add_nullable_number(o, "value", g->value) ||
+	    !cJSON_AddBoolToObject(o, "pass", g->pass) || pg_json_add_string(o, "reason", g->reason)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Build the whole verdict document; caller deletes. NULL on ENOMEM. */
+static cJSON *verdict_json(const pg_verdict *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *head = cJSON_AddObjectToObject(o, "head"), *base = cJSON_AddObjectToObject(o, "base");
+	cJSON *counts = cJSON_AddObjectToObject(o, "counts");
+	if (!o || !head || !base || !counts)
+		goto fail;
+	if (pg_json_add_string(o, "schema", PG_VERDICT_SCHEMA) ||
+	    pg_json_add_string(o, "verdict", pg_overall_name(v->overall)) ||
+	    pg_json_add_string(head, "commit", v->head_commit) ||
+	    pg_json_add_string(head, "env", v->env_key) ||
+	    pg_json_add_string(base, "commit", v->base_commit) ||
+	    add_nullable_number(base, "depth", v->base_commit ? v->base_depth : NAN) ||
+	    pg_json_add_string(base, "how", v->base_how) ||
+	    !cJSON_AddBoolToObject(base, "found", !v->no_baseline) ||
+	    pg_json_add_number(counts, "regressions", v->counts.regressions) ||
+	    pg_json_add_number(counts, "improvements", v->counts.improvements) ||
+	    pg_json_add_number(counts, "inconclusive", v->counts.inconclusive) ||
+	    pg_json_add_number(counts, "accepted", v->counts.accepted) ||
+	    pg_json_add_number(counts, "failed_benchmarks", v->counts.failed_benchmarks) ||
+	    pg_json_add_number(counts, "gates_failed", v->counts.gates_failed))
+		goto fail;
+	cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
+	for (size_t i = 0; metrics && i < v->n_metrics; i++) {
+		cJSON *m = metric_json(&v->metrics[i]);
+		if (!m)
+			goto fail;
+		cJSON_AddItemToArray(metrics, m);
+	}
+	cJSON *gates = cJSON_AddArrayToObject(o, "gates");
+	for (size_t i = 0; gates && i < v->n_gates; i++) {
+		cJSON *g = gate_json(&v->gates[i]);
+		if (!g)
+			goto fail;
+		cJSON_AddItemToArray(gates, g);
+	}
+	cJSON *failures = cJSON_AddArrayToObject(o, "benchmarks_not_ok");
+	for (size_t i = 0; failures && i < v->n_failures; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f || pg_json_add_string(f, "bench", v->failures[i].bench) ||
+		    pg_json_add_string(f, "status", v->failures[i].status) ||
+		    pg_json_add_string(f, "reason", v->failures[i].reason)) {
+			cJSON_Delete(f);
+			goto fail;
+		}
+		cJSON_AddItemToArray(failures, f);
+	}
+	cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
+	for (size_t i = 0; warnings && i < v->n_warnings; i++)
+		cJSON_AddItemToArray(warnings, cJSON_CreateString(v->warnings[i]));
+	if (!metrics || !gates || !failures || !warnings)
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int pg_report_json(FILE *out, const pg_verdict *v, const pg_report_options *o)
+{
+	(void)o;
+	cJSON *doc = verdict_json(v);
+	char *text = doc ? cJSON_Print(doc) : NULL;
+	cJSON_Delete(doc);
+	if (!text)
+		return pg_error_set(PG_ENOMEM, "out of memory rendering the verdict as JSON");
+	fprintf(out, "%s\n", text);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,423 @@
+/* test_compare.c - the verdict: change, significance, thresholds, gates, confirmation */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "perfgate/compare.h"
+#include "perfgate/error.h"
+#include "perfgate/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deterministic noise: samples around `center` with relative spread `spread`. */
+static void fill(pg_metric *m, double center, double spread, int n, unsigned seed)
+{
+	unsigned long long x = 0x9e3779b97f4a7c15ULL * (seed + 1);
+	for (int i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		double u = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+		pg_metric_add_sample(m, center * (1.0 + spread * u));
+	}
+}
+
+static pg_result_set *one_bench(const char *name, const char *kind, double center, double spread,
+				int n, unsigned seed)
+{
+	pg_result_set *rs = pg_result_set_new();
+	rs->env.key = strdup("test");
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, name, kind);
+	pg_metric *m = pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER);
+	fill(m, center, spread, n, seed);
+	m = pg_benchmark_add_metric(b, "peak_rss", "bytes", PG_BETTER_LOWER);
+	fill(m, 2e6, 0.01, n, seed + 7);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	return rs;
+}
+
+static const pg_metric_change *find(const pg_verdict *v, const char *metric, const char *stat)
+{
+	for (size_t i = 0; i < v->n_metrics; i++)
+		if (strcmp(v->metrics[i].metric, metric) == 0 &&
+		    ((!stat && !v->metrics[i].stat) || (stat && v->metrics[i].stat && strcmp(stat, v->metrics[i].stat) == 0)))
+			return &v->metrics[i];
+	fail_msg("no metric %s", metric);
+	return NULL;
+}
+
+static const pg_compare_options defaults = {0};
+
+static void test_compare_flags_significant_25pct_regression(void **state)
+{
+	(void)state;
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	assert_true(c->change > 0.2 && c->change < 0.3);
+	assert_true(c->p < 0.001);
+	assert_true(c->ci_lo > 0.15 && c->ci_hi < 0.35);
+	assert_true(c->gated);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	assert_int_equal(v->counts.regressions, 1);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_passes_an_unchanged_benchmark(void **state)
+{
+	(void)state;
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 10.0, 0.04, 30, 3);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_significant_3pct_change_is_under_threshold(void **state)
+{
+	(void)state;
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.01, 50, 1);
+	pg_result_set *head = one_bench("w", "command", 10.3, 0.01, 50, 4);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->p < 0.001); /* real, but small */
+	assert_int_equal(c->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static pg_result_set *explicit_bench(const double *values, int n)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_metric *m = pg_benchmark_add_metric(pg_result_set_add_benchmark(rs, "w", "command"), "wall",
+					       "ms", PG_BETTER_LOWER);
+	for (int i = 0; i < n; i++)
+		pg_metric_add_sample(m, values[i]);
+	pg_result_set_summarize(rs);
+	return rs;
+}
+
+static void test_compare_too_few_noisy_runs_is_inconclusive_with_runs_needed(void **state)
+{
+	(void)state;
+	/* Medians 10.5 -> 12.0 (+14 %), but four overlapping runs a side cannot show it. */
+	const double b[] = {9, 10, 11, 12}, h[] = {10.5, 11.5, 12.5, 13.5};
+	pg_result_set *base = explicit_bench(b, 4), *head = explicit_bench(h, 4);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->change > 0.10);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(c->more_runs > 0);
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_compare_options strict = {.strict = 1};
+	pg_verdict *vs;
+	assert_int_equal(pg_compare(&vs, head, base, NULL, NULL, &strict), 0);
+	assert_int_equal(vs->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(vs);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_only_primary_metric_is_gated_by_default(void **state)
+{
+	(void)state;
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.02, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 10.0, 0.02, 30, 2);
+	/* Double peak_rss: reported, not gated. */
+	pg_metric *rss = &head->benchmarks[0].metrics[1];
+	for (size_t i = 0; i < rss->n_samples; i++)
+		rss->samples[i] *= 2;
+	pg_result_set_summarize(head);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "peak_rss", NULL);
+	assert_false(c->gated);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	assert_int_equal(v->counts.regressions, 0);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static pg_gates *gates_from(const char *text)
+{
+	cJSON *json;
+	pg_gates *g = NULL;
+	assert_int_equal(pg_json_parse(&json, text, strlen(text), "g.json"), 0);
+	int rc = pg_gates_from_json(&g, json, "g.json", "/r", "/b");
+	cJSON_Delete(json);
+	assert_int_equal(rc, 0);
+	return g;
+}
+
+static void test_compare_absolute_gates_hold_without_baseline(void **state)
+{
+	(void)state;
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"w\",\"command\":\"x\"}],"
+				 "\"gates\":[{\"metric\":\"w.wall.p99\",\"max\":\"10ms\"},"
+				 "{\"metric\":\"w.peak_rss\",\"max\":\"50MB\"}]}");
+	pg_result_set *head = one_bench("w", "command", 12.0, 0.02, 30, 2);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, NULL, NULL, g, &defaults), 0);
+	assert_true(v->no_baseline);
+	assert_int_equal(v->n_gates, 2);
+	assert_false(v->gates[0].pass); /* p99 ≈ 12 ms > 10 ms */
+	assert_true(v->gates[0].bound == 10.0);
+	assert_true(v->gates[1].pass);
+	assert_int_equal(v->counts.gates_failed, 1);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	pg_gates_free(g);
+}
+
+static void test_compare_gate_regression_threshold_overrides_default(void **state)
+{
+	(void)state;
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"w\",\"command\":\"x\"}],"
+				 "\"gates\":[{\"metric\":\"w.wall\",\"regression\":\"30%\"}]}");
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, g, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->threshold == 0.30);
+	assert_int_equal(c->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	pg_gates_free(g);
+}
+
+static void test_compare_higher_is_better_flips_the_sign(void **state)
+{
+	(void)state;
+	pg_result_set *base = pg_result_set_new(), *head = pg_result_set_new();
+	pg_metric *mb = pg_benchmark_add_metric(pg_result_set_add_benchmark(base, "m", "matcher"),
+						 "hit_rate", "ratio", PG_BETTER_HIGHER);
+	pg_metric *mh = pg_benchmark_add_metric(pg_result_set_add_benchmark(head, "m", "matcher"),
+						 "hit_rate", "ratio", PG_BETTER_HIGHER);
+	pg_metric_set_value(mb, 0.90);
+	pg_metric_set_value(mh, 0.70);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "hit_rate", NULL);
+	assert_true(c->change > 0.2); /* worse */
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static pg_result_set *size_set(double bytes)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "binary", "size");
+	pg_metric_set_value(pg_benchmark_add_metric(b, "stripped_bytes", "bytes", PG_BETTER_LOWER), bytes);
+	pg_metric_set_value(pg_benchmark_add_metric(b, "section:.text", "bytes", PG_BETTER_LOWER), bytes / 2);
+	return rs;
+}
+
+static void test_compare_sizes_use_plain_ratio_and_20pct(void **state)
+{
+	(void)state;
+	pg_result_set *base = size_set(1000000), *grew15 = size_set(1150000), *grew25 = size_set(1250000);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, grew15, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "stripped_bytes", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	assert_true(isnan(find(v, "stripped_bytes", NULL)->p));
+	pg_verdict_free(v);
+	assert_int_equal(pg_compare(&v, grew25, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "stripped_bytes", NULL)->verdict, PG_CHANGE_REGRESSION);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(grew15);
+	pg_result_set_free(grew25);
+}
+
+static void test_compare_min_change_hides_small_absolute_growth(void **state)
+{
+	(void)state;
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"binary\",\"kind\":\"size\",\"files\":[\"x\"]}],"
+				 "\"gates\":[{\"metric\":\"binary.stripped_bytes\",\"min_change\":\"4KiB\"}]}");
+	pg_result_set *base = size_set(10000), *head = size_set(13000); /* +30 %, but 3 kB */
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, g, &defaults), 0);
+	assert_int_equal(find(v, "stripped_bytes", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	pg_gates_free(g);
+}
+
+static void test_compare_zero_baseline_needs_min_change(void **state)
+{
+	(void)state;
+	pg_result_set *base = size_set(0), *head = size_set(5000);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "stripped_bytes", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_UNCHANGED);
+	assert_non_null(strstr(c->note, "zero baseline"));
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_gate_on_unknown_metric_names_it(void **state)
+{
+	(void)state;
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"w\",\"command\":\"x\"}],"
+				 "\"gates\":[{\"metric\":\"w.latency.p99\",\"max\":\"10ms\"}]}");
+	pg_result_set *head = one_bench("w", "command", 1.0, 0.02, 5, 2);
+	pg_verdict *v = NULL;
+	assert_int_equal(pg_compare(&v, head, NULL, NULL, g, &defaults), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(), "g.json: gate on 'w.latency.p99'"));
+	pg_result_set_free(head);
+	pg_gates_free(g);
+}
+
+static void test_compare_failed_benchmark_fails_and_skipped_does_not(void **state)
+{
+	(void)state;
+	pg_result_set *head = one_bench("w", "command", 1.0, 0.02, 5, 2);
+	pg_benchmark *vm = pg_result_set_add_benchmark(head, "vm", "vmspawn");
+	pg_benchmark_set_status(vm, PG_STATUS_SKIPPED, "no /dev/kvm");
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, NULL, NULL, NULL, &defaults), 0);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	assert_int_equal(v->n_failures, 1);
+	pg_verdict_free(v);
+	pg_benchmark_set_status(&head->benchmarks[0], PG_STATUS_TIMEOUT, "run 1 timed out");
+	assert_int_equal(pg_compare(&v, head, NULL, NULL, NULL, &defaults), 0);
+	assert_int_equal(v->counts.failed_benchmarks, 1);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+}
+
+static void test_compare_holm_needs_stronger_evidence_across_many_metrics(void **state)
+{
+	(void)state;
+	/* One metric at p ≈ 0.03 alone is significant; among 20 gated ones it is not. */
+	pg_result_set *base = pg_result_set_new(), *head = pg_result_set_new();
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "b%d", i);
+		pg_metric *mb = pg_benchmark_add_metric(pg_result_set_add_benchmark(base, name, "command"),
+							 "wall", "ms", PG_BETTER_LOWER);
+		pg_metric *mh = pg_benchmark_add_metric(pg_result_set_add_benchmark(head, name, "command"),
+							 "wall", "ms", PG_BETTER_LOWER);
+		double b[] = {10, 11, 12, 13, 14}, h[] = {11.5, 12.5, 13.5, 14.5, 15.5};
+		for (int k = 0; k < 5; k++) {
+			pg_metric_add_sample(mb, b[k]);
+			pg_metric_add_sample(mh, i == 0 ? h[k] + 1.8 : b[k]);
+		}
+	}
+	pg_result_set_summarize(base);
+	pg_result_set_summarize(head);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = &v->metrics[0];
+	assert_true(c->change > 0.10);
+	assert_true(c->p > 0.05); /* adjusted */
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_confirmation_clears_a_regression_that_does_not_reproduce(void **state)
+{
+	(void)state;
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *bad = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_result_set *good = one_bench("w", "command", 10.0, 0.04, 30, 9);
+	pg_verdict *v, *again;
+	assert_int_equal(pg_compare(&v, bad, base, NULL, NULL, &defaults), 0);
+	assert_true(pg_verdict_bench_regressed(v, "w"));
+	assert_int_equal(pg_compare(&again, good, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(pg_verdict_confirm(v, again, 1, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_UNCHANGED);
+	assert_non_null(strstr(c->note, "did not reproduce"));
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(again);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(bad);
+	pg_result_set_free(good);
+}
+
+static void test_compare_metric_path_splits_from_the_right(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "matcher.v2", "matcher");
+	pg_benchmark_add_metric(b, "latency", "ms", PG_BETTER_LOWER);
+	pg_benchmark_add_metric(b, "section:.text", "bytes", PG_BETTER_LOWER);
+	const pg_benchmark *rb;
+	const pg_metric *rm;
+	const char *stat;
+	assert_int_equal(pg_metric_path_resolve(&rb, &rm, &stat, rs, "matcher.v2.latency.p99"), 0);
+	assert_string_equal(rb->name, "matcher.v2");
+	assert_string_equal(rm->name, "latency");
+	assert_string_equal(stat, "p99");
+	assert_int_equal(pg_metric_path_resolve(&rb, &rm, &stat, rs, "matcher.v2.section:.text"), 0);
+	assert_string_equal(rm->name, "section:.text");
+	assert_null(stat);
+	assert_int_equal(pg_metric_path_resolve(&rb, &rm, &stat, rs, "matcher.latency"), PG_EINPUT);
+	pg_result_set_free(rs);
+}
+
+static void test_compare_min_p_of_small_samples(void **state)
+{
+	(void)state;
+	assert_true(fabs(pg_compare_min_p(3, 3) - 0.05) < 1e-12); /* 1 / C(6,3) = 1/20 */
+	assert_true(pg_compare_min_p(30, 30) < 1e-15);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compare_flags_significant_25pct_regression),
+		cmocka_unit_test(test_compare_passes_an_unchanged_benchmark),
+		cmocka_unit_test(test_compare_significant_3pct_change_is_under_threshold),
+		cmocka_unit_test(test_compare_too_few_noisy_runs_is_inconclusive_with_runs_needed),
+		cmocka_unit_test(test_compare_only_primary_metric_is_gated_by_default),
+		cmocka_unit_test(test_compare_absolute_gates_hold_without_baseline),
+		cmocka_unit_test(test_compare_gate_regression_threshold_overrides_default),
+		cmocka_unit_test(test_compare_higher_is_better_flips_the_sign),
+		cmocka_unit_test(test_compare_sizes_use_plain_ratio_and_20pct),
+		cmocka_unit_test(test_compare_min_change_hides_small_absolute_growth),
+		cmocka_unit_test(test_compare_zero_baseline_needs_min_change),
+		cmocka_unit_test(test_compare_gate_on_unknown_metric_names_it),
+		cmocka_unit_test(test_compare_failed_benchmark_fails_and_skipped_does_not),
+		cmocka_unit_test(test_compare_holm_needs_stronger_evidence_across_many_metrics),
+		cmocka_unit_test(test_compare_confirmation_clears_a_regression_that_does_not_reproduce),
+		cmocka_unit_test(test_compare_metric_path_splits_from_the_right),
+		cmocka_unit_test(test_compare_min_p_of_small_samples),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
