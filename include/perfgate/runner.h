@@ -54,6 +54,42 @@ double pg_spawner_rss_floor(void);
  */
 int pg_run(pg_run_outcome *out, const pg_run_spec *spec);
 
+/*
+ * A process that stays up while perfgate talks to it (a matcher serving
+ * queries, a launcher printing a ready marker): its pipes are perfgate's,
+ * its reaping (and so its rusage) the spawner's.
+ */
+typedef struct pg_process {
+	pid_t pid;
+	int stdin_fd;  /* write end of the child's stdin, or -1 (then stdin is /dev/null) */
+	int stdout_fd; /* read end of its stdout (non-blocking) */
+	int stderr_fd; /* read end of its stderr (non-blocking) */
+	double started; /* CLOCK_MONOTONIC seconds just before the spawn */
+	char stderr_tail[PG_OUTPUT_TAIL + 1];
+	size_t stderr_len, stderr_total;
+} pg_process;
+
+/*
+ * Start spec's command with pipes (stdin one only when with_stdin).
+ * Returns 0, or PG_ESYSTEM naming the command when it cannot start.
+ * Finish every started process with pg_process_finish.
+ */
+int pg_process_start(pg_process *p, const pg_run_spec *spec, int with_stdin);
+
+/* Keep the tail of what the process wrote to stderr so far (call while talking to it). */
+void pg_process_drain_stderr(pg_process *p);
+
+/*
+ * Close stdin, wait for the exit (killing the process group after
+ * timeout_s, or at once when kill_now), and fill out with how it ended,
+ * its CPU time and peak RSS. Wall time is from the start. Closes the
+ * pipes. Returns 0 or PG_ESYSTEM.
+ */
+int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int kill_now);
+
+/* Current monotonic time in seconds (the clock every measurement uses). */
+double pg_now(void);
+
 /* One line describing how the run ended: "exited with status 3", "killed by SIGSEGV", ... */
 const char *pg_run_describe(const pg_run_outcome *o, char *buf, size_t size);
 

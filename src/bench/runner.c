@@ -115,38 +115,56 @@ static int find_program(const pg_run_spec *spec, char *path, size_t size)
 	return err;
 }
 
-/*
- * The measured run itself. watch_fd (or -1) is a descriptor whose hang-up
- * means nobody waits for the answer any more: then the child is killed.
- */
-static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
+typedef struct child {
+	pid_t pid;
+	int pidfd;
+	int in_w, out_r, err_r; /* perfgate's ends of the pipes, -1 when none */
+	double t0;
+} child;
+
+static void child_close(child *c)
 {
-	int err_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, devnull = -1, pidfd = -1;
+	int *fds[] = {&c->pidfd, &c->in_w, &c->out_r, &c->err_r};
+	for (size_t i = 0; i < 4; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+/*
+ * Start spec's command in its own process group: stdin a pipe (want_stdin)
+ * or /dev/null, stdout a pipe (want_stdout) or /dev/null, stderr a pipe.
+ */
+static int spawn_child(child *c, pg_run_outcome *out, const pg_run_spec *spec, int want_stdin,
+		       int want_stdout)
+{
+	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, devnull = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	cpu_set_t saved_cpus;
 	int pinned = 0, rc = 0;
-	pid_t pid;
-
-	memset(out, 0, sizeof(*out));
 	char program[4096];
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->pidfd = c->in_w = c->out_r = c->err_r = -1;
 	int missing = find_program(spec, program, sizeof(program));
 	if (missing) {
 		out->spawn_errno = missing;
-		return pg_error_set(PG_ESYSTEM, "cannot start '%s': %s", spec->argv[0],
-				    strerror(missing));
+		return pg_error_set(PG_ESYSTEM, "cannot start '%s': %s", spec->argv[0], strerror(missing));
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || open_pipe(err_pipe) != 0 ||
-	    (spec->keep_stdout && open_pipe(out_pipe) != 0)) {
+	if (devnull < 0 || open_pipe(err_pipe) != 0 || (want_stdout && open_pipe(out_pipe) != 0) ||
+	    (want_stdin && pipe2(in_pipe, O_CLOEXEC) != 0)) {
 		rc = pg_error_set(PG_ESYSTEM, "cannot make pipes for '%s': %s", spec->argv[0],
 				  strerror(errno));
 		goto done;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, devnull, 0);
-	posix_spawn_file_actions_adddup2(&fa, spec->keep_stdout ? out_pipe[1] : devnull, 1);
+	posix_spawn_file_actions_adddup2(&fa, want_stdin ? in_pipe[0] : devnull, 0);
+	posix_spawn_file_actions_adddup2(&fa, want_stdout ? out_pipe[1] : devnull, 1);
 	posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
 	if (spec->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
@@ -166,17 +184,17 @@ static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
 		    sched_setaffinity(0, sizeof(one), &one) == 0)
 			pinned = 1;
 	}
-
-	double t0 = now_s();
-	int spawn_rc = posix_spawn(&pid, program, &fa, &attr, spec->argv,
-				    spec->envp ? spec->envp : environ);
+	c->t0 = now_s();
+	int spawn_rc = posix_spawn(&c->pid, program, &fa, &attr, spec->argv,
+				   spec->envp ? spec->envp : environ);
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (spawn_rc != 0) {
-		out->spawn_errno = spawn_rc;
 		struct stat st;
+		out->spawn_errno = spawn_rc;
+		c->pid = -1;
 		if (spawn_rc == ENOENT && spec->cwd && stat(spec->cwd, &st) != 0)
 			rc = pg_error_set(PG_ESYSTEM, "cannot start '%s': working directory %s: %s",
 					  spec->argv[0], spec->cwd, strerror(errno));
@@ -185,31 +203,56 @@ static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
 					  strerror(spawn_rc));
 		goto done;
 	}
-	close(err_pipe[1]);
-	err_pipe[1] = -1;
-	if (out_pipe[1] >= 0) {
-		close(out_pipe[1]);
-		out_pipe[1] = -1;
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	c->err_r = err_pipe[0];
+	err_pipe[0] = -1;
+	c->out_r = out_pipe[0];
+	out_pipe[0] = -1;
+	c->in_w = in_pipe[1];
+	in_pipe[1] = -1;
+done:
+	if (devnull >= 0)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		if (in_pipe[i] >= 0)
+			close(in_pipe[i]);
+		if (out_pipe[i] >= 0)
+			close(out_pipe[i]);
+		if (err_pipe[i] >= 0)
+			close(err_pipe[i]);
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return rc;
+}
 
-	double deadline = spec->timeout_s > 0 ? t0 + spec->timeout_s : 0;
-	int err_open = 1, out_open = out_pipe[0] >= 0, status = 0;
+/*
+ * Wait for the child to exit, killing its group at the timeout (or at once
+ * with kill_now, or when watch_fd hangs up), and fill out with how it
+ * ended. With drain, keep the tails of its stdout and stderr pipes.
+ */
+static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill_now,
+		       int watch_fd, int drain_pipes)
+{
+	int err_open = drain_pipes && c->err_r >= 0, out_open = drain_pipes && c->out_r >= 0;
+	int status = 0;
 	struct rusage ru;
+	double deadline = timeout_s > 0 ? c->t0 + timeout_s : 0;
+	memset(&ru, 0, sizeof(ru));
+	if (kill_now)
+		kill(-c->pid, SIGKILL);
 	for (;;) {
 		struct pollfd p[4];
 		int np = 0, i_pid = -1, i_err = -1, i_out = -1, i_watch = -1;
-		if (pidfd >= 0) {
+		if (c->pidfd >= 0) {
 			i_pid = np;
-			p[np++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+			p[np++] = (struct pollfd){.fd = c->pidfd, .events = POLLIN};
 		}
 		if (err_open) {
 			i_err = np;
-			p[np++] = (struct pollfd){.fd = err_pipe[0], .events = POLLIN};
+			p[np++] = (struct pollfd){.fd = c->err_r, .events = POLLIN};
 		}
 		if (out_open) {
 			i_out = np;
-			p[np++] = (struct pollfd){.fd = out_pipe[0], .events = POLLIN};
+			p[np++] = (struct pollfd){.fd = c->out_r, .events = POLLIN};
 		}
 		if (watch_fd >= 0) {
 			i_watch = np;
@@ -220,47 +263,39 @@ static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
 			double left = deadline - now_s();
 			wait_ms = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
 		}
-		if (pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
-			wait_ms = 5; /* no pidfd (old kernel): look for the exit now and then */
+		if (c->pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
+			wait_ms = 5; /* no pidfd (old kernel, valgrind): look for the exit now and then */
 		int ready = poll(p, (nfds_t)np, wait_ms);
 		if (ready < 0 && errno != EINTR) {
-			kill(-pid, SIGKILL);
-			break;
+			kill(-c->pid, SIGKILL);
+			ready = 0;
 		}
 		if (ready > 0 && i_err >= 0 && p[i_err].revents)
-			err_open = drain(err_pipe[0], out->stderr_tail, &out->stderr_len,
-					 &out->stderr_total);
+			err_open = drain(c->err_r, out->stderr_tail, &out->stderr_len, &out->stderr_total);
 		if (ready > 0 && i_out >= 0 && p[i_out].revents)
-			out_open = drain(out_pipe[0], out->stdout_tail, &out->stdout_len,
-					 &out->stdout_total);
+			out_open = drain(c->out_r, out->stdout_tail, &out->stdout_len, &out->stdout_total);
 		if (ready > 0 && i_watch >= 0 && p[i_watch].revents) {
-			kill(-pid, SIGKILL);
+			kill(-c->pid, SIGKILL);
 			watch_fd = -1;
 		}
-		int exited_now = 0;
-		if (i_pid >= 0 && ready > 0 && p[i_pid].revents)
-			exited_now = 1;
-		else if (pidfd < 0)
-			exited_now = 1; /* wait4 with WNOHANG below decides */
-		if (exited_now) {
-			pid_t r = wait4(pid, &status, pidfd >= 0 ? 0 : WNOHANG, &ru);
-			if (r == pid) {
-				out->wall_s = now_s() - t0;
+		if ((i_pid >= 0 && ready > 0 && p[i_pid].revents) || c->pidfd < 0) {
+			pid_t r = wait4(c->pid, &status, c->pidfd >= 0 ? 0 : WNOHANG, &ru);
+			if (r == c->pid || (r < 0 && errno == ECHILD)) {
+				out->wall_s = now_s() - c->t0;
 				break;
 			}
 		}
 		if (deadline > 0 && !out->timed_out && now_s() >= deadline) {
 			out->timed_out = 1;
-			kill(-pid, SIGKILL);
+			kill(-c->pid, SIGKILL);
 		}
 	}
 	/* What is left in the pipes, then whatever the command left running in its group. */
 	if (err_open)
-		drain(err_pipe[0], out->stderr_tail, &out->stderr_len, &out->stderr_total);
+		drain(c->err_r, out->stderr_tail, &out->stderr_len, &out->stderr_total);
 	if (out_open)
-		drain(out_pipe[0], out->stdout_tail, &out->stdout_len, &out->stdout_total);
-	kill(-pid, SIGKILL);
-
+		drain(c->out_r, out->stdout_tail, &out->stdout_len, &out->stdout_total);
+	kill(-c->pid, SIGKILL);
 	out->user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
 	out->sys_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 	out->peak_rss = (double)ru.ru_maxrss * 1024.0;
@@ -270,18 +305,22 @@ static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
 	} else if (WIFSIGNALED(status)) {
 		out->signal = WTERMSIG(status);
 	}
-done:
-	if (pidfd >= 0)
-		close(pidfd);
-	if (devnull >= 0)
-		close(devnull);
-	for (int i = 0; i < 2; i++) {
-		if (err_pipe[i] >= 0)
-			close(err_pipe[i]);
-		if (out_pipe[i] >= 0)
-			close(out_pipe[i]);
-	}
-	return rc;
+}
+
+/*
+ * The measured run itself. watch_fd (or -1) is a descriptor whose hang-up
+ * means nobody waits for the answer any more: then the child is killed.
+ */
+static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
+{
+	child c;
+	memset(out, 0, sizeof(*out));
+	int rc = spawn_child(&c, out, spec, 0, spec->keep_stdout);
+	if (rc)
+		return rc;
+	wait_child(out, &c, spec->timeout_s, 0, watch_fd, 1);
+	child_close(&c);
+	return 0;
 }
 
 /* ---- the spawner: a small process that starts the measured children ---- */
@@ -321,16 +360,22 @@ static int read_all(int fd, void *data, size_t len)
 }
 
 /* A request: fixed header, then argc + envc strings, then cwd, each NUL-terminated. */
+enum { OP_RUN, OP_START, OP_WAIT };
+
 struct request_head {
+	int32_t op;
+	int32_t pid, kill_now, with_stdin; /* OP_WAIT: pid and kill_now; OP_START: with_stdin */
 	double timeout_s;
 	int32_t cpu, keep_stdout;
 	uint32_t argc, envc, has_cwd;
-	uint64_t bytes; /* of the strings that follow */
+	uint64_t bytes; /* of the strings that follow (none for OP_WAIT) */
 };
 
 struct response_head {
 	int32_t rc;
+	int32_t pid;   /* OP_START: the child; its three pipe ends follow as SCM_RIGHTS */
 	double floor;
+	double t0;     /* OP_START: when it was spawned */
 	char message[1024];
 };
 
@@ -342,9 +387,11 @@ static size_t count_strings(char *const *v, size_t *bytes)
 	return n;
 }
 
-static int send_request(const pg_run_spec *spec)
+static int send_request(const pg_run_spec *spec, int op, int with_stdin)
 {
-	struct request_head h = {.timeout_s = spec->timeout_s,
+	struct request_head h = {.op = op,
+				 .with_stdin = with_stdin,
+				 .timeout_s = spec->timeout_s,
 				 .cpu = spec->cpu,
 				 .keep_stdout = spec->keep_stdout,
 				 .has_cwd = spec->cwd != NULL};
@@ -369,12 +416,68 @@ static int send_request(const pg_run_spec *spec)
 	return rc;
 }
 
+/* The request being served, and the children the spawner started and still has to reap. */
+static int spawner_op, spawner_with_stdin;
+#define MAX_LIVE 64
+static child live[MAX_LIVE];
+
+/* Send the pipe ends of a started child to perfgate, then forget them here. */
+static int send_fds(int fd, child *c)
+{
+	int fds[3] = {c->in_w, c->out_r, c->err_r};
+	char byte = 'f', control[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	memset(control, 0, sizeof(control));
+	/* -1 cannot travel: stand /dev/null in for a pipe that was not asked for. */
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] < 0)
+			fds[i] = devnull;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	ssize_t sent;
+	do
+		sent = sendmsg(fd, &msg, 0);
+	while (sent < 0 && errno == EINTR);
+	if (devnull >= 0)
+		close(devnull);
+	int keep_pidfd = c->pidfd;
+	c->pidfd = -1;
+	child_close(c);
+	c->pidfd = keep_pidfd;
+	return sent == 1 ? 0 : -1;
+}
+
+static int receive_fds(int fd, int fds[3])
+{
+	char byte, control[CMSG_SPACE(3 * sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	ssize_t got;
+	do
+		got = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	struct cmsghdr *cm = got == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(3 * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(cm), 3 * sizeof(int));
+	return 0;
+}
+
 /* In the spawner: read one request into spec (argv/envp point into *storage). */
 static int receive_request(int fd, pg_run_spec *spec, char **storage, char ***vectors)
 {
 	struct request_head h;
 	if (read_all(fd, &h, sizeof(h)) != 0 || h.argc == 0 || h.bytes > (1u << 30))
 		return -1;
+	spawner_op = h.op;
+	spawner_with_stdin = h.with_stdin;
 	char *buf = malloc(h.bytes + 1);
 	char **v = calloc((size_t)h.argc + h.envc + 2, sizeof(char *));
 	if (!buf || !v || read_all(fd, buf, h.bytes) != 0) {
@@ -411,12 +514,58 @@ static void spawner_main(int fd)
 		_exit(0);
 	for (;;) {
 		pg_run_spec spec;
-		char *storage, **vectors;
+		char *storage = NULL, **vectors = NULL;
 		struct response_head resp;
-		if (receive_request(fd, &spec, &storage, &vectors) != 0)
-			_exit(0);
+		struct request_head wait_req;
 		memset(&resp, 0, sizeof(resp));
-		resp.rc = run_local(&outcome, &spec, fd);
+		memset(&outcome, 0, sizeof(outcome));
+		/* OP_WAIT carries no strings: peek at the header to tell. */
+		if (recv(fd, &wait_req, sizeof(wait_req), MSG_PEEK | MSG_WAITALL) != (ssize_t)sizeof(wait_req))
+			_exit(0);
+		if (wait_req.op == OP_WAIT) {
+			if (read_all(fd, &wait_req, sizeof(wait_req)) != 0)
+				_exit(0);
+			child *c = NULL;
+			for (int i = 0; i < MAX_LIVE && !c; i++)
+				if (live[i].pid == wait_req.pid && wait_req.pid > 0)
+					c = &live[i];
+			if (!c) {
+				resp.rc = PG_ESYSTEM;
+				snprintf(resp.message, sizeof(resp.message), "no started process %d", wait_req.pid);
+			} else {
+				wait_child(&outcome, c, wait_req.timeout_s, wait_req.kill_now, fd, 0);
+				child_close(c);
+				c->pid = 0;
+			}
+		} else {
+			if (receive_request(fd, &spec, &storage, &vectors) != 0)
+				_exit(0);
+			if (spawner_op == OP_START) {
+				int slot = -1;
+				for (int i = 0; i < MAX_LIVE && slot < 0; i++)
+					if (live[i].pid <= 0)
+						slot = i;
+				if (slot < 0)
+					resp.rc = pg_error_set(PG_ESYSTEM, "more than %d processes running at once", MAX_LIVE);
+				else
+					resp.rc = spawn_child(&live[slot], &outcome, &spec, spawner_with_stdin, 1);
+				if (!resp.rc) {
+					resp.pid = live[slot].pid;
+					resp.t0 = live[slot].t0;
+				}
+				resp.floor = own_peak_rss();
+				if (resp.rc)
+					snprintf(resp.message, sizeof(resp.message), "%s", pg_error_message());
+				free(storage);
+				free(vectors);
+				if (write_all(fd, &resp, sizeof(resp)) != 0)
+					_exit(0);
+				if (!resp.rc && send_fds(fd, &live[slot]) != 0)
+					_exit(0);
+				continue;
+			}
+			resp.rc = run_local(&outcome, &spec, fd);
+		}
 		resp.floor = own_peak_rss();
 		if (resp.rc)
 			snprintf(resp.message, sizeof(resp.message), "%s", pg_error_message());
@@ -477,7 +626,7 @@ int pg_run(pg_run_outcome *out, const pg_run_spec *spec)
 	struct response_head resp;
 	if (spawner_fd < 0)
 		return run_local(out, spec, -1);
-	if (send_request(spec) != 0 || read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
+	if (send_request(spec, OP_RUN, 0) != 0 || read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
 	    read_all(spawner_fd, out, sizeof(*out)) != 0)
 		return pg_error_set(PG_ESYSTEM, "the spawner process is gone (running '%s')",
 				    spec->argv[0]);
@@ -485,6 +634,126 @@ int pg_run(pg_run_outcome *out, const pg_run_spec *spec)
 	if (resp.rc)
 		pg_error_set(resp.rc, "%s", resp.message);
 	return resp.rc;
+}
+
+double pg_now(void)
+{
+	return now_s();
+}
+
+int pg_process_start(pg_process *p, const pg_run_spec *spec, int with_stdin)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = -1;
+	p->stdin_fd = p->stdout_fd = p->stderr_fd = -1;
+	if (spawner_fd < 0) {
+		child c;
+		static pg_run_outcome scratch;
+		int rc = spawn_child(&c, &scratch, spec, with_stdin, 1);
+		if (rc)
+			return rc;
+		/* In process, perfgate reaps the child itself: keep its pidfd out of sight. */
+		if (c.pidfd >= 0)
+			close(c.pidfd);
+		p->pid = c.pid;
+		p->stdin_fd = c.in_w;
+		p->stdout_fd = c.out_r;
+		p->stderr_fd = c.err_r;
+		p->started = c.t0;
+		return 0;
+	}
+	struct response_head resp;
+	int fds[3];
+	if (send_request(spec, OP_START, with_stdin) != 0 || read_all(spawner_fd, &resp, sizeof(resp)) != 0)
+		return pg_error_set(PG_ESYSTEM, "the spawner process is gone (starting '%s')", spec->argv[0]);
+	spawner_floor = resp.floor;
+	if (resp.rc)
+		return pg_error_set(resp.rc, "%s", resp.message);
+	if (receive_fds(spawner_fd, fds) != 0)
+		return pg_error_set(PG_ESYSTEM, "the spawner did not hand over the pipes of '%s'", spec->argv[0]);
+	p->pid = resp.pid;
+	p->started = resp.t0;
+	p->stdin_fd = with_stdin ? fds[0] : (close(fds[0]), -1);
+	p->stdout_fd = fds[1];
+	p->stderr_fd = fds[2];
+	fcntl(p->stdout_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->stderr_fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+void pg_process_drain_stderr(pg_process *p)
+{
+	if (p->stderr_fd >= 0 && !drain(p->stderr_fd, p->stderr_tail, &p->stderr_len, &p->stderr_total)) {
+		close(p->stderr_fd);
+		p->stderr_fd = -1;
+	}
+}
+
+static void close_process_pipes(pg_process *p)
+{
+	int *fds[] = {&p->stdin_fd, &p->stdout_fd, &p->stderr_fd};
+	for (size_t i = 0; i < 3; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int kill_now)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->stdin_fd >= 0) {
+		close(p->stdin_fd);
+		p->stdin_fd = -1;
+	}
+	int rc = 0;
+	if (spawner_fd < 0) {
+		child c = {.pid = p->pid, .pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0),
+			   .in_w = -1, .out_r = p->stdout_fd, .err_r = p->stderr_fd, .t0 = p->started};
+		wait_child(out, &c, timeout_s, kill_now, -1, 1);
+		if (c.pidfd >= 0)
+			close(c.pidfd);
+	} else {
+		struct request_head h = {.op = OP_WAIT, .pid = p->pid, .kill_now = kill_now,
+					 .timeout_s = timeout_s};
+		struct response_head resp;
+		if (write_all(spawner_fd, &h, sizeof(h)) != 0) {
+			rc = pg_error_set(PG_ESYSTEM, "the spawner process is gone");
+		} else {
+			/* Keep its pipes flowing while the spawner waits, or a chatty child never exits. */
+			for (;;) {
+				struct pollfd fds[3] = {{.fd = spawner_fd, .events = POLLIN},
+							{.fd = p->stderr_fd, .events = POLLIN},
+							{.fd = p->stdout_fd, .events = POLLIN}};
+				if (poll(fds, 3, -1) < 0 && errno != EINTR)
+					break;
+				if (fds[1].revents)
+					pg_process_drain_stderr(p);
+				if (fds[2].revents && p->stdout_fd >= 0) {
+					char sink[4096];
+					if (read(p->stdout_fd, sink, sizeof(sink)) == 0) {
+						close(p->stdout_fd);
+						p->stdout_fd = -1;
+					}
+				}
+				if (fds[0].revents)
+					break;
+			}
+			if (read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
+			    read_all(spawner_fd, out, sizeof(*out)) != 0)
+				rc = pg_error_set(PG_ESYSTEM, "the spawner process is gone");
+			else if (resp.rc)
+				rc = pg_error_set(resp.rc, "%s", resp.message);
+			else
+				spawner_floor = resp.floor;
+		}
+		pg_process_drain_stderr(p);
+		memcpy(out->stderr_tail, p->stderr_tail, sizeof(out->stderr_tail));
+		out->stderr_len = p->stderr_len;
+		out->stderr_total = p->stderr_total;
+	}
+	close_process_pipes(p);
+	return rc;
 }
 
 const char *pg_run_describe(const pg_run_outcome *o, char *buf, size_t size)

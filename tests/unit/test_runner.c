@@ -8,6 +8,7 @@
 #include "perfgate/error.h"
 #include "perfgate/runner.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,65 @@ static void test_runner_measures_cpu_time(void **state)
 	assert_true(o.user_s + o.sys_s < o.wall_s * 1.5 + 0.01);
 }
 
+static ssize_t read_line(int fd, char *buf, size_t size, double timeout_s)
+{
+	size_t used = 0;
+	double deadline = pg_now() + timeout_s;
+	while (used + 1 < size && pg_now() < deadline) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t got = read(fd, buf + used, 1);
+		if (got <= 0)
+			break;
+		if (buf[used++] == '\n')
+			break;
+	}
+	buf[used] = '\0';
+	return (ssize_t)used;
+}
+
+static void test_process_talks_over_pipes_and_is_reaped(void **state)
+{
+	(void)state;
+	char *argv[] = {"/bin/cat", NULL};
+	pg_run_spec s = spec_of(argv, 10);
+	pg_process p;
+	char line[64];
+	assert_int_equal(pg_process_start(&p, &s, 1), 0);
+	assert_int_equal(write(p.stdin_fd, "hello\n", 6), 6);
+	assert_int_equal(read_line(p.stdout_fd, line, sizeof(line), 5), 6);
+	assert_string_equal(line, "hello\n");
+	assert_int_equal(pg_process_finish(&o, &p, 10, 0), 0);
+	assert_true(pg_run_succeeded(&o));
+	assert_true(o.peak_rss > 0);
+	assert_true(o.wall_s > 0);
+}
+
+static void test_process_finish_kills_a_process_that_does_not_exit(void **state)
+{
+	(void)state;
+	char *argv[] = {workload, "--stderr", "still here", "--hang", NULL};
+	pg_run_spec s = spec_of(argv, 10);
+	pg_process p;
+	assert_int_equal(pg_process_start(&p, &s, 0), 0);
+	usleep(100000);
+	assert_int_equal(pg_process_finish(&o, &p, 0.3, 0), 0);
+	assert_true(o.timed_out);
+	assert_int_equal(o.signal, SIGKILL);
+	assert_non_null(strstr(o.stderr_tail, "still here"));
+}
+
+static void test_process_missing_command_is_named(void **state)
+{
+	(void)state;
+	char *argv[] = {"perfgate-no-such-target", NULL};
+	pg_run_spec s = spec_of(argv, 10);
+	pg_process p;
+	assert_int_equal(pg_process_start(&p, &s, 1), PG_ESYSTEM);
+	assert_non_null(strstr(pg_error_message(), "perfgate-no-such-target"));
+}
+
 int main(void)
 {
 	const char *bindir = getenv("PG_BINDIR");
@@ -234,6 +294,9 @@ int main(void)
 		cmocka_unit_test(test_runner_missing_cwd_is_named),
 		cmocka_unit_test(test_runner_pins_to_a_cpu),
 		cmocka_unit_test(test_runner_measures_cpu_time),
+		cmocka_unit_test(test_process_talks_over_pipes_and_is_reaped),
+		cmocka_unit_test(test_process_finish_kills_a_process_that_does_not_exit),
+		cmocka_unit_test(test_process_missing_command_is_named),
 	};
 	/* The same behaviour from the spawner process and from perfgate itself. */
 	int failed = cmocka_run_group_tests_name("runner via spawner", tests, with_spawner,
