@@ -4,6 +4,7 @@
 #include "perfgate/runner.h"
 
 #include <git2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "perfgate: %s\n", pg_error_message());
 		return 3;
 	}
+	/* A target that exits mid-corpus must fail its benchmark, not kill perfgate. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		print_usage(stderr);
 		return 2;

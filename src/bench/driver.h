@@ -19,6 +19,20 @@ typedef int (*pg_driver_fn)(pg_benchmark *out, const pg_bench_def *def, const pg
 
 int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 int pg_driver_size(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+
+/* The corpus file of def (placeholders expanded, relative to root); caller frees. */
+int pg_driver_corpus_path(char **out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+
+/*
+ * def's target.command as argv (placeholders expanded, room for one more
+ * argument at the end) and its target.protocol (NULL when absent); *out is
+ * NULL when there is no command. Caller frees with pg_strv_free.
+ */
+int pg_driver_target_argv(char ***out, const pg_bench_def *def, const pg_driver_ctx *ctx,
+			  const char **protocol);
 
 /* The last line(s) of a child's stderr, for a failure reason: at most max bytes. */
 void pg_driver_stderr_excerpt(char *buf, size_t size, const char *tail, size_t len);

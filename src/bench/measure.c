@@ -12,6 +12,7 @@ static const struct {
 	pg_driver_fn fn;
 } drivers[] = {
 	{"command", pg_driver_command},
+	{"matcher", pg_driver_matcher},
 };
 
 static pg_driver_fn find_driver(const char *kind)
