@@ -6,4 +6,4 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/ci/setup.sh"
 "$here/ci/build.sh" "$here/build"
 cd "$here"
-exec "$here/build/perfgate" run -c "$here/gates/default.json" "$@"
+exec "$here/build/perfgate" check -c "$here/gates/default.json" "$@"

@@ -14,6 +14,8 @@ static const struct verb {
 	const char *summary;
 } verbs[] = {
 	{"run", cmd_run, "measure the benchmarks of a gates file, or one command"},
+	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command"},
+	{"compare", cmd_compare, "compare two stored or file result sets"},
 };
 
 static void print_usage(FILE *out)

@@ -209,7 +209,10 @@ static void thresholds_for(const pg_gates *gates, const pg_benchmark *b, const c
 		if (strncmp(p, b->name, bl) != 0 || p[bl] != '.' || strncmp(p + bl + 1, metric, ml) != 0)
 			continue;
 		const char *rest = p + bl + 1 + ml;
-		if (!((*rest == '\0' && !stat) || (*rest == '.' && stat && strcmp(rest + 1, stat) == 0)))
+		/* A gate on the median is a gate on the metric's own row. */
+		int on_center = *rest == '\0' ||
+				(*rest == '.' && (strcmp(rest + 1, "median") == 0 || strcmp(rest + 1, "p50") == 0));
+		if (!((on_center && !stat) || (*rest == '.' && stat && strcmp(rest + 1, stat) == 0)))
 			continue;
 		*named = 1;
 		if (g->has_regression)
@@ -395,7 +398,7 @@ static int compare_gate_stats(pg_verdict *v, tested **tests, size_t *n_tests, co
 		const char *stat;
 		if (pg_metric_path_resolve(&gb, &gm, &stat, head, gates->gates[i].metric) != 0)
 			continue;
-		if (gb != b || !stat)
+		if (gb != b || !stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0)
 			continue;
 		int seen = 0;
 		for (size_t j = 0; j < v->n_metrics && !seen; j++)

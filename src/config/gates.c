@@ -5,6 +5,7 @@
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -633,7 +634,17 @@ static int gates_build(pg_gates **out, const cJSON *from, const char *path, cons
 	g->regression = 0.10;
 	g->alpha = 0.05;
 	g->path = strdup(path);
-	g->root = root ? strdup(root) : pg_path_dirname(path);
+	if (root) {
+		g->root = strdup(root);
+	} else {
+		/* {root} is absolute: benchmarks run in it, whatever directory perfgate was started in. */
+		char *dir = pg_path_dirname(path);
+		g->root = dir ? realpath(dir, NULL) : NULL;
+		if (dir && !g->root)
+			g->root = dir;
+		else
+			free(dir);
+	}
 	g->bindir = strdup(bindir ? bindir : ".");
 	int rc = !g->path || !g->root || !g->bindir ? pg_error_set(PG_ENOMEM, "out of memory") : 0;
 	if (!rc && !from)

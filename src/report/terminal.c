@@ -99,9 +99,9 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 		print_row(out, c, color, width);
 	}
 	for (size_t i = 0; i < v->n_failures; i++)
-		fprintf(out, "%s%s%s%s: %s%s\n", v->n_metrics || i ? "\n" : "", color ? BOLD : "",
+		fprintf(out, "%s%s%s%s: %s%s%s\n", v->n_metrics || i ? "\n" : "", color ? BOLD : "",
 			v->failures[i].bench, color ? RESET : "", v->failures[i].status,
-			v->failures[i].reason ? v->failures[i].reason : "");
+			v->failures[i].reason ? " — " : "", v->failures[i].reason ? v->failures[i].reason : "");
 	if (v->n_gates) {
 		fprintf(out, "\n%sgates%s\n", color ? BOLD : "", color ? RESET : "");
 		for (size_t i = 0; i < v->n_gates; i++)
@@ -112,9 +112,12 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 		fprintf(out, "%swarning:%s %s\n", color ? YELLOW : "", color ? RESET : "", v->warnings[i]);
 	if (v->no_baseline)
 		fprintf(out, "baseline: none (%s)\n", v->base_how ? v->base_how : "not looked up");
+	else if (v->base_commit && v->base_depth == 0)
+		fprintf(out, "baseline: %.7s (%s)\n", v->base_commit, v->base_how ? v->base_how : "");
 	else if (v->base_commit)
-		fprintf(out, "baseline: %.7s, %s, %d first-parent commit%s back\n", v->base_commit,
-			v->base_how ? v->base_how : "", v->base_depth, v->base_depth == 1 ? "" : "s");
+		fprintf(out, "baseline: %.7s (%d first-parent commit%s before the %s; nearer ones had no results)\n",
+			v->base_commit, v->base_depth, v->base_depth == 1 ? "" : "s",
+			v->base_how ? v->base_how : "start");
 	else
 		fprintf(out, "baseline: %s\n", v->base_how ? v->base_how : "given");
 	const char *word = v->overall == PG_OVERALL_PASS ? "PASS"

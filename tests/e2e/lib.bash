@@ -7,7 +7,7 @@ set -uo pipefail
 WORKLOAD="$PG_BINDIR/perfgate-workload"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/perfgate-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[[ -n "${PG_KEEP:-}" ]] || rm -rf "$T"' EXIT
 cd "$T" || exit 1
 failures=0
 passes=0

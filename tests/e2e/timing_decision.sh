@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# timing_decision.sh - the gate decides right on a controlled workload, trial after trial:
+# 0 % change passes 20 of 20, +25 % fails 20 of 20, +3 % (under the 10 % threshold) passes.
+source "$(dirname "$0")/lib.bash"
+
+gates() { # gates FILE SLOWDOWN
+  cat >"$1" <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 15, "warmup": 2},
+ "benchmarks": [{"name": "workload", "command": ["$WORKLOAD", "--work", "3", "--slowdown", "$2"]}]}
+JSON
+}
+gates g0.json 0
+gates g3.json 3
+gates g25.json 25
+
+trials=20
+for slowdown in 0 3 25; do
+  passed=0 failed=0 other=0
+  for t in $(seq $trials); do
+    "$PERFGATE" run -q -c g0.json -o base.json || fail "base run failed"
+    "$PERFGATE" run -q -c "g$slowdown.json" -o head.json || fail "head run failed"
+    "$PERFGATE" compare -q --base base.json --head head.json --format json=verdict.json
+    case $? in
+      0) passed=$((passed + 1)) ;;
+      1) failed=$((failed + 1)) ;;
+      *) other=$((other + 1)) ;;
+    esac
+    if [[ $t -eq 1 ]]; then
+      echo "  +$slowdown %: first trial change $(jq '.metrics[0].change' verdict.json), p $(jq '.metrics[0].p' verdict.json)"
+    fi
+  done
+  echo "+$slowdown %: $passed passed, $failed failed, $other errors of $trials trials"
+  if [[ $slowdown -eq 25 ]]; then
+    check "+25 % fails in $trials of $trials trials" test "$failed" -eq "$trials"
+  else
+    check "+$slowdown % passes in $trials of $trials trials" test "$passed" -eq "$trials"
+  fi
+done
+finish
