@@ -47,5 +47,9 @@ int pg_report_render(const char *spec, const pg_verdict *v, const pg_report_opti
 /* Each format, one file under src/report/. */
 int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *o);
 int pg_report_json(FILE *out, const pg_verdict *v, const pg_report_options *o);
+int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *o);
+int pg_report_junit(FILE *out, const pg_verdict *v, const pg_report_options *o);
+int pg_report_github(FILE *out, const pg_verdict *v, const pg_report_options *o);
+int pg_report_signoff(FILE *out, const pg_verdict *v, const pg_report_options *o);
 
 #endif

@@ -10,6 +10,10 @@
 static const pg_renderer renderers[] = {
 	{"text", pg_report_terminal, 1},
 	{"json", pg_report_json, 0},
+	{"markdown", pg_report_markdown, 0},
+	{"junit", pg_report_junit, 0},
+	{"github", pg_report_github, 0},
+	{"signoff", pg_report_signoff, 0},
 };
 #define N_RENDERERS (sizeof(renderers) / sizeof(renderers[0]))
 
