@@ -16,6 +16,9 @@ static const struct verb {
 	{"run", cmd_run, "measure the benchmarks of a gates file, or one command"},
 	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command"},
 	{"compare", cmd_compare, "compare two stored or file result sets"},
+	{"show", cmd_show, "print what is stored on a commit"},
+	{"log", cmd_log, "a table of results along first-parent history"},
+	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote"},
 };
 
 static void print_usage(FILE *out)

@@ -52,9 +52,25 @@ git_repository *pg_store_repo(const pg_store *store);
  * Read what is stored on commit (40 hex, or "unversioned" for a dir store).
  * A commit without a note gives an empty list and 0. Free with
  * pg_commit_records_release.
+ * Reads of a notes store see the notes ref as it was at the first read
+ * (one consistent view for a walk over history) until this store writes.
  */
 int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
 void pg_commit_records_release(pg_commit_records *records);
+
+/*
+ * pg_store_read for walks that show central values only (`log`): where a
+ * metric has a stored summary, its raw samples are not read (n_samples 0,
+ * has_summary set), which makes a walk over long history several times
+ * faster. Same warnings, same records otherwise.
+ */
+int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char *commit);
+
+/*
+ * The text stored on commit as it is (JSON Lines), *out NULL when there is
+ * none; *len its size. For `show --size`. Caller frees *out.
+ */
+int pg_store_read_text(char **out, size_t *len, pg_store *store, const char *commit);
 
 /*
  * Add one record line (compact JSON, no newline) with the given run_id to

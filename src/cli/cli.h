@@ -77,5 +77,8 @@ int cmd_run(int argc, char *argv[]);
 int cmd_size(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_compare(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+int cmd_log(int argc, char *argv[]);
+int cmd_sync(int argc, char *argv[]);
 
 #endif

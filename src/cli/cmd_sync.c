@@ -1,0 +1,52 @@
+/* cmd_sync.c - `perfgate sync`: share refs/notes/perfgate with a git remote */
+#include "cli.h"
+
+#include "perfgate/error.h"
+#include "perfgate/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] = "perfgate sync [REMOTE]";
+
+static const char help[] =
+	"Fetch REMOTE's refs/notes/perfgate (default remote: origin), merge it with the\n"
+	"local notes (the union of every commit's records), and push the result with a\n"
+	"lease, so a concurrent sync elsewhere is merged, not overwritten; retried when\n"
+	"another pusher wins. git does the network part: credentials work as for git.\n"
+	"\n"
+	"Exit status: 0 in sync, 2 bad command line, 3 not in a repository, or git\n"
+	"could not fetch or push (its message is quoted).\n";
+
+
+int cmd_sync(int argc, char *argv[])
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, OPT_HELP},
+						  {NULL, 0, NULL, 0}};
+	pg_cli_context ctx = {0};
+	const char *remote = "origin";
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h' || opt == OPT_HELP) {
+			printf("usage: %s\n\n%s", usage, help);
+			return 0;
+		}
+		return pg_cli_bad_option("sync", usage, argv);
+	}
+	if (optind < argc)
+		remote = argv[optind++];
+	if (optind < argc)
+		return pg_error_set(PG_EINPUT, "sync: one remote at most, found '%s' too\nusage: %s",
+				    argv[optind], usage);
+	if ((rc = pg_cli_context_open(&ctx)))
+		return rc;
+	if (!ctx.repo)
+		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (sync shares the notes of one)");
+	else if ((rc = pg_store_sync(ctx.repo, remote, NULL)) == 0)
+		printf("%s: in sync with %s\n", PG_NOTES_REF, remote);
+	pg_cli_context_close(&ctx);
+	return rc;
+}

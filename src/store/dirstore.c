@@ -1,0 +1,183 @@
+/* dirstore.c - the plain-file store (--store DIR): DIR/<commit>.jsonl, written under a lock */
+#include "store_private.h"
+
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+#include "perfgate/repo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *commit_path(const pg_store *store, const char *commit)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s.jsonl", commit);
+	return pg_path_join(store->dir, name);
+}
+
+/* mkdir -p: PG_ESYSTEM naming dir when a part cannot be made or is not a directory. */
+static int make_dirs(const char *dir)
+{
+	struct stat st;
+	if (!*dir)
+		return pg_error_set(PG_EINPUT, "the store directory is an empty name");
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return pg_error_set(PG_ESYSTEM, "%s: cannot use as the store directory: not a directory",
+				    dir);
+	}
+	char *path = strdup(dir);
+	if (!path)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char was = *p;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			int e = errno;
+			free(path);
+			return pg_error_set(PG_ESYSTEM, "%s: cannot create the store directory: %s", dir,
+					    strerror(e));
+		}
+		*p = was;
+		if (!was)
+			break;
+	}
+	free(path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return pg_error_set(PG_ESYSTEM, "%s: cannot create the store directory: %s", dir,
+				    errno ? strerror(errno) : "not a directory");
+	return 0;
+}
+
+static int dir_read_text(char **text, size_t *len, pg_store *store, const char *commit,
+			 pg_store_version *ver)
+{
+	struct stat st;
+	int rc = 0;
+	*text = NULL;
+	*len = 0;
+	if (ver) {
+		/* Writers queue on DIR/.lock: read, merge and rename happen as one step. */
+		char *lock = pg_path_join(store->dir, ".lock");
+		if (!lock)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		ver->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (ver->lock_fd < 0) {
+			rc = pg_error_set(PG_ESYSTEM, "%s: cannot write to the store directory: %s",
+					  store->dir, strerror(errno));
+			free(lock);
+			return rc;
+		}
+		free(lock);
+		while (flock(ver->lock_fd, LOCK_EX) != 0) {
+			if (errno != EINTR) {
+				rc = pg_error_set(PG_ESYSTEM, "%s: cannot lock the store: %s", store->dir,
+						  strerror(errno));
+				close(ver->lock_fd);
+				ver->lock_fd = -1;
+				return rc;
+			}
+		}
+	}
+	char *path = commit_path(store, commit);
+	if (!path)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	/* Files are only ever replaced by rename, so a missing one means nothing stored. */
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	rc = pg_file_read(text, len, path);
+	free(path);
+	return rc;
+}
+
+static int dir_write_cas(pg_store *store, const char *commit, const char *text,
+			 const pg_store_version *ver)
+{
+	(void)ver; /* the lock taken by the read makes this write the only one */
+	char *path = commit_path(store, commit);
+	if (!path)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	int rc = pg_file_write_atomic(path, text, strlen(text));
+	free(path);
+	return rc;
+}
+
+static void dir_release(pg_store *store, pg_store_version *ver)
+{
+	(void)store;
+	if (ver->lock_fd >= 0)
+		close(ver->lock_fd);
+	ver->lock_fd = -1;
+}
+
+static int dir_check_commit(pg_store *store, const char *commit)
+{
+	if (strcmp(commit, "unversioned") == 0)
+		return 0;
+	if (!pg_store_is_hex40(commit))
+		return pg_error_set(PG_EINPUT, "%s: not a commit id (40 hex digits) or \"unversioned\"",
+				    commit);
+	if (!store->repo)
+		return 0;
+	git_oid id;
+	git_object *obj;
+	git_oid_fromstrn(&id, commit, GIT_OID_HEXSZ);
+	int rc = git_object_lookup(&obj, store->repo, &id, GIT_OBJECT_COMMIT);
+	if (rc == GIT_ENOTFOUND)
+		return pg_error_set(PG_EINPUT, "%s: not a commit in this repository", commit);
+	if (rc < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: cannot read the commit: %s", commit,
+				    pg_git_error());
+	git_object_free(obj);
+	return 0;
+}
+
+static void dir_origin(char *buf, size_t size, const pg_store *store, const char *commit)
+{
+	size_t n = strlen(store->dir);
+	snprintf(buf, size, "%s%s%s.jsonl", store->dir, n && store->dir[n - 1] == '/' ? "" : "/",
+		 commit);
+}
+
+static void dir_free(pg_store *store)
+{
+	free(store->dir);
+	free(store);
+}
+
+static const pg_store_ops dir_ops = {
+	.read_text = dir_read_text,
+	.write_cas = dir_write_cas,
+	.release = dir_release,
+	.check_commit = dir_check_commit,
+	.origin = dir_origin,
+	.free = dir_free,
+};
+
+int pg_store_open_dir(pg_store **out, const char *dir, git_repository *repo)
+{
+	int rc = make_dirs(dir);
+	if (rc)
+		return rc;
+	pg_store *store = calloc(1, sizeof(*store));
+	if (!store || !(store->dir = strdup(dir))) {
+		free(store);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	store->ops = &dir_ops;
+	store->repo = repo;
+	store->retry_limit_s = 30.0;
+	*out = store;
+	return 0;
+}

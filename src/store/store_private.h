@@ -1,0 +1,125 @@
+/* store_private.h - what the store's files share: the pg_store struct, its two backends, the notes index */
+#ifndef PERFGATE_STORE_PRIVATE_H
+#define PERFGATE_STORE_PRIVATE_H
+
+#include "perfgate/store.h"
+
+#include <git2.h>
+#include <stddef.h>
+
+/* write_cas: another writer moved the store since the read; read, merge and write again. */
+#define PG_STORE_RACE 1
+
+/* What a write must still find to succeed: the notes commit it read, or the lock it holds. */
+typedef struct pg_store_version {
+	git_oid notes; /* the notes commit read (notes store) */
+	int had_notes; /* the ref existed then */
+	int lock_fd;   /* dir store: the exclusive lock held, -1 none */
+} pg_store_version;
+
+/*
+ * One backend. read_text gives the text stored on commit (*text NULL when
+ * there is none; caller frees); with ver non-NULL it reads the newest state
+ * for a write and records (or, for files, locks) that version, released with
+ * release(). write_cas replaces commit's text if the store is still at ver:
+ * 0, PG_STORE_RACE, or a negative error.
+ */
+typedef struct pg_store_ops {
+	int (*read_text)(char **text, size_t *len, pg_store *store, const char *commit,
+			 pg_store_version *ver);
+	int (*write_cas)(pg_store *store, const char *commit, const char *text,
+			 const pg_store_version *ver);
+	void (*release)(pg_store *store, pg_store_version *ver);
+	/* 0 when commit may be written to, PG_EINPUT naming it when it is not a commit. */
+	int (*check_commit)(pg_store *store, const char *commit);
+	/* How messages name what is stored on commit: "note on 1a2b3c4", "DIR/<hex>.jsonl". */
+	void (*origin)(char *buf, size_t size, const pg_store *store, const char *commit);
+	void (*free)(pg_store *store);
+} pg_store_ops;
+
+typedef struct pg_notes_index pg_notes_index;
+
+struct pg_store {
+	const pg_store_ops *ops;
+	git_repository *repo; /* borrowed; NULL for a dir store without one */
+	char *ref;            /* notes store: the notes ref */
+	char *dir;            /* dir store: the directory */
+	pg_notes_index *snapshot; /* notes store: the tree reads use, until the next write */
+	double retry_limit_s;     /* how long pg_store_append keeps retrying (30 s) */
+};
+
+/* Abbreviated commit for messages (7 hex, or the text as given when shorter). */
+void pg_store_short(char out[8], const char *commit);
+
+/* 1 when s is exactly 40 lowercase or uppercase hex digits. */
+int pg_store_is_hex40(const char *s);
+
+/* Testing: how long pg_store_append retries before giving up (default 30 s). */
+void pg_store_set_retry_limit(pg_store *store, double seconds);
+
+/*
+ * Drop the notes snapshot, so the next read sees the ref as it is now
+ * (reads otherwise keep the notes commit of the first read: one consistent
+ * view for a history walk).
+ */
+void pg_store_refresh(pg_store *store);
+
+/* ---- the notes tree, as an index from annotated commit to note blob (notes.c) ---- */
+
+/*
+ * An index over the notes tree `tree` (NULL: an empty index). Subtrees of
+ * the fan-out are read lazily, the first time a commit below them is
+ * looked up, so a lookup in a 100k-note tree reads a few trees, not all.
+ * Both layouts are accepted: flat (40-hex names at the root, as `git notes`
+ * writes when there are few notes) and fanned out to any depth (ab/cdef...,
+ * ab/cd/ef...). Free with pg_notes_index_free.
+ */
+int pg_notes_index_new(pg_notes_index **out, git_repository *repo, const git_oid *tree);
+void pg_notes_index_free(pg_notes_index *index);
+
+/*
+ * The blobs annotating commit (usually 0 or 1; more when two layouts hold a
+ * note for it): up to max written to blobs, the count found returned, or a
+ * negative error.
+ */
+int pg_notes_index_find(git_oid *blobs, size_t max, pg_notes_index *index, const git_oid *commit);
+
+/* Read every subtree now; then pg_notes_index_entry walks all notes. */
+int pg_notes_index_load_all(pg_notes_index *index);
+size_t pg_notes_index_count(const pg_notes_index *index);
+/* The i-th note loaded: the annotated commit and its blob. */
+void pg_notes_index_entry(const pg_notes_index *index, size_t i, const git_oid **commit,
+			  const git_oid **blob);
+
+/*
+ * The text of commit's note in index (*text NULL when none; when several
+ * layouts hold one, their merge). Caller frees.
+ */
+int pg_notes_index_text(char **text, size_t *len, pg_notes_index *index, git_repository *repo,
+			const git_oid *commit);
+
+/* The notes ref's commit and tree: 1 when the ref does not exist, 0 found, negative error. */
+int pg_notes_ref_tip(git_oid *commit, git_oid *tree, git_repository *repo, const char *ref);
+
+/*
+ * Write a notes tree with git's 2-character fan-out (ab/cdef...) holding
+ * n notes (commits[i] annotated by blobs[i]; commits distinct).
+ */
+int pg_notes_write_tree(git_oid *out, git_repository *repo, const git_oid *commits,
+			const git_oid *blobs, size_t n);
+
+/*
+ * Make a notes commit of tree with parents (0, 1 or 2 of them), signed as
+ * the repository's user or perfgate <perfgate@localhost>.
+ */
+int pg_notes_commit(git_oid *out, git_repository *repo, const git_oid *tree,
+		    const git_oid *parents, size_t n_parents, const char *message);
+
+/*
+ * Move ref to new_id if it is still at old_id (old_id NULL: if it does not
+ * exist yet). 0, PG_STORE_RACE, or PG_ESYSTEM naming the ref.
+ */
+int pg_notes_move_ref(git_repository *repo, const char *ref, const git_oid *new_id,
+		      const git_oid *old_id, const char *log_message);
+
+#endif
