@@ -21,6 +21,9 @@ char *pg_repo_root(git_repository *repo);
  */
 int pg_repo_head(char **commit, int *dirty, git_repository *repo);
 
+/* Resolve a revision to a commit's 40 hex (caller frees); PG_EINPUT naming rev when it is not one. */
+int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev);
+
 /* The message of the last libgit2 error, or "unknown error". */
 const char *pg_git_error(void);
 

@@ -3,6 +3,7 @@
 #define PERFGATE_CLI_H
 
 #include "perfgate/gates.h"
+#include "perfgate/result.h"
 
 #include <getopt.h>
 #include <git2.h>
@@ -68,6 +69,21 @@ void pg_cli_context_close(pg_cli_context *ctx);
 
 /* Load the gates file: -c, else gates/default.json under the root. */
 int pg_cli_load_gates(pg_gates **out, const pg_cli_context *ctx, const pg_cli_common *c);
+
+/*
+ * Fill rs->commit and rs->dirty from the repository (HEAD, or commit_rev
+ * when given). PG_EINPUT for an unborn HEAD or a revision that is not a
+ * commit. Outside a repository nothing is filled.
+ */
+int pg_cli_head(pg_result_set *rs, const pg_cli_context *ctx, const char *commit_rev);
+
+/*
+ * Save rs where results are kept: the notes of the repository, or
+ * store_dir. Refuses a dirty tree unless allow_dirty (PG_EINPUT), and
+ * outside a repository without store_dir (PG_ESYSTEM).
+ */
+int pg_cli_save(const pg_result_set *rs, const pg_cli_context *ctx, const char *store_dir,
+		int allow_dirty);
 
 /* Print the progress line on stderr when it is a terminal. */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);

@@ -18,7 +18,7 @@
 static const char usage[] =
 	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
-	"                      [--allow-dirty] [--store DIR] [--confirm N] [--strict]\n"
+	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
 	"                      [--require-baseline] [--format F[=FILE]]... [-o FILE]";
 
 static const char help[] =
@@ -32,6 +32,8 @@ static const char help[] =
 	"  --max-depth N       first-parent commits to look through (default 50)\n"
 	"  --save              store the result set on HEAD (git notes, or --store DIR)\n"
 	"  --allow-dirty       save even with modified tracked files\n"
+	"  --commit REV        the commit the results belong to (default HEAD)\n"
+	"  --store DIR         keep results in plain files under DIR instead of git notes\n"
 	"  --confirm N         re-measure what looks regressed N times; fail only if it\n"
 	"                      reproduces (default 1; 0 = trust the first measurement)\n"
 	"  --strict            an inconclusive result fails\n"
@@ -54,12 +56,13 @@ enum {
 	OPT_CONFIRM,
 	OPT_STRICT,
 	OPT_REQUIRE_BASELINE,
+	OPT_COMMIT,
 };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
-	const char *store_dir;
+	const char *store_dir, *commit;
 	int save, allow_dirty, confirm, strict, require_baseline;
 } check_args;
 
@@ -76,6 +79,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"confirm", required_argument, NULL, OPT_CONFIRM},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"require-baseline", no_argument, NULL, OPT_REQUIRE_BASELINE},
+		{"commit", required_argument, NULL, OPT_COMMIT},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -114,6 +118,9 @@ static int parse(check_args *a, int argc, char *argv[])
 			break;
 		case OPT_REQUIRE_BASELINE:
 			a->require_baseline = 1;
+			break;
+		case OPT_COMMIT:
+			a->commit = optarg;
 			break;
 		default:
 			rc = pg_cli_common_option(&a->c, opt, optarg);
@@ -272,15 +279,8 @@ int cmd_check(int argc, char *argv[])
 	}
 	if ((rc = pg_env_detect(&rs->env, a.c.env_key)))
 		goto out;
-	if (ctx.repo && !git_repository_is_bare(ctx.repo)) {
-		if (git_repository_head_unborn(ctx.repo) == 1) {
-			rc = pg_error_set(PG_EINPUT, "%s: HEAD is unborn (no commit yet): nothing to compare or save on",
-					  ctx.root);
-			goto out;
-		}
-		if ((rc = pg_repo_head(&rs->commit, &rs->dirty, ctx.repo)))
-			goto out;
-	}
+	if ((rc = pg_cli_head(rs, &ctx, a.commit)))
+		goto out;
 	if (a.save && rs->dirty && !a.allow_dirty) {
 		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
 				  ctx.root);
@@ -312,11 +312,9 @@ int cmd_check(int argc, char *argv[])
 		rc = measured;
 		goto early_out;
 	}
-	if (a.save && store) {
-		/* Saved whatever the verdict: a failure is history too. */
-		if ((rc = pg_store_save(store, rs)))
-			goto early_out;
-	}
+	/* Saved whatever the verdict: a failure is history too. */
+	if (a.save && (rc = pg_cli_save(rs, &ctx, a.store_dir, a.allow_dirty)))
+		goto early_out;
 	pg_compare_options co = {.strict = a.strict, .require_baseline = a.require_baseline};
 	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
 		goto early_out;

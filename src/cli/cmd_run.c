@@ -14,7 +14,8 @@
 
 static const char usage[] =
 	"perfgate run [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
-	"                    [-o FILE] [--format text|json[=FILE]]... [--list] [-- CMD ARG...]";
+	"                    [-o FILE] [--format text|json[=FILE]]... [--save [--commit REV]\n"
+	"                    [--store DIR] [--allow-dirty]] [--list] [-- CMD ARG...]";
 
 static const char help[] =
 	"Measure the benchmarks of a gates file (or one command after --) and print\n"
@@ -27,6 +28,10 @@ static const char help[] =
 	"  --env KEY         environment key recorded with the results\n"
 	"  -o FILE           write the result set (perfgate/1 JSON), failures included\n"
 	"  --format F[=FILE] text (default) or json; repeatable\n"
+	"  --save            store the result set on HEAD (git notes under refs/notes/perfgate)\n"
+	"  --commit REV      the commit the results belong to (default HEAD)\n"
+	"  --store DIR       keep results in plain files under DIR instead of git notes\n"
+	"  --allow-dirty     save even with modified tracked files\n"
 	"  --list            list the benchmarks and exit\n"
 	"  -q, --quiet       no table, no progress\n"
 	"\n"
@@ -34,7 +39,7 @@ static const char help[] =
 	"signal, timeout), 2 bad command line or gates file, 3 a command could not be\n"
 	"started or a file could not be read or written.\n";
 
-enum { OPT_LIST = OPT_CLI_LAST };
+enum { OPT_LIST = OPT_CLI_LAST, OPT_SAVE, OPT_COMMIT, OPT_STORE, OPT_ALLOW_DIRTY };
 
 /* `run -- CMD ARG...`: a gates file of one command benchmark, made in memory. */
 static int adhoc_gates(pg_gates **out, char *const *cmd, const pg_cli_context *ctx)
@@ -130,12 +135,17 @@ int cmd_run(int argc, char *argv[])
 {
 	static const struct option longopts[] = {PG_COMMON_LONG_OPTIONS,
 						  {"list", no_argument, NULL, OPT_LIST},
+						  {"save", no_argument, NULL, OPT_SAVE},
+						  {"commit", required_argument, NULL, OPT_COMMIT},
+						  {"store", required_argument, NULL, OPT_STORE},
+						  {"allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY},
 						  {NULL, 0, NULL, 0}};
 	pg_cli_common c;
 	pg_cli_context ctx = {0};
 	pg_gates *gates = NULL;
 	pg_result_set *rs = NULL;
-	int list = 0, opt, rc = 0;
+	int list = 0, save = 0, allow_dirty = 0, opt, rc = 0;
+	const char *commit = NULL, *store_dir = NULL;
 
 	pg_cli_common_init(&c);
 	optind = 1;
@@ -145,8 +155,12 @@ int cmd_run(int argc, char *argv[])
 			printf("usage: %s\n\n%s", usage, help);
 			goto out;
 		}
-		if (opt == OPT_LIST) {
-			list = 1;
+		if (opt == OPT_LIST || opt == OPT_SAVE || opt == OPT_ALLOW_DIRTY) {
+			*(opt == OPT_LIST ? &list : opt == OPT_SAVE ? &save : &allow_dirty) = 1;
+			continue;
+		}
+		if (opt == OPT_COMMIT || opt == OPT_STORE) {
+			*(opt == OPT_COMMIT ? &commit : &store_dir) = optarg;
 			continue;
 		}
 		rc = pg_cli_common_option(&c, opt, optarg);
@@ -178,8 +192,14 @@ int cmd_run(int argc, char *argv[])
 	}
 	if ((rc = pg_env_detect(&rs->env, c.env_key)))
 		goto out;
-	if (ctx.repo && !git_repository_is_bare(ctx.repo) && !git_repository_head_unborn(ctx.repo))
-		pg_repo_head(&rs->commit, &rs->dirty, ctx.repo);
+	if (save || commit || (ctx.repo && !git_repository_head_unborn(ctx.repo)))
+		if ((rc = pg_cli_head(rs, &ctx, commit)))
+			goto out;
+	if (save && rs->dirty && !allow_dirty) {
+		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
+				  ctx.root);
+		goto out;
+	}
 	rs->rss_floor = pg_spawner_rss_floor();
 
 	pg_measure_options mo = {.runs = c.runs, .warmup = c.warmup, .only = c.only};
@@ -195,6 +215,8 @@ int cmd_run(int argc, char *argv[])
 	}
 	/* The result set is written whatever happened: a failure is a result too. */
 	if ((rc = write_outputs(&c, rs)))
+		goto out;
+	if (save && (rc = pg_cli_save(rs, &ctx, store_dir, allow_dirty)))
 		goto out;
 	if (measured) {
 		rc = pg_error_set(measured, "%s", message);

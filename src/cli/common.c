@@ -4,6 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/repo.h"
+#include "perfgate/store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -141,4 +142,39 @@ void pg_cli_progress(void *arg, const char *bench, int done, int total)
 	if (done == total)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
+}
+
+int pg_cli_head(pg_result_set *rs, const pg_cli_context *ctx, const char *commit_rev)
+{
+	if (!ctx->repo || git_repository_is_bare(ctx->repo)) {
+		if (commit_rev)
+			return pg_error_set(PG_EINPUT, "--commit %s: not in a git repository", commit_rev);
+		return 0;
+	}
+	if (git_repository_head_unborn(ctx->repo) == 1 && !commit_rev)
+		return pg_error_set(PG_EINPUT, "%s: HEAD is unborn (no commit yet): nothing to compare or save on",
+				    ctx->root);
+	int rc = pg_repo_head(&rs->commit, &rs->dirty, ctx->repo);
+	if (rc || !commit_rev)
+		return rc;
+	free(rs->commit);
+	rs->commit = NULL;
+	return pg_repo_resolve_commit(&rs->commit, ctx->repo, commit_rev);
+}
+
+int pg_cli_save(const pg_result_set *rs, const pg_cli_context *ctx, const char *store_dir,
+		int allow_dirty)
+{
+	pg_store *store = NULL;
+	if (rs->dirty && !allow_dirty)
+		return pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
+				    ctx->root);
+	if (!ctx->repo && !store_dir)
+		return pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
+	int rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx->repo)
+			   : pg_store_open_notes(&store, ctx->repo, NULL);
+	if (!rc)
+		rc = pg_store_save(store, rs);
+	pg_store_free(store);
+	return rc;
 }

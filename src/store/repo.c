@@ -70,3 +70,19 @@ int pg_repo_head(char **commit, int *dirty, git_repository *repo)
 	}
 	return 0;
 }
+
+int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev)
+{
+	git_object *obj = NULL, *commit = NULL;
+	if (git_revparse_single(&obj, repo, rev) != 0 ||
+	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
+		git_object_free(obj);
+		return pg_error_set(PG_EINPUT, "%s: not a commit in this repository", rev);
+	}
+	char buf[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(buf, sizeof(buf), git_object_id(commit));
+	git_object_free(obj);
+	git_object_free(commit);
+	*hex = strdup(buf);
+	return *hex ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}

@@ -85,6 +85,15 @@ JSON
 check "a gate on a metric the benchmark does not produce exits 2" test $? -eq 2
 check "naming file, gate and metric" grep -q "bad.json: \$.gates\[0\].metric: benchmark 'w' (kind command) has no metric 'latency'" badgate.err
 
+# run --save --commit REV attaches the results to another commit.
+before=$(git -C repo notes --ref=perfgate show HEAD~2 | wc -l)
+(cd repo && "$PERFGATE" run --runs 2 -q --save --commit HEAD~2) || fail "run --save --commit"
+check "run --save --commit adds a record to that commit" \
+  test "$(git -C repo notes --ref=perfgate show HEAD~2 | wc -l)" -eq $((before + 1))
+(cd repo && "$PERFGATE" run --runs 1 -q --save --commit nope) 2>commit.err
+check "run --save --commit with a bad revision exits 2" test $? -eq 2
+check "and names it" grep -q "nope: not a commit in this repository" commit.err
+
 # A shallow clone: the walk stops at the boundary and says how to fetch.
 git clone -q --depth 1 "file://$T/repo" shallow
 write_gates shallow 0
