@@ -3,8 +3,11 @@
 #include "perfgate/error.h"
 #include "perfgate/runner.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A run far past min_time's needs would take forever for a very fast command. */
 #define MAX_RUNS_FOR_MIN_TIME 100000
@@ -38,6 +41,90 @@ static int record_failure(pg_benchmark *out, const pg_run_outcome *o, int run, i
 				       excerpt[0] ? " (stderr: " : "", excerpt, excerpt[0] ? ")" : "");
 }
 
+/* Is valgrind on PATH? */
+static int have_valgrind(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+		snprintf(buf, sizeof(buf), "%.*s/valgrind", (int)len, path);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		path += len + (path[len] == ':');
+	}
+	return 0;
+}
+
+/* The total of instructions from a cachegrind output file: its "summary:" line. */
+static int read_instructions(double *out, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int found = 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "summary:", 8) == 0 && sscanf(line + 8, "%lf", out) == 1)
+			found = 1;
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+/*
+ * measure: instructions — the command under cachegrind counts what it
+ * executes, the same to the instruction whatever else the machine does, so
+ * one run decides; more runs only confirm it is repeatable.
+ */
+static int measure_instructions(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
+{
+	static pg_run_outcome o;
+	if (!have_valgrind())
+		return pg_benchmark_set_status(out, PG_STATUS_SKIPPED,
+					       "skipped: measure: instructions needs valgrind, and it is not on PATH");
+	char outfile[] = "/tmp/perfgate-cachegrind-XXXXXX";
+	int fd = mkstemp(outfile);
+	if (fd < 0)
+		return pg_error_set(PG_ESYSTEM, "cannot make a temporary file for cachegrind: %s", strerror(errno));
+	close(fd);
+	char option[64 + sizeof(outfile)];
+	snprintf(option, sizeof(option), "--cachegrind-out-file=%s", outfile);
+	size_t argc = 0;
+	while (def->command[argc])
+		argc++;
+	char **argv = calloc(argc + 6, sizeof(char *));
+	if (!argv) {
+		unlink(outfile);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	char *prefix[] = {"valgrind", "--tool=cachegrind", "--cache-sim=no", "-q", option};
+	memcpy(argv, prefix, sizeof(prefix));
+	memcpy(argv + 5, def->command, argc * sizeof(char *));
+	pg_run_spec spec = {.argv = argv, .envp = def->env, .cwd = def->cwd,
+			    .timeout_s = ctx->run.timeout_s, .cpu = ctx->run.pin};
+	pg_metric *m = pg_benchmark_add_metric(out, "instructions", "count", PG_BETTER_LOWER);
+	int rc = m ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+	int runs = ctx->run.runs < 1 ? 1 : ctx->run.runs > 3 ? 3 : ctx->run.runs;
+	for (int i = 0; !rc && i < runs; i++) {
+		double count;
+		if ((rc = pg_run(&o, &spec)))
+			break;
+		if (!pg_run_succeeded(&o)) {
+			rc = record_failure(out, &o, i, 0);
+			break;
+		}
+		if (read_instructions(&count, outfile) != 0) {
+			rc = pg_benchmark_set_status(out, PG_STATUS_FAILED,
+						     "cachegrind wrote no instruction count to %s", outfile);
+			break;
+		}
+		rc = pg_metric_add_sample(m, count);
+	}
+	unlink(outfile);
+	free(argv);
+	return rc;
+}
+
 int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
 {
 	static pg_run_outcome o; /* 16 KiB of output tails: not on the stack */
@@ -50,9 +137,7 @@ int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	int rc;
 
 	if (run->instructions)
-		return pg_benchmark_set_status(out, PG_STATUS_SKIPPED,
-					       "measure: instructions has no driver in perfgate %s",
-					       PG_VERSION);
+		return measure_instructions(out, def, ctx);
 	if (!pg_benchmark_add_metric(out, "wall", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "user", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "sys", "ms", PG_BETTER_LOWER) ||

@@ -291,7 +291,10 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 		c->note = strdup("zero baseline: no relative change (set min_change to gate it)");
 		return 0;
 	}
-	int deterministic = strcmp(b->kind, "size") == 0 || m->n_samples < 2 || bm->n_samples < 2;
+	/* Sizes, single values and counts that never vary (instructions) need no test. */
+	int deterministic = strcmp(b->kind, "size") == 0 || m->n_samples < 2 || bm->n_samples < 2 ||
+			    (m->has_summary && bm->has_summary && m->summary.min == m->summary.max &&
+			     bm->summary.min == bm->summary.max);
 	if (deterministic) {
 		c->verdict = c->change > c->threshold    ? PG_CHANGE_REGRESSION
 			     : c->change < -c->threshold ? PG_CHANGE_IMPROVEMENT

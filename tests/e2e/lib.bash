@@ -55,7 +55,7 @@ expect_out() {
 check() {
   local what=$1
   shift
-  if "$@"; then pass; else fail "$what"; fi
+  if "$@" >/dev/null; then pass; else fail "$what"; fi
 }
 
 # make_repo DIR : a git repository with one commit and a user

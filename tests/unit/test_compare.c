@@ -256,6 +256,21 @@ static void test_compare_sizes_use_plain_ratio_and_20pct(void **state)
 	pg_result_set_free(grew25);
 }
 
+static void test_compare_constant_counts_decide_by_plain_ratio(void **state)
+{
+	(void)state;
+	/* Two identical instruction counts a side: no test can be significant, none is needed. */
+	const double b[] = {24.1e6, 24.1e6}, h[] = {30.1e6, 30.1e6};
+	pg_result_set *base = explicit_bench(b, 2), *head = explicit_bench(h, 2);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	assert_true(isnan(find(v, "wall", NULL)->p));
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_compare_min_change_hides_small_absolute_growth(void **state)
 {
 	(void)state;
@@ -410,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_compare_gate_regression_threshold_overrides_default),
 		cmocka_unit_test(test_compare_higher_is_better_flips_the_sign),
 		cmocka_unit_test(test_compare_sizes_use_plain_ratio_and_20pct),
+		cmocka_unit_test(test_compare_constant_counts_decide_by_plain_ratio),
 		cmocka_unit_test(test_compare_min_change_hides_small_absolute_growth),
 		cmocka_unit_test(test_compare_zero_baseline_needs_min_change),
 		cmocka_unit_test(test_compare_gate_on_unknown_metric_names_it),
