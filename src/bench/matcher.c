@@ -431,17 +431,6 @@ int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		rc = oneshot ? run_oneshot(out, def, ctx, argv, &c, query_timeout)
 			     : run_line(out, def, ctx, argv, &c, query_timeout);
 	}
-	/* Metrics that got no figure (accuracy without expected ids, growth of oneshot) go. */
-	for (size_t i = out->n_metrics; i-- > 0;) {
-		pg_metric *m = &out->metrics[i];
-		if (m->n_samples == 0 && !m->has_value && i > 0) {
-			free(m->name);
-			free(m->unit);
-			free(m->samples);
-			memmove(m, m + 1, (out->n_metrics - i - 1) * sizeof(*m));
-			out->n_metrics--;
-		}
-	}
 	corpus_free(&c);
 	free(path);
 	pg_strv_free(argv);

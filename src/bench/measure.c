@@ -5,6 +5,7 @@
 #include "perfgate/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -13,6 +14,8 @@ static const struct {
 } drivers[] = {
 	{"command", pg_driver_command},
 	{"matcher", pg_driver_matcher},
+	{"inference", pg_driver_inference},
+	{"vmspawn", pg_driver_vmspawn},
 };
 
 static pg_driver_fn find_driver(const char *kind)
@@ -97,6 +100,23 @@ static int selected(const pg_measure_options *opts, const char *name)
 	return 0;
 }
 
+/* A metric that got no figure (a run failed first, a count that does not apply) is left out. */
+static void drop_empty_metrics(pg_benchmark *b)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < b->n_metrics; i++) {
+		pg_metric *m = &b->metrics[i];
+		if (m->n_samples == 0 && !m->has_value && !m->has_summary) {
+			free(m->name);
+			free(m->unit);
+			free(m->samples);
+			continue;
+		}
+		b->metrics[kept++] = *m;
+	}
+	b->n_metrics = kept;
+}
+
 int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_options *opts)
 {
 	int worst = 0;
@@ -124,6 +144,7 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 			continue;
 		}
 		int rc = fn(b, def, &ctx);
+		drop_empty_metrics(b);
 		if (rc) {
 			if (b->status == PG_STATUS_OK)
 				pg_benchmark_set_status(b, PG_STATUS_FAILED, "%s", pg_error_message());
