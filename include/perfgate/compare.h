@@ -53,6 +53,8 @@ typedef struct pg_gate_result {
 	char *unit;
 	int is_max;     /* 1: value must be <= bound; 0: >= bound */
 	double bound;   /* in the metric's unit */
+	char *bound_text; /* the bound as the gates file wrote it ("15MB"), or NULL */
+	char *bench;      /* the benchmark the gate belongs to */
 	double value;   /* NAN when the metric was not measured */
 	int pass;
 	char *reason;   /* why it failed when value is NAN, else NULL */

@@ -35,6 +35,7 @@ typedef struct pg_gate {
 	char *metric; /* bench.metric[.stat], as written */
 	int has_max, has_min, has_regression, has_min_change;
 	pg_quantity max, min, min_change;
+	char *max_text, *min_text; /* the bounds as written ("15MB"), for reports */
 	double regression; /* fraction: 0.10 */
 } pg_gate;
 

@@ -156,6 +156,8 @@ void pg_verdict_free(pg_verdict *v)
 	for (size_t i = 0; i < v->n_gates; i++) {
 		free(v->gates[i].metric);
 		free(v->gates[i].unit);
+		free(v->gates[i].bound_text);
+		free(v->gates[i].bench);
 		free(v->gates[i].reason);
 	}
 	free(v->gates);
@@ -449,10 +451,18 @@ static int evaluate_gates(pg_verdict *v, const pg_result_set *head, const pg_gat
 			pg_gate_result *r = &v->gates[v->n_gates++];
 			memset(r, 0, sizeof(*r));
 			r->metric = strdup(g->metric);
+			r->bench = strdup(named->name);
+			r->bound_text = dup_or_null(bound == 0 ? g->max_text : g->min_text);
 			r->is_max = bound == 0;
 			r->value = NAN;
-			r->unit = strdup(resolved ? m->unit : "count");
-			if (!r->metric || !r->unit)
+			/* Not measured: state the bound in its own unit. */
+			const pg_quantity *q = bound == 0 ? &g->max : &g->min;
+			const char *own = q->dim == PG_DIM_TIME    ? "s"
+					  : q->dim == PG_DIM_BYTES ? "bytes"
+					  : q->dim == PG_DIM_RATIO ? "ratio"
+								   : "count";
+			r->unit = strdup(resolved ? m->unit : own);
+			if (!r->metric || !r->unit || !r->bench)
 				return pg_error_set(PG_ENOMEM, "out of memory");
 			if (pg_quantity_in_unit(&r->bound, bound == 0 ? &g->max : &g->min, r->unit))
 				return pg_error_wrap(PG_EINPUT, "%s: gate on '%s'", gates->path, g->metric);

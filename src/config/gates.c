@@ -477,6 +477,17 @@ static int read_benchmark(pg_gates *g, pg_bench_def *def, const cJSON *obj, cons
 	return definition_hash(def);
 }
 
+/* A bound as the gates file wrote it: the string, or the number printed plainly. */
+static char *quantity_text(const cJSON *obj, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[64];
+	if (cJSON_IsString(item))
+		return strdup(item->valuestring);
+	snprintf(buf, sizeof(buf), "%g", item ? item->valuedouble : 0.0);
+	return strdup(buf);
+}
+
 static int read_gate(pg_gate *gate, const cJSON *obj, const char *where)
 {
 	static const char *const keys[] = {"metric", "max", "min", "regression", "min_change",
@@ -493,9 +504,13 @@ static int read_gate(pg_gate *gate, const cJSON *obj, const char *where)
 	if ((rc = get_quantity(&gate->max, obj, "max", where, PG_DIM_NUMBER, expected)) < 0)
 		return rc;
 	gate->has_max = rc == 0;
+	if (gate->has_max && !(gate->max_text = quantity_text(obj, "max")))
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	if ((rc = get_quantity(&gate->min, obj, "min", where, PG_DIM_NUMBER, expected)) < 0)
 		return rc;
 	gate->has_min = rc == 0;
+	if (gate->has_min && !(gate->min_text = quantity_text(obj, "min")))
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	if ((rc = get_quantity(&gate->min_change, obj, "min_change", where, PG_DIM_NUMBER,
 			       expected)) < 0)
 		return rc;
@@ -685,8 +700,11 @@ void pg_gates_free(pg_gates *g)
 		pg_strv_free(d->command);
 	}
 	free(g->benchmarks);
-	for (size_t i = 0; i < g->n_gates; i++)
+	for (size_t i = 0; i < g->n_gates; i++) {
 		free(g->gates[i].metric);
+		free(g->gates[i].max_text);
+		free(g->gates[i].min_text);
+	}
 	free(g->gates);
 	for (size_t i = 0; i < g->n_build; i++)
 		pg_strv_free(g->build[i]);

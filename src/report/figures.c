@@ -40,7 +40,11 @@ char *pg_figures_line(char *buf, size_t size, const pg_figures *f)
 
 void pg_gate_figures_fill(pg_gate_figures *f, const pg_gate_result *g)
 {
-	pg_format_value(f->bound, sizeof(f->bound), g->bound, g->unit);
+	/* The bound as written ("15MB") reads as the gates file does; the value in units a person reads. */
+	if (g->bound_text)
+		snprintf(f->bound, sizeof(f->bound), "%s", g->bound_text);
+	else
+		pg_format_value(f->bound, sizeof(f->bound), g->bound, g->unit);
 	if (isfinite(g->value))
 		pg_format_value(f->value, sizeof(f->value), g->value, g->unit);
 	else

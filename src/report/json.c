@@ -60,7 +60,8 @@ static cJSON *metric_json(const pg_metric_change *c)
 static cJSON *gate_json(const pg_gate_result *g)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (!o || pg_json_add_string(o, "metric", g->metric) ||
+	if (!o || pg_json_add_string(o, "metric", g->metric) || pg_json_add_string(o, "bench", g->bench) ||
+	    pg_json_add_string(o, "bound", g->bound_text) ||
 	    pg_json_add_number(o, g->is_max ? "max" : "min", g->bound) ||
 	    pg_json_add_string(o, "unit", g->unit) || add_nullable_number(o, "value", g->value) ||
 	    !cJSON_AddBoolToObject(o, "pass", g->pass) || pg_json_add_string(o, "reason", g->reason)) {

@@ -67,7 +67,10 @@ static void print_row(FILE *out, const pg_metric_change *c, int color, int width
 static void print_gate(FILE *out, const pg_gate_result *g, int color)
 {
 	char bound[32], value[32];
-	pg_format_value(bound, sizeof(bound), g->bound, g->unit);
+	if (g->bound_text)
+		snprintf(bound, sizeof(bound), "%s", g->bound_text);
+	else
+		pg_format_value(bound, sizeof(bound), g->bound, g->unit);
 	if (isfinite(g->value))
 		pg_format_value(value, sizeof(value), g->value, g->unit);
 	else
