@@ -19,6 +19,7 @@ static const struct verb {
 	{"show", cmd_show, "print what is stored on a commit"},
 	{"log", cmd_log, "a table of results along first-parent history"},
 	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote"},
+	{"size", cmd_size, "stripped, gzip and per-section sizes of files"},
 };
 
 static void print_usage(FILE *out)

@@ -16,6 +16,7 @@ static const struct {
 	{"matcher", pg_driver_matcher},
 	{"inference", pg_driver_inference},
 	{"vmspawn", pg_driver_vmspawn},
+	{"size", pg_driver_size},
 };
 
 static pg_driver_fn find_driver(const char *kind)
