@@ -16,10 +16,12 @@ static const struct verb {
 	{"run", cmd_run, "measure the benchmarks of a gates file, or one command"},
 	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command"},
 	{"compare", cmd_compare, "compare two stored or file result sets"},
+	{"ab", cmd_ab, "build the base beside the head, measure both interleaved, decide paired"},
 	{"show", cmd_show, "print what is stored on a commit"},
 	{"log", cmd_log, "a table of results along first-parent history"},
 	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote"},
 	{"size", cmd_size, "stripped, gzip and per-section sizes of files"},
+	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history"},
 };
 
 static void print_usage(FILE *out)

@@ -40,4 +40,12 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 		     const pg_baseline_options *opts);
 void pg_baseline_free(pg_baseline *baseline);
 
+/*
+ * Only the commit the walk would start at (--base REV, the merge-base with
+ * the target branch, or HEAD's first parent) and how it was chosen; both
+ * caller-freed. PG_EINPUT when there is none or it does not resolve.
+ */
+int pg_baseline_start(char **commit, char **how, git_repository *repo, const char *head_commit,
+		      const pg_baseline_options *opts);
+
 #endif

@@ -39,6 +39,41 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
  */
 int pg_gates_check_metrics(const pg_gates *gates);
 
+/* Same-runner A/B: base and head measured in interleaved ABBA blocks. */
+typedef struct pg_ab_pairs {
+	char *bench;
+	char *unit;        /* of the primary metric */
+	int better_higher;
+	double *base, *head; /* the primary metric's centre of each half-block, paired */
+	size_t n;
+	int blocks;        /* ABBA blocks run */
+	int stopped_early;
+	char *failure;     /* why the benchmark could not be compared, or NULL */
+} pg_ab_pairs;
+
+/* Asked after each block from min_blocks on: 1 to stop measuring this benchmark. */
+typedef int (*pg_ab_stop_fn)(void *arg, const pg_ab_pairs *pairs);
+
+typedef struct pg_ab_options {
+	int min_blocks, max_blocks;
+	pg_ab_stop_fn stop;
+	void *stop_arg;
+} pg_ab_options;
+
+/*
+ * For each selected benchmark of head_gates that base_gates also has: one
+ * warm-up per side, then blocks of base, head, head, base (linear drift
+ * cancels), each half one run of the benchmark's driver; every sample is
+ * appended to base_rs / head_rs as a run would, and each half's primary
+ * centre makes the pairs. *out has *n_out entries (free with
+ * pg_ab_pairs_free). A benchmark that fails on either side is reported in
+ * its entry's failure, not as a change.
+ */
+int pg_measure_ab(pg_ab_pairs **out, size_t *n_out, pg_result_set *base_rs,
+		  pg_result_set *head_rs, const pg_gates *base_gates, const pg_gates *head_gates,
+		  const pg_measure_options *mo, const pg_ab_options *ao);
+void pg_ab_pairs_free(pg_ab_pairs *pairs, size_t n);
+
 /* 1 when the kind has a driver in this build. */
 int pg_kind_supported(const char *kind);
 

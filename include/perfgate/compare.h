@@ -115,6 +115,50 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 
 void pg_verdict_free(pg_verdict *v);
 
+/* An empty verdict (pass, no metrics) to fill by hand; NULL on ENOMEM. */
+pg_verdict *pg_verdict_new(void);
+
+/* Append a metric row (NAN interval, p and noise floor) to fill in; NULL on ENOMEM. */
+pg_metric_change *pg_verdict_add_metric(pg_verdict *v);
+
+/* Same-runner A/B, decided from paired halves (ABBA). */
+typedef struct pg_paired_result {
+	double change;  /* exp(median log ratio) - 1, > 0 worse */
+	double lo, hi;  /* its interval, same convention */
+	double p;       /* one-sided signed-rank p in the direction of the change */
+	size_t n;       /* pairs used */
+} pg_paired_result;
+
+/*
+ * Paired estimate from n pairs: the median of log(head/base) (sign flipped
+ * when higher is better), a bootstrap interval at level 1 - alpha/looks
+ * (looks: how many times the data may be examined while deciding to stop,
+ * so stopping early spends alpha, never repeats a plain test), and a
+ * Wilcoxon signed-rank p. Returns 0, PG_EINPUT with no usable pair.
+ */
+int pg_paired_estimate(pg_paired_result *out, const double *base, const double *head, size_t n,
+		       int better_higher, double alpha, int looks);
+
+/*
+ * The verdict of an estimate against a threshold: regression when the
+ * change is over it, the interval above zero and p < alpha; improvement
+ * symmetric; unchanged under it; inconclusive otherwise, and always when the
+ * runner's A/A noise floor is wider than the threshold.
+ */
+pg_change_verdict pg_paired_verdict(const pg_paired_result *r, double threshold, double alpha,
+				    double noise_floor);
+
+/*
+ * The noise floor from A/A pairs (the same code on both sides): how far the
+ * median ratio of that many pairs strays from 1 here, |median| plus the
+ * 95 % half-width of the median from the pairs' robust spread
+ * (1.96 × 1.2533 × MAD / sqrt(n)), as a fraction. Outliers do not widen it.
+ */
+int pg_paired_noise(double *floor, const double *base, const double *head, size_t n);
+
+/* Stop early: the interval lies inside half the threshold, or beyond the threshold. */
+int pg_paired_settled(const pg_paired_result *r, double threshold);
+
 /* Add a warning (printf format) to a verdict. Returns 0 or PG_ENOMEM. */
 int pg_verdict_warn(pg_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -61,6 +61,22 @@ int pg_stats_ratio_ci(double *lo, double *hi, const double *base, size_t nb,
 		      unsigned resamples, unsigned long long seed);
 
 /*
+ * Percentile-bootstrap interval, at level 1 - alpha, of the median of one
+ * sample (paired log ratios in A/B), seeded like pg_stats_ratio_ci.
+ * Returns 0 or PG_EINPUT for an empty sample or a bad alpha.
+ */
+int pg_stats_median_ci(double *lo, double *hi, const double *values, size_t n, double alpha,
+		       unsigned resamples, unsigned long long seed);
+
+/*
+ * Wilcoxon signed-rank test of the differences d (zeros dropped, scipy's
+ * zero_method='wilcox'), normal approximation with tie and continuity
+ * correction. PG_GREATER: d tends to be positive. p is 1 when every
+ * difference is zero. Returns 0, PG_EINPUT when n is 0, PG_ENOMEM.
+ */
+int pg_stats_signed_rank(double *p, const double *d, size_t n, pg_alternative alt);
+
+/*
  * Hodges-Lehmann estimate of the shift head - base (median of all pairwise
  * differences) with its distribution-free confidence interval at level
  * 1 - alpha (normal approximation to the Mann-Whitney distribution for the

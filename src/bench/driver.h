@@ -23,6 +23,9 @@ int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 
+/* The driver of a kind, or NULL. */
+pg_driver_fn pg_driver_for(const char *kind);
+
 /* The corpus file of def (placeholders expanded, relative to root); caller frees. */
 int pg_driver_corpus_path(char **out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 

@@ -19,7 +19,7 @@ static const struct {
 	{"size", pg_driver_size},
 };
 
-static pg_driver_fn find_driver(const char *kind)
+pg_driver_fn pg_driver_for(const char *kind)
 {
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (strcmp(drivers[i].kind, kind) == 0)
@@ -88,7 +88,7 @@ int pg_gates_check_metrics(const pg_gates *gates)
 
 int pg_kind_supported(const char *kind)
 {
-	return find_driver(kind) != NULL;
+	return pg_driver_for(kind) != NULL;
 }
 
 static int selected(const pg_measure_options *opts, const char *name)
@@ -137,7 +137,7 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 			ctx.run.runs = opts->runs;
 		if (opts->warmup >= 0)
 			ctx.run.warmup = opts->warmup;
-		pg_driver_fn fn = find_driver(def->kind);
+		pg_driver_fn fn = pg_driver_for(def->kind);
 		if (!fn) {
 			pg_benchmark_set_status(b, PG_STATUS_SKIPPED,
 						"kind '%s' has no driver in perfgate %s", def->kind,

@@ -96,5 +96,7 @@ int cmd_compare(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_log(int argc, char *argv[]);
 int cmd_sync(int argc, char *argv[]);
+int cmd_plot(int argc, char *argv[]);
+int cmd_ab(int argc, char *argv[]);
 
 #endif

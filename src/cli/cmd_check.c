@@ -5,6 +5,7 @@
 #include "perfgate/bench.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/plot.h"
 #include "perfgate/repo.h"
 #include "perfgate/report.h"
 #include "perfgate/runner.h"
@@ -19,7 +20,7 @@ static const char usage[] =
 	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
-	"                      [--require-baseline] [--format F[=FILE]]... [-o FILE]";
+	"                      [--require-baseline] [--format F[=FILE]]... [-o FILE] [--plot DIR]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -38,7 +39,11 @@ static const char help[] =
 	"                      reproduces (default 1; 0 = trust the first measurement)\n"
 	"  --strict            an inconclusive result fails\n"
 	"  --require-baseline  no baseline fails\n"
-	"  --format F[=FILE]   report format: text (default), json; repeatable\n"
+	"  --format F[=FILE]   report format: text (default), json, markdown, junit,\n"
+	"                      github, signoff; repeatable\n"
+	"  --plot DIR          base-vs-head distribution plots (gnuplot) into DIR\n"
+	"  --ab                build the base in a worktree and measure it interleaved with\n"
+	"                      the head on this runner (see `perfgate ab --help`)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
 	"  -c, -b, --runs, --warmup, --env, -q   as for `perfgate run`\n"
 	"\n"
@@ -57,12 +62,13 @@ enum {
 	OPT_STRICT,
 	OPT_REQUIRE_BASELINE,
 	OPT_COMMIT,
+	OPT_PLOT,
 };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
-	const char *store_dir, *commit;
+	const char *store_dir, *commit, *plot_dir;
 	int save, allow_dirty, confirm, strict, require_baseline;
 } check_args;
 
@@ -80,6 +86,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"require-baseline", no_argument, NULL, OPT_REQUIRE_BASELINE},
 		{"commit", required_argument, NULL, OPT_COMMIT},
+		{"plot", required_argument, NULL, OPT_PLOT},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -121,6 +128,9 @@ static int parse(check_args *a, int argc, char *argv[])
 			break;
 		case OPT_COMMIT:
 			a->commit = optarg;
+			break;
+		case OPT_PLOT:
+			a->plot_dir = optarg;
 			break;
 		default:
 			rc = pg_cli_common_option(&a->c, opt, optarg);
@@ -262,6 +272,10 @@ int cmd_check(int argc, char *argv[])
 	size_t n_names = 0;
 	int rc;
 
+	/* check --ab is the same-runner A/B of `perfgate ab`, with its options. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--ab") == 0)
+			return cmd_ab(argc, argv);
 	pg_cli_common_init(&a.c);
 	if ((rc = parse(&a, argc, argv)))
 		goto out;
@@ -323,7 +337,15 @@ int cmd_check(int argc, char *argv[])
 		pg_verdict_warn(v, "%s", early.warnings[i]);
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
-	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)) || (rc = render(&a, v)))
+	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)))
+		goto early_out;
+	if (a.plot_dir) {
+		/* Plots help a person; without gnuplot the verdict stands, with a warning. */
+		pg_plot_options po = {.format = PG_PLOT_PNG};
+		if (pg_plot_verdict(a.plot_dir, rs, base->rs, v, &po) != 0)
+			pg_verdict_warn(v, "no plots: %s", pg_error_message());
+	}
+	if ((rc = render(&a, v)))
 		goto early_out;
 	if (measured)
 		rc = pg_error_set(measured, "%s", measure_message);

@@ -177,9 +177,21 @@ void pg_verdict_free(pg_verdict *v)
 	free(v);
 }
 
+static pg_metric_change *add_change(pg_verdict *v);
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+pg_verdict *pg_verdict_new(void)
+{
+	return calloc(1, sizeof(pg_verdict));
+}
+
+pg_metric_change *pg_verdict_add_metric(pg_verdict *v)
+{
+	return add_change(v);
 }
 
 static pg_metric_change *add_change(pg_verdict *v)

@@ -380,6 +380,83 @@ int pg_stats_ratio_ci(double *lo, double *hi, const double *base, size_t nb,
 	return err;
 }
 
+int pg_stats_median_ci(double *lo, double *hi, const double *values, size_t n, double alpha,
+		       unsigned resamples, unsigned long long seed)
+{
+	uint64_t state = (uint64_t)seed;
+	if (n == 0 || resamples == 0 || !(alpha > 0.0 && alpha < 1.0) || !all_finite(values, n))
+		return pg_error_set(PG_EINPUT, "median interval needs a finite sample and 0 < alpha < 1");
+	double *work = malloc(n * sizeof(*work)), *medians = malloc(resamples * sizeof(*medians));
+	if (!work || !medians) {
+		free(work);
+		free(medians);
+		return pg_error_set(PG_ENOMEM, "out of memory for %u bootstrap resamples", resamples);
+	}
+	for (unsigned r = 0; r < resamples; r++)
+		medians[r] = resample_median(work, values, n, &state);
+	qsort(medians, resamples, sizeof(*medians), compare_doubles);
+	*lo = pg_stats_percentile_sorted(medians, resamples, 100.0 * (alpha / 2.0));
+	*hi = pg_stats_percentile_sorted(medians, resamples, 100.0 * (1.0 - alpha / 2.0));
+	free(work);
+	free(medians);
+	return 0;
+}
+
+typedef struct signed_abs {
+	double magnitude;
+	int positive;
+} signed_abs;
+
+static int compare_magnitudes(const void *a, const void *b)
+{
+	double x = ((const signed_abs *)a)->magnitude, y = ((const signed_abs *)b)->magnitude;
+	return (x > y) - (x < y);
+}
+
+int pg_stats_signed_rank(double *p, const double *d, size_t n, pg_alternative alt)
+{
+	if (n == 0)
+		return pg_error_set(PG_EINPUT, "signed-rank test needs at least one difference");
+	signed_abs *v = malloc(n * sizeof(*v));
+	if (!v)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != 0.0)
+			v[m++] = (signed_abs){fabs(d[i]), d[i] > 0};
+	if (m == 0) {
+		free(v);
+		*p = 1.0;
+		return 0;
+	}
+	qsort(v, m, sizeof(*v), compare_magnitudes);
+	/* Average ranks over ties; their sizes correct the variance. */
+	double w_plus = 0.0, tie_term = 0.0;
+	for (size_t i = 0; i < m;) {
+		size_t j = i;
+		while (j + 1 < m && v[j + 1].magnitude == v[i].magnitude)
+			j++;
+		double rank = (double)(i + j + 2) / 2.0, t = (double)(j - i + 1);
+		for (size_t k = i; k <= j; k++)
+			if (v[k].positive)
+				w_plus += rank;
+		tie_term += t * t * t - t;
+		i = j + 1;
+	}
+	free(v);
+	double mm = (double)m, mean = mm * (mm + 1.0) / 4.0;
+	double sd = sqrt(mm * (mm + 1.0) * (2.0 * mm + 1.0) / 24.0 - tie_term / 48.0);
+	if (sd == 0.0) {
+		*p = 1.0;
+		return 0;
+	}
+	double upper = pg_stats_normal_sf((w_plus - mean - 0.5) / sd);
+	double lower = pg_stats_normal_sf((mean - w_plus - 0.5) / sd);
+	double result = alt == PG_GREATER ? upper : alt == PG_LESS ? lower : 2.0 * (upper < lower ? upper : lower);
+	*p = result > 1.0 ? 1.0 : result;
+	return 0;
+}
+
 int pg_stats_hodges_lehmann(double *estimate, double *lo, double *hi,
 			    const double *base, size_t nb, const double *head,
 			    size_t nh, double alpha)

@@ -317,3 +317,30 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 	}
 	return 0;
 }
+
+int pg_baseline_start(char **commit, char **how, git_repository *repo, const char *head_commit,
+		      const pg_baseline_options *o)
+{
+	pg_baseline b = {0};
+	git_oid head, start;
+	int has_start = 0;
+	if (!head_commit || git_oid_fromstr(&head, head_commit) != 0)
+		return pg_error_set(PG_EINPUT, "no commit to find a base for");
+	int rc = find_start(&start, &has_start, &b, repo, &head, o);
+	if (!rc && !has_start)
+		rc = pg_error_set(PG_EINPUT, "no base commit: %s%s", b.how ? b.how : "",
+				  b.shallow ? " (history is shallow: fetch with fetch-depth 0)" : "");
+	if (!rc) {
+		*commit = malloc(GIT_OID_HEXSZ + 1);
+		if (*commit)
+			git_oid_tostr(*commit, GIT_OID_HEXSZ + 1, &start);
+		*how = b.how;
+		b.how = NULL;
+		rc = *commit ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	free(b.how);
+	for (size_t i = 0; i < b.n_warnings; i++)
+		free(b.warnings[i]);
+	free(b.warnings);
+	return rc;
+}

@@ -713,9 +713,38 @@ static void test_ratio_ci_rejects_baseline_with_median_zero(void **state)
 					   COUNT(head), 0.05, 100, 1), PG_EINPUT);
 }
 
+/* Reference: scipy 1.10.1 wilcoxon(d, correction=True, method='approx', zero_method='wilcox'). */
+static void test_signed_rank_matches_scipy_normal_approximation(void **state)
+{
+	(void)state;
+	const double d[] = {0.1, 0.2, -0.05, 0.3, 0.15, 0.12, -0.02, 0.25};
+	const double tied[] = {0.1, 0.1, -0.1, 0.2, 0.2, 0.3, 0, 0.05};
+	double p;
+	assert_int_equal(pg_stats_signed_rank(&p, d, 8, PG_GREATER), 0);
+	assert_true(fabs(p - 0.02115763745285698) < 1e-12);
+	assert_int_equal(pg_stats_signed_rank(&p, tied, 8, PG_GREATER), 0);
+	assert_true(fabs(p - 0.03665579397897009) < 1e-12);
+	assert_int_equal(pg_stats_signed_rank(&p, tied, 8, PG_TWO_SIDED), 0);
+	assert_true(fabs(p - 0.07331158795794018) < 1e-12);
+}
+
+static void test_median_ci_contains_the_median_and_is_seeded(void **state)
+{
+	(void)state;
+	const double v[] = {0.9, 1.0, 1.1, 1.05, 0.95, 1.2, 0.8, 1.0, 1.02, 0.98};
+	double lo, hi, lo2, hi2;
+	assert_int_equal(pg_stats_median_ci(&lo, &hi, v, 10, 0.05, 2000, 7), 0);
+	assert_int_equal(pg_stats_median_ci(&lo2, &hi2, v, 10, 0.05, 2000, 7), 0);
+	assert_true(lo <= 1.0 && hi >= 1.0 && lo < hi);
+	assert_true(lo == lo2 && hi == hi2);
+	assert_int_equal(pg_stats_median_ci(&lo, &hi, v, 0, 0.05, 2000, 7), PG_EINPUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signed_rank_matches_scipy_normal_approximation),
+		cmocka_unit_test(test_median_ci_contains_the_median_and_is_seeded),
 		cmocka_unit_test(test_summarize_single_value_has_zero_spread),
 		cmocka_unit_test(test_summarize_two_values_matches_numpy),
 		cmocka_unit_test(test_summarize_odd_unsorted_sample_matches_numpy),

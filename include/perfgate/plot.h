@@ -1,0 +1,148 @@
+/* plot.h - gnuplot plots: a metric's history along first parents, base-vs-head distributions */
+#ifndef PERFGATE_PLOT_H
+#define PERFGATE_PLOT_H
+
+#include "perfgate/compare.h"
+#include "perfgate/result.h"
+#include "perfgate/store.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum pg_plot_format {
+	PG_PLOT_PNG = 0, /* pngcairo 1000x500 (plain png where gnuplot has no cairo) */
+	PG_PLOT_SVG,     /* svg 1000x500 dynamic */
+} pg_plot_format;
+
+typedef struct pg_plot_options {
+	pg_plot_format format;
+	double threshold; /* history: the relative threshold drawn and marked; 0: 0.10 */
+} pg_plot_options;
+
+/* The file extension of a format, without the dot: "png" or "svg". */
+const char *pg_plot_extension(pg_plot_format format);
+
+/* One unit for a whole axis: a value in the stored unit times factor reads in `name`. */
+typedef struct pg_plot_unit {
+	double factor;
+	char name[32]; /* "ms", "µs", "MiB", "%", "k/s"; "" for a plain number */
+} pg_plot_unit;
+
+/* Choose the unit from a typical value (the median of what is drawn) in the stored unit. */
+void pg_plot_unit_choose(pg_plot_unit *out, const char *unit, double typical);
+
+/* ---- one gnuplot process that draws every plot of a call (src/plot/gnuplot.c) ---- */
+
+typedef struct pg_gnuplot pg_gnuplot;
+
+/*
+ * Find gnuplot on PATH (*path: caller frees). PG_ESYSTEM with the message
+ * "gnuplot not found on PATH: no plots written" when there is none: the
+ * caller decides whether that is a warning (`check --plot`) or an error.
+ */
+int pg_gnuplot_find(char **path);
+
+/*
+ * Start gnuplot (without the user's init files) with a pipe to its stdin,
+ * and set the terminal for format; dir is created when missing. SIGPIPE is
+ * ignored until pg_gnuplot_close. PG_ESYSTEM when gnuplot is not on PATH
+ * (the message of pg_gnuplot_find), cannot be started, or dir cannot be
+ * made. Free with pg_gnuplot_close.
+ */
+int pg_gnuplot_open(pg_gnuplot **out, const char *dir, pg_plot_format format);
+
+/*
+ * Begin the plot that becomes dir/file (a safe name with its extension):
+ * gnuplot writes dir/.file.tmp, renamed by pg_gnuplot_close when the plot
+ * drew without error. Settings from the previous plot are reset. Returns
+ * the stream to write gnuplot commands to (owned by gp), or NULL with
+ * PG_ENOMEM set.
+ */
+FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file);
+
+/* End the plot begun last (closes its output and records whether it drew cleanly). */
+void pg_gnuplot_end(pg_gnuplot *gp);
+
+/*
+ * Write s as a gnuplot single-quoted string: no backquote command
+ * substitution, no backslash escapes, no macros; `'` doubled, control
+ * characters as spaces, invalid UTF-8 and characters XML forbids replaced
+ * by U+FFFD, cut to max bytes (0: no limit) with "…". Print with
+ * `set termoption noenhanced` (as pg_gnuplot_open sets), so `^ _ @ & {}`
+ * are plain text too.
+ */
+void pg_gnuplot_quote(FILE *out, const char *s, size_t max);
+
+/*
+ * Close gnuplot's stdin, wait for it (killed after 60 s), move each plot
+ * that drew cleanly into place and remove the temporary files of the rest.
+ * Returns 0, or PG_ESYSTEM naming the first plot that failed with gnuplot's
+ * message. gp is freed; NULL is accepted.
+ */
+int pg_gnuplot_close(pg_gnuplot *gp);
+
+/* ---- a metric along first-parent history (src/plot/history.c) ---- */
+
+typedef struct pg_history_commit {
+	char commit[41];
+	pg_result_set *rs; /* the latest set of the history's key on this commit; NULL: a gap */
+} pg_history_commit;
+
+typedef struct pg_history {
+	pg_history_commit *commits; /* oldest first */
+	size_t n_commits;
+	char *env_key;     /* the key plotted; NULL when nothing was stored */
+	char **other_keys; /* keys also stored along the way, not plotted */
+	size_t n_other_keys;
+	char **warnings;   /* unreadable note lines, the end of a shallow clone */
+	size_t n_warnings;
+} pg_history;
+
+/*
+ * Walk n commits along first parents from start (40 hex), reading each
+ * commit's records from store (whose repository must be set). env_key
+ * NULL: the key of the newest result set found. with_samples 0 reads
+ * summaries only (pg_store_read_summaries: faster, bands from min-p90).
+ * A shallow clone ends the walk with a warning. Free with pg_history_free.
+ */
+int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
+		    const char *env_key, int with_samples);
+void pg_history_free(pg_history *history);
+
+/*
+ * The plot file name (with extension) of bench.metric[.stat]: the name the
+ * markdown report links to (pg_report_plot_name), with ".STAT" added for a
+ * stat other than the median (median and p50 are the default plot).
+ */
+char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char *metric,
+			   const char *stat, pg_plot_format format);
+
+/*
+ * Draw bench.metric (stat NULL: the median, or the value) along history:
+ * x the commits with short SHAs (oldest left), y in one unit a person
+ * reads, a p10-p90 band (min-p90 where only summaries were read), the
+ * threshold as a dashed line at the newest point's predecessor times
+ * (1 + threshold), and points worse than their predecessor by more than
+ * the threshold in red. Commits without the metric are gaps. Writes
+ * pg_plot_history_file in gp's directory. Returns 0 (nothing drawn when no
+ * commit has the metric: *drawn 0), or PG_ENOMEM.
+ */
+int pg_plot_history(pg_gnuplot *gp, const pg_history *history, const char *bench,
+		    const char *metric, const char *stat, const pg_plot_options *o, int *drawn);
+
+/* ---- base against head (src/plot/distribution.c) ---- */
+
+/*
+ * For each gated metric of v with samples on both sides: a box plot of
+ * base and head with every sample jittered over it, titled with
+ * bench.metric, the change and the verdict, written to
+ * dir/<pg_report_plot_name>.dist.png (.svg). One gnuplot process draws all;
+ * nothing is started when there is nothing to draw (base NULL). Returns 0,
+ * or PG_ESYSTEM (gnuplot missing: "gnuplot not found on PATH: no plots
+ * written"; or a plot failed, named) for the caller to report as a warning:
+ * the verdict stands without plots.
+ */
+int pg_plot_verdict(const char *dir, const pg_result_set *head, const pg_result_set *base,
+		    const pg_verdict *v, const pg_plot_options *o);
+
+#endif

@@ -1,0 +1,431 @@
+/* history.c - a metric along first-parent history: the walk over stored results, and its plot */
+#include "perfgate/plot.h"
+
+#include "perfgate/error.h"
+#include "perfgate/quantity.h"
+#include "perfgate/repo.h"
+#include "perfgate/stats.h"
+#include "report/escape.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the walk ---- */
+
+static int push_string(char ***list, size_t *n, const char *s)
+{
+	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*list = grown;
+	if (!(grown[*n] = strdup(s)))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+static int same_key(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* One commit, appended: its latest set of the history's key (taken out of the records), keys seen. */
+static int add_commit(pg_history *h, size_t *cap, pg_store *store, const char *hex, int with_samples)
+{
+	pg_commit_records r;
+	int rc = with_samples ? pg_store_read(&r, store, hex) : pg_store_read_summaries(&r, store, hex);
+	if (rc)
+		return rc;
+	if (h->n_commits == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 64;
+		pg_history_commit *grown = realloc(h->commits, grown_cap * sizeof(*grown));
+		if (!grown) {
+			pg_commit_records_release(&r);
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		}
+		h->commits = grown;
+		*cap = grown_cap;
+	}
+	pg_history_commit *c = &h->commits[h->n_commits++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->commit, sizeof(c->commit), "%s", hex);
+	for (size_t i = 0; i < r.n_warnings && !rc; i++)
+		rc = push_string(&h->warnings, &h->n_warnings, r.warnings[i]);
+	/* The newest commit with results decides the key when none was asked for. */
+	if (!h->env_key && r.n_sets > 0 && !rc) {
+		const pg_result_set *newest = pg_records_latest(&r, NULL);
+		if (newest->env.key && !(h->env_key = strdup(newest->env.key)))
+			rc = pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	const pg_result_set *latest = pg_records_latest(&r, h->env_key);
+	for (size_t i = 0; i < r.n_sets && !rc; i++) {
+		const char *key = r.sets[i]->env.key;
+		if (same_key(key, h->env_key) || !key)
+			continue;
+		int seen = 0;
+		for (size_t k = 0; k < h->n_other_keys && !seen; k++)
+			seen = strcmp(h->other_keys[k], key) == 0;
+		if (!seen)
+			rc = push_string(&h->other_keys, &h->n_other_keys, key);
+	}
+	for (size_t i = 0; i < r.n_sets && latest; i++)
+		if (r.sets[i] == latest && same_key(latest->env.key, h->env_key)) {
+			c->rs = r.sets[i];
+			r.sets[i] = NULL;
+		}
+	pg_commit_records_release(&r);
+	return rc;
+}
+
+static int warn(pg_history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int warn(pg_history *h, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return push_string(&h->warnings, &h->n_warnings, buf);
+}
+
+/*
+ * A plain first-parent chase, as `perfgate log` walks: a revwalk would read
+ * far more history than n commits, and stops a commit early at the edge of
+ * a shallow clone.
+ */
+int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
+		    const char *env_key, int with_samples)
+{
+	git_repository *repo = pg_store_repo(store);
+	git_commit *commit = NULL;
+	git_oid oid;
+	size_t cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!repo)
+		return pg_error_set(PG_ESYSTEM, "history needs a git repository");
+	if (git_oid_fromstr(&oid, start) < 0 || git_commit_lookup(&commit, repo, &oid) < 0)
+		return pg_error_set(PG_EINPUT, "%s: not a commit in this repository", start);
+	pg_history *h = calloc(1, sizeof(*h));
+	if (!h || (env_key && !(h->env_key = strdup(env_key)))) {
+		free(h);
+		git_commit_free(commit);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	for (int i = 1; !rc; i++) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_commit *parent = NULL;
+		git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+		rc = add_commit(h, &cap, store, hex, with_samples);
+		if (rc || i >= n || git_commit_parentcount(commit) == 0)
+			break;
+		if (git_commit_parent(&parent, commit, 0) < 0) {
+			rc = warn(h, "history ends after %d commit%s (%s): a shallow clone? fetch with fetch-depth 0",
+				  i, i == 1 ? "" : "s", pg_git_error());
+			break;
+		}
+		git_commit_free(commit);
+		commit = parent;
+	}
+	git_commit_free(commit);
+	if (rc) {
+		pg_history_free(h);
+		return rc;
+	}
+	/* Walked newest first; drawn oldest left. */
+	for (size_t i = 0; i < h->n_commits / 2; i++) {
+		pg_history_commit t = h->commits[i];
+		h->commits[i] = h->commits[h->n_commits - 1 - i];
+		h->commits[h->n_commits - 1 - i] = t;
+	}
+	*out = h;
+	return 0;
+}
+
+void pg_history_free(pg_history *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_commits; i++)
+		pg_result_set_free(h->commits[i].rs);
+	free(h->commits);
+	free(h->env_key);
+	for (size_t i = 0; i < h->n_other_keys; i++)
+		free(h->other_keys[i]);
+	free(h->other_keys);
+	for (size_t i = 0; i < h->n_warnings; i++)
+		free(h->warnings[i]);
+	free(h->warnings);
+	free(h);
+}
+
+/* ---- the plot ---- */
+
+char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char *metric,
+			   const char *stat, pg_plot_format format)
+{
+	char name[512], joined[512];
+	int default_stat = !stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0;
+	snprintf(joined, sizeof(joined), "%s%s%s", metric, default_stat ? "" : ".",
+		 default_stat ? "" : stat);
+	pg_report_plot_name(name, sizeof(name), bench, joined);
+	snprintf(buf, size, "%s.%s", name, pg_plot_extension(format));
+	return buf;
+}
+
+typedef struct point {
+	const pg_metric *metric; /* NULL: a gap */
+	double y, lo, hi;        /* lo/hi NAN: no band */
+	int regressed;
+} point;
+
+typedef enum band_kind { BAND_NONE, BAND_P10_P90, BAND_MIN_P90 } band_kind;
+
+/* Statistics of where values lie get a band of the runs around them; spreads and counts do not. */
+static int stat_is_location(const char *stat)
+{
+	return !stat || (strcmp(stat, "stddev") != 0 && strcmp(stat, "mad") != 0 && strcmp(stat, "n") != 0);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The runs' band of each point: p10-p90 when every point has its samples, else min-p90 from summaries. */
+static band_kind fill_bands(point *pts, size_t n, const char *stat)
+{
+	int all_samples = 1, any = 0;
+	if (!stat_is_location(stat))
+		return BAND_NONE;
+	for (size_t i = 0; i < n; i++)
+		if (pts[i].metric) {
+			any |= pts[i].metric->n_samples >= 2 || pts[i].metric->has_summary;
+			all_samples &= pts[i].metric->n_samples >= 2 || (!pts[i].metric->has_summary &&
+									 pts[i].metric->has_value);
+		}
+	if (!any)
+		return BAND_NONE;
+	for (size_t i = 0; i < n; i++) {
+		const pg_metric *m = pts[i].metric;
+		pts[i].lo = pts[i].hi = NAN;
+		if (!m)
+			continue;
+		if (all_samples && m->n_samples >= 2) {
+			double *sorted = malloc(m->n_samples * sizeof(double));
+			if (!sorted)
+				continue; /* a point without its band still plots */
+			memcpy(sorted, m->samples, m->n_samples * sizeof(double));
+			qsort(sorted, m->n_samples, sizeof(double), compare_doubles);
+			pts[i].lo = pg_stats_percentile_sorted(sorted, m->n_samples, 10);
+			pts[i].hi = pg_stats_percentile_sorted(sorted, m->n_samples, 90);
+			free(sorted);
+		} else if (!all_samples && m->has_summary && m->summary.n >= 2) {
+			pts[i].lo = m->summary.min;
+			pts[i].hi = m->summary.p90;
+		}
+	}
+	return all_samples ? BAND_P10_P90 : BAND_MIN_P90;
+}
+
+/* Mark points worse than the previous point with data by more than the threshold. */
+static void mark_regressions(point *pts, size_t n, int better_higher, double threshold)
+{
+	const point *prev = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!pts[i].metric)
+			continue;
+		if (prev && prev->y > 0)
+			pts[i].regressed = better_higher ? pts[i].y < prev->y * (1.0 - threshold)
+							 : pts[i].y > prev->y * (1.0 + threshold);
+		prev = &pts[i];
+	}
+}
+
+/* Tick labels: every commit's short SHA, thinned so that rotated labels never overlap. */
+static void write_xtics(FILE *out, const pg_history *h)
+{
+	size_t step = h->n_commits > 60 ? (h->n_commits + 59) / 60 : 1;
+	/* Up to 16 labels fit side by side; more are turned so they do not run into each other. */
+	fprintf(out, "set xtics %s nomirror font ',%d' (",
+		h->n_commits > 16 ? "rotate by 60 right" : "norotate center", h->n_commits > 30 ? 8 : 9);
+	int first = 1;
+	for (size_t i = 0; i < h->n_commits; i++) {
+		/* The newest commit is always labelled. */
+		if ((h->n_commits - 1 - i) % step != 0)
+			continue;
+		fprintf(out, "%s'%.7s' %zu", first ? "" : ", ", h->commits[i].commit, i);
+		first = 0;
+	}
+	fputs(")\n", out);
+}
+
+static void write_title(FILE *out, const pg_history *h, const char *bench, const char *metric,
+			const char *stat, size_t n_points)
+{
+	char heading[1024], detail[1024];
+	snprintf(heading, sizeof(heading), "%s.%s%s%s", bench, metric, stat ? "." : "", stat ? stat : "");
+	snprintf(detail, sizeof(detail), "%s per commit, %zu of the last %zu commits on the first-parent line%s%s",
+		 stat ? stat : "median", n_points, h->n_commits, h->env_key ? ", env " : "",
+		 h->env_key ? h->env_key : "");
+	fputs("set title ", out);
+	pg_gnuplot_quote(out, heading, 120);
+	fputs(".\"\\n\".", out);
+	pg_gnuplot_quote(out, detail, 160);
+	fputs(" font ',11' noenhanced\n", out);
+}
+
+int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, const char *metric,
+		    const char *stat, const pg_plot_options *o, int *drawn)
+{
+	double threshold = o && o->threshold > 0 ? o->threshold : 0.10;
+	pg_plot_format format = o ? o->format : PG_PLOT_PNG;
+	const pg_metric *unit_metric = NULL;
+	size_t n_points = 0;
+	*drawn = 0;
+	point *pts = calloc(h->n_commits ? h->n_commits : 1, sizeof(point));
+	double *ys = calloc(h->n_commits ? h->n_commits : 1, sizeof(double));
+	if (!pts || !ys) {
+		free(pts);
+		free(ys);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < h->n_commits; i++) {
+		const pg_result_set *rs = h->commits[i].rs;
+		const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
+		/* A benchmark that failed is a gap, never a fast point. */
+		const pg_metric *m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
+		double y = m ? pg_metric_stat(m, stat) : NAN;
+		if (!isfinite(y))
+			continue;
+		pts[i].metric = m;
+		pts[i].y = y;
+		ys[n_points++] = y;
+		if (!unit_metric)
+			unit_metric = m;
+	}
+	if (n_points == 0) {
+		free(pts);
+		free(ys);
+		return 0;
+	}
+	const char *unit = stat && strcmp(stat, "n") == 0 ? "count" : unit_metric->unit;
+	int better_higher = unit_metric->better == PG_BETTER_HIGHER;
+	pg_plot_unit u;
+	pg_plot_unit_choose(&u, unit, pg_stats_median(ys, n_points));
+	free(ys);
+	band_kind band = fill_bands(pts, h->n_commits, stat);
+	mark_regressions(pts, h->n_commits, better_higher, threshold);
+
+	/* The threshold the newest point is held to: its predecessor's value moved by it. */
+	size_t newest = h->n_commits, before = h->n_commits;
+	for (size_t i = h->n_commits; i-- > 0;)
+		if (pts[i].metric) {
+			if (newest == h->n_commits)
+				newest = i;
+			else if (before == h->n_commits)
+				before = i;
+		}
+
+	char file[600];
+	pg_plot_history_file(file, sizeof(file), bench, metric, stat, format);
+	FILE *out = pg_gnuplot_begin(gp, file);
+	if (!out) {
+		free(pts);
+		return PG_ENOMEM;
+	}
+	write_title(out, h, bench, metric, stat, n_points);
+	fputs("set xlabel 'commit (first parent, oldest left)'\nset ylabel ", out);
+	{
+		char label[256];
+		snprintf(label, sizeof(label), "%s%s%s%s%s%s", metric, stat ? " " : "", stat ? stat : "",
+			 u.name[0] ? " (" : "", u.name, u.name[0] ? ")" : "");
+		pg_gnuplot_quote(out, label, 100);
+	}
+	fprintf(out, "\nset xrange [-0.5:%zu.5]\n", h->n_commits - 1);
+	write_xtics(out, h);
+	fputs("set ytics nomirror\nset format y '%g'\nset grid ytics lc rgb '#dddddd'\n"
+	      "set border 3\nset key below horizontal Left reverse font ',9' samplen 2\n"
+	      "set style fill transparent solid 0.25 noborder\n",
+	      out);
+	int all_positive = 1;
+	for (size_t i = 0; i < h->n_commits; i++)
+		if (pts[i].metric && (pts[i].y < 0 || pts[i].lo < 0))
+			all_positive = 0;
+	/* From zero: a 2 % wobble must not look like a cliff. */
+	if (all_positive)
+		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n", out);
+
+	/* Data: a blank line where a commit has nothing, so lines and bands break there. */
+	fputs("$median << EOD\n", out);
+	for (size_t i = 0; i < h->n_commits; i++)
+		if (pts[i].metric)
+			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
+		else
+			fputc('\n', out);
+	fputs("EOD\n", out);
+	int any_band = 0, any_lonely = 0, any_red = 0;
+	if (band != BAND_NONE) {
+		fputs("$band << EOD\n", out);
+		for (size_t i = 0; i < h->n_commits; i++)
+			if (isfinite(pts[i].lo)) {
+				fprintf(out, "%zu %.10g %.10g\n", i, pts[i].lo * u.factor, pts[i].hi * u.factor);
+				any_band = 1;
+			} else {
+				fputc('\n', out);
+			}
+		fputs("EOD\n$lonely << EOD\n", out);
+		/* A band of one point has no area: its runs show as a bar instead. */
+		for (size_t i = 0; i < h->n_commits; i++)
+			if (isfinite(pts[i].lo) && (i == 0 || !isfinite(pts[i - 1].lo)) &&
+			    (i + 1 == h->n_commits || !isfinite(pts[i + 1].lo))) {
+				fprintf(out, "%zu %.10g %.10g %.10g\n", i, pts[i].y * u.factor,
+					pts[i].lo * u.factor, pts[i].hi * u.factor);
+				any_lonely = 1;
+			}
+		fputs("EOD\n", out);
+	}
+	fputs("$regressed << EOD\n", out);
+	for (size_t i = 0; i < h->n_commits; i++)
+		if (pts[i].regressed) {
+			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
+			any_red = 1;
+		}
+	fputs("EOD\n", out);
+
+	const char *band_title = band == BAND_P10_P90 ? "p10-p90 of runs" : "min-p90 of runs";
+	char change[32], level[64], text[256];
+	pg_format_change(change, sizeof(change), better_higher ? -threshold : threshold);
+	fputs("plot ", out);
+	if (any_band)
+		fprintf(out, "$band using 1:2:3 with filledcurves lc rgb '#4a90d9' title '%s', ", band_title);
+	if (any_lonely)
+		fprintf(out, "$lonely using 1:2:3:4 with yerrorbars pt 7 ps 0 lw 2 lc rgb '#9dbfe6' %s%s%s, ",
+			any_band ? "notitle" : "title '", any_band ? "" : band_title, any_band ? "" : "'");
+	fprintf(out, "$median using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#1f4e79' title '%s'",
+		stat ? stat : "median");
+	if (before < h->n_commits) {
+		double base = pts[before].y;
+		double limit = base * (better_higher ? 1.0 - threshold : 1.0 + threshold);
+		pg_format_value(level, sizeof(level), limit, unit);
+		snprintf(text, sizeof(text), "threshold %s over %.7s (%s)", change,
+			 h->commits[before].commit, level);
+		fprintf(out, ", %.10g with lines dt 2 lw 1.5 lc rgb '#cc0000' title ", limit * u.factor);
+		pg_gnuplot_quote(out, text, 0);
+	}
+	if (any_red) {
+		snprintf(text, sizeof(text), "%s than the point before by more than %.3g %%",
+			 better_higher ? "lower" : "higher", threshold * 100.0);
+		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title ", out);
+		pg_gnuplot_quote(out, text, 0);
+	}
+	fputc('\n', out);
+	pg_gnuplot_end(gp);
+	free(pts);
+	*drawn = 1;
+	return 0;
+}

@@ -1,0 +1,353 @@
+/* test_plot.c - gnuplot plots: quoting, units, file names, distribution plots, gnuplot missing or failing */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "perfgate/compare.h"
+#include "perfgate/error.h"
+#include "perfgate/plot.h"
+#include "report/escape.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HOSTILE_QUOTE "a\"b|c`$(x)`"
+#define HOSTILE_SCRIPT "<script>alert(1)</script>"
+
+static char *quoted(const char *s, size_t max)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	pg_gnuplot_quote(out, s, max);
+	fclose(out);
+	return text;
+}
+
+static void test_quote_uses_single_quotes_that_gnuplot_never_expands(void **state)
+{
+	(void)state;
+	/* In double quotes gnuplot would run `...` through the shell and read backslash escapes. */
+	char *q = quoted("a\"b|c`$(x)` \\n @m {x}^_y", 0);
+	assert_string_equal(q, "'a\"b|c`$(x)` \\n @m {x}^_y'");
+	free(q);
+	q = quoted("it's", 0);
+	assert_string_equal(q, "'it''s'");
+	free(q);
+}
+
+static void test_quote_turns_control_characters_into_spaces(void **state)
+{
+	(void)state;
+	char *q = quoted("tab\there\r\nnew\x01x\x7f", 0);
+	assert_string_equal(q, "'tab here  new x '");
+	free(q);
+}
+
+static void test_quote_replaces_what_xml_cannot_hold(void **state)
+{
+	(void)state;
+	/* Invalid UTF-8, a surrogate, U+FFFE: each would make an SVG ill-formed. */
+	char *q = quoted("a\xff" "b\xed\xa0\x80" "c\xef\xbf\xbe" "d \xc2\xb5s", 0);
+	assert_string_equal(q, "'a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			       "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d \xc2\xb5s'");
+	free(q);
+}
+
+static void test_quote_cuts_long_text_on_a_character_boundary(void **state)
+{
+	(void)state;
+	char *q = quoted("ab\xc2\xb5s", 3);
+	assert_string_equal(q, "'ab\xe2\x80\xa6'");
+	free(q);
+}
+
+static void test_unit_is_chosen_once_from_the_typical_value(void **state)
+{
+	(void)state;
+	pg_plot_unit u;
+	pg_plot_unit_choose(&u, "ms", 0.35);
+	assert_string_equal(u.name, "\xc2\xb5s");
+	assert_float_equal(u.factor, 1000.0, 1e-9);
+	pg_plot_unit_choose(&u, "ms", 2.5);
+	assert_string_equal(u.name, "ms");
+	pg_plot_unit_choose(&u, "ms", 2500);
+	assert_string_equal(u.name, "s");
+	pg_plot_unit_choose(&u, "bytes", 12.5 * 1048576);
+	assert_string_equal(u.name, "MiB");
+	assert_float_equal(u.factor, 1.0 / 1048576, 1e-15);
+	pg_plot_unit_choose(&u, "ratio", 0.86);
+	assert_string_equal(u.name, "%");
+	assert_float_equal(u.factor, 100.0, 1e-9);
+	pg_plot_unit_choose(&u, "1/s", 25000);
+	assert_string_equal(u.name, "k/s");
+	pg_plot_unit_choose(&u, "count", 12);
+	assert_string_equal(u.name, "");
+}
+
+static void test_history_file_is_the_name_the_report_links_to(void **state)
+{
+	(void)state;
+	char file[256], name[256];
+	pg_plot_history_file(file, sizeof(file), HOSTILE_QUOTE, "wall", NULL, PG_PLOT_PNG);
+	pg_report_plot_name(name, sizeof(name), HOSTILE_QUOTE, "wall");
+	assert_int_equal(strncmp(file, name, strlen(name)), 0);
+	assert_string_equal(file + strlen(name), ".png");
+	assert_string_equal(file, "a_b_c___x__.wall.png");
+	pg_plot_history_file(file, sizeof(file), "m", "latency", "median", PG_PLOT_SVG);
+	assert_string_equal(file, "m.latency.svg");
+	pg_plot_history_file(file, sizeof(file), "m", "latency", "p99", PG_PLOT_SVG);
+	assert_string_equal(file, "m.latency.p99.svg");
+}
+
+/* ---- distribution plots through a real gnuplot ---- */
+
+static int have_gnuplot(void)
+{
+	char *path = NULL;
+	int ok = pg_gnuplot_find(&path) == 0;
+	free(path);
+	pg_error_clear();
+	return ok;
+}
+
+static char *temp_dir(void)
+{
+	char *dir = strdup("/tmp/perfgate-plot-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static size_t count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *text = malloc((size_t)size + 1);
+	assert_non_null(text);
+	*len = fread(text, 1, (size_t)size, f);
+	text[*len] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* A result set of one benchmark whose metric has n samples around centre (ms). */
+static void add_bench(pg_result_set *rs, const char *bench, double centre, size_t n)
+{
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, bench, "command");
+	assert_non_null(b);
+	pg_metric *m = pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER);
+	assert_non_null(m);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(pg_metric_add_sample(m, centre * (1.0 + 0.02 * (double)((i * 7) % 5) - 0.04)), 0);
+}
+
+typedef struct sides {
+	pg_result_set *head, *base;
+	pg_verdict *v;
+} sides;
+
+static void compared(sides *s, const char *const *benches, size_t n, double slowdown)
+{
+	s->head = pg_result_set_new();
+	s->base = pg_result_set_new();
+	assert_non_null(s->head);
+	assert_non_null(s->base);
+	free(s->head->commit);
+	s->head->commit = strdup("fedcba9876543210fedcba9876543210fedcba98");
+	for (size_t i = 0; i < n; i++) {
+		add_bench(s->base, benches[i], 2.5, 20);
+		add_bench(s->head, benches[i], 2.5 * (1.0 + slowdown), 20);
+	}
+	assert_int_equal(pg_result_set_summarize(s->base), 0);
+	assert_int_equal(pg_result_set_summarize(s->head), 0);
+	pg_compare_options co = {0};
+	assert_int_equal(pg_compare(&s->v, s->head, s->base, NULL, NULL, &co), 0);
+}
+
+static void release(sides *s)
+{
+	pg_verdict_free(s->v);
+	pg_result_set_free(s->head);
+	pg_result_set_free(s->base);
+}
+
+static void test_verdict_draws_a_png_per_gated_metric(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	static const char *const benches[] = {"workload", "other"};
+	sides s;
+	compared(&s, benches, 2, 0.3);
+	assert_int_equal(s.v->metrics[0].verdict, PG_CHANGE_REGRESSION);
+	char *dir = temp_dir();
+	pg_plot_options o = {.format = PG_PLOT_PNG};
+	assert_int_equal(pg_plot_verdict(dir, s.head, s.base, s.v, &o), 0);
+	for (size_t i = 0; i < 2; i++) {
+		char path[512], *png;
+		size_t len = 0;
+		snprintf(path, sizeof(path), "%s/%s.wall.dist.png", dir, benches[i]);
+		assert_non_null(png = read_all(path, &len));
+		assert_true(len > 1024);
+		assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+		free(png);
+	}
+	/* Nothing but the plots: the temporary files were renamed. */
+	assert_int_equal(count_files(dir), 2);
+	remove_dir(dir);
+	free(dir);
+	release(&s);
+}
+
+static void test_verdict_svg_with_hostile_names_is_well_formed(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	static const char *const benches[] = {HOSTILE_QUOTE, HOSTILE_SCRIPT};
+	sides s;
+	compared(&s, benches, 2, 0.0);
+	char *dir = temp_dir();
+	pg_plot_options o = {.format = PG_PLOT_SVG};
+	assert_int_equal(pg_plot_verdict(dir, s.head, s.base, s.v, &o), 0);
+	static const char *const files[] = {"a_b_c___x__.wall.dist.svg",
+					    "_script_alert_1___script_.wall.dist.svg"};
+	for (size_t i = 0; i < 2; i++) {
+		char path[512], cmd[1024], *svg;
+		size_t len = 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_non_null(svg = read_all(path, &len));
+		snprintf(cmd, sizeof(cmd), "xmllint --noout '%s'", path);
+		assert_int_equal(system(cmd), 0);
+		/* The name is there as text, never as markup; the backquotes were not run. */
+		assert_null(strstr(svg, "<script"));
+		assert_non_null(strstr(svg, i == 0 ? "a\"b|c`$(x)`.wall" : "&lt;script>alert(1)&lt;/script>.wall"));
+		/* Two jittered series of 20 runs each. */
+		size_t points = 0;
+		for (const char *p = svg; (p = strstr(p, "<use ")); p++)
+			points++;
+		assert_true(points >= 40);
+		free(svg);
+	}
+	remove_dir(dir);
+	free(dir);
+	release(&s);
+}
+
+static void test_verdict_without_gnuplot_says_so_and_writes_nothing(void **state)
+{
+	(void)state;
+	static const char *const benches[] = {"workload"};
+	sides s;
+	compared(&s, benches, 1, 0.3);
+	char *empty = temp_dir(), *dir = temp_dir();
+	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	setenv("PATH", empty, 1);
+	pg_plot_options o = {.format = PG_PLOT_PNG};
+	int rc = pg_plot_verdict(dir, s.head, s.base, s.v, &o);
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+	assert_int_equal(rc, PG_ESYSTEM);
+	assert_string_equal(pg_error_message(), "gnuplot not found on PATH: no plots written");
+	assert_int_equal(count_files(dir), 0);
+	remove_dir(dir);
+	remove_dir(empty);
+	free(dir);
+	free(empty);
+	release(&s);
+}
+
+static void test_verdict_without_a_base_draws_nothing(void **state)
+{
+	(void)state;
+	static const char *const benches[] = {"workload"};
+	sides s;
+	compared(&s, benches, 1, 0.3);
+	char *dir = temp_dir();
+	pg_plot_options o = {.format = PG_PLOT_PNG};
+	assert_int_equal(pg_plot_verdict(dir, s.head, NULL, s.v, &o), 0);
+	assert_int_equal(count_files(dir), 0);
+	remove_dir(dir);
+	free(dir);
+	release(&s);
+}
+
+static void test_a_failing_plot_is_named_and_leaves_no_file(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	char *dir = temp_dir();
+	pg_gnuplot *gp = NULL;
+	assert_int_equal(pg_gnuplot_open(&gp, dir, PG_PLOT_PNG), 0);
+	FILE *out = pg_gnuplot_begin(gp, "good.png");
+	fputs("plot x\n", out);
+	pg_gnuplot_end(gp);
+	out = pg_gnuplot_begin(gp, "bad.png");
+	fputs("plot no_such_variable\n", out);
+	pg_gnuplot_end(gp);
+	out = pg_gnuplot_begin(gp, "after.png");
+	fputs("plot x*x\n", out);
+	assert_int_equal(pg_gnuplot_close(gp), PG_ESYSTEM);
+	assert_non_null(strstr(pg_error_message(), "bad.png"));
+	assert_non_null(strstr(pg_error_message(), "undefined variable"));
+	/* The good plots are in place, the bad one and every temporary file gone. */
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/good.png", dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/after.png", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(count_files(dir), 2);
+	remove_dir(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote_uses_single_quotes_that_gnuplot_never_expands),
+		cmocka_unit_test(test_quote_turns_control_characters_into_spaces),
+		cmocka_unit_test(test_quote_replaces_what_xml_cannot_hold),
+		cmocka_unit_test(test_quote_cuts_long_text_on_a_character_boundary),
+		cmocka_unit_test(test_unit_is_chosen_once_from_the_typical_value),
+		cmocka_unit_test(test_history_file_is_the_name_the_report_links_to),
+		cmocka_unit_test(test_verdict_draws_a_png_per_gated_metric),
+		cmocka_unit_test(test_verdict_svg_with_hostile_names_is_well_formed),
+		cmocka_unit_test(test_verdict_without_gnuplot_says_so_and_writes_nothing),
+		cmocka_unit_test(test_verdict_without_a_base_draws_nothing),
+		cmocka_unit_test(test_a_failing_plot_is_named_and_leaves_no_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
