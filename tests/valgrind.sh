@@ -46,5 +46,21 @@ vg 3 run -c gates.json -b missing
 vg 2 run -c bad.json
 vg 3 run -c absent.json
 vg 0 run --runs 2 -- "$work" --work 1
+vg 0 compare --base result.json --head result.json --format json=v.json --format markdown=v.md --format junit=v.xml --format signoff=v.txt
+vg 0 size "$pg"
+
+# The store and check in a real repository.
+git init -q -b main repo && git -C repo config user.name t && git -C repo config user.email t@t
+cp gates.json repo/ && git -C repo add gates.json && git -C repo commit -q -m one
+cd repo || exit 1
+vg 0 check -c gates.json -b ok --save
+git commit -q --allow-empty -m two
+vg 0 check -c gates.json -b ok --save --format github --format json=../check.json
+vg 0 show
+vg 0 log -n 5
+vg 2 plot -o ../plots --metric ok.wall.nope
+vg 0 plot -o ../plots
+vg 2 check -c gates.json --base no-such-rev
+cd .. || exit 1
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]
