@@ -22,6 +22,9 @@ static const struct verb {
 	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote"},
 	{"size", cmd_size, "stripped, gzip and per-section sizes of files"},
 	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history"},
+	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark"},
+	{"export", cmd_export, "a stored result set as github-action-benchmark JSON"},
+	{"accept", cmd_accept, "record that a commit's change of some metrics is intended"},
 };
 
 static void print_usage(FILE *out)

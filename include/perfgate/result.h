@@ -60,6 +60,10 @@ typedef struct pg_result_set {
 	size_t n_benchmarks;
 } pg_result_set;
 
+/* A fresh random run id (UUID v4) and the current time as ISO 8601 UTC with ms; caller frees. */
+char *pg_new_run_id(void);
+char *pg_now_iso8601(void);
+
 /* A new, empty result set with a fresh run_id and created time; NULL on ENOMEM. */
 pg_result_set *pg_result_set_new(void);
 void pg_result_set_free(pg_result_set *rs);

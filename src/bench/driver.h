@@ -22,6 +22,7 @@ int pg_driver_size(pg_benchmark *out, const pg_bench_def *def, const pg_driver_c
 int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
+int pg_driver_import(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx);
 
 /* The driver of a kind, or NULL. */
 pg_driver_fn pg_driver_for(const char *kind);

@@ -17,6 +17,7 @@ static const struct {
 	{"inference", pg_driver_inference},
 	{"vmspawn", pg_driver_vmspawn},
 	{"size", pg_driver_size},
+	{"import", pg_driver_import},
 };
 
 pg_driver_fn pg_driver_for(const char *kind)

@@ -4,6 +4,8 @@
 
 #include "perfgate/gates.h"
 #include "perfgate/result.h"
+#include "perfgate/compare.h"
+#include "perfgate/store.h"
 
 #include <getopt.h>
 #include <git2.h>
@@ -98,5 +100,12 @@ int cmd_log(int argc, char *argv[]);
 int cmd_sync(int argc, char *argv[]);
 int cmd_plot(int argc, char *argv[]);
 int cmd_ab(int argc, char *argv[]);
+int cmd_import(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
+int cmd_accept(int argc, char *argv[]);
+
+/* Perfgate-Accept trailers, accept records and the PR label between base and head, applied to v. */
+int pg_cli_apply_acceptances(pg_verdict *v, const pg_cli_context *ctx, pg_store *store,
+			     const pg_compare_options *opts);
 
 #endif

@@ -337,7 +337,8 @@ int cmd_check(int argc, char *argv[])
 		pg_verdict_warn(v, "%s", early.warnings[i]);
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
-	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)))
+	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)) ||
+	    (rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
 		goto early_out;
 	if (a.plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

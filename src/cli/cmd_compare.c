@@ -132,6 +132,8 @@ int cmd_compare(int argc, char *argv[])
 	v->base_how = base->how ? strdup(base->how) : NULL;
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
+	if ((rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
+		goto out;
 	pg_report_options ro = {.color = pg_report_want_color(stdout)};
 	if (c.output) {
 		char spec[4096];

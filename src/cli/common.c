@@ -5,6 +5,7 @@
 #include "perfgate/fileio.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
+#include "perfgate/accept.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -176,5 +177,21 @@ int pg_cli_save(const pg_result_set *rs, const pg_cli_context *ctx, const char *
 	if (!rc)
 		rc = pg_store_save(store, rs);
 	pg_store_free(store);
+	return rc;
+}
+
+int pg_cli_apply_acceptances(pg_verdict *v, const pg_cli_context *ctx, pg_store *store,
+			     const pg_compare_options *opts)
+{
+	pg_acceptances a;
+	const char *labeled = getenv("PERFGATE_ACCEPT_LABELED"), *label = getenv("PERFGATE_ACCEPT_LABEL");
+	const char *by_label = labeled && strcmp(labeled, "true") == 0 ? (label && *label ? label : "perf-accepted")
+								    : NULL;
+	if (!v->head_commit && !by_label)
+		return 0;
+	int rc = pg_acceptances_collect(&a, ctx->repo, store, v->base_commit, v->head_commit, by_label);
+	if (!rc)
+		rc = pg_acceptances_apply(v, &a, opts);
+	pg_acceptances_release(&a);
 	return rc;
 }

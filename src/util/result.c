@@ -13,7 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-static char *new_run_id(void)
+char *pg_new_run_id(void)
 {
 	unsigned char b[16];
 	char *id = malloc(37);
@@ -38,7 +38,7 @@ static char *new_run_id(void)
 	return id;
 }
 
-static char *now_iso8601(void)
+char *pg_now_iso8601(void)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -55,8 +55,8 @@ pg_result_set *pg_result_set_new(void)
 	pg_result_set *rs = calloc(1, sizeof(*rs));
 	if (!rs)
 		return NULL;
-	rs->run_id = new_run_id();
-	rs->created = now_iso8601();
+	rs->run_id = pg_new_run_id();
+	rs->created = pg_now_iso8601();
 	rs->tool = strdup("perfgate " PG_VERSION);
 	if (!rs->run_id || !rs->created || !rs->tool) {
 		pg_result_set_free(rs);

@@ -1,0 +1,56 @@
+/* import_kind.c - the import kind: a gates benchmark read from another harness's output file */
+#include "driver.h"
+#include "perfgate/error.h"
+#include "perfgate/fileio.h"
+#include "perfgate/import.h"
+#include "perfgate/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+
+/*
+ * One gates benchmark is one imported benchmark: the one of the same name
+ * when the file has it (name the gates entry "BM_parse/64" to pick that
+ * row of a Google Benchmark file), else the first the file holds. A file of
+ * several benchmarks is gated through several gates entries, one per
+ * benchmark, each naming the same path. Nothing is run: runs and warmup
+ * do not apply, and the file is read as it is when perfgate runs.
+ */
+int pg_driver_import(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
+{
+	const pg_gates *g = ctx->gates;
+	const char *where = g->path ? g->path : "gates file";
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(def->spec, "from");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(def->spec, "path");
+	if (!cJSON_IsString(from))
+		return pg_error_set(PG_EINPUT, "%s: benchmark '%s': %s key 'from' (expected the format: %s)",
+				    where, def->name, from ? "wrong type of" : "missing", pg_import_format_list());
+	if (!pg_import_format_known(from->valuestring))
+		return pg_error_set(PG_EINPUT, "%s: benchmark '%s': from: unknown format \"%s\" (expected one of: %s)",
+				    where, def->name, from->valuestring, pg_import_format_list());
+	if (!cJSON_IsString(path) || !path->valuestring[0])
+		return pg_error_set(PG_EINPUT, "%s: benchmark '%s': %s key 'path' (expected the file to import, found %s)",
+				    where, def->name, path ? "wrong" : "missing", pg_json_type_name(path));
+
+	char *expanded, *resolved;
+	int rc = pg_expand_placeholders(&expanded, path->valuestring, g->root, g->bindir);
+	if (rc)
+		return pg_error_wrap(rc, "%s: benchmark '%s': path", where, def->name);
+	if (expanded[0] == '/' || !g->root) {
+		resolved = expanded;
+	} else {
+		resolved = pg_path_join(g->root, expanded);
+		free(expanded);
+		if (!resolved)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	/* Warnings (a criterion estimate that disagrees) have no channel out of a driver. */
+	pg_import_warnings warnings = {0};
+	rc = pg_import_into_benchmark(out, from->valuestring, resolved, &warnings);
+	if (rc && rc != PG_ENOMEM)
+		rc = pg_error_wrap(rc, "%s: benchmark '%s'", where, def->name);
+	pg_import_warnings_release(&warnings);
+	free(resolved);
+	return rc;
+}

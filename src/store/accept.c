@@ -1,0 +1,248 @@
+/* accept.c - intended changes: Perfgate-Accept trailers, accept records, a PR label */
+#include "perfgate/accept.h"
+
+#include "perfgate/error.h"
+#include "perfgate/quantity.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void pg_acceptances_release(pg_acceptances *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->items[i].glob);
+		free(a->items[i].by);
+	}
+	free(a->items);
+	for (size_t i = 0; i < a->n_warnings; i++)
+		free(a->warnings[i]);
+	free(a->warnings);
+	memset(a, 0, sizeof(*a));
+}
+
+static int warn(pg_acceptances *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int warn(pg_acceptances *a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	char **grown = realloc(a->warnings, (a->n_warnings + 1) * sizeof(char *));
+	if (!grown || !(grown[a->n_warnings] = strdup(buf))) {
+		if (grown)
+			a->warnings = grown;
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	a->warnings = grown;
+	a->n_warnings++;
+	return 0;
+}
+
+int pg_acceptance_parse(pg_acceptance *out, const char *text, const char *by)
+{
+	char glob[512], bound[64] = "", extra[8] = "";
+	memset(out, 0, sizeof(*out));
+	int n = sscanf(text, "%511s %63s %7s", glob, bound, extra);
+	if (n < 1)
+		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound, e.g. +25%%>]', found nothing");
+	if (n == 3)
+		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound>]', found more: \"%s\"", text);
+	if (n == 2) {
+		pg_quantity q;
+		if (pg_quantity_parse(&q, bound) != 0 || q.dim != PG_DIM_RATIO || q.value <= 0)
+			return pg_error_set(PG_EINPUT, "bound '%s' is not a positive percentage such as +25%%", bound);
+		out->has_bound = 1;
+		out->bound = q.value;
+	}
+	out->glob = strdup(glob);
+	out->by = strdup(by);
+	if (!out->glob || !out->by) {
+		free(out->glob);
+		free(out->by);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int add(pg_acceptances *a, const char *text, const char *by, const char *short_id)
+{
+	pg_acceptance item;
+	int rc = pg_acceptance_parse(&item, text, by);
+	if (rc == PG_EINPUT)
+		return warn(a, "commit %s: malformed Perfgate-Accept (ignored): %s", short_id, pg_error_message());
+	if (rc)
+		return rc;
+	pg_acceptance *grown = realloc(a->items, (a->n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(item.glob);
+		free(item.by);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	a->items = grown;
+	a->items[a->n++] = item;
+	return 0;
+}
+
+static int key_is_accept(const char *key)
+{
+	return strcasecmp(key, "Perfgate-Accept") == 0;
+}
+
+/* The trailers of one commit message, and GitHub's squash form in its body. */
+static int from_message(pg_acceptances *a, const char *message, const char *by, const char *short_id)
+{
+	git_message_trailer_array trailers = {0};
+	int rc = 0, found = 0;
+	if (git_message_trailers(&trailers, message) == 0) {
+		for (size_t i = 0; !rc && i < trailers.count; i++)
+			if (key_is_accept(trailers.trailers[i].key)) {
+				rc = add(a, trailers.trailers[i].value, by, short_id);
+				found = 1;
+			}
+		git_message_trailer_array_free(&trailers);
+	}
+	if (rc || found)
+		return rc;
+	/* A squash merge lists the squashed commits' trailers as "* Perfgate-Accept: ...". */
+	for (const char *line = message; !rc && line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *p = line;
+		while (p < line + len && isspace((unsigned char)*p))
+			p++;
+		if (p < line + len && *p == '*') {
+			p++;
+			while (p < line + len && *p == ' ')
+				p++;
+			if ((size_t)(line + len - p) > 16 && strncasecmp(p, "Perfgate-Accept:", 16) == 0) {
+				char value[600];
+				snprintf(value, sizeof(value), "%.*s", (int)(line + len - p - 16), p + 16);
+				rc = add(a, value, by, short_id);
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return rc;
+}
+
+/* The perfgate-accept/1 records stored on one commit. */
+static int from_records(pg_acceptances *a, pg_store *store, const char *hex, const char *short_id)
+{
+	pg_commit_records r;
+	int rc = pg_store_read(&r, store, hex);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < r.n_acceptances; i++) {
+		const cJSON *rec = r.acceptances[i];
+		const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(rec, "metrics");
+		const cJSON *max = cJSON_GetObjectItemCaseSensitive(rec, "max");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(rec, "reason");
+		char by[400];
+		snprintf(by, sizeof(by), "%s accept record: %s", short_id,
+			 cJSON_IsString(reason) ? reason->valuestring : "(no reason)");
+		const cJSON *glob;
+		cJSON_ArrayForEach(glob, metrics)
+		{
+			if (!cJSON_IsString(glob))
+				continue;
+			char text[700];
+			snprintf(text, sizeof(text), "%s %s", glob->valuestring,
+				 cJSON_IsString(max) ? max->valuestring : "");
+			if ((rc = add(a, text, by, short_id)))
+				break;
+		}
+	}
+	pg_commit_records_release(&r);
+	return rc;
+}
+
+int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *store,
+			   const char *base, const char *head, const char *label)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	if (label && *label) {
+		char by[300];
+		snprintf(by, sizeof(by), "label %s", label);
+		if ((rc = add(out, "*", by, "label")))
+			return rc;
+	}
+	if (!repo || !head)
+		return 0;
+	if (git_revwalk_new(&walk, repo) != 0 || git_oid_fromstr(&oid, head) != 0 ||
+	    git_revwalk_push(walk, &oid) != 0) {
+		git_revwalk_free(walk);
+		return 0;
+	}
+	if (base && git_oid_fromstr(&oid, base) == 0)
+		git_revwalk_hide(walk, &oid);
+	while (!rc && git_revwalk_next(&oid, walk) == 0) {
+		git_commit *c = NULL;
+		char hex[GIT_OID_HEXSZ + 1], short_id[8], by[400];
+		if (git_commit_lookup(&c, repo, &oid) != 0)
+			continue; /* the edge of a shallow clone */
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		snprintf(short_id, sizeof(short_id), "%.7s", hex);
+		const char *summary = git_commit_summary(c);
+		snprintf(by, sizeof(by), "%s %s", short_id, summary ? summary : "");
+		rc = from_message(out, git_commit_message(c), by, short_id);
+		git_commit_free(c);
+		if (!rc && store)
+			rc = from_records(out, store, hex, short_id);
+	}
+	git_revwalk_free(walk);
+	return rc;
+}
+
+int pg_acceptances_apply(pg_verdict *v, pg_acceptances *a, const pg_compare_options *opts)
+{
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		pg_metric_change *c = &v->metrics[i];
+		if (!c->gated || !c->has_base || !(c->change > 0) ||
+		    (c->verdict != PG_CHANGE_REGRESSION && c->verdict != PG_CHANGE_INCONCLUSIVE))
+			continue;
+		char path[512], with_stat[600];
+		snprintf(path, sizeof(path), "%s.%s", c->bench, c->metric);
+		snprintf(with_stat, sizeof(with_stat), "%s%s%s", path, c->stat ? "." : "", c->stat ? c->stat : "");
+		for (size_t k = 0; k < a->n; k++) {
+			pg_acceptance *acc = &a->items[k];
+			if (fnmatch(acc->glob, path, 0) != 0 && fnmatch(acc->glob, with_stat, 0) != 0)
+				continue;
+			acc->used = 1;
+			char by[600];
+			if (acc->has_bound)
+				snprintf(by, sizeof(by), "%s (up to +%.0f %%)", acc->by, acc->bound * 100);
+			else
+				snprintf(by, sizeof(by), "%s", acc->by);
+			if (acc->has_bound && c->change > acc->bound) {
+				char note[800];
+				snprintf(note, sizeof(note), "accepted up to +%.0f %% by %s, but changed %+.1f %%",
+					 acc->bound * 100, acc->by, c->change * 100);
+				free(c->note);
+				c->note = strdup(note);
+				continue;
+			}
+			free(c->accepted_by);
+			c->accepted_by = strdup(by);
+			c->verdict = PG_CHANGE_ACCEPTED;
+			break;
+		}
+	}
+	for (size_t k = 0; k < a->n; k++)
+		if (!a->items[k].used && strcmp(a->items[k].glob, "*") != 0)
+			pg_verdict_warn(v, "Perfgate-Accept '%s' (%s) matched no changed metric", a->items[k].glob,
+					a->items[k].by);
+	for (size_t k = 0; k < a->n_warnings; k++)
+		pg_verdict_warn(v, "%s", a->warnings[k]);
+	pg_verdict_decide(v, opts);
+	return 0;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# accept.sh - intended changes pass as "accepted": commit trailers (with and without a bound),
+# perfgate accept records, and the PR label; a change beyond the bound still fails.
+source "$(dirname "$0")/lib.bash"
+
+make_repo repo
+mkdir repo/gates
+cat >repo/gates/default.json <<JSON
+{"schema": "perfgate-gates/1",
+ "benchmarks": [{"name": "blob", "kind": "size", "files": ["{root}/blob.bin"]}]}
+JSON
+grow() { head -c "$1" /dev/urandom >repo/blob.bin; }
+pg() { (cd repo && "$PERFGATE" "$@"); }
+grow 10000
+git -C repo add -A && git -C repo commit -q -m "a 10 kB blob"
+pg check --save -q || fail "base check"
+
+# +30 % with a trailer accepting up to +40 %: accepted, named by commit and subject.
+grow 13000
+git -C repo commit -q -am "Grow the blob on purpose" -m "Perfgate-Accept: blob.* +40%"
+pg check --format json=v.json --format markdown=v.md --format junit=v.xml --format text >t.out 2>t.err
+check "an accepted change passes" test $? -eq 0
+check "it is reported as accepted" jq -e '.metrics[0].verdict == "accepted" and .counts.accepted >= 1' repo/v.json
+check "by the commit's short id and subject" \
+  jq -e --arg id "$(git -C repo rev-parse --short=7 HEAD)" '.metrics[0].accepted_by | startswith($id + " Grow the blob on purpose")' repo/v.json
+check "the terminal report says so" grep -q "accepted by" t.out
+check "the markdown report has an accepted section" grep -q "Accepted changes" repo/v.md
+check "the JUnit report does not fail it" bash -c "! grep -q '<failure' repo/v.xml"
+
+# A bound the change exceeds: still a regression, with a note.
+git -C repo reset -q --hard HEAD~1
+grow 13000
+git -C repo commit -q -am "Grow it more than said" -m "Perfgate-Accept: blob.* +10%"
+pg check --format json=v.json >/dev/null 2>&1
+check "a change beyond the bound fails" test $? -eq 1
+check "and says what was accepted" jq -e '.metrics[0].verdict == "regression" and (.metrics[0].note | test("accepted up to \\+10 %"))' repo/v.json
+
+# No bound: any change of those metrics passes.
+git -C repo commit -q --amend -m "Grow it, no bound" -m "Perfgate-Accept: blob.bytes"
+pg check --format json=v.json >/dev/null 2>&1
+check "a trailer without a bound accepts any change" jq -e '[.metrics[] | select(.metric == "bytes")][0].verdict == "accepted"' repo/v.json
+
+# A malformed trailer is named with its commit and ignored.
+git -C repo commit -q --amend -m "Grow it, badly accepted" -m "Perfgate-Accept: blob.* twentypercent"
+pg check --format json=v.json >/dev/null 2>&1
+check "a malformed trailer does not accept" test $? -eq 1
+check "and is warned about with its commit" \
+  jq -e --arg id "$(git -C repo rev-parse --short=7 HEAD)" '.warnings | map(test("commit " + $id + ": malformed Perfgate-Accept")) | any' repo/v.json
+
+# perfgate accept: a record in the note of a commit that cannot be amended.
+pg accept 'blob.*' --reason "the blob grew on purpose" --max +50% >acc.out 2>acc.err
+check "accept records on HEAD" test $? -eq 0
+check "the record is in the note" bash -c "git -C repo notes --ref=perfgate show HEAD | jq -e 'select(.schema == \"perfgate-accept/1\") | .reason == \"the blob grew on purpose\"'"
+pg check --format json=v.json >/dev/null 2>&1
+check "a recorded acceptance passes the change" jq -e '.metrics[0].verdict == "accepted" and (.metrics[0].accepted_by | test("the blob grew on purpose"))' repo/v.json
+pg show >show.out 2>&1
+check "show reads a note holding an acceptance" test $? -eq 0
+pg log -n 3 >log.out 2>&1
+check "log too" test $? -eq 0
+
+# The PR label, as the action passes it.
+git -C repo commit -q --amend -m "Grow it, labelled"
+git -C repo notes --ref=perfgate remove HEAD 2>/dev/null
+PERFGATE_ACCEPT_LABELED=true PERFGATE_ACCEPT_LABEL=perf-accepted pg check --format json=v.json >/dev/null 2>&1
+check "a labelled PR's regression passes" test $? -eq 0
+check "accepted by the label" jq -e '.metrics[0].accepted_by | test("label perf-accepted")' repo/v.json
+
+# Bad input.
+pg accept 'blob.*' --reason x --commit no-such-commit >/dev/null 2>bad.err
+check "accept on a commit that does not exist exits 2" test $? -eq 2
+check "naming it" grep -q "no-such-commit: not a commit" bad.err
+pg accept 'blob.*' >/dev/null 2>noreason.err
+check "accept without --reason exits 2" test $? -eq 2
+pg accept 'blob.*' --reason x --max lots >/dev/null 2>badmax.err
+check "accept with a bad bound exits 2" test $? -eq 2
+finish
