@@ -32,7 +32,7 @@ static const char help[] =
 	"\n"
 	"  --base REV     the base (default: the merge-base, as `check` finds it)\n"
 	"  --max-runs N   most runs per side and benchmark (default 30)\n"
-	"  --aa-runs N    runs per side of the A/A noise block (default 6; 0: skip)\n"
+	"  --aa-runs N    runs per side of the A/A noise block (default 12; 0: skip)\n"
 	"  --no-build     measure the trees as they are (no `build` steps)\n"
 	"  --save         store both sides' results on their commits\n"
 	"\n"
@@ -240,7 +240,7 @@ static void apply_pairs(pg_verdict *v, const pg_ab_pairs *pairs, size_t np, cons
 
 int cmd_ab(int argc, char *argv[])
 {
-	ab_args a = {.max_runs = 30, .aa_runs = 6};
+	ab_args a = {.max_runs = 30, .aa_runs = 12};
 	pg_cli_context ctx = {0};
 	pg_gates *head_g = NULL, *base_g = NULL;
 	pg_result_set *head_rs = NULL, *base_rs = NULL;
