@@ -84,6 +84,9 @@ pg_metric *pg_benchmark_add_metric(pg_benchmark *b, const char *name, const char
 				   pg_better better);
 pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name);
 
+/* Leave out metrics that got no figure (a run failed first, a count that does not apply). */
+void pg_benchmark_drop_empty(pg_benchmark *b);
+
 /* Append one sample; a non-finite one is counted in dropped. 0 or PG_ENOMEM. */
 int pg_metric_add_sample(pg_metric *m, double sample);
 void pg_metric_set_value(pg_metric *m, double value);

@@ -83,6 +83,25 @@ int pg_store_read_text(char **out, size_t *len, pg_store *store, const char *com
  */
 int pg_store_append(pg_store *store, const char *commit, const char *line, const char *run_id);
 
+/*
+ * Rewrite commit's note as text (JSON Lines) by the loop pg_store_append
+ * uses: read, merge, compare-and-swap, retried on a race for up to ~30 s.
+ * The merge is pg_store_merge_text(text, note as read), so a line another
+ * writer added meanwhile is kept and a summary-only line of text replaces
+ * its sampled copy (what `prune` needs). Nothing is written when the note
+ * already reads so. Returns 0, PG_EINPUT (not a commit, or text empty),
+ * PG_ESYSTEM (retries exhausted). Implemented in src/store/prune.c.
+ */
+int pg_store_replace(pg_store *store, const char *commit, const char *text);
+
+/*
+ * The note text with raw samples dropped where a summary is stored
+ * ("samples" removed, "summary" kept) in every perfgate/1 line; other lines
+ * as they are. *out NULL when nothing would change. Caller frees.
+ * Implemented in src/store/prune.c.
+ */
+int pg_store_strip_samples(char **out, const char *text);
+
 /* Save a result set on rs->commit (or "unversioned" in a dir store when rs->commit is NULL). */
 int pg_store_save(pg_store *store, const pg_result_set *rs);
 

@@ -909,20 +909,6 @@ static int run_passes(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	return 0;
 }
 
-/* Metrics that got no figure (a failure on the first prompt) would make the result set unreadable. */
-static void drop_empty_metrics(pg_benchmark *b)
-{
-	for (size_t i = b->n_metrics; i-- > 0;) {
-		pg_metric *m = &b->metrics[i];
-		if (m->n_samples > 0 || m->has_value)
-			continue;
-		free(m->name);
-		free(m->unit);
-		free(m->samples);
-		memmove(m, m + 1, (b->n_metrics - i - 1) * sizeof(*m));
-		b->n_metrics--;
-	}
-}
 
 int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
 {
@@ -996,7 +982,6 @@ done:
 	}
 	if (srv.pidfd >= 0)
 		close(srv.pidfd);
-	drop_empty_metrics(out);
 	prompts_free(&corpus);
 	free(path);
 	pg_strv_free(argv);

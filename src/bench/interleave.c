@@ -57,6 +57,8 @@ static int half(double *center, char **failure, pg_result_set *side_rs, const pg
 	ctx.run.min_time_s = 0;
 	pg_driver_fn fn = pg_driver_for(def->kind);
 	int rc = b && fn ? fn(b, def, &ctx) : pg_error_set(PG_EINPUT, "kind '%s' cannot be measured in A/B", def->kind);
+	if (b)
+		pg_benchmark_drop_empty(b);
 	*center = NAN;
 	if (!rc && b->status != PG_STATUS_OK) {
 		char msg[1200];

@@ -102,22 +102,6 @@ static int selected(const pg_measure_options *opts, const char *name)
 	return 0;
 }
 
-/* A metric that got no figure (a run failed first, a count that does not apply) is left out. */
-static void drop_empty_metrics(pg_benchmark *b)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < b->n_metrics; i++) {
-		pg_metric *m = &b->metrics[i];
-		if (m->n_samples == 0 && !m->has_value && !m->has_summary) {
-			free(m->name);
-			free(m->unit);
-			free(m->samples);
-			continue;
-		}
-		b->metrics[kept++] = *m;
-	}
-	b->n_metrics = kept;
-}
 
 int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_options *opts)
 {
@@ -146,7 +130,7 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 			continue;
 		}
 		int rc = fn(b, def, &ctx);
-		drop_empty_metrics(b);
+		pg_benchmark_drop_empty(b);
 		if (rc) {
 			if (b->status == PG_STATUS_OK)
 				pg_benchmark_set_status(b, PG_STATUS_FAILED, "%s", pg_error_message());

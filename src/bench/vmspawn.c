@@ -235,20 +235,6 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 	return 0;
 }
 
-/* Metrics that got no figure (skipped or failed on the first run) would make the result set unreadable. */
-static void drop_empty_metrics(pg_benchmark *b)
-{
-	for (size_t i = b->n_metrics; i-- > 0;) {
-		pg_metric *m = &b->metrics[i];
-		if (m->n_samples > 0 || m->has_value)
-			continue;
-		free(m->name);
-		free(m->unit);
-		free(m->samples);
-		memmove(m, m + 1, (b->n_metrics - i - 1) * sizeof(*m));
-		b->n_metrics--;
-	}
-}
 
 int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
 {
@@ -295,6 +281,5 @@ int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 done:
 	if (m.enabled)
 		regfree(&m.re);
-	drop_empty_metrics(out);
 	return rc;
 }

@@ -87,6 +87,12 @@ int pg_cli_head(pg_result_set *rs, const pg_cli_context *ctx, const char *commit
 int pg_cli_save(const pg_result_set *rs, const pg_cli_context *ctx, const char *store_dir,
 		int allow_dirty);
 
+/* Render v in every --format (and -o) the user asked for; text to stdout by default. */
+int pg_cli_render(const pg_cli_common *c, const pg_verdict *v);
+
+/* PG_EFAIL with "VERB failed: N regressions, ..." when v failed, else 0. */
+int pg_cli_verdict_status(const pg_verdict *v, const char *verb);
+
 /* Print the progress line on stderr when it is a terminal. */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);
 

@@ -240,24 +240,6 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 	return 0;
 }
 
-static int render(const check_args *a, const pg_verdict *v)
-{
-	pg_report_options ro = {.color = pg_report_want_color(stdout)};
-	int rc = 0;
-	if (a->c.output) {
-		char spec[4096];
-		snprintf(spec, sizeof(spec), "%s=%s", a->c.n_formats ? a->c.formats[0] : "text",
-			 a->c.output);
-		if ((rc = pg_report_render(spec, v, &ro)))
-			return rc;
-	}
-	for (size_t i = a->c.output ? 1 : 0; i < a->c.n_formats; i++)
-		if ((rc = pg_report_render(a->c.formats[i], v, &ro)))
-			return rc;
-	if (!a->c.n_formats && !a->c.output && !a->c.quiet)
-		rc = pg_report_render("text", v, &ro);
-	return rc;
-}
 
 int cmd_check(int argc, char *argv[])
 {
@@ -346,17 +328,12 @@ int cmd_check(int argc, char *argv[])
 		if (pg_plot_verdict(a.plot_dir, rs, base->rs, v, &po) != 0)
 			pg_verdict_warn(v, "no plots: %s", pg_error_message());
 	}
-	if ((rc = render(&a, v)))
+	if ((rc = pg_cli_render(&a.c, v)))
 		goto early_out;
 	if (measured)
 		rc = pg_error_set(measured, "%s", measure_message);
-	else if (v->overall == PG_OVERALL_FAIL)
-		rc = pg_error_set(PG_EFAIL, "check failed: %d regression%s, %d gate%s failed, %d benchmark%s failed%s",
-				  v->counts.regressions, v->counts.regressions == 1 ? "" : "s",
-				  v->counts.gates_failed, v->counts.gates_failed == 1 ? "" : "s",
-				  v->counts.failed_benchmarks, v->counts.failed_benchmarks == 1 ? "" : "s",
-				  a.require_baseline && v->no_baseline ? ", no baseline (--require-baseline)"
-								       : "");
+	else
+		rc = pg_cli_verdict_status(v, "check");
 early_out:
 	for (size_t i = 0; i < early.n_warnings; i++)
 		free(early.warnings[i]);

@@ -134,20 +134,8 @@ int cmd_compare(int argc, char *argv[])
 		pg_verdict_warn(v, "%s", base->warnings[i]);
 	if ((rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
 		goto out;
-	pg_report_options ro = {.color = pg_report_want_color(stdout)};
-	if (c.output) {
-		char spec[4096];
-		snprintf(spec, sizeof(spec), "%s=%s", c.n_formats ? c.formats[0] : "text", c.output);
-		rc = pg_report_render(spec, v, &ro);
-	}
-	for (size_t i = c.output ? 1 : 0; !rc && i < c.n_formats; i++)
-		rc = pg_report_render(c.formats[i], v, &ro);
-	if (!rc && !c.n_formats && !c.output && !c.quiet)
-		rc = pg_report_render("text", v, &ro);
-	if (!rc && v->overall == PG_OVERALL_FAIL)
-		rc = pg_error_set(PG_EFAIL, "compare: %d regression%s, %d gate%s failed",
-				  v->counts.regressions, v->counts.regressions == 1 ? "" : "s",
-				  v->counts.gates_failed, v->counts.gates_failed == 1 ? "" : "s");
+	if (!(rc = pg_cli_render(&c, v)))
+		rc = pg_cli_verdict_status(v, "compare");
 out:
 	pg_verdict_free(v);
 	pg_baseline_free(base);

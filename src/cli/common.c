@@ -6,6 +6,7 @@
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
 #include "perfgate/accept.h"
+#include "perfgate/report.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -194,4 +195,35 @@ int pg_cli_apply_acceptances(pg_verdict *v, const pg_cli_context *ctx, pg_store 
 		rc = pg_acceptances_apply(v, &a, opts);
 	pg_acceptances_release(&a);
 	return rc;
+}
+
+int pg_cli_render(const pg_cli_common *c, const pg_verdict *v)
+{
+	pg_report_options ro = {.color = pg_report_want_color(stdout)};
+	int rc = 0;
+	if (c->output) {
+		/* -o FILE takes the first --format, or text. */
+		char spec[4096];
+		snprintf(spec, sizeof(spec), "%s=%s", c->n_formats ? c->formats[0] : "text", c->output);
+		rc = pg_report_render(spec, v, &ro);
+	}
+	for (size_t i = c->output ? 1 : 0; !rc && i < c->n_formats; i++)
+		rc = pg_report_render(c->formats[i], v, &ro);
+	if (!rc && !c->n_formats && !c->output && !c->quiet)
+		rc = pg_report_render("text", v, &ro);
+	return rc;
+}
+
+int pg_cli_verdict_status(const pg_verdict *v, const char *verb)
+{
+	if (v->overall != PG_OVERALL_FAIL)
+		return 0;
+	return pg_error_set(PG_EFAIL, "%s failed: %d regression%s, %d gate%s failed, %d benchmark%s failed%s", verb,
+			    v->counts.regressions, v->counts.regressions == 1 ? "" : "s",
+			    v->counts.gates_failed, v->counts.gates_failed == 1 ? "" : "s",
+			    v->counts.failed_benchmarks, v->counts.failed_benchmarks == 1 ? "" : "s",
+			    v->no_baseline && !v->counts.regressions && !v->counts.gates_failed &&
+					    !v->counts.failed_benchmarks
+				    ? ", no baseline (--require-baseline)"
+				    : "");
 }

@@ -207,6 +207,20 @@ pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name)
 	return NULL;
 }
 
+void pg_benchmark_drop_empty(pg_benchmark *b)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < b->n_metrics; i++) {
+		pg_metric *m = &b->metrics[i];
+		if (m->n_samples == 0 && !m->has_value && !m->has_summary) {
+			metric_release(m);
+			continue;
+		}
+		b->metrics[kept++] = *m;
+	}
+	b->n_metrics = kept;
+}
+
 int pg_metric_add_sample(pg_metric *m, double sample)
 {
 	if (!isfinite(sample)) {
