@@ -223,14 +223,26 @@ static void thresholds_for(const pg_gates *gates, const pg_benchmark *b, const c
 		if (strncmp(p, b->name, bl) != 0 || p[bl] != '.' || strncmp(p + bl + 1, metric, ml) != 0)
 			continue;
 		const char *rest = p + bl + 1 + ml;
-		/* A gate on the median is a gate on the metric's own row. */
-		int on_center = *rest == '\0' ||
-				(*rest == '.' && (strcmp(rest + 1, "median") == 0 || strcmp(rest + 1, "p50") == 0));
-		if (!((on_center && !stat) || (*rest == '.' && stat && strcmp(rest + 1, stat) == 0)))
+		int plain = *rest == '\0', with_stat = *rest == '.' && known_stat(rest + 1);
+		if (!plain && !with_stat)
 			continue;
-		*named = 1;
-		if (g->has_regression)
-			*thr = g->regression;
+		int on_center = plain || strcmp(rest + 1, "median") == 0 || strcmp(rest + 1, "p50") == 0;
+		if (!stat) {
+			/*
+			 * The relative gate of a metric a gate names is held on its median,
+			 * where a test can decide; a bound on its p99 is the gate's absolute part.
+			 */
+			*named = 1;
+			if (g->has_regression && (on_center || *thr == default_thr))
+				*thr = g->regression;
+		} else if (with_stat && strcmp(rest + 1, stat) == 0) {
+			/* A tail statistic is gated relatively only when its gate asks for it. */
+			*named = g->has_regression;
+			if (g->has_regression)
+				*thr = g->regression;
+		} else {
+			continue;
+		}
 		double mc;
 		if (g->has_min_change && pg_quantity_in_unit(&mc, &g->min_change, unit) == 0)
 			*min_change = mc;
