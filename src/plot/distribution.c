@@ -7,6 +7,7 @@
 #include "report/escape.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,12 +53,20 @@ static void write_side_tic(FILE *out, const char *side, const char *commit, size
 	fprintf(out, " %g", x);
 }
 
+static int compare_values(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 static int draw(pg_gnuplot *gp, const pg_verdict *v, const pg_metric_change *c,
 		const pg_metric *hm, const pg_metric *bm, pg_plot_format format)
 {
 	char name[512], file[600], text[1024], change[32], head_text[64], base_text[64];
 	pg_report_plot_name(name, sizeof(name), c->bench, c->metric);
 	snprintf(file, sizeof(file), "%s.dist.%s", name, pg_plot_extension(format));
+	double clip_top = 0, clip_bottom = 0;
+	char clip_note[64] = "";
 
 	size_t n_all = hm->n_samples + bm->n_samples;
 	double *all = malloc(n_all * sizeof(double));
@@ -67,7 +76,28 @@ static int draw(pg_gnuplot *gp, const pg_verdict *v, const pg_metric_change *c,
 	memcpy(all + bm->n_samples, hm->samples, hm->n_samples * sizeof(double));
 	pg_plot_unit u;
 	pg_plot_unit_choose(&u, c->unit, pg_stats_median(all, n_all));
+	/*
+	 * A few stray runs (a scheduler hiccup of 24 ms among 7 us lookups) would
+	 * flatten both boxes into a line: a heavy tail is cut at the 99.5th
+	 * percentile, the cut points counted in the axis label.
+	 */
+	qsort(all, n_all, sizeof(double), compare_values);
+	double top = pg_stats_percentile_sorted(all, n_all, 99.5), bottom = all[0];
+	size_t cut = 0;
+	if (all[n_all - 1] > bottom + 1.5 * (top - bottom) && top > bottom)
+		for (size_t i = 0; i < n_all; i++)
+			cut += all[i] > top;
 	free(all);
+	if (cut) {
+		double limit = isfinite(c->base) ? c->base * (1.0 + c->threshold) : top;
+		double hi = fmax(top, fmax(limit, fmax(c->head, c->base)));
+		double pad = (hi - bottom) * 0.08;
+		char note[64];
+		snprintf(note, sizeof(note), "%zu run%s above the range not shown", cut, cut == 1 ? "" : "s");
+		clip_top = hi + pad;
+		clip_bottom = bottom - pad < 0 && bottom >= 0 ? 0 : bottom - pad;
+		snprintf(clip_note, sizeof(clip_note), "%s", note);
+	}
 
 	FILE *out = pg_gnuplot_begin(gp, file);
 	if (!out)
@@ -102,7 +132,13 @@ static int draw(pg_gnuplot *gp, const pg_verdict *v, const pg_metric_change *c,
 	      "set style fill solid 0.25 border\nset boxwidth 0.5\n",
 	      out);
 	/* Tight around the runs: the spread is what this plot is for (the history starts at zero). */
-	fputs("set offsets 0, 0, graph 0.08, graph 0.08\n", out);
+	if (clip_note[0]) {
+		fprintf(out, "set yrange [%.10g:%.10g]\nset xlabel ", clip_bottom * u.factor, clip_top * u.factor);
+		pg_gnuplot_quote(out, clip_note, 0);
+		fputs(" font ',9'\n", out);
+	} else {
+		fputs("set offsets 0, 0, graph 0.08, graph 0.08\n", out);
+	}
 	write_runs(out, "base", bm, 0, u.factor);
 	write_runs(out, "head", hm, 1, u.factor);
 
