@@ -1,0 +1,125 @@
+/* publish.h - `perfgate publish`: a static dashboard site from the stored results */
+#ifndef PERFGATE_PUBLISH_H
+#define PERFGATE_PUBLISH_H
+
+#include "perfgate/gates.h"
+#include "perfgate/store.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct pg_publish_options {
+	const char *dir;            /* the site; created when missing */
+	const char *const *env_keys; /* n_env_keys keys; none: the newest key, then every other found */
+	size_t n_env_keys;
+	int n;                      /* commits walked along first parents; 0: 50 */
+	const char *repo_url;       /* commit links as URL/commit/SHA; NULL: none */
+	const char *title;          /* NULL: "perfgate" */
+	const pg_gates *gates;      /* NULL: status from the change against the previous commit */
+} pg_publish_options;
+
+/* What a publish did, for the CLI to print. */
+typedef struct pg_publish_counts {
+	size_t pages;     /* files of the site, data.json included */
+	size_t written;   /* of them, rewritten because their content changed */
+	size_t plots;     /* plots gnuplot drew (the rest were reused from the pages) */
+	char *no_plots;   /* why pages have no plots (gnuplot missing), or NULL; caller frees */
+	char **warnings;  /* n_warnings sentences; free with pg_publish_counts_release */
+	size_t n_warnings;
+} pg_publish_counts;
+
+/*
+ * Write the site for first-parent history from head (40 hex) of store
+ * (which must have a repository): index.html, one page per metric and
+ * data.json in o->dir. A file whose new content equals what is on disk is
+ * not touched; the others are written through a temporary file and a
+ * rename. gnuplot missing is not an error: pages say why they have no plot
+ * (counts->no_plots). Returns 0, PG_ESYSTEM (nothing stored, a file could
+ * not be written) or PG_ENOMEM. Release counts with pg_publish_counts_release.
+ */
+int pg_publish_site(pg_publish_counts *counts, pg_store *store, const char *head,
+		    const pg_publish_options *o);
+void pg_publish_counts_release(pg_publish_counts *counts);
+
+/* ---- the model the pages are rendered from (src/publish/site.c fills it) ---- */
+
+/* One commit of a metric's history in one env key. */
+typedef struct pg_publish_row {
+	const char *commit;  /* 40 hex */
+	const char *subject; /* the commit's subject line */
+	double value;        /* the median (or the value) */
+	double p90;          /* NAN: none */
+	size_t n;            /* runs */
+	double change;       /* against the row before, > 0 worse; NAN for the first */
+} pg_publish_row;
+
+/* A metric in one env key. */
+typedef struct pg_publish_series {
+	char *env_key;
+	pg_publish_row *rows; /* oldest first; commits without the metric left out */
+	size_t n_rows;
+	char plot_key[17];    /* hash of what the plot shows: an unchanged plot is not redrawn */
+	char *svg;            /* the plot, an <svg> element; NULL: none (no_plot says why) */
+	const char *no_plot;
+} pg_publish_series;
+
+typedef enum pg_publish_status {
+	PG_PUBLISH_NONE = 0, /* no comparison: a single result */
+	PG_PUBLISH_PASS,
+	PG_PUBLISH_FAIL,
+	PG_PUBLISH_WARN, /* inconclusive */
+} pg_publish_status;
+
+typedef struct pg_publish_metric {
+	char *bench, *metric, *unit;
+	int better_higher;
+	int on_index;           /* gated or primary: a line on its benchmark's card */
+	char page[640];         /* the page's file name */
+	double threshold;       /* relative, fraction */
+	pg_publish_series *series; /* one per env key of the site, in the site's order */
+	/* The index card, from the first env key: */
+	pg_publish_status status;
+	char *status_text;      /* "regression +14.2 % vs abc1234", "max 10 ms exceeded", ... */
+	char *gate_text;        /* "< 10 ms, +10 %", ... */
+	double latest;          /* NAN: never measured */
+	const char *latest_commit;
+	double vs_tag, vs_back; /* relative, > 0 worse; NAN: not known; vs_back against the oldest result of the walk */
+	const char *back_commit;
+	double *trend;          /* values, oldest first, for the sparkline */
+	size_t n_trend;
+} pg_publish_metric;
+
+typedef struct pg_publish_model {
+	const char *title, *repo_url, *head;
+	char **env_keys;
+	size_t n_env_keys;
+	int n;
+	int back;               /* commits from the oldest of the walk to head: "vs back" */
+	char *tag;              /* the previous release tag, or NULL */
+	char *tag_commit;
+	pg_publish_metric *metrics; /* ordered by benchmark, then metric */
+	size_t n_metrics;
+	char **warnings;
+	size_t n_warnings;
+} pg_publish_model;
+
+/* ---- the page templates (src/publish/html.c) ---- */
+
+/* index.html: one card per benchmark. */
+void pg_publish_page_index(FILE *out, const pg_publish_model *site);
+
+/* The page of one metric: per env key side by side, its plot and the table of its commits. */
+void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_publish_metric *m);
+
+/*
+ * An inline SVG sparkline of n values (oldest left), width x height px, the
+ * newest point marked; alt is its accessible description. Nothing for n 0.
+ */
+void pg_publish_sparkline(FILE *out, const double *values, size_t n, int width, int height,
+			  const char *alt);
+
+/* The emoji and word of a status: "✅", "pass". */
+const char *pg_publish_status_mark(pg_publish_status s);
+const char *pg_publish_status_word(pg_publish_status s);
+
+#endif

@@ -1,0 +1,188 @@
+/* cmd_publish.c - `perfgate publish`: the static dashboard site of the stored results */
+#include "cli.h"
+
+#include "perfgate/error.h"
+#include "perfgate/gates.h"
+#include "perfgate/publish.h"
+#include "perfgate/repo.h"
+#include "perfgate/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"perfgate publish -o DIR [--env KEY]... [-n N] [--repo-url URL] [--title T]\n"
+	"                        [-c GATES] [--store DIR]";
+
+static const char help[] =
+	"Write a static site of the results stored along the first-parent history from\n"
+	"HEAD, for GitHub Pages or any web server: index.html with a card per benchmark\n"
+	"(latest value of each gated or primary metric, its gate and status, the change\n"
+	"against the previous release tag and against N commits back, a trend), a page\n"
+	"per metric (the gnuplot history plot, inline, and a table of its commits) and\n"
+	"data.json. Plain HTML and CSS with inline SVG: no request to any other host.\n"
+	"A file whose content did not change is not rewritten.\n"
+	"\n"
+	"  -o DIR            the site's directory (created when missing)\n"
+	"  --env KEY         results of this environment key (repeatable: side by side;\n"
+	"                    default: the newest key, then every other key found)\n"
+	"  -n N              this many commits (default 50)\n"
+	"  --repo-url URL    link commits to URL/commit/SHA\n"
+	"  --title T         the site's title (default perfgate)\n"
+	"  -c GATES          status from this gates file (default: gates/default.json at\n"
+	"                    the repository root when there is one; without gates, the\n"
+	"                    change against the previous result and a 10% threshold)\n"
+	"  --store DIR       read the plain-file store DIR instead of refs/notes/perfgate\n"
+	"\n"
+	"Without gnuplot the pages have no plots and say why. Exit status: 0 site\n"
+	"written, 2 bad command line or gates file, 3 not in a repository, nothing\n"
+	"stored, a file that cannot be written.\n";
+
+enum { OPT_STORE = OPT_CLI_LAST, OPT_REPO_URL, OPT_TITLE };
+
+
+static int head_commit(char *hex, git_repository *repo)
+{
+	git_oid head;
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0) {
+		if (git_repository_head_unborn(repo) == 1)
+			return pg_error_set(PG_EINPUT, "HEAD is unborn (no commit yet): nothing to publish");
+		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
+	}
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &head);
+	return 0;
+}
+
+/* -c, else the repository's gates/default.json when it has one; none is fine. */
+static int load_gates(pg_gates **out, const pg_cli_context *ctx, const char *path)
+{
+	pg_cli_common c;
+	*out = NULL;
+	if (!path) {
+		char *def = ctx->root ? malloc(strlen(ctx->root) + sizeof("/gates/default.json")) : NULL;
+		int present = 0;
+		if (def) {
+			snprintf(def, strlen(ctx->root) + sizeof("/gates/default.json"), "%s/gates/default.json",
+				 ctx->root);
+			present = access(def, F_OK) == 0;
+		}
+		free(def);
+		if (!present)
+			return 0;
+	}
+	pg_cli_common_init(&c);
+	c.gates_path = path;
+	int rc = pg_cli_load_gates(out, ctx, &c);
+	c.gates_path = NULL;
+	pg_cli_common_release(&c);
+	return rc;
+}
+
+int cmd_publish(int argc, char *argv[])
+{
+	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
+						  {"store", required_argument, NULL, OPT_STORE},
+						  {"repo-url", required_argument, NULL, OPT_REPO_URL},
+						  {"title", required_argument, NULL, OPT_TITLE},
+						  {"output", required_argument, NULL, 'o'},
+						  {"help", no_argument, NULL, OPT_HELP},
+						  {NULL, 0, NULL, 0}};
+	const char *store_dir = NULL, *gates_path = NULL;
+	const char **keys = NULL;
+	char *repo_url = NULL;
+	pg_publish_options o = {0};
+	pg_publish_counts counts = {0};
+	pg_cli_context ctx = {0};
+	pg_store *store = NULL;
+	pg_gates *gates = NULL;
+	char head[GIT_OID_HEXSZ + 1];
+	int opt, rc = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "n:o:c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			printf("usage: %s\n\n%s", usage, help);
+			goto out;
+		case 'n':
+			if ((rc = pg_cli_int(&o.n, optarg, "-n", 1)))
+				goto out;
+			break;
+		case 'o':
+			o.dir = optarg;
+			break;
+		case 'c':
+			gates_path = optarg;
+			break;
+		case OPT_ENV: {
+			const char **grown = realloc(keys, (o.n_env_keys + 1) * sizeof(*grown));
+			if (!grown) {
+				rc = pg_error_set(PG_ENOMEM, "out of memory");
+				goto out;
+			}
+			keys = grown;
+			keys[o.n_env_keys++] = optarg;
+			break;
+		}
+		case OPT_STORE:
+			store_dir = optarg;
+			break;
+		case OPT_REPO_URL:
+			free(repo_url);
+			/* URL/commit/SHA with exactly one slash. */
+			if (!(repo_url = strdup(optarg))) {
+				rc = pg_error_set(PG_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (size_t len = strlen(repo_url); len > 0 && repo_url[len - 1] == '/'; len--)
+				repo_url[len - 1] = '\0';
+			break;
+		case OPT_TITLE:
+			o.title = optarg;
+			break;
+		default:
+			rc = pg_cli_bad_option("publish", usage, argv);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = pg_error_set(PG_EINPUT, "publish: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+		goto out;
+	}
+	if (!o.dir) {
+		rc = pg_error_set(PG_EINPUT, "publish: -o DIR is required (where the site goes)\nusage: %s", usage);
+		goto out;
+	}
+	o.env_keys = keys;
+	o.repo_url = repo_url;
+	if ((rc = pg_cli_context_open(&ctx)))
+		goto out;
+	if (!ctx.repo) {
+		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (publish walks the history of one)");
+		goto out;
+	}
+	if ((rc = load_gates(&gates, &ctx, gates_path)))
+		goto out;
+	o.gates = gates;
+	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
+		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_publish_site(&counts, store, head, &o)))
+		goto out;
+	for (size_t i = 0; i < counts.n_warnings; i++)
+		fprintf(stderr, "perfgate: warning: %s\n", counts.warnings[i]);
+	if (counts.no_plots)
+		fprintf(stderr, "perfgate: warning: %s (the pages say so)\n", counts.no_plots);
+	printf("%s: %zu files, %zu written, %zu unchanged; %zu plots drawn\n", o.dir, counts.pages,
+	       counts.written, counts.pages - counts.written, counts.plots);
+out:
+	pg_publish_counts_release(&counts);
+	free(keys);
+	free(repo_url);
+	pg_gates_free(gates);
+	pg_store_free(store);
+	pg_cli_context_close(&ctx);
+	return rc;
+}

@@ -1,0 +1,388 @@
+/* html.c - the dashboard's pages: index cards, metric pages, and the inline SVG sparkline */
+#include "perfgate/publish.h"
+
+#include "perfgate/quantity.h"
+#include "report/escape.h"
+
+#include <math.h>
+#include <string.h>
+
+/* One stylesheet, inline in every page: no request leaves the site, dark mode from the system. */
+static const char css[] =
+	":root{color-scheme:light dark;--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--card:#f6f8fa;"
+	"--line:#d1d9e0;--link:#0550ae;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--row:#eef1f4}\n"
+	"@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;"
+	"--card:#151b23;--line:#3d444d;--link:#4493f8;--bad:#ff7b72;--good:#3fb950;--warn:#d29922;"
+	"--row:#1c232c}}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0 auto;max-width:1280px;padding:1rem 1.5rem 3rem;background:var(--bg);"
+	"color:var(--fg);font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\n"
+	"a{color:var(--link)}\n"
+	"h1{font-size:1.6rem;margin:.4rem 0}h2{font-size:1.15rem;margin:0 0 .5rem;overflow-wrap:anywhere}\n"
+	".meta{color:var(--muted);margin:.2rem 0 1rem}\n"
+	"code{font:13px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,36rem),1fr));gap:1rem}\n"
+	".card,.key{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;"
+	"min-width:0}\n"
+	".keys{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,34rem),1fr));gap:1rem}\n"
+	"table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\n"
+	"th,td{padding:.3rem .45rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}\n"
+	"thead th{color:var(--muted);font-weight:600;font-size:.85rem;white-space:nowrap}\n"
+	"tbody tr:hover{background:var(--row)}\n"
+	"td.num,td.verdict{text-align:right;white-space:nowrap}td.verdict{text-align:left}\n"
+	"caption{text-align:left;color:var(--muted);padding:.4rem 0}\n"
+	".table-wrap{overflow-x:auto}\n"
+	".status{white-space:nowrap}.fail{color:var(--bad)}.pass{color:var(--good)}.warn{color:var(--warn)}\n"
+	".spark{color:var(--link);vertical-align:middle}.spark .last{fill:var(--bad)}\n"
+	".plot{background:#fff;border-radius:6px;padding:.3rem;margin:0 0 .8rem}\n"
+	".plot svg{display:block;width:100%;height:auto}\n"
+	".noplot{border:1px dashed var(--line);border-radius:6px;padding:1rem;color:var(--muted)}\n"
+	".subject{max-width:24rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n"
+	".also{color:var(--muted);font-size:.9rem;margin:.6rem 0 0}\n"
+	".warnings{border-left:4px solid var(--warn);padding:.3rem .8rem;margin:0 0 1rem}\n"
+	"th button{all:unset;cursor:pointer;font:inherit;color:inherit}\n"
+	"th button:focus-visible{outline:2px solid var(--link)}\n"
+	"th.num{text-align:right}\n"
+	"footer{color:var(--muted);margin-top:2rem;font-size:.85rem}\n";
+
+/* Click a column heading to sort; the tables read the same without it. */
+static const char sort_script[] =
+	"<script>\n"
+	"document.querySelectorAll('table.sortable').forEach(function(t){\n"
+	" t.querySelectorAll('thead th').forEach(function(th,i){\n"
+	"  var b=document.createElement('button');b.textContent=th.textContent;th.textContent='';\n"
+	"  th.appendChild(b);\n"
+	"  b.addEventListener('click',function(){\n"
+	"   var up=th.getAttribute('aria-sort')!=='ascending',body=t.tBodies[0];\n"
+	"   t.querySelectorAll('thead th').forEach(function(h){h.removeAttribute('aria-sort');});\n"
+	"   th.setAttribute('aria-sort',up?'ascending':'descending');\n"
+	"   var key=function(r){var c=r.cells[i],v=c.getAttribute('data-v');\n"
+	"    return v!==null?parseFloat(v):c.textContent;};\n"
+	"   Array.prototype.slice.call(body.rows).sort(function(a,c){var x=key(a),y=key(c);\n"
+	"    var d=typeof x==='number'&&typeof y==='number'?x-y:String(x).localeCompare(String(y));\n"
+	"    return up?d:-d;}).forEach(function(r){body.appendChild(r);});\n"
+	"  });\n"
+	" });\n"
+	"});\n"
+	"</script>\n";
+
+static void esc(FILE *out, const char *s)
+{
+	pg_escape_xml(out, s ? s : "", 0);
+}
+
+static void attr(FILE *out, const char *s)
+{
+	pg_escape_xml(out, s ? s : "", 1);
+}
+
+const char *pg_publish_status_mark(pg_publish_status s)
+{
+	switch (s) {
+	case PG_PUBLISH_PASS:
+		return "\xe2\x9c\x85"; /* ✅ */
+	case PG_PUBLISH_FAIL:
+		return "\xe2\x9d\x8c"; /* ❌ */
+	case PG_PUBLISH_WARN:
+		return "\xe2\x9a\xa0\xef\xb8\x8f"; /* ⚠️ */
+	default:
+		return "\xe2\x80\x94"; /* — */
+	}
+}
+
+const char *pg_publish_status_word(pg_publish_status s)
+{
+	static const char *const words[] = {"no comparison", "pass", "fail", "inconclusive"};
+	return words[s];
+}
+
+static const char *status_class(pg_publish_status s)
+{
+	static const char *const classes[] = {"none", "pass", "fail", "warn"};
+	return classes[s];
+}
+
+static void page_head(FILE *out, const char *title, const char *heading_of)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light dark\">\n<title>",
+	      out);
+	if (heading_of) {
+		esc(out, heading_of);
+		fputs(" \xe2\x80\x94 ", out);
+	}
+	esc(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+}
+
+static void commit_link(FILE *out, const pg_publish_model *site, const char *commit)
+{
+	if (site->repo_url) {
+		fputs("<a href=\"", out);
+		attr(out, site->repo_url);
+		fputs("/commit/", out);
+		attr(out, commit);
+		fprintf(out, "\"><code>%.7s</code></a>", commit);
+	} else {
+		fprintf(out, "<code>%.7s</code>", commit);
+	}
+}
+
+/* A change as a table cell, numeric sort key included, coloured beyond the threshold; "—" when unknown. */
+static void change_cell(FILE *out, double change, int better_higher, double threshold)
+{
+	char text[32];
+	if (!isfinite(change)) {
+		fputs("<td class=\"num\" data-v=\"0\">\xe2\x80\x94</td>", out);
+		return;
+	}
+	/* The sign as the value moved; the colour says whether that is worse. */
+	double moved = better_higher ? -change : change;
+	pg_format_change(text, sizeof(text), moved);
+	fprintf(out, "<td class=\"num%s\" data-v=\"%.6g\">%s</td>",
+		change > threshold ? " fail" : change < -threshold ? " pass" : "", moved, text);
+}
+
+void pg_publish_sparkline(FILE *out, const double *values, size_t n, int width, int height,
+			  const char *alt)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	size_t finite = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(values[i])) {
+			lo = values[i] < lo ? values[i] : lo;
+			hi = values[i] > hi ? values[i] : hi;
+			finite++;
+		}
+	if (finite == 0)
+		return;
+	double pad = 3, span = hi > lo ? hi - lo : 1;
+	double step = n > 1 ? (width - 2 * pad) / (double)(n - 1) : 0;
+	fprintf(out, "<svg class=\"spark\" width=\"%d\" height=\"%d\" "
+		     "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+		width, height, width, height);
+	attr(out, alt);
+	fputs("\"><title>", out);
+	esc(out, alt);
+	fputs("</title><polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" "
+	      "stroke-linejoin=\"round\" points=\"",
+	      out);
+	double lx = 0, ly = 0;
+	int first = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(values[i]))
+			continue;
+		double x = n > 1 ? pad + step * (double)i : width / 2.0;
+		/* A flat line sits in the middle rather than on the floor. */
+		double y = hi > lo ? height - pad - (values[i] - lo) / span * (height - 2 * pad) : height / 2.0;
+		fprintf(out, "%s%.1f,%.1f", first ? "" : " ", x, y);
+		first = 0;
+		lx = x;
+		ly = y;
+	}
+	fprintf(out, "\"/><circle class=\"last\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/></svg>", lx, ly);
+}
+
+static void value_text(char *buf, size_t size, double v, const char *unit)
+{
+	if (isfinite(v))
+		pg_format_value(buf, size, v, unit);
+	else
+		snprintf(buf, size, "\xe2\x80\x94");
+}
+
+static void header(FILE *out, const pg_publish_model *site)
+{
+	fputs("<header>\n<h1>", out);
+	esc(out, site->title);
+	fputs("</h1>\n<p class=\"meta\">Newest commit ", out);
+	commit_link(out, site, site->head);
+	fputs(" \xc2\xb7 env ", out);
+	for (size_t i = 0; i < site->n_env_keys; i++) {
+		fputs(i ? ", <code>" : "<code>", out);
+		esc(out, site->env_keys[i]);
+		fputs("</code>", out);
+	}
+	fprintf(out, " \xc2\xb7 last %d commits along first parents", site->n);
+	if (site->tag) {
+		fputs(" \xc2\xb7 previous release ", out);
+		esc(out, site->tag);
+	}
+	fputs("</p>\n</header>\n", out);
+	if (site->n_warnings) {
+		fputs("<div class=\"warnings\" role=\"note\"><p>Warnings:</p><ul>\n", out);
+		for (size_t i = 0; i < site->n_warnings; i++) {
+			fputs("<li>", out);
+			esc(out, site->warnings[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul></div>\n", out);
+	}
+}
+
+static void index_row(FILE *out, const pg_publish_model *site, const pg_publish_metric *m)
+{
+	char latest[64], alt[512];
+	value_text(latest, sizeof(latest), m->latest, m->unit);
+	fprintf(out, "<tr><th scope=\"row\"><a href=\"%s\">", m->page);
+	esc(out, m->metric);
+	fprintf(out, "</a></th><td class=\"num\" data-v=\"%.10g\">%s</td><td>", isfinite(m->latest) ? m->latest : 0,
+		latest);
+	esc(out, m->gate_text);
+	fprintf(out, "</td><td class=\"status %s\"><span aria-hidden=\"true\">%s</span> ",
+		status_class(m->status), pg_publish_status_mark(m->status));
+	esc(out, m->status_text ? m->status_text : pg_publish_status_word(m->status));
+	fputs("</td>", out);
+	if (site->tag)
+		change_cell(out, m->vs_tag, m->better_higher, m->threshold);
+	change_cell(out, m->vs_back, m->better_higher, m->threshold);
+	fputs("<td>", out);
+	snprintf(alt, sizeof(alt), "trend of %s.%s over the last %zu results, newest %s", m->bench, m->metric,
+		 m->n_trend, latest);
+	pg_publish_sparkline(out, m->trend, m->n_trend, 120, 28, alt);
+	fputs("</td></tr>\n", out);
+}
+
+void pg_publish_page_index(FILE *out, const pg_publish_model *site)
+{
+	page_head(out, site->title, NULL);
+	header(out, site);
+	fputs("<main>\n<section class=\"cards\" aria-label=\"benchmarks\">\n", out);
+	for (size_t i = 0; i < site->n_metrics;) {
+		const char *bench = site->metrics[i].bench;
+		size_t end = i;
+		while (end < site->n_metrics && strcmp(site->metrics[end].bench, bench) == 0)
+			end++;
+		fputs("<article class=\"card\">\n<h2>", out);
+		esc(out, bench);
+		fputs("</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">metric</th>"
+		      "<th scope=\"col\" class=\"num\">latest</th><th scope=\"col\">gate</th>"
+		      "<th scope=\"col\">status</th>",
+		      out);
+		if (site->tag) {
+			fputs("<th scope=\"col\" class=\"num\">vs ", out);
+			esc(out, site->tag);
+			fputs("</th>", out);
+		}
+		fprintf(out, "<th scope=\"col\" class=\"num\">vs %d back</th><th scope=\"col\">trend</th>"
+			     "</tr></thead>\n"
+			     "<tbody>\n",
+			site->back);
+		int others = 0;
+		for (size_t j = i; j < end; j++) {
+			if (site->metrics[j].on_index)
+				index_row(out, site, &site->metrics[j]);
+			else
+				others++;
+		}
+		fputs("</tbody>\n</table></div>\n", out);
+		if (others) {
+			fputs("<p class=\"also\">Also measured:", out);
+			for (size_t j = i; j < end; j++) {
+				if (site->metrics[j].on_index)
+					continue;
+				fprintf(out, " <a href=\"%s\">", site->metrics[j].page);
+				esc(out, site->metrics[j].metric);
+				fputs("</a>", out);
+			}
+			fputs("</p>\n", out);
+		}
+		fputs("</article>\n", out);
+		i = end;
+	}
+	if (site->n_metrics == 0)
+		fputs("<p>No results stored along these commits.</p>\n", out);
+	fputs("</section>\n</main>\n<footer>Made by perfgate from the results stored in "
+	      "<code>refs/notes/perfgate</code>. Data: <a href=\"data.json\">data.json</a>.</footer>\n"
+	      "</body>\n</html>\n",
+	      out);
+}
+
+static void series_table(FILE *out, const pg_publish_model *site, const pg_publish_metric *m,
+			 const pg_publish_series *s)
+{
+	fputs("<div class=\"table-wrap\"><table class=\"sortable\">\n<caption>", out);
+	fprintf(out, "%zu commit%s with results, newest first; change against the commit before, "
+		     "over %.3g %% is a regression</caption>\n",
+		s->n_rows, s->n_rows == 1 ? "" : "s", m->threshold * 100);
+	fputs("<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
+	      "<th scope=\"col\" class=\"num\">median</th><th scope=\"col\" class=\"num\">p90</th>"
+	      "<th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">change</th>"
+	      "<th scope=\"col\">verdict</th></tr></thead>\n<tbody>\n",
+	      out);
+	for (size_t i = s->n_rows; i-- > 0;) {
+		const pg_publish_row *r = &s->rows[i];
+		char v[64], p[64];
+		value_text(v, sizeof(v), r->value, m->unit);
+		value_text(p, sizeof(p), r->p90, m->unit);
+		fprintf(out, "<tr><td data-v=\"%zu\">", i);
+		commit_link(out, site, r->commit);
+		fputs("</td><td class=\"subject\" title=\"", out);
+		attr(out, r->subject);
+		fputs("\">", out);
+		esc(out, r->subject);
+		fprintf(out, "</td><td class=\"num\" data-v=\"%.10g\">%s</td><td class=\"num\" data-v=\"%.10g\">%s</td>"
+			     "<td class=\"num\" data-v=\"%zu\">%zu</td>",
+			r->value, v, isfinite(r->p90) ? r->p90 : 0, p, r->n, r->n);
+		change_cell(out, r->change, m->better_higher, m->threshold);
+		const char *verdict = !isfinite(r->change)       ? "\xe2\x80\x94"
+				      : r->change > m->threshold  ? "\xe2\x9d\x8c regression"
+				      : r->change < -m->threshold ? "improvement"
+								  : "unchanged";
+		fprintf(out, "<td class=\"verdict\">%s</td></tr>\n", verdict);
+	}
+	fputs("</tbody>\n</table></div>\n", out);
+}
+
+void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_publish_metric *m)
+{
+	char heading[1024];
+	snprintf(heading, sizeof(heading), "%s.%s", m->bench, m->metric);
+	page_head(out, site->title, heading);
+	fputs("<nav><a href=\"index.html\">\xe2\x86\x90 ", out);
+	esc(out, site->title);
+	fputs("</a></nav>\n<main>\n<h1>", out);
+	esc(out, m->bench);
+	fputs(" \xc2\xb7 ", out);
+	esc(out, m->metric);
+	fputs("</h1>\n<p class=\"meta\">", out);
+	fprintf(out, "%s is better \xc2\xb7 threshold %.3g %% \xc2\xb7 unit ",
+		m->better_higher ? "higher" : "lower", m->threshold * 100);
+	esc(out, m->unit);
+	if (m->gate_text && m->gate_text[0]) {
+		fputs(" \xc2\xb7 gate ", out);
+		esc(out, m->gate_text);
+	}
+	fputs("</p>\n<div class=\"keys\">\n", out);
+	for (size_t k = 0; k < site->n_env_keys; k++) {
+		const pg_publish_series *s = &m->series[k];
+		fputs("<section class=\"key\">\n<h2>env ", out);
+		esc(out, s->env_key);
+		fputs("</h2>\n", out);
+		if (s->n_rows == 0) {
+			fputs("<p class=\"noplot\">No results for this metric in this environment.</p>\n</section>\n",
+			      out);
+			continue;
+		}
+		if (s->svg) {
+			fputs("<figure class=\"plot\" role=\"img\" aria-label=\"", out);
+			fprintf(out, "History of ");
+			attr(out, heading);
+			fprintf(out, " over %zu commits: the median per commit, the spread of the runs as a band, "
+				     "the threshold as a dashed red line, regressions in red\">",
+				s->n_rows);
+			fprintf(out, "<!-- plot:%s -->%s<!-- /plot --></figure>\n", s->plot_key, s->svg);
+		} else {
+			fputs("<p class=\"noplot\">No plot: ", out);
+			esc(out, s->no_plot ? s->no_plot : "not drawn");
+			fputs(".</p>\n", out);
+		}
+		series_table(out, site, m, s);
+		fputs("</section>\n", out);
+	}
+	fputs("</div>\n</main>\n<footer>Made by perfgate. Data: <a href=\"data.json\">data.json</a>.</footer>\n",
+	      out);
+	fputs(sort_script, out);
+	fputs("</body>\n</html>\n", out);
+}

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# publish.sh - `perfgate publish`: a strict-parsing, self-contained, escaped, incremental static site,
+# gnuplot missing, and the index as headless Chromium renders it (light and dark)
+source "$(dirname "$0")/lib.bash"
+
+if ! "$PERFGATE" help 2>&1 | grep -q '^  publish '; then
+  echo "perfgate publish is not registered yet: skipped"
+  exit 77
+fi
+command -v python3 >/dev/null || { echo "python3 is not installed: skipped"; exit 77; }
+
+cat >gates.json <<'JSON'
+{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0},
+ "benchmarks": [
+   {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1"]},
+   {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1"]}],
+ "gates": [{"metric": "workload.wall", "max": "10s"}]}
+JSON
+pg() { (cd "$T/repo" && "$PERFGATE" "$@"); }
+url=https://example.invalid/o/r
+
+# 12 commits with both benchmarks saved, a release tag on the 6th, a hostile subject on the 9th.
+make_repo repo
+for i in $(seq 1 12); do
+  if ((i > 1)); then
+    echo "$i" >repo/file.txt
+    msg="commit $i"
+    ((i == 9)) && msg="commit $i &<>\"' <b>bold</b>"
+    git -C repo commit -q -am "$msg"
+  fi
+  ((i == 6)) && git -C repo tag v0.6
+  pg run -c "$T/gates.json" -q --save || fail "run --save on commit $i"
+done
+
+pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub1.out 2>pub1.err
+check "publish exits 0" test $? -eq 0
+sed 's/^/    /' pub1.err | head -n 5 >&2
+check "index.html is written" test -f site/index.html
+check "data.json is written" test -f site/data.json
+check "a page for workload.wall" test -f site/workload.wall.html
+check "a page for the hostile benchmark, named safely" test -f "site/_script_alert_1___script__x.wall.html"
+check "no temporary file or directory is left" test -z "$(ls -A site | grep -v -E '\.(html|json)$')"
+check "data.json is JSON" python3 -m json.tool site/data.json
+
+# ---- strict parsing, links, no other host ----
+cat >checker.py <<'PY'
+import html.parser, os, re, sys
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+repo_url = sys.argv[1]
+site = sys.argv[2]
+errors = []
+
+class Checker(html.parser.HTMLParser):
+    def __init__(self, name):
+        super().__init__(convert_charrefs=True)
+        self.name, self.stack, self.ids, self.refs, self.doctype = name, [], set(), [], False
+    def handle_decl(self, decl):
+        self.doctype |= decl.lower() == "doctype html"
+    def note(self, tag, attrs):
+        for k, v in attrs:
+            if k == "id":
+                self.ids.add(v)
+            if k in ("href", "src", "xlink:href", "action", "poster", "data") and v is not None:
+                self.refs.append((tag, k, v))
+            if k == "style" and v and "url(" in v:
+                errors.append(f"{self.name}: url() in a style attribute")
+    def handle_starttag(self, tag, attrs):
+        self.note(tag, attrs)
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()))
+    def handle_startendtag(self, tag, attrs):
+        self.note(tag, attrs)
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            errors.append(f"{self.name}:{self.getpos()[0]}: end tag of void element </{tag}>")
+        elif not self.stack:
+            errors.append(f"{self.name}:{self.getpos()[0]}: </{tag}> closes nothing")
+        elif self.stack[-1][0] != tag:
+            errors.append(f"{self.name}:{self.getpos()[0]}: </{tag}> closes <{self.stack[-1][0]}> "
+                          f"opened at line {self.stack[-1][1][0]} (misnested)")
+            # recover: pop up to the matching tag, if any
+            names = [t for t, _ in self.stack]
+            if tag in names:
+                while self.stack[-1][0] != tag:
+                    self.stack.pop()
+                self.stack.pop()
+        else:
+            self.stack.pop()
+
+pages = sorted(f for f in os.listdir(site) if f.endswith(".html"))
+for page in pages:
+    text = open(os.path.join(site, page), encoding="utf-8").read()
+    c = Checker(page)
+    c.feed(text)
+    c.close()
+    if not c.doctype:
+        errors.append(f"{page}: no <!DOCTYPE html>")
+    for tag, line in c.stack:
+        errors.append(f"{page}:{line[0]}: <{tag}> is never closed")
+    for tag, attr, ref in c.refs:
+        if tag == "a" and attr == "href" and ref.startswith(repo_url + "/commit/"):
+            if not re.fullmatch(re.escape(repo_url) + r"/commit/[0-9a-f]{40}", ref):
+                errors.append(f"{page}: malformed commit link {ref}")
+            continue
+        if "//" in ref or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref):
+            errors.append(f"{page}: <{tag} {attr}={ref!r}> refers to another host or scheme")
+            continue
+        if ref.startswith("#"):
+            if ref[1:] not in c.ids:
+                errors.append(f"{page}: {ref} names no id of the page")
+            continue
+        path = ref.split("#")[0]
+        if not os.path.isfile(os.path.join(site, path)):
+            errors.append(f"{page}: {attr}={ref!r} is no file of the site")
+    for m in re.finditer(r"@import|url\(\s*['\"]?(https?:)?//", text):
+        errors.append(f"{page}: CSS loads something: {m.group(0)}")
+    if "<table" in text and "<th scope=" not in text:
+        errors.append(f"{page}: tables without <th scope>")
+    if ("<svg" in text or "<img" in text) and "aria-label=" not in text:
+        errors.append(f"{page}: no alternative text for its images")
+    if "prefers-color-scheme:dark" not in text.replace(" ", ""):
+        errors.append(f"{page}: no dark mode")
+for e in errors:
+    print(e)
+print(f"{len(pages)} pages checked")
+sys.exit(1 if errors else 0)
+PY
+python3 checker.py "$url" site >checker.out 2>&1
+check "every page parses strictly, every link resolves, nothing refers to another host" test $? -eq 0
+grep -v 'pages checked' checker.out | head -n 10 | sed 's/^/    /' >&2
+check "more than the index was checked" grep -qE '^(9|[1-9][0-9]+) pages checked' checker.out
+check "commits link to --repo-url" grep -qE "href=\"$url/commit/[0-9a-f]{40}\"" site/workload.wall.html
+check "no script or style is loaded from anywhere" bash -c "! grep -hoE '<(script|link|img|iframe)[^>]* (src|href)=' site/*.html | grep -q ."
+check "at most one small inline script per page" \
+  bash -c 'for f in site/*.html; do [ "$(grep -c "<script>" "$f")" -le 1 ] || exit 1; done'
+
+# ---- hostile names ----
+check "the benchmark name never appears raw" bash -c "! grep -l '<script>alert' site/*.html"
+check "the benchmark name appears escaped on the index" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;|x' site/index.html
+check "the subject appears escaped" grep -qE 'commit 9 &amp;&lt;&gt;&quot;(&#39;|&apos;) &lt;b&gt;bold&lt;/b&gt;' site/workload.wall.html
+check "the raw subject never appears" bash -c "! grep -l '<b>bold</b>' site/*.html"
+check "the title is escaped" grep -qF '<title>Perf &lt;&amp;&gt; &quot;site&quot;</title>' site/index.html
+
+# ---- content ----
+check "the index has a card per benchmark" test "$(grep -c '<article class="card">' site/index.html)" -eq 2
+check "the index compares with the release tag" grep -qF 'vs v0.6' site/index.html
+check "the index has a sparkline" grep -q '<svg class="spark"' site/index.html
+check "the gate is shown" grep -qF '10s' site/index.html
+check "the status marks are there" grep -qE '(✅|❌|⚠️)' site/index.html
+check "the metric page inlines the gnuplot SVG" grep -q '<!-- plot:[0-9a-f]\{16\} --><svg' site/workload.wall.html
+check "the plot has its threshold line" grep -q 'threshold' site/workload.wall.html
+check "the table lists the 12 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 12
+python3 - site/data.json <<'PY' >json.out 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {(x["bench"], x["metric"]): x for x in d["metrics"]}
+w = m[("workload", "wall")]
+assert d["schema"] == "perfgate-site/1" and d["tag"] == "v0.6", d["tag"]
+assert len(w["series"][0]["rows"]) == 12, len(w["series"][0]["rows"])
+assert ("<script>alert(1)</script>|x", "wall") in m
+assert w["latest"] > 0 and w["on_index"]
+PY
+check "data.json holds what the pages show" test $? -eq 0
+sed 's/^/    /' json.out | tail -n 3 >&2
+
+# ---- incremental ----
+snap() { (cd "$T/$1" && for f in *; do stat -c '%n %i %.9Y' "$f"; done) | sort; }
+snap site >snap1
+pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub2.out 2>pub2.err
+check "second publish exits 0" test $? -eq 0
+snap site >snap2
+check "a second publish with no new commit rewrites no file" cmp -s snap1 snap2
+check "it says nothing was written" grep -q ' 0 written' pub2.out
+
+echo 13 >repo/file.txt
+git -C repo commit -q -am "commit 13"
+pg run -c "$T/gates.json" -b workload -q --save || fail "run --save on commit 13"
+pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub3.out 2>pub3.err
+check "publish after one more commit exits 0" test $? -eq 0
+snap site >snap3
+changed=$(join -v1 snap3 snap2 | awk '{print $1}'; join snap3 snap2 | awk '$2 != $4 || $3 != $5 {print $1}')
+changed=$(echo "$changed" | sort -u | grep . | tr '\n' ' ')
+check "index.html is rewritten" grep -q 'index.html' <<<"$changed"
+check "data.json is rewritten" grep -q 'data.json' <<<"$changed"
+check "the measured metric's page is rewritten" grep -q 'workload.wall.html' <<<"$changed"
+check "nothing else is rewritten (changed: $changed)" \
+  bash -c "! tr ' ' '\n' <<<'$changed' | grep . | grep -v -E '^(index\.html|data\.json|workload\.[a-z_]+\.html)$'"
+check "the pages of the benchmark not measured are untouched" \
+  bash -c "! grep -q '_script_' <<<'$changed'"
+
+# ---- gnuplot missing ----
+mkdir -p nobin
+(cd repo && PATH="$T/nobin" "$PERFGATE" publish -o "$T/nogp" -c "$T/gates.json") >nogp.out 2>nogp.err
+check "publish without gnuplot exits 0" test $? -eq 0
+check "it warns that gnuplot is missing" grep -q 'gnuplot' nogp.err
+check "each page says why it has no plot" \
+  bash -c 'for f in nogp/*.*.html; do grep -q "No plot: gnuplot not found" "$f" || exit 1; done'
+python3 checker.py "$url" nogp >checker2.out 2>&1
+check "pages without plots parse strictly too" test $? -eq 0
+
+# ---- bad command lines ----
+run_pg no_dir 2 publish
+pg publish -o "$T/x" --env no-such-key >nokey.out 2>nokey.err
+check "an env key with no results exits 3" test $? -eq 3
+check "it says nothing is stored" grep -q 'no results stored' nokey.err
+
+# ---- headless Chromium ----
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [[ -z "$chromium" ]]; then
+  echo "chromium is not installed (apt-get install -y chromium): browser checks skipped"
+else
+  browse() {
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
+      --disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@" 2>/dev/null
+  }
+  browse --dump-dom "file://$T/site/index.html" >dom.html
+  check "Chromium renders the index with both cards" test "$(grep -c '<article class="card">' dom.html)" -eq 2
+  check "the rendered index has the workload card" grep -q '<h2>workload</h2>' dom.html
+  check "the rendered index has the hostile card as text" grep -qF '<h2>&lt;script&gt;alert(1)&lt;/script&gt;|x</h2>' dom.html
+  browse --dump-dom "file://$T/site/workload.wall.html" >dom2.html
+  check "the sort script turned headings into buttons" grep -q '<th scope="col"><button>commit</button></th>' dom2.html
+  for mode in light dark; do
+    flags=(--blink-settings=preferredColorScheme=1)
+    [[ $mode == dark ]] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
+    browse "${flags[@]}" --screenshot="$T/index-$mode.png" --window-size=1200,900 "file://$T/site/index.html" >/dev/null
+    check "the $mode screenshot is a PNG" \
+      test "$(head -c 8 "$T/index-$mode.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+  done
+  check "dark mode renders differently from light" bash -c "! cmp -s '$T/index-light.png' '$T/index-dark.png'"
+fi
+
+finish
