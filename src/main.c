@@ -24,6 +24,8 @@ static const struct verb {
 	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history"},
 	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark"},
 	{"export", cmd_export, "a stored result set as github-action-benchmark JSON"},
+	{"changes", cmd_changes, "change points along first-parent history"},
+	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond"},
 	{"publish", cmd_publish, "a static dashboard site of the stored results"},
 	{"accept", cmd_accept, "record that a commit's change of some metrics is intended"},
 };

@@ -1,5 +1,6 @@
 /* cmd_check.c - `perfgate check`: measure, save, find the baseline, compare, gate, report */
 #include "cli.h"
+#include "drift.h"
 
 #include "perfgate/baseline.h"
 #include "perfgate/bench.h"
@@ -20,7 +21,8 @@ static const char usage[] =
 	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
-	"                      [--require-baseline] [--format F[=FILE]]... [-o FILE] [--plot DIR]";
+	"                      [--require-baseline] [--drift N] [--format F[=FILE]]... [-o FILE]\n"
+	"                      [--plot DIR] [--ab]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -42,6 +44,8 @@ static const char help[] =
 	"  --format F[=FILE]   report format: text (default), json, markdown, junit,\n"
 	"                      github, signoff; repeatable\n"
 	"  --plot DIR          base-vs-head distribution plots (gnuplot) into DIR\n"
+	"  --drift N           also compare with the target branch N first parents back:\n"
+	"                      a creeping regression fails on the branch, warns in a PR\n"
 	"  --ab                build the base in a worktree and measure it interleaved with\n"
 	"                      the head on this runner (see `perfgate ab --help`)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
@@ -63,13 +67,14 @@ enum {
 	OPT_REQUIRE_BASELINE,
 	OPT_COMMIT,
 	OPT_PLOT,
+	OPT_DRIFT,
 };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
 	const char *store_dir, *commit, *plot_dir;
-	int save, allow_dirty, confirm, strict, require_baseline;
+	int save, allow_dirty, confirm, strict, require_baseline, drift;
 } check_args;
 
 static int parse(check_args *a, int argc, char *argv[])
@@ -87,6 +92,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"require-baseline", no_argument, NULL, OPT_REQUIRE_BASELINE},
 		{"commit", required_argument, NULL, OPT_COMMIT},
 		{"plot", required_argument, NULL, OPT_PLOT},
+		{"drift", required_argument, NULL, OPT_DRIFT},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -131,6 +137,10 @@ static int parse(check_args *a, int argc, char *argv[])
 			break;
 		case OPT_PLOT:
 			a->plot_dir = optarg;
+			break;
+		case OPT_DRIFT:
+			if ((rc = pg_cli_int(&a->drift, optarg, "--drift", 1)))
+				return rc;
 			break;
 		default:
 			rc = pg_cli_common_option(&a->c, opt, optarg);
@@ -321,6 +331,9 @@ int cmd_check(int argc, char *argv[])
 		pg_verdict_warn(v, "%s", base->warnings[i]);
 	if ((rc = confirm_regressions(v, &a, gates, &mo, base, rs, &co)) ||
 	    (rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
+		goto early_out;
+	/* Creeping regressions: head against the target branch N first parents back. */
+	if (a.drift > 0 && (rc = pg_cli_drift(v, &ctx, store, rs, gates, a.drift, a.base.target, &co)))
 		goto early_out;
 	if (a.plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

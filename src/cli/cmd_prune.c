@@ -1,0 +1,185 @@
+/* cmd_prune.c - `perfgate prune`: keep raw samples for recent commits, summaries beyond them */
+#include "cli.h"
+
+#include "perfgate/error.h"
+#include "perfgate/repo.h"
+#include "perfgate/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+	"perfgate prune [--keep-samples N] [--older-than DAYS] [--dry-run] [--store DIR]";
+
+static const char help[] =
+	"Retention: along the first-parent history from HEAD, replace the raw samples of\n"
+	"result sets by their summaries (which every verb reads) outside the window of\n"
+	"recent commits. Each note is rewritten by compare-and-swap; a record written\n"
+	"meanwhile is kept. Push the notes afterwards with `perfgate sync`.\n"
+	"\n"
+	"  --keep-samples N  keep samples on the N most recent commits with results\n"
+	"                    (default 50)\n"
+	"  --older-than DAYS also prune, inside the window, results created more than\n"
+	"                    DAYS days ago\n"
+	"  --dry-run         only print what would change\n"
+	"  --store DIR       prune the plain-file store DIR instead of refs/notes/perfgate\n"
+	"\n"
+	"Exit status: 0, 2 bad command line or a shallow clone, 3 the store cannot be\n"
+	"read or written.\n";
+
+enum { OPT_KEEP = OPT_CLI_LAST, OPT_OLDER, OPT_DRY_RUN, OPT_STORE };
+
+
+/* Seconds since the epoch of an ISO 8601 UTC time ("2024-05-01T12:00:00.000Z"); -1 if unreadable. */
+static time_t parse_created(const char *iso)
+{
+	struct tm tm = {0};
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+typedef struct prune_totals {
+	size_t notes, before, after;
+} prune_totals;
+
+/* One commit outside the window: its note without samples, written (or only shown). */
+static int prune_commit(prune_totals *t, pg_store *store, const git_commit *commit, const char *hex,
+			const char *text, size_t len, int dry_run)
+{
+	char *lean = NULL;
+	int rc = pg_store_strip_samples(&lean, text);
+	if (rc || !lean)
+		return rc;
+	size_t after = strlen(lean);
+	const char *subject = git_commit_summary((git_commit *)commit);
+	if (!dry_run)
+		rc = pg_store_replace(store, hex, lean);
+	if (!rc) {
+		printf("%s %.7s  %zu → %zu bytes  %.50s\n", dry_run ? "would prune" : "pruned", hex, len, after,
+		       subject ? subject : "");
+		t->notes++;
+		t->before += len;
+		t->after += after;
+	}
+	free(lean);
+	return rc;
+}
+
+static int walk(prune_totals *t, pg_store *store, git_repository *repo, int keep, int older_days,
+		int dry_run)
+{
+	git_commit *commit = NULL;
+	git_oid head;
+	int rc = 0, with_results = 0;
+	time_t cutoff = older_days > 0 ? time(NULL) - (time_t)older_days * 86400 : 0;
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0 || git_commit_lookup(&commit, repo, &head) < 0)
+		return pg_error_set(PG_EINPUT, "prune: cannot read HEAD's commit: %s", pg_git_error());
+	while (!rc) {
+		char hex[GIT_OID_HEXSZ + 1], *text = NULL;
+		size_t len = 0;
+		git_commit *parent = NULL;
+		git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+		if ((rc = pg_store_read_text(&text, &len, store, hex)))
+			break;
+		if (text) {
+			pg_commit_records r;
+			if ((rc = pg_store_read_summaries(&r, store, hex))) {
+				free(text);
+				break;
+			}
+			const pg_result_set *newest = pg_records_latest(&r, NULL);
+			int old = cutoff && newest && parse_created(newest->created) >= 0 &&
+				  parse_created(newest->created) < cutoff;
+			if (r.n_sets > 0 && (with_results++ >= keep || old))
+				rc = prune_commit(t, store, commit, hex, text, len, dry_run);
+			pg_commit_records_release(&r);
+			free(text);
+		}
+		if (rc || git_commit_parentcount(commit) == 0)
+			break;
+		if (git_commit_parent(&parent, commit, 0) < 0) {
+			rc = pg_error_set(PG_EINPUT, "prune: history ends at %.7s (%s): fetch with fetch-depth 0",
+					  hex, pg_git_error());
+			break;
+		}
+		git_commit_free(commit);
+		commit = parent;
+	}
+	git_commit_free(commit);
+	return rc;
+}
+
+int cmd_prune(int argc, char *argv[])
+{
+	static const struct option longopts[] = {{"keep-samples", required_argument, NULL, OPT_KEEP},
+						  {"older-than", required_argument, NULL, OPT_OLDER},
+						  {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+						  {"store", required_argument, NULL, OPT_STORE},
+						  {"help", no_argument, NULL, OPT_HELP},
+						  {NULL, 0, NULL, 0}};
+	const char *store_dir = NULL;
+	pg_cli_context ctx = {0};
+	pg_store *store = NULL;
+	prune_totals t = {0};
+	int keep = 50, older = 0, dry_run = 0, opt, rc = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			printf("usage: %s\n\n%s", usage, help);
+			goto out;
+		case OPT_KEEP:
+			if ((rc = pg_cli_int(&keep, optarg, "--keep-samples", 0)))
+				goto out;
+			break;
+		case OPT_OLDER:
+			if ((rc = pg_cli_int(&older, optarg, "--older-than", 1)))
+				goto out;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = 1;
+			break;
+		case OPT_STORE:
+			store_dir = optarg;
+			break;
+		default:
+			rc = pg_cli_bad_option("prune", usage, argv);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = pg_error_set(PG_EINPUT, "prune: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+		goto out;
+	}
+	if ((rc = pg_cli_context_open(&ctx)))
+		goto out;
+	if (!ctx.repo) {
+		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (prune walks the history of one)");
+		goto out;
+	}
+	/* The window counts commits from HEAD: in a shallow clone everything beyond looks prunable. */
+	if (git_repository_is_shallow(ctx.repo) == 1) {
+		rc = pg_error_set(PG_EINPUT,
+				  "prune: the clone is shallow; prune needs the whole history (fetch with fetch-depth 0)");
+		goto out;
+	}
+	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
+		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	if (!rc)
+		rc = walk(&t, store, ctx.repo, keep, older, dry_run);
+	if (!rc)
+		printf("%s %zu note%s: %zu → %zu bytes\n", dry_run ? "would prune" : "pruned", t.notes,
+		       t.notes == 1 ? "" : "s", t.before, t.after);
+out:
+	pg_store_free(store);
+	pg_cli_context_close(&ctx);
+	return rc;
+}
