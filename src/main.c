@@ -24,6 +24,7 @@ static const struct verb {
 	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history"},
 	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark"},
 	{"export", cmd_export, "a stored result set as github-action-benchmark JSON"},
+	{"bisect", cmd_bisect, "find the first commit whose benchmark regressed against a good one"},
 	{"changes", cmd_changes, "change points along first-parent history"},
 	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond"},
 	{"publish", cmd_publish, "a static dashboard site of the stored results"},

@@ -111,6 +111,7 @@ int cmd_export(int argc, char *argv[]);
 int cmd_accept(int argc, char *argv[]);
 int cmd_publish(int argc, char *argv[]);
 int cmd_changes(int argc, char *argv[]);
+int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
 
 /* Perfgate-Accept trailers, accept records and the PR label between base and head, applied to v. */

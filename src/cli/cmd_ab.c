@@ -1,4 +1,5 @@
 /* cmd_ab.c - `perfgate ab`: base and head built side by side, measured interleaved, decided paired */
+#include "ab_common.h"
 #include "cli.h"
 
 #include "perfgate/baseline.h"
@@ -114,72 +115,6 @@ static int parse(ab_args *a, int argc, char *argv[])
 	return 0;
 }
 
-typedef struct stop_rule {
-	const pg_gates *gates;
-	int looks;
-} stop_rule;
-
-static double threshold_of(const pg_gates *g, const char *bench)
-{
-	const pg_bench_def *d = pg_gates_find(g, bench);
-	double thr = d && strcmp(d->kind, "size") == 0 ? 0.20 : g->regression;
-	size_t bl = strlen(bench);
-	for (size_t i = 0; i < g->n_gates; i++)
-		if (g->gates[i].has_regression && strncmp(g->gates[i].metric, bench, bl) == 0 &&
-		    g->gates[i].metric[bl] == '.')
-			thr = g->gates[i].regression;
-	return thr;
-}
-
-static int settled(void *arg, const pg_ab_pairs *p)
-{
-	const stop_rule *r = arg;
-	pg_paired_result est;
-	if (pg_paired_estimate(&est, p->base, p->head, p->n, p->better_higher, r->gates->alpha, r->looks) != 0)
-		return 0;
-	return pg_paired_settled(&est, threshold_of(r->gates, p->bench));
-}
-
-/* {bindir} inside the head's tree means the same place inside the base's worktree. */
-static char *base_bindir(const pg_cli_context *ctx, const char *worktree)
-{
-	size_t rl = strlen(ctx->root);
-	if (strncmp(ctx->bindir, ctx->root, rl) == 0 && ctx->bindir[rl] == '/')
-		return pg_path_join(worktree, ctx->bindir + rl + 1);
-	return strdup(ctx->bindir);
-}
-
-/* The A/A noise floor of each benchmark: how far head can look from itself here. */
-static int calibrate(double **floors, const ab_args *a, const pg_gates *g,
-		     const pg_measure_options *mo, char *const *names, size_t n)
-{
-	*floors = malloc((n ? n : 1) * sizeof(double));
-	if (!*floors)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		(*floors)[i] = NAN;
-	if (a->aa_runs == 0)
-		return 0;
-	pg_result_set *x = pg_result_set_new(), *y = pg_result_set_new();
-	pg_ab_pairs *pairs = NULL;
-	size_t np = 0;
-	int blocks = (a->aa_runs + 1) / 2;
-	pg_ab_options ao = {.min_blocks = blocks, .max_blocks = blocks};
-	int rc = x && y ? pg_measure_ab(&pairs, &np, x, y, g, g, mo, &ao) : pg_error_set(PG_ENOMEM, "out of memory");
-	for (size_t i = 0; !rc && i < np; i++) {
-		double floor;
-		if (pairs[i].failure || pg_paired_noise(&floor, pairs[i].base, pairs[i].head, pairs[i].n) != 0)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			if (strcmp(names[j], pairs[i].bench) == 0)
-				(*floors)[j] = floor;
-	}
-	pg_ab_pairs_free(pairs, np);
-	pg_result_set_free(x);
-	pg_result_set_free(y);
-	return rc;
-}
-
 /* Replace each benchmark's primary row of the unpaired verdict with the paired decision. */
 static void apply_pairs(pg_verdict *v, const pg_ab_pairs *pairs, size_t np, const double *floors,
 			char *const *names, size_t n, const pg_gates *g, int looks)
@@ -201,7 +136,7 @@ static void apply_pairs(pg_verdict *v, const pg_ab_pairs *pairs, size_t np, cons
 			if (p->failure || pg_paired_estimate(&est, p->base, p->head, p->n, p->better_higher,
 							     g->alpha, looks) != 0)
 				break;
-			double thr = threshold_of(g, p->bench);
+			double thr = pg_cli_ab_threshold(g, p->bench);
 			c->change = est.change;
 			c->ci_lo = est.lo;
 			c->ci_hi = est.hi;
@@ -276,7 +211,7 @@ int cmd_ab(int argc, char *argv[])
 
 	if ((rc = pg_worktree_add(&worktree, ctx.root, base_commit)))
 		goto out;
-	if (!(bindir = base_bindir(&ctx, worktree))) {
+	if (!(bindir = pg_cli_ab_bindir(&ctx, worktree))) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -312,12 +247,12 @@ int cmd_ab(int argc, char *argv[])
 	pg_measure_options mo = {.runs = 1, .warmup = 0, .only = a.c.only};
 	if (!a.c.quiet && isatty(STDERR_FILENO))
 		mo.progress = pg_cli_progress;
-	if ((rc = calibrate(&floors, &a, head_g, &mo, names, n_names)))
+	if ((rc = pg_cli_ab_calibrate(&floors, a.aa_runs, head_g, &mo, names, n_names)))
 		goto out;
 	int max_blocks = a.max_runs / 2;
-	stop_rule rule = {.gates = head_g, .looks = max_blocks};
+	pg_cli_ab_stop_rule rule = {.gates = head_g, .looks = max_blocks};
 	pg_ab_options ao = {.min_blocks = 3 < max_blocks ? 3 : max_blocks, .max_blocks = max_blocks,
-			    .stop = settled, .stop_arg = &rule};
+			    .stop = pg_cli_ab_settled, .stop_arg = &rule};
 	if ((rc = pg_measure_ab(&pairs, &np, base_rs, head_rs, base_g, head_g, &mo, &ao)))
 		goto out;
 
@@ -337,21 +272,8 @@ int cmd_ab(int argc, char *argv[])
 		if ((rc = pg_cli_save(base_rs, &ctx, NULL, 0)))
 			goto out;
 	}
-	pg_report_options ro = {.color = pg_report_want_color(stdout)};
-	if (a.c.output) {
-		char spec[4096];
-		snprintf(spec, sizeof(spec), "%s=%s", a.c.n_formats ? a.c.formats[0] : "text", a.c.output);
-		rc = pg_report_render(spec, v, &ro);
-	}
-	for (size_t i = a.c.output ? 1 : 0; !rc && i < a.c.n_formats; i++)
-		rc = pg_report_render(a.c.formats[i], v, &ro);
-	if (!rc && !a.c.n_formats && !a.c.output && !a.c.quiet)
-		rc = pg_report_render("text", v, &ro);
-	if (!rc && v->overall == PG_OVERALL_FAIL)
-		rc = pg_error_set(PG_EFAIL, "ab failed: %d regression%s, %d gate%s failed, %d benchmark%s failed",
-				  v->counts.regressions, v->counts.regressions == 1 ? "" : "s",
-				  v->counts.gates_failed, v->counts.gates_failed == 1 ? "" : "s",
-				  v->counts.failed_benchmarks, v->counts.failed_benchmarks == 1 ? "" : "s");
+	if (!(rc = pg_cli_render(&a.c, v)))
+		rc = pg_cli_verdict_status(v, "ab");
 out:
 	if (worktree)
 		pg_worktree_remove(ctx.root, worktree);
