@@ -93,6 +93,12 @@ int pg_cli_render(const pg_cli_common *c, const pg_verdict *v);
 /* PG_EFAIL with "VERB failed: N regressions, ..." when v failed, else 0. */
 int pg_cli_verdict_status(const pg_verdict *v, const char *verb);
 
+/* Where results are kept: store_dir, else the repository's notes (NULL outside one). */
+int pg_cli_open_store(pg_store **store, const pg_cli_context *ctx, const char *store_dir);
+
+/* For verbs that walk history: the context, a repository (PG_ESYSTEM naming verb without one), the store. */
+int pg_cli_open_history(pg_cli_context *ctx, pg_store **store, const char *store_dir, const char *verb);
+
 /* Print the progress line on stderr when it is a terminal. */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);
 

@@ -95,7 +95,7 @@ int cmd_accept(int argc, char *argv[])
 	}
 	if ((rc = pg_repo_resolve_commit(&commit, ctx.repo, rev)))
 		goto out;
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo) : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (rc)
 		goto out;
 	by = who(ctx.repo);

@@ -818,7 +818,7 @@ int cmd_bisect(int argc, char *argv[])
 		rc = pg_error_set(PG_EINPUT, "--good %s and --bad %s: no first-parent commit between them", a.good, a.bad);
 		goto out;
 	}
-	rc = a.store_dir ? pg_store_open_dir(&b.store, a.store_dir, ctx.repo) : pg_store_open_notes(&b.store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&b.store, &ctx, a.store_dir);
 	if (rc || (rc = pg_store_read(&b.good_records, b.store, b.good)))
 		goto out;
 	have_records = 1;

@@ -185,14 +185,7 @@ int cmd_changes(int argc, char *argv[])
 				  usage);
 		goto out;
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
-		goto out;
-	if (!ctx.repo) {
-		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (changes walks the history of one)");
-		goto out;
-	}
-	if ((rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-			    : pg_store_open_notes(&store, ctx.repo, NULL)) ||
+	if ((rc = pg_cli_open_history(&ctx, &store, store_dir, "changes")) ||
 	    (rc = pg_repo_head(&head, &dirty, ctx.repo)) ||
 	    (rc = pg_history_load(&h, store, head, n, env_key, 0)) ||
 	    (rc = pg_changes_find(&found, h, metrics, n_metrics, ctx.repo, store, &o)))

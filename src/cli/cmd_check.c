@@ -188,16 +188,6 @@ static void warn_if_runs_too_few(pg_verdict *v, const pg_gates *g, const pg_meas
 	}
 }
 
-static int open_store(pg_store **store, const check_args *a, const pg_cli_context *ctx)
-{
-	*store = NULL;
-	if (a->store_dir)
-		return pg_store_open_dir(store, a->store_dir, ctx->repo);
-	if (ctx->repo)
-		return pg_store_open_notes(store, ctx->repo, NULL);
-	return 0;
-}
-
 static int benchmark_names(char ***names, size_t *n, const pg_gates *g, const pg_cli_common *c)
 {
 	*names = calloc(g->n_benchmarks + 1, sizeof(char *));
@@ -297,7 +287,7 @@ int cmd_check(int argc, char *argv[])
 		goto out;
 	}
 	rs->rss_floor = pg_spawner_rss_floor();
-	if ((rc = open_store(&store, &a, &ctx)) || (rc = benchmark_names(&names, &n_names, gates, &a.c)))
+	if ((rc = pg_cli_open_store(&store, &ctx, a.store_dir)) || (rc = benchmark_names(&names, &n_names, gates, &a.c)))
 		goto out;
 	a.base.env_key = rs->env.key;
 	/* The baseline first: it is cheap, and it tells whether the runs can decide anything. */

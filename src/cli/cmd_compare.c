@@ -108,10 +108,7 @@ int cmd_compare(int argc, char *argv[])
 		goto out;
 	if (c.gates_path && (rc = pg_gates_load(&gates, c.gates_path, ctx.root, ctx.bindir)))
 		goto out;
-	if (store_dir)
-		rc = pg_store_open_dir(&store, store_dir, ctx.repo);
-	else if (ctx.repo)
-		rc = pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = load_head(&head, head_spec, store, &ctx, c.env_key)))
 		goto out;
 	char **names = calloc(head->n_benchmarks + 1, sizeof(char *));

@@ -87,8 +87,7 @@ static int load_stored(pg_result_set **out, const char *spec, const char *key, c
 	git_oid_tostr(hex, sizeof(hex), git_object_id(commit));
 	git_object_free(obj);
 	git_object_free(commit);
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = pg_store_read(&records, store, hex)))
 		goto out;
 	have_records = 1;

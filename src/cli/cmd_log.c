@@ -484,14 +484,7 @@ int cmd_log(int argc, char *argv[])
 		rc = pg_error_set(PG_EINPUT, "log: unexpected argument '%s'\nusage: %s", argv[optind], usage);
 		goto out;
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
-		goto out;
-	if (!ctx.repo) {
-		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (log walks the history of one)");
-		goto out;
-	}
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_history(&ctx, &store, store_dir, "log");
 	if (!rc)
 		rc = walk(&t, store, ctx.repo, n, env_key);
 	if (!rc)

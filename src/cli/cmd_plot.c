@@ -241,14 +241,7 @@ int cmd_plot(int argc, char *argv[])
 		rc = pg_error_set(PG_EINPUT, "plot: unexpected argument '%s'\nusage: %s", argv[optind], usage);
 		goto out;
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
-		goto out;
-	if (!ctx.repo) {
-		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (plot walks the history of one)");
-		goto out;
-	}
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_history(&ctx, &store, store_dir, "plot");
 	if (rc || (rc = head_commit(head, ctx.repo)) ||
 	    (rc = pg_history_load(&h, store, head, n, env_key, 1)))
 		goto out;

@@ -171,8 +171,7 @@ int cmd_prune(int argc, char *argv[])
 				  "prune: the clone is shallow; prune needs the whole history (fetch with fetch-depth 0)");
 		goto out;
 	}
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (!rc)
 		rc = walk(&t, store, ctx.repo, keep, older, dry_run);
 	if (!rc)

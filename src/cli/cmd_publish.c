@@ -167,8 +167,7 @@ int cmd_publish(int argc, char *argv[])
 	if ((rc = load_gates(&gates, &ctx, gates_path)))
 		goto out;
 	o.gates = gates;
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx.repo)
-		       : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_publish_site(&counts, store, head, &o)))
 		goto out;
 	for (size_t i = 0; i < counts.n_warnings; i++)

@@ -343,8 +343,7 @@ int cmd_show(int argc, char *argv[])
 	}
 	if ((rc = resolve_rev(commit, ctx.repo, &o)))
 		goto out;
-	rc = o.store_dir ? pg_store_open_dir(&store, o.store_dir, ctx.repo)
-			 : pg_store_open_notes(&store, ctx.repo, NULL);
+	rc = pg_cli_open_store(&store, &ctx, o.store_dir);
 	if (!rc)
 		rc = show(store, ctx.repo, commit, &o);
 out:

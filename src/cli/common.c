@@ -227,3 +227,22 @@ int pg_cli_verdict_status(const pg_verdict *v, const char *verb)
 				    ? ", no baseline (--require-baseline)"
 				    : "");
 }
+
+int pg_cli_open_history(pg_cli_context *ctx, pg_store **store, const char *store_dir, const char *verb)
+{
+	*store = NULL;
+	int rc = pg_cli_context_open(ctx);
+	if (rc)
+		return rc;
+	if (!ctx->repo)
+		return pg_error_set(PG_ESYSTEM, "not in a git repository (%s walks the history of one)", verb);
+	return pg_cli_open_store(store, ctx, store_dir);
+}
+
+int pg_cli_open_store(pg_store **store, const pg_cli_context *ctx, const char *store_dir)
+{
+	*store = NULL;
+	if (store_dir)
+		return pg_store_open_dir(store, store_dir, ctx->repo);
+	return ctx->repo ? pg_store_open_notes(store, ctx->repo, NULL) : 0;
+}
