@@ -211,6 +211,10 @@ int pg_cli_render(const pg_cli_common *c, const pg_verdict *v)
 		rc = pg_report_render(c->formats[i], v, &ro);
 	if (!rc && !c->n_formats && !c->output && !c->quiet)
 		rc = pg_report_render("text", v, &ro);
+	/* Inside GitHub Actions the annotations, summary and outputs come unasked, unless a format was named. */
+	const char *gha = getenv("GITHUB_ACTIONS");
+	if (!rc && !c->n_formats && gha && strcmp(gha, "true") == 0)
+		rc = pg_report_render("github", v, &ro);
 	return rc;
 }
 

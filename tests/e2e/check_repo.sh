@@ -42,6 +42,12 @@ check "the report names it a regression" grep -Eq "^  wall .* regression" third.
 check "the error line says what failed" grep -q "^perfgate: check failed: 1 regression" third.err
 check "the changed definition is warned about" grep -q "changed its definition" third.out
 
+# Inside GitHub Actions the annotations and outputs come without asking.
+(cd repo && GITHUB_ACTIONS=true GITHUB_OUTPUT="$T/gh-output" GITHUB_STEP_SUMMARY="$T/gh-summary" \
+  "$PERFGATE" check --runs 5 >gha.out 2>&1)
+check "GITHUB_ACTIONS=true writes the step outputs" grep -q "^verdict=" "$T/gh-output"
+check "and appends the markdown summary" grep -q "<!-- perfgate:" "$T/gh-summary"
+
 # Bad input and missing baselines.
 (cd repo && "$PERFGATE" check --base no-such-rev) >bb.out 2>bb.err
 check "--base that does not resolve exits 2" test $? -eq 2
