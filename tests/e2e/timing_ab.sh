@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# timing_ab.sh - same-runner A/B in a real repository: A/A never fails, +25 % always does,
+# timing_ab.sh - same-runner A/B in a real repository: A/A passes, +25 % fails (20 trials each,
+# at most one the other way: see check_trials),
 # a base that does not build is said to be that, and an interrupted run leaves no worktree.
 source "$(dirname "$0")/lib.bash"
 
@@ -24,7 +25,7 @@ for t in $(seq $trials); do
   ab --base HEAD --format json=aa.json || aa_failed=$((aa_failed + 1))
 done
 echo "A/A: $aa_failed of $trials failed"
-check "A/A (--base HEAD) never fails in $trials trials" test $aa_failed -eq 0
+check_trials "A/A (--base HEAD) passes" $((trials - aa_failed)) $trials
 check "A/A reports the runner's noise floor" jq -e '.metrics[0].noise_floor >= 0' repo/aa.json
 
 echo 25 >repo/slow.txt
@@ -35,7 +36,7 @@ for t in $(seq $trials); do
   [[ $? -eq 1 ]] && caught=$((caught + 1))
 done
 echo "+25 %: $caught of $trials caught"
-check "+25 % fails in $trials of $trials trials" test $caught -eq $trials
+check_trials "+25 % fails" $caught $trials
 check "the verdict is a regression with its interval above zero" \
   jq -e '.metrics[0].verdict == "regression" and .ci[0] > 0 // .metrics[0].ci[0] > 0' repo/ab.json
 check "check --ab is the same A/B" bash -c "cd repo && '$PERFGATE' check --ab --base HEAD~1 -q; test \$? -eq 1"

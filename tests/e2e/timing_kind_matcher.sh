@@ -4,7 +4,7 @@
 #
 # Two things make this workload hard to time, and the test handles both the way a user should:
 # - at 0.6 us a lookup, 25 % more of it is 2 % of the 7 us pipe exchange perfgate times, so the
-#   lookup is made costlier (--rounds 60) to outweigh the pipe;
+#   lookup is made costlier (--rounds 120) to outweigh the pipe;
 # - one matcher process differs from the next by up to ±25 % here (core placement, cross-core
 #   wake-ups of the exchange), so a single process per side cannot decide a 25 % change: the two
 #   sides are measured interleaved with `perfgate ab` (a process per half, A B B A), everything
@@ -19,7 +19,7 @@ echo 0 >repo/slow.txt
 cat >repo/gates/default.json <<JSON
 {"schema": "perfgate-gates/1",
  "benchmarks": [{"name": "matcher", "kind": "matcher",
-   "target": {"command": ["sh", "-c", "exec $PG_BINDIR/perfgate-matcher --serve --rounds 60 --slowdown \$(cat {root}/slow.txt)"],
+   "target": {"command": ["sh", "-c", "exec $PG_BINDIR/perfgate-matcher --serve --rounds 120 --slowdown \$(cat {root}/slow.txt)"],
               "protocol": "line"},
    "corpus": "$PG_SRCDIR/fixtures/matcher/queries.txt"}]}
 JSON
