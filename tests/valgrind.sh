@@ -61,6 +61,11 @@ vg 0 log -n 5
 vg 2 plot -o ../plots --metric ok.wall.nope
 vg 0 plot -o ../plots
 vg 2 check -c gates.json --base no-such-rev
+# The dashboard, with two release tags (sign-offs rendered through cmark-gfm) and change points.
+git tag v1 HEAD~1 && git tag -a v2 -m "release 2"
+vg 0 publish -o ../site -c gates.json
+vg 0 publish -o ../site -c gates.json   # again: the release pages reused
+vg 0 changes
 cd .. || exit 1
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]

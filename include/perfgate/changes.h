@@ -47,6 +47,9 @@ typedef struct pg_changes_options {
  */
 int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, size_t n_metrics,
 		    git_repository *repo, pg_store *store, const pg_changes_options *o);
+/* The same for one metric of one benchmark, names as stored (dots in them are no path). */
+int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *bench, const char *metric,
+			   git_repository *repo, pg_store *store, const pg_changes_options *o);
 void pg_changes_release(pg_changes *c);
 
 /*

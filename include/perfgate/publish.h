@@ -2,6 +2,7 @@
 #ifndef PERFGATE_PUBLISH_H
 #define PERFGATE_PUBLISH_H
 
+#include "perfgate/changes.h"
 #include "perfgate/gates.h"
 #include "perfgate/store.h"
 
@@ -61,6 +62,7 @@ typedef struct pg_publish_series {
 	char plot_key[17];    /* hash of what the plot shows: an unchanged plot is not redrawn */
 	char *svg;            /* the plot, an <svg> element; NULL: none (no_plot says why) */
 	const char *no_plot;
+	pg_changes changes;   /* where the level shifted, as `perfgate changes` finds it */
 } pg_publish_series;
 
 typedef enum pg_publish_status {
@@ -89,6 +91,18 @@ typedef struct pg_publish_metric {
 	size_t n_trend;
 } pg_publish_metric;
 
+/* A release tag along the walk, signed off against the release tag before it. */
+typedef struct pg_publish_release {
+	char *tag;
+	char commit[41];
+	char date[16];          /* YYYY-MM-DD UTC: the tagger's date, else the commit's */
+	char page[320];         /* the page's file name */
+	const char *prev_tag;   /* the release compared with (an earlier element), or NULL */
+	pg_publish_status status;
+	char *signoff;          /* the sign-off document as an HTML fragment */
+	char key[17];           /* hash of what the sign-off was made from: unchanged, it is reused */
+} pg_publish_release;
+
 typedef struct pg_publish_model {
 	const char *title, *repo_url, *head;
 	char **env_keys;
@@ -99,6 +113,8 @@ typedef struct pg_publish_model {
 	char *tag_commit;
 	pg_publish_metric *metrics; /* ordered by benchmark, then metric */
 	size_t n_metrics;
+	pg_publish_release *releases; /* tags with results along the walk, oldest first */
+	size_t n_releases;
 	char **warnings;
 	size_t n_warnings;
 } pg_publish_model;
@@ -107,6 +123,9 @@ typedef struct pg_publish_model {
 
 /* index.html: one card per benchmark. */
 void pg_publish_page_index(FILE *out, const pg_publish_model *site);
+
+/* The page of one release tag: its sign-off. */
+void pg_publish_page_release(FILE *out, const pg_publish_model *site, const pg_publish_release *r);
 
 /* The page of one metric: per env key side by side, its plot and the table of its commits. */
 void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_publish_metric *m);

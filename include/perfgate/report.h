@@ -21,6 +21,7 @@ typedef struct pg_report_options {
 	int color;            /* ANSI colours (terminal only) */
 	const char *plot_url; /* base URL of plots, for links (markdown), or NULL */
 	const char *plot_dir; /* where plots were written, or NULL */
+	const char *date;     /* the sign-off's date (YYYY-MM-DD); NULL: PERFGATE_DATE, else today */
 } pg_report_options;
 
 /* One output format: render a verdict to a stream. Returns 0 or a PG_ error. */

@@ -323,6 +323,39 @@ nomem:
 	return pg_error_set(PG_ENOMEM, "out of memory");
 }
 
+/* The change points of one series along h, appended to out. */
+static int find_series(pg_changes *out, const pg_history *h, const series_spec *spec, git_repository *repo,
+		       pg_store *store, const pg_changes_options *o)
+{
+	double *values = malloc((h->n_commits + 1) * sizeof(*values));
+	size_t *at = malloc((h->n_commits + 1) * sizeof(*at));
+	size_t *starts = malloc((h->n_commits + 1) * sizeof(*starts));
+	size_t n = 0, n_starts = 0, hint = 0;
+	const pg_metric *newest = NULL;
+	int rc = 0;
+	if (!values || !at || !starts) {
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t c = 0; c < h->n_commits; c++) {
+		const pg_metric *m = value_of(&values[n], h->commits[c].rs, spec, &hint);
+		if (m) {
+			newest = m;
+			at[n++] = c;
+		}
+	}
+	out->n_series++;
+	if (!newest || (rc = pg_changes_segment(starts, &n_starts, values, n, o)))
+		goto out;
+	for (size_t j = 0; j < n_starts && !rc; j++)
+		rc = add_point(out, spec, newest, h, at, values, n, starts, n_starts, j, repo, store);
+out:
+	free(values);
+	free(at);
+	free(starts);
+	return rc;
+}
+
 int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, size_t n_metrics,
 		    git_repository *repo, pg_store *store, const pg_changes_options *o)
 {
@@ -339,31 +372,25 @@ int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, 
 			if (!(specs[n_specs].name = strdup(metrics[n_specs])))
 				rc = pg_error_set(PG_ENOMEM, "out of memory");
 	}
-	double *values = malloc((h->n_commits + 1) * sizeof(*values));
-	size_t *at = malloc((h->n_commits + 1) * sizeof(*at));
-	size_t *starts = malloc((h->n_commits + 1) * sizeof(*starts));
-	if (!rc && (!values || !at || !starts))
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-	for (size_t s = 0; s < n_specs && !rc; s++) {
-		size_t n = 0, n_starts = 0, hint = 0;
-		const pg_metric *newest = NULL;
-		for (size_t c = 0; c < h->n_commits; c++) {
-			const pg_metric *m = value_of(&values[n], h->commits[c].rs, &specs[s], &hint);
-			if (m) {
-				newest = m;
-				at[n++] = c;
-			}
-		}
-		out->n_series++;
-		if (!newest || (rc = pg_changes_segment(starts, &n_starts, values, n, o)))
-			continue;
-		for (size_t j = 0; j < n_starts && !rc; j++)
-			rc = add_point(out, &specs[s], newest, h, at, values, n, starts, n_starts, j, repo, store);
-	}
-	free(values);
-	free(at);
-	free(starts);
+	for (size_t s = 0; s < n_specs && !rc; s++)
+		rc = find_series(out, h, &specs[s], repo, store, o);
 	specs_free(specs, n_specs);
+	if (rc)
+		pg_changes_release(out);
+	return rc;
+}
+
+int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *bench, const char *metric,
+			   git_repository *repo, pg_store *store, const pg_changes_options *o)
+{
+	size_t len = strlen(bench) + strlen(metric) + 2;
+	series_spec spec = {malloc(len), (char *)bench, (char *)metric};
+	memset(out, 0, sizeof(*out));
+	if (!spec.name)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	snprintf(spec.name, len, "%s.%s", bench, metric);
+	int rc = find_series(out, h, &spec, repo, store, o);
+	free(spec.name);
 	if (rc)
 		pg_changes_release(out);
 	return rc;

@@ -2,6 +2,7 @@
 #include "perfgate/gates.h"
 
 #include "perfgate/error.h"
+#include "perfgate/hash.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
 
@@ -286,16 +287,6 @@ static int check_bench_keys(const cJSON *obj, const char *kind, const char *wher
 	return 0;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* What the benchmark does, not how often: run counts and timeouts leave the hash alone. */
 static int definition_hash(pg_bench_def *def)
 {
@@ -311,7 +302,7 @@ static int definition_hash(pg_bench_def *def)
 	if (!text)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	snprintf(def->definition_hash, sizeof(def->definition_hash), "%016llx",
-		 (unsigned long long)fnv1a(text));
+		 (unsigned long long)pg_fnv1a(PG_FNV_BASIS_STORED, text, strlen(text)));
 	free(text);
 	return 0;
 }

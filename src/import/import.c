@@ -2,6 +2,7 @@
 #include "importer.h"
 
 #include "perfgate/error.h"
+#include "perfgate/hash.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
 
@@ -248,12 +249,9 @@ static int copy_metric(pg_benchmark *dst, const pg_metric *src)
 static int set_definition_hash(pg_benchmark *b, const char *family)
 {
 	/* FNV-1a of "family\nname": the same benchmark of the same harness hashes alike. */
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *parts[] = {family, "\n", b->name}, **p = parts; p < parts + 3; p++)
-		for (const char *s = *p; *s; s++) {
-			h ^= (unsigned char)*s;
-			h *= 1099511628211ULL;
-		}
+	uint64_t h = pg_fnv1a(PG_FNV_BASIS_STORED, family, strlen(family));
+	h = pg_fnv1a(h, "\n", 1);
+	h = pg_fnv1a(h, b->name, strlen(b->name));
 	char hex[17];
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
 	free(b->definition_hash);

@@ -1,6 +1,7 @@
 /* history.c - a metric along first-parent history: the walk over stored results, and its plot */
 #include "perfgate/plot.h"
 
+#include "perfgate/changes.h"
 #include "perfgate/error.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
@@ -246,6 +247,68 @@ static void mark_regressions(point *pts, size_t n, int better_higher, double thr
 	}
 }
 
+/*
+ * Change points of the plotted values (pg_changes_segment with the defaults
+ * of `perfgate changes`, so the plot and that verb agree): a dotted
+ * vertical line where each new level starts, labelled with the change, and
+ * the level of each segment (its median) as a step. Data blocks $levels
+ * and $shifts; *any: there are shifts to plot.
+ */
+static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *unit,
+			 double factor, int *any)
+{
+	double *values = malloc(n_points * sizeof(*values));
+	size_t *at = malloc(n_points * sizeof(*at)), *starts = malloc(n_points * sizeof(*starts));
+	size_t n = 0, n_starts = 0;
+	int rc = 0;
+	*any = 0;
+	if (!values || !at || !starts) {
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	double top = -INFINITY, bottom = 0;
+	for (size_t i = 0; i < n_commits; i++)
+		if (pts[i].metric) {
+			values[n] = pts[i].y;
+			at[n++] = i;
+			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));
+			bottom = fmin(bottom, fmin(pts[i].y, isfinite(pts[i].lo) ? pts[i].lo : pts[i].y));
+		}
+	if ((rc = pg_changes_segment(starts, &n_starts, values, n, NULL)) || n_starts == 0)
+		goto out;
+	*any = 1;
+	/* Each segment's level over its commits, a blank line between segments. */
+	fputs("$levels << EOD\n", out);
+	for (size_t j = 0; j <= n_starts; j++) {
+		size_t lo = j ? starts[j - 1] : 0, hi = j < n_starts ? starts[j] : n;
+		double level = pg_stats_median(values + lo, hi - lo) * factor;
+		fprintf(out, "%.10g %.10g\n%.10g %.10g\n\n", (double)at[lo] - 0.4, level, (double)at[hi - 1] + 0.4,
+			level);
+	}
+	fputs("EOD\n$shifts << EOD\n", out);
+	for (size_t j = 0; j < n_starts; j++)
+		fprintf(out, "%.1f %.10g 0 %.10g\n", (double)(at[starts[j] - 1] + at[starts[j]]) / 2.0,
+			bottom * factor, (top - bottom) * factor);
+	fputs("EOD\n", out);
+	for (size_t j = 0; j < n_starts; j++) {
+		size_t lo = j ? starts[j - 1] : 0, mid = starts[j], hi = j + 1 < n_starts ? starts[j + 1] : n;
+		double before = pg_stats_median(values + lo, mid - lo), after = pg_stats_median(values + mid, hi - mid);
+		char change[32], level[64], label[128];
+		pg_format_change(change, sizeof(change), before != 0 ? after / before - 1 : 0);
+		pg_format_value(level, sizeof(level), after, unit);
+		snprintf(label, sizeof(label), "%s (%s)", change, level);
+		fputs("set label ", out);
+		pg_gnuplot_quote(out, label, 0);
+		fprintf(out, " at first %.1f, graph 0.98 left offset 0.4,0 font ',8' tc rgb '#b35900' front\n",
+			(double)(at[mid - 1] + at[mid]) / 2.0);
+	}
+out:
+	free(values);
+	free(at);
+	free(starts);
+	return rc;
+}
+
 /* Tick labels: every commit's short SHA, thinned so that rotated labels never overlap. */
 static void write_xtics(FILE *out, const pg_history *h)
 {
@@ -396,6 +459,12 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 			any_red = 1;
 		}
 	fputs("EOD\n", out);
+	int any_shift = 0;
+	if (write_changes(out, pts, h->n_commits, n_points, unit, u.factor, &any_shift)) {
+		pg_gnuplot_end(gp);
+		free(pts);
+		return PG_ENOMEM;
+	}
 
 	const char *band_title = band == BAND_P10_P90 ? "p10-p90 of runs" : "min-p90 of runs";
 	char change[32], level[64], text[256];
@@ -423,6 +492,10 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title ", out);
 		pg_gnuplot_quote(out, text, 0);
 	}
+	if (any_shift)
+		fputs(", $levels using 1:2 with lines lw 2.5 lc rgb '#b35900' title 'level between change points'"
+		      ", $shifts using 1:2:3:4 with vectors nohead dt 3 lw 1.5 lc rgb '#b35900' title 'change point'",
+		      out);
 	fputc('\n', out);
 	pg_gnuplot_end(gp);
 	free(pts);

@@ -43,7 +43,11 @@ static const char css[] =
 	"th button{all:unset;cursor:pointer;font:inherit;color:inherit}\n"
 	"th button:focus-visible{outline:2px solid var(--link)}\n"
 	"th.num{text-align:right}\n"
-	"footer{color:var(--muted);margin-top:2rem;font-size:.85rem}\n";
+	"footer{color:var(--muted);margin-top:2rem;font-size:.85rem}\n"
+	".releases{margin:1.5rem 0 0}\n"
+	".signoff{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.2rem 1.2rem 1rem;"
+	"max-width:60rem}\n"
+	".signoff table{width:auto;margin:0 0 1rem}\n";
 
 /* Click a column heading to sort; the tables read the same without it. */
 static const char sort_script[] =
@@ -244,6 +248,69 @@ static void index_row(FILE *out, const pg_publish_model *site, const pg_publish_
 	fputs("</td></tr>\n", out);
 }
 
+/* The release tags with their sign-off status, newest first. */
+static void releases_table(FILE *out, const pg_publish_model *site)
+{
+	if (site->n_releases == 0)
+		return;
+	fputs("<section class=\"releases\" aria-label=\"releases\">\n<h2>Releases</h2>\n"
+	      "<div class=\"table-wrap\"><table>\n<caption>Each release tag signed off against the one before "
+	      "it</caption>\n<thead><tr><th scope=\"col\">release</th><th scope=\"col\">commit</th>"
+	      "<th scope=\"col\">date</th><th scope=\"col\">compared with</th><th scope=\"col\">sign-off</th>"
+	      "</tr></thead>\n<tbody>\n",
+	      out);
+	for (size_t i = site->n_releases; i-- > 0;) {
+		const pg_publish_release *r = &site->releases[i];
+		fprintf(out, "<tr><th scope=\"row\"><a href=\"%s\">", r->page);
+		esc(out, r->tag);
+		fputs("</a></th><td>", out);
+		commit_link(out, site, r->commit);
+		fprintf(out, "</td><td>%s</td><td>", r->date);
+		esc(out, r->prev_tag ? r->prev_tag : "\xe2\x80\x94");
+		fprintf(out, "</td><td class=\"status %s\"><span aria-hidden=\"true\">%s</span> %s</td></tr>\n",
+			status_class(r->status), pg_publish_status_mark(r->status),
+			r->status == PG_PUBLISH_PASS ? "approved" : r->status == PG_PUBLISH_FAIL ? "not approved"
+												 : "inconclusive");
+	}
+	fputs("</tbody>\n</table></div>\n</section>\n", out);
+}
+
+void pg_publish_page_release(FILE *out, const pg_publish_model *site, const pg_publish_release *r)
+{
+	char heading[600];
+	snprintf(heading, sizeof(heading), "release %s", r->tag);
+	page_head(out, site->title, heading);
+	fputs("<nav><a href=\"index.html\">\xe2\x86\x90 ", out);
+	esc(out, site->title);
+	fputs("</a></nav>\n<main>\n<h1>Release ", out);
+	esc(out, r->tag);
+	fputs("</h1>\n<p class=\"meta\">Commit ", out);
+	commit_link(out, site, r->commit);
+	fprintf(out, " \xc2\xb7 tagged %s \xc2\xb7 ", r->date);
+	if (r->prev_tag) {
+		const pg_publish_release *prev = NULL;
+		for (size_t i = 0; i < site->n_releases && !prev; i++)
+			if (site->releases[i].tag == r->prev_tag)
+				prev = &site->releases[i];
+		fputs("compared with ", out);
+		if (prev)
+			fprintf(out, "<a href=\"%s\">", prev->page);
+		esc(out, r->prev_tag);
+		fputs(prev ? "</a>" : "", out);
+	} else {
+		fputs("the first release with results here: only the absolute gates apply", out);
+	}
+	fprintf(out, " \xc2\xb7 <span class=\"status %s\">%s %s</span></p>\n<article class=\"signoff\">\n",
+		status_class(r->status), pg_publish_status_mark(r->status), pg_publish_status_word(r->status));
+	/* Rendered by cmark-gfm in safe mode from the markdown `check --format signoff` writes; the
+	 * marker lets the next publish reuse it when its inputs did not change. */
+	fprintf(out, "<!-- signoff:%s:%d -->%s<!-- /signoff -->\n", r->key, (int)r->status,
+		r->signoff ? r->signoff : "");
+	fputs("</article>\n</main>\n<footer>Made by perfgate from the results stored on the tagged commit. "
+	      "Data: <a href=\"data.json\">data.json</a>.</footer>\n</body>\n</html>\n",
+	      out);
+}
+
 void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 {
 	page_head(out, site->title, NULL);
@@ -293,10 +360,62 @@ void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 	}
 	if (site->n_metrics == 0)
 		fputs("<p>No results stored along these commits.</p>\n", out);
-	fputs("</section>\n</main>\n<footer>Made by perfgate from the results stored in "
+	fputs("</section>\n", out);
+	releases_table(out, site);
+	fputs("</main>\n<footer>Made by perfgate from the results stored in "
 	      "<code>refs/notes/perfgate</code>. Data: <a href=\"data.json\">data.json</a>.</footer>\n"
 	      "</body>\n</html>\n",
 	      out);
+}
+
+/* The change point that starts a new level at commit, or NULL. */
+static const pg_change_point *change_at(const pg_publish_series *s, const char *commit)
+{
+	for (size_t j = 0; j < s->changes.n; j++)
+		if (strcmp(s->changes.items[j].commit, commit) == 0)
+			return &s->changes.items[j];
+	return NULL;
+}
+
+/* Where the level shifted: the commit that starts each new level, before -> after, and who accepted it. */
+static void changes_table(FILE *out, const pg_publish_model *site, const pg_publish_metric *m,
+			  const pg_publish_series *s)
+{
+	if (s->changes.n == 0) {
+		fprintf(out, "<p class=\"also\">No change point: the level held over these %zu commit%s.</p>\n",
+			s->n_rows, s->n_rows == 1 ? "" : "s");
+		return;
+	}
+	fputs("<div class=\"table-wrap\"><table>\n<caption>Change points: where the level shifted "
+	      "(rank segmentation, as <code>perfgate changes</code>), oldest first</caption>\n"
+	      "<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
+	      "<th scope=\"col\" class=\"num\">before</th><th scope=\"col\" class=\"num\">after</th>"
+	      "<th scope=\"col\" class=\"num\">change</th><th scope=\"col\" class=\"num\">p</th>"
+	      "<th scope=\"col\">accepted</th></tr></thead>\n<tbody>\n",
+	      out);
+	for (size_t j = 0; j < s->changes.n; j++) {
+		const pg_change_point *c = &s->changes.items[j];
+		char before[64], after[64];
+		value_text(before, sizeof(before), c->before, m->unit);
+		value_text(after, sizeof(after), c->after, m->unit);
+		fputs("<tr><td>", out);
+		commit_link(out, site, c->commit);
+		fputs("</td><td class=\"subject\" title=\"", out);
+		attr(out, c->subject);
+		fputs("\">", out);
+		esc(out, c->subject);
+		fprintf(out, "</td><td class=\"num\">%s (%zu)</td><td class=\"num\">%s (%zu)</td>", before,
+			c->n_before, after, c->n_after);
+		/* change_cell takes the change as "> 0 worse". */
+		change_cell(out, m->better_higher ? -c->change : c->change, m->better_higher, m->threshold);
+		fprintf(out, "<td class=\"num\">%.2g</td><td>", c->p);
+		if (c->accepted_by)
+			esc(out, c->accepted_by);
+		else
+			fputs(c->worse ? "<span class=\"warn\">not accepted</span>" : "\xe2\x80\x94", out);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody>\n</table></div>\n", out);
 }
 
 static void series_table(FILE *out, const pg_publish_model *site, const pg_publish_metric *m,
@@ -330,7 +449,8 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 				      : r->change > m->threshold  ? "\xe2\x9d\x8c regression"
 				      : r->change < -m->threshold ? "improvement"
 								  : "unchanged";
-		fprintf(out, "<td class=\"verdict\">%s</td></tr>\n", verdict);
+		fprintf(out, "<td class=\"verdict\">%s%s</td></tr>\n", verdict,
+			change_at(s, r->commit) ? " \xc2\xb7 change point" : "");
 	}
 	fputs("</tbody>\n</table></div>\n", out);
 }
@@ -370,7 +490,8 @@ void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_pu
 			fprintf(out, "History of ");
 			attr(out, heading);
 			fprintf(out, " over %zu commits: the median per commit, the spread of the runs as a band, "
-				     "the threshold as a dashed red line, regressions in red\">",
+				     "the threshold as a dashed red line, regressions in red, "
+				     "change points as dotted orange lines\">",
 				s->n_rows);
 			fprintf(out, "<!-- plot:%s -->%s<!-- /plot --></figure>\n", s->plot_key, s->svg);
 		} else {
@@ -378,6 +499,7 @@ void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_pu
 			esc(out, s->no_plot ? s->no_plot : "not drawn");
 			fputs(".</p>\n", out);
 		}
+		changes_table(out, site, m, s);
 		series_table(out, site, m, s);
 		fputs("</section>\n", out);
 	}

@@ -4,9 +4,11 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/hash.h"
 #include "perfgate/plot.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
+#include "publish/releases.h"
 #include "report/escape.h"
 
 #include <errno.h>
@@ -231,19 +233,6 @@ static int collect_metrics(site *s)
 	return 0;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const char *s)
-{
-	return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1);
-}
-
 /* One metric in one key: its rows, and the key of its plot. */
 static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 {
@@ -252,11 +241,12 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 	if (!(ser->env_key = strdup(s->model.env_keys[k])) ||
 	    !(ser->rows = calloc(h->n_commits ? h->n_commits : 1, sizeof(*ser->rows))))
 		return oom();
-	uint64_t key = fnv_str(14695981039346656037ULL, "perfgate-publish/1");
-	key = fnv_str(key, pm->bench);
-	key = fnv_str(key, pm->metric);
-	key = fnv_str(key, ser->env_key);
-	key = fnv(key, &pm->threshold, sizeof(pm->threshold));
+	/* The version names what a plot shows: /2 drew change points. */
+	uint64_t key = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-publish/2");
+	key = pg_fnv1a_field(key, pm->bench);
+	key = pg_fnv1a_field(key, pm->metric);
+	key = pg_fnv1a_field(key, ser->env_key);
+	key = pg_fnv1a(key, &pm->threshold, sizeof(pm->threshold));
 	for (size_t i = 0; i < h->n_commits; i++) {
 		const pg_metric *mt = metric_of(h->commits[i].rs, pm->bench, pm->metric);
 		double v;
@@ -275,15 +265,16 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 				r->change = -r->change;
 		}
 		double lo = mt->has_summary ? mt->summary.min : NAN;
-		key = fnv(key, r->commit, 40);
-		key = fnv(key, &v, sizeof(v));
-		key = fnv(key, &lo, sizeof(lo));
-		key = fnv(key, &r->p90, sizeof(r->p90));
-		key = fnv(key, &r->n, sizeof(r->n));
+		key = pg_fnv1a(key, r->commit, 40);
+		key = pg_fnv1a(key, &v, sizeof(v));
+		key = pg_fnv1a(key, &lo, sizeof(lo));
+		key = pg_fnv1a(key, &r->p90, sizeof(r->p90));
+		key = pg_fnv1a(key, &r->n, sizeof(r->n));
 		ser->n_rows++;
 	}
 	snprintf(ser->plot_key, sizeof(ser->plot_key), "%016llx", (unsigned long long)key);
-	return 0;
+	return pg_changes_find_metric(&ser->changes, h, pm->bench, pm->metric, pg_store_repo(s->store), s->store,
+				      NULL);
 }
 
 static double worse_change(const pg_publish_metric *pm, double base, double head)
@@ -706,6 +697,18 @@ static void data_json(FILE *out, const site *s)
 		fputs(k ? "," : "", out);
 		json_string(out, m->env_keys[k]);
 	}
+	fputs("],\"releases\":[", out);
+	for (size_t i = 0; i < m->n_releases; i++) {
+		const pg_publish_release *r = &m->releases[i];
+		fputs(i ? ",\n{\"tag\":" : "\n{\"tag\":", out);
+		json_string(out, r->tag);
+		json_field(out, "commit", r->commit);
+		json_field(out, "date", r->date);
+		json_field(out, "page", r->page);
+		json_field(out, "compared_with", r->prev_tag);
+		json_field(out, "status", pg_publish_status_word(r->status));
+		putc('}', out);
+	}
 	fputs("],\"metrics\":[", out);
 	for (size_t i = 0; i < m->n_metrics; i++) {
 		const pg_publish_metric *pm = &m->metrics[i];
@@ -739,6 +742,19 @@ static void data_json(FILE *out, const site *s)
 				json_field_number(out, "p90", row->p90);
 				fprintf(out, ",\"n\":%zu", row->n);
 				json_field_number(out, "change", row->change);
+				putc('}', out);
+			}
+			fputs("],\"changes\":[", out);
+			for (size_t j = 0; j < ser->changes.n; j++) {
+				const pg_change_point *c = &ser->changes.items[j];
+				fprintf(out, "%s{\"commit\":\"%s\"", j ? ",\n" : "\n", c->commit);
+				json_field(out, "subject", c->subject);
+				json_field_number(out, "before", c->before);
+				json_field_number(out, "after", c->after);
+				json_field_number(out, "change", c->change);
+				json_field_number(out, "p", c->p);
+				fprintf(out, ",\"worse\":%s", c->worse ? "true" : "false");
+				json_field(out, "accepted_by", c->accepted_by);
 				putc('}', out);
 			}
 			fputs("]}", out);
@@ -778,8 +794,8 @@ static int write_if_changed(site *s, const char *name, const char *data, size_t 
 	return rc;
 }
 
-/* pm NULL: the index. i: pm's index, for the page as read before. */
-static int write_page(site *s, const pg_publish_metric *pm, size_t i)
+/* pm NULL: the index, or release r's page when r is set. i: pm's index, for the page as read before. */
+static int write_page(site *s, const pg_publish_metric *pm, size_t i, const pg_publish_release *r)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -788,6 +804,8 @@ static int write_page(site *s, const pg_publish_metric *pm, size_t i)
 		return oom();
 	if (pm)
 		pg_publish_page_metric(out, &s->model, pm);
+	else if (r)
+		pg_publish_page_release(out, &s->model, r);
 	else
 		pg_publish_page_index(out, &s->model);
 	if (fclose(out) != 0) {
@@ -795,9 +813,29 @@ static int write_page(site *s, const pg_publish_metric *pm, size_t i)
 		return oom();
 	}
 	const char *known = pm && s->old_pages ? s->old_pages[i] : NULL;
-	int rc = write_if_changed(s, pm ? pm->page : "index.html", buf, len, known,
+	int rc = write_if_changed(s, pm ? pm->page : r ? r->page : "index.html", buf, len, known,
 				  known ? s->old_lens[i] : 0);
 	free(buf);
+	return rc;
+}
+
+static int warn_text(void *ctx, const char *text)
+{
+	return warn(ctx, "%s", text);
+}
+
+/* The release tags along the walk of the first env key, with their sign-offs. */
+static int find_releases(site *s)
+{
+	const char **taken = calloc(s->model.n_metrics + 1, sizeof(*taken));
+	if (!taken)
+		return oom();
+	for (size_t i = 0; i < s->model.n_metrics; i++)
+		taken[i] = s->model.metrics[i].page;
+	pg_publish_release_walk w = {s->store, s->histories[0], s->o->gates, s->o->dir, taken, s->model.n_metrics,
+				     warn_text, s};
+	int rc = pg_publish_releases(&s->model.releases, &s->model.n_releases, &w);
+	free(taken);
 	return rc;
 }
 
@@ -810,6 +848,7 @@ static void model_release(site *s)
 			free(pm->series[k].env_key);
 			free(pm->series[k].rows);
 			free(pm->series[k].svg);
+			pg_changes_release(&pm->series[k].changes);
 		}
 		free(pm->series);
 		free(pm->bench);
@@ -836,6 +875,7 @@ static void model_release(site *s)
 	free(m->env_keys);
 	free(m->tag);
 	free(m->tag_commit);
+	pg_publish_releases_free(m->releases, m->n_releases);
 	for (size_t i = 0; i < m->n_warnings; i++)
 		free(m->warnings[i]);
 	free(m->warnings);
@@ -886,10 +926,14 @@ int pg_publish_site(pg_publish_counts *counts, pg_store *store, const char *head
 		rc = pg_error_set(PG_ESYSTEM, "%s: cannot make the site's directory: %s", o->dir, strerror(errno));
 	if (!rc)
 		rc = draw_plots(&s);
-	for (size_t i = 0; i < s.model.n_metrics && !rc; i++)
-		rc = write_page(&s, &s.model.metrics[i], i);
 	if (!rc)
-		rc = write_page(&s, NULL, 0);
+		rc = find_releases(&s);
+	for (size_t i = 0; i < s.model.n_metrics && !rc; i++)
+		rc = write_page(&s, &s.model.metrics[i], i, NULL);
+	for (size_t i = 0; i < s.model.n_releases && !rc; i++)
+		rc = write_page(&s, NULL, 0, &s.model.releases[i]);
+	if (!rc)
+		rc = write_page(&s, NULL, 0, NULL);
 	if (!rc) {
 		char *json = NULL;
 		size_t len = 0;

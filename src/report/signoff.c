@@ -13,10 +13,10 @@
 #define NAME_MAX_BYTES 200
 #define TEXT_MAX_BYTES 500
 
-/* Today in UTC, or PERFGATE_DATE when set (reproducible documents and tests). */
-static void sign_date(char *buf, size_t size)
+/* The date asked for, else PERFGATE_DATE when set (reproducible documents and tests), else today in UTC. */
+static void sign_date(char *buf, size_t size, const pg_report_options *o)
 {
-	const char *fixed = getenv("PERFGATE_DATE");
+	const char *fixed = o && o->date ? o->date : getenv("PERFGATE_DATE");
 	if (fixed && *fixed) {
 		snprintf(buf, size, "%s", fixed);
 		return;
@@ -88,10 +88,10 @@ static void bench_item(FILE *out, const pg_bench_failure *b)
 	fputc('\n', out);
 }
 
-static void header(FILE *out, const pg_verdict *v)
+static void header(FILE *out, const pg_verdict *v, const pg_report_options *o)
 {
 	char date[64], head[16] = "";
-	sign_date(date, sizeof(date));
+	sign_date(date, sizeof(date), o);
 	if (v->head_commit)
 		snprintf(head, sizeof(head), " (%.7s)", v->head_commit);
 	fputs("## Performance Sign-Off", out);
@@ -276,8 +276,7 @@ static void status(FILE *out, const pg_verdict *v)
 
 int pg_report_signoff(FILE *out, const pg_verdict *v, const pg_report_options *o)
 {
-	(void)o;
-	header(out, v);
+	header(out, v, o);
 	summary(out, v);
 	key_metrics(out, v);
 	regressions(out, v);

@@ -17,7 +17,9 @@ repo=$tmp/repo
 git init -q -b main "$repo"
 
 # note BENCH_FROM BENCH_TO I: one result set line with benchmarks b<from>..b<to>, one metric each
-# (a 10-sample median and its summary), the level stepping every 100 commits.
+# (a 10-sample median and its summary), the level stepping every 100 commits; every fifth
+# benchmark 15 % slower from the middle commit on (a change point on its page). A release tag
+# every 100 commits (a sign-off page each).
 gen() {
   awk -v n="$commits" -v nb="$benches" -v only="${1:-}" '
   function note(i, from, to,   s, b, v, samples, k) {
@@ -26,6 +28,8 @@ gen() {
       "\"created\":\"2026-01-01T00:00:%02d.%03dZ\",\"tool\":\"perfgate 0.1.0\",\"rss_floor\":1843200,\"benchmarks\":[", i, i % 60, i % 1000)
     for (b = from; b <= to; b++) {
       v = 4.5 + (b % 7) + int(i / 100) * 0.05 + ((i * 7 + b * 13) % 10) / 500.0
+      if (b % 5 == 0 && i > n / 2)
+        v *= 1.15
       samples = ""
       for (k = 0; k < 10; k++)
         samples = samples sprintf("%s%.4f", k ? "," : "", v + (k - 5) / 1000.0)
@@ -50,6 +54,10 @@ gen() {
       printf "commit refs/heads/main\nmark :%d\ncommitter Bench <bench@perfgate.invalid> %d +0000\n", i, 1600000000 + i * 60
       msg = sprintf("change %d: adjust the matcher table", i)
       printf "data %d\n%s\n\n", length(msg), msg
+    }
+    for (i = 100; i <= n; i += 100) {
+      msg = sprintf("release %d.0", i / 100)
+      printf "tag v%d.0\nfrom :%d\ntagger Bench <bench@perfgate.invalid> %d +0000\ndata %d\n%s\n", i / 100, i, 1600000000 + i * 60 + 30, length(msg), msg
     }
     printf "commit refs/notes/perfgate\ncommitter perfgate <perfgate@localhost> %d +0000\ndata 12\nbench notes\n\n", 1600000000 + n * 60
     for (i = 1; i <= n; i++) {

@@ -96,7 +96,9 @@ make_repo slow
 cat >slow_gates.sh <<'SH'
 printf '{"schema": "perfgate-gates/1", "defaults": {"runs": 5, "warmup": 1}, "benchmarks": [{"name": "w", "command": ["{bindir}/perfgate-workload", "--work", "%s"]}]}' "$1"
 SH
-for work in 2 2 6; do
+# Seven commits at one cost and seven at three times it: the fewest a change point needs
+# (7 against 7 is the smallest split whose Mann-Whitney p clears 0.001).
+for work in 2 2 2 2 2 2 2 6 6 6 6 6 6 6; do
   echo "$work" >>slow/file.txt
   git -C slow commit -q -am "work $work"
   bash slow_gates.sh "$work" >"slow_$work.json"
@@ -106,6 +108,10 @@ done
 check "the slow history plots" test -f slowplot/w.wall.svg
 check "the step up is marked as worse than the point before" \
   grep -qF '<text>higher than the point before by more than 10 %</text>' slowplot/w.wall.svg
+check "the change point is drawn and named" grep -qF '<text>change point</text>' slowplot/w.wall.svg
+check "so is the level of each segment" grep -qF '<text>level between change points</text>' slowplot/w.wall.svg
+labels=$(grep -cE '<text>\+[0-9.]+ % \([0-9.]+ ms\)</text>' slowplot/w.wall.svg)
+check "the change point is labelled with its change and new level (got $labels)" test "$labels" -ge 1
 
 # ---- nothing to plot, or no gnuplot ----
 make_repo empty_repo

@@ -9,28 +9,38 @@ if ! "$PERFGATE" help 2>&1 | grep -q '^  publish '; then
 fi
 command -v python3 >/dev/null || { echo "python3 is not installed: skipped"; exit 77; }
 
-cat >gates.json <<'JSON'
-{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0},
+# slow.txt: the workload's --slowdown, so the history below has a change point.
+cat >gates.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 6, "warmup": 0},
  "benchmarks": [
-   {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1"]},
+   {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow.txt"]},
    {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1"]}],
  "gates": [{"metric": "workload.wall", "max": "10s"}]}
 JSON
 pg() { (cd "$T/repo" && "$PERFGATE" "$@"); }
 url=https://example.invalid/o/r
 
-# 12 commits with both benchmarks saved, a release tag on the 6th, a hostile subject on the 9th.
+# 14 commits with both benchmarks saved: the workload three times slower from the 8th on (a
+# change point: 7 commits a side is the fewest that can show one), release tags on the 6th
+# (lightweight) and the 12th (annotated, dated), a tag with a hostile name on the 4th, a
+# hostile subject on the 9th.
 make_repo repo
-for i in $(seq 1 12); do
+echo 0 >slow.txt
+for i in $(seq 1 14); do
   if ((i > 1)); then
     echo "$i" >repo/file.txt
     msg="commit $i"
+    ((i == 8)) && msg="commit 8: three times the work"
     ((i == 9)) && msg="commit $i &<>\"' <b>bold</b>"
     git -C repo commit -q -am "$msg"
   fi
+  ((i == 8)) && echo 200 >slow.txt
   ((i == 6)) && git -C repo tag v0.6
+  ((i == 4)) && git -C repo tag 'rel<i>&"x'
+  ((i == 12)) && GIT_COMMITTER_DATE="2026-01-02T03:04:05Z" git -C repo tag -a v0.12 -m "release 0.12"
   pg run -c "$T/gates.json" -q --save || fail "run --save on commit $i"
 done
+step=$(git -C repo rev-parse HEAD~6)
 
 pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub1.out 2>pub1.err
 check "publish exits 0" test $? -eq 0
@@ -114,8 +124,8 @@ for page in pages:
             errors.append(f"{page}: {attr}={ref!r} is no file of the site")
     for m in re.finditer(r"@import|url\(\s*['\"]?(https?:)?//", text):
         errors.append(f"{page}: CSS loads something: {m.group(0)}")
-    if "<table" in text and "<th scope=" not in text:
-        errors.append(f"{page}: tables without <th scope>")
+    if "<table" in text and "<th" not in text:
+        errors.append(f"{page}: tables without header cells")
     if ("<svg" in text or "<img" in text) and "aria-label=" not in text:
         errors.append(f"{page}: no alternative text for its images")
     if "prefers-color-scheme:dark" not in text.replace(" ", ""):
@@ -143,25 +153,55 @@ check "the title is escaped" grep -qF '<title>Perf &lt;&amp;&gt; &quot;site&quot
 
 # ---- content ----
 check "the index has a card per benchmark" test "$(grep -c '<article class="card">' site/index.html)" -eq 2
-check "the index compares with the release tag" grep -qF 'vs v0.6' site/index.html
+check "the index compares with the release tag" grep -qF 'vs v0.12' site/index.html
 check "the index has a sparkline" grep -q '<svg class="spark"' site/index.html
 check "the gate is shown" grep -qF '10s' site/index.html
 check "the status marks are there" grep -qE '(✅|❌|⚠️)' site/index.html
 check "the metric page inlines the gnuplot SVG" grep -q '<!-- plot:[0-9a-f]\{16\} --><svg' site/workload.wall.html
 check "the plot has its threshold line" grep -q 'threshold' site/workload.wall.html
-check "the table lists the 12 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 12
-python3 - site/data.json <<'PY' >json.out 2>&1
+check "the plot marks the change point" grep -qF '<text>change point</text>' site/workload.wall.html
+check "the change points table names the commit of the step" grep -qF "<code>${step:0:7}</code>" <(sed -n '/Change points:/,/<\/table>/p' site/workload.wall.html)
+check "and says nobody accepted it" grep -q 'not accepted' site/workload.wall.html
+check "the step's row is marked as a change point" grep -q "${step:0:7}.*change point</td></tr>" site/workload.wall.html
+check "the table lists the 14 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 14
+python3 - site/data.json "$step" <<'PY' >json.out 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))
 m = {(x["bench"], x["metric"]): x for x in d["metrics"]}
 w = m[("workload", "wall")]
-assert d["schema"] == "perfgate-site/1" and d["tag"] == "v0.6", d["tag"]
-assert len(w["series"][0]["rows"]) == 12, len(w["series"][0]["rows"])
+assert d["schema"] == "perfgate-site/1" and d["tag"] == "v0.12", d["tag"]
+assert len(w["series"][0]["rows"]) == 14, len(w["series"][0]["rows"])
+# The step is a change point (timing noise on a busy runner may add a small one elsewhere).
+ch = [c for c in w["series"][0]["changes"] if c["commit"] == sys.argv[2]]
+assert len(ch) == 1, w["series"][0]["changes"]
+assert ch[0]["change"] > 0.5 and ch[0]["worse"] and ch[0]["accepted_by"] is None, ch
+rel = {r["tag"]: r for r in d["releases"]}
+assert sorted(rel) == sorted(["v0.6", 'rel<i>&"x', "v0.12"]), sorted(rel)
+assert rel['rel<i>&"x']["compared_with"] is None and rel['rel<i>&"x']["status"] == "pass", rel['rel<i>&"x']
+assert rel["v0.6"]["compared_with"] == 'rel<i>&"x', rel["v0.6"]
+assert rel["v0.12"]["compared_with"] == "v0.6" and rel["v0.12"]["status"] == "fail", rel["v0.12"]
+assert rel["v0.12"]["date"] == "2026-01-02", rel["v0.12"]
 assert ("<script>alert(1)</script>|x", "wall") in m
 assert w["latest"] > 0 and w["on_index"]
 PY
 check "data.json holds what the pages show" test $? -eq 0
 sed 's/^/    /' json.out | tail -n 3 >&2
+
+# ---- release pages ----
+check "a page per release tag" test -f site/release-v0.6.html -a -f site/release-v0.12.html
+hostile_rel=$(ls site | grep '^release-rel' || true)
+check "the hostile tag's page has a safe name ($hostile_rel)" grep -qE '^release-rel[A-Za-z0-9_.-]*\.html$' <<<"$hostile_rel"
+check "the index lists the releases, linked" grep -qF '<a href="release-v0.12.html">v0.12</a>' site/index.html
+check "the hostile tag appears escaped" grep -qF 'rel&lt;i&gt;&amp;&quot;x' site/index.html
+check "the hostile tag never appears raw" bash -c "! grep -lF 'rel<i>' site/*.html"
+check "the release page holds the sign-off document" grep -q '<h2>Performance Sign-Off' site/release-v0.12.html
+check "dated when the tag was made" grep -qF '<strong>Date</strong>: 2026-01-02' site/release-v0.12.html
+check "its key metrics are a table" grep -q '<table>' site/release-v0.12.html
+check "v0.12, three times slower than the tag before, is not approved" grep -qF 'Status: NOT APPROVED' site/release-v0.12.html
+check "and names the regression" grep -qE 'workload\.wall: .*\+[0-9.]+ %' site/release-v0.12.html
+check "it links the release it was compared with" grep -qF 'compared with <a href="release-v0.6.html">' site/release-v0.12.html
+check "v0.6 is signed off against the tag before" grep -qF "compared with <a href=\"$hostile_rel\">" site/release-v0.6.html
+check "the first release, with no earlier one, is approved on its gates" grep -qF 'Status: APPROVED FOR RELEASE' "site/$hostile_rel"
 
 # ---- incremental ----
 snap() { (cd "$T/$1" && for f in *; do stat -c '%n %i %.9Y' "$f"; done) | sort; }
@@ -172,9 +212,9 @@ snap site >snap2
 check "a second publish with no new commit rewrites no file" cmp -s snap1 snap2
 check "it says nothing was written" grep -q ' 0 written' pub2.out
 
-echo 13 >repo/file.txt
-git -C repo commit -q -am "commit 13"
-pg run -c "$T/gates.json" -b workload -q --save || fail "run --save on commit 13"
+echo 15 >repo/file.txt
+git -C repo commit -q -am "commit 15"
+pg run -c "$T/gates.json" -b workload -q --save || fail "run --save on commit 15"
 pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub3.out 2>pub3.err
 check "publish after one more commit exits 0" test $? -eq 0
 snap site >snap3
@@ -194,7 +234,7 @@ mkdir -p nobin
 check "publish without gnuplot exits 0" test $? -eq 0
 check "it warns that gnuplot is missing" grep -q 'gnuplot' nogp.err
 check "each page says why it has no plot" \
-  bash -c 'for f in nogp/*.*.html; do grep -q "No plot: gnuplot not found" "$f" || exit 1; done'
+  bash -c 'for f in nogp/*.*.html; do [[ $f == nogp/release-* ]] || grep -q "No plot: gnuplot not found" "$f" || exit 1; done'
 python3 checker.py "$url" nogp >checker2.out 2>&1
 check "pages without plots parse strictly too" test $? -eq 0
 
@@ -219,6 +259,10 @@ else
   check "the rendered index has the hostile card as text" grep -qF '<h2>&lt;script&gt;alert(1)&lt;/script&gt;|x</h2>' dom.html
   browse --dump-dom "file://$T/site/workload.wall.html" >dom2.html
   check "the sort script turned headings into buttons" grep -q '<th scope="col"><button>commit</button></th>' dom2.html
+  browse --dump-dom "file://$T/site/release-v0.12.html" >dom3.html
+  check "Chromium renders the release page's sign-off" grep -q '<article class="signoff">' dom3.html
+  browse --screenshot="$T/release.png" --window-size=1200,900 "file://$T/site/release-v0.12.html" >/dev/null
+  browse --screenshot="$T/metric.png" --window-size=1200,1400 "file://$T/site/workload.wall.html" >/dev/null
   for mode in light dark; do
     flags=(--blink-settings=preferredColorScheme=1)
     [[ $mode == dark ]] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)

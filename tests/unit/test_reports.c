@@ -741,6 +741,19 @@ static void test_signoff_dates_today_in_utc_without_perfgate_date(void **state)
 	pg_verdict_free(v);
 }
 
+static void test_signoff_takes_the_date_it_is_given(void **state)
+{
+	(void)state;
+	setenv("PERFGATE_DATE", "2000-01-01", 1);
+	pg_verdict *v = empty_verdict();
+	pg_report_options o = {.date = "2026-01-02"};
+	char *text = render(pg_report_signoff, v, &o, NULL);
+	assert_non_null(strstr(text, "**Date**: 2026-01-02\n"));
+	free(text);
+	pg_verdict_free(v);
+	unsetenv("PERFGATE_DATE");
+}
+
 static void test_every_new_format_is_registered(void **state)
 {
 	(void)state;
@@ -779,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_github_summary_near_its_limit_gets_a_note_instead),
 		cmocka_unit_test(test_github_stop_commands_fence_child_output),
 		cmocka_unit_test(test_signoff_dates_today_in_utc_without_perfgate_date),
+		cmocka_unit_test(test_signoff_takes_the_date_it_is_given),
 		cmocka_unit_test(test_every_new_format_is_registered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
