@@ -395,6 +395,8 @@ triggers = on(wf)
 ok(isinstance(triggers, dict) and "pull_request" in triggers and "push" in triggers
    and (triggers["push"] or {}).get("branches") == ["main"], "perfgate.yml: on push to main and pull_request")
 ok(not writes(wf.get("permissions")), "perfgate.yml: no write permission at the top level")
+def deploys_pages(job):
+    return any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for s in job["steps"])
 for name, job in wf["jobs"].items():
     cond = str(job.get("if", ""))
     perms = job.get("permissions")
@@ -402,15 +404,41 @@ for name, job in wf["jobs"].items():
     if writes(perms):
         ok("github.event_name == 'push'" in cond and "pull_request" not in cond,
            "perfgate.yml: job %s has write permissions and runs only on push" % name)
-        ok(set(k for k, v in perms.items() if v == "write") == {"contents"},
-           "perfgate.yml: job %s writes contents only" % name)
+        if deploys_pages(job):
+            ok(set(k for k, v in perms.items() if v == "write") == {"pages", "id-token"}
+               and perms.get("contents") == "read",
+               "perfgate.yml: job %s writes pages (and an OIDC token) only, contents: read" % name)
+        else:
+            ok(set(k for k, v in perms.items() if v == "write") == {"contents"},
+               "perfgate.yml: job %s writes contents only" % name)
     else:
         ok(perms == {"contents": "read"}, "perfgate.yml: job %s is contents: read" % name)
     co = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout@")]
     ok(co and co[0].get("with", {}).get("fetch-depth") == 0, "perfgate.yml: job %s checks out with fetch-depth: 0" % name)
+    for s in job["steps"]:
+        if "run" in s:
+            ok("${{" not in s["run"], "perfgate.yml: job %s step %r has no ${{ }} inside its script" % (name, s.get("name")))
+    if deploys_pages(job):
+        continue
     act = [s for s in job["steps"] if s.get("uses") == "./.github/actions/perfgate"]
     ok(act and act[0].get("with", {}).get("gates") == "gates/default.json",
        "perfgate.yml: job %s uses ./.github/actions/perfgate with gates/default.json" % name)
+
+# The dashboard: published to GitHub Pages after the results of the push are saved.
+pages = [(n, j) for n, j in wf["jobs"].items() if deploys_pages(j)]
+ok(len(pages) == 1, "perfgate.yml: one job deploys GitHub Pages")
+if pages:
+    pname, pjob = pages[0]
+    steps = pjob["steps"]
+    uses = [str(s.get("uses", "")) for s in steps]
+    ok(pjob.get("needs") in ("record", ["record"]), "perfgate.yml: %s runs after the record job saved the results" % pname)
+    ok("pull_request" not in str(pjob.get("if", "")), "perfgate.yml: %s never runs for a pull request" % pname)
+    ok((pjob.get("environment") or {}).get("name") == "github-pages", "perfgate.yml: %s deploys to the github-pages environment" % pname)
+    text = "\n".join(s.get("run", "") for s in steps)
+    ok("refs/notes/perfgate" in text and "publish -o" in text, "perfgate.yml: %s fetches the notes and runs perfgate publish" % pname)
+    up = [i for i, u in enumerate(uses) if u.startswith("actions/upload-pages-artifact@")]
+    dep = [i for i, u in enumerate(uses) if u.startswith("actions/deploy-pages@")]
+    ok(up and dep and up[0] < dep[0], "perfgate.yml: %s uploads the site as the Pages artifact, then deploys it" % pname)
 pr_jobs = [j for j in wf["jobs"].values() if "pull_request" in str(j.get("if", ""))]
 ok(len(pr_jobs) == 1 and not writes(pr_jobs[0].get("permissions")), "perfgate.yml: the pull_request job has no write permission")
 ok(any(writes(j.get("permissions")) for j in wf["jobs"].values()), "perfgate.yml: the push job may write (it saves and syncs)")
