@@ -52,6 +52,8 @@ typedef struct pg_publish_row {
 	double p90;          /* NAN: none */
 	size_t n;            /* runs */
 	double change;       /* against the row before, > 0 worse; NAN for the first */
+	const char *accepted_by; /* an acceptance of this metric since the row before ("abc1234 subject"), or NULL */
+	int accepted;        /* change is over the threshold and within that acceptance's bound */
 } pg_publish_row;
 
 /* A metric in one env key. */

@@ -196,6 +196,26 @@ static void value_text(char *buf, size_t size, double v, const char *unit)
 		snprintf(buf, size, "\xe2\x80\x94");
 }
 
+/* The release page of tag, or NULL. */
+static const pg_publish_release *release_of(const pg_publish_model *site, const char *tag)
+{
+	for (size_t i = 0; tag && i < site->n_releases; i++)
+		if (strcmp(site->releases[i].tag, tag) == 0)
+			return &site->releases[i];
+	return NULL;
+}
+
+/* tag as text, linked to its release page when it has one. */
+static void tag_link(FILE *out, const pg_publish_model *site, const char *tag)
+{
+	const pg_publish_release *r = release_of(site, tag);
+	if (r)
+		fprintf(out, "<a href=\"%s\">", r->page);
+	esc(out, tag);
+	if (r)
+		fputs("</a>", out);
+}
+
 static void header(FILE *out, const pg_publish_model *site)
 {
 	fputs("<header>\n<h1>", out);
@@ -211,7 +231,7 @@ static void header(FILE *out, const pg_publish_model *site)
 	fprintf(out, " \xc2\xb7 last %d commits along first parents", site->n);
 	if (site->tag) {
 		fputs(" \xc2\xb7 previous release ", out);
-		esc(out, site->tag);
+		tag_link(out, site, site->tag);
 	}
 	fputs("</p>\n</header>\n", out);
 	if (site->n_warnings) {
@@ -266,7 +286,10 @@ static void releases_table(FILE *out, const pg_publish_model *site)
 		fputs("</a></th><td>", out);
 		commit_link(out, site, r->commit);
 		fprintf(out, "</td><td>%s</td><td>", r->date);
-		esc(out, r->prev_tag ? r->prev_tag : "\xe2\x80\x94");
+		if (r->prev_tag)
+			tag_link(out, site, r->prev_tag);
+		else
+			fputs("\xe2\x80\x94", out);
 		fprintf(out, "</td><td class=\"status %s\"><span aria-hidden=\"true\">%s</span> %s</td></tr>\n",
 			status_class(r->status), pg_publish_status_mark(r->status),
 			r->status == PG_PUBLISH_PASS ? "approved" : r->status == PG_PUBLISH_FAIL ? "not approved"
@@ -288,15 +311,8 @@ void pg_publish_page_release(FILE *out, const pg_publish_model *site, const pg_p
 	commit_link(out, site, r->commit);
 	fprintf(out, " \xc2\xb7 tagged %s \xc2\xb7 ", r->date);
 	if (r->prev_tag) {
-		const pg_publish_release *prev = NULL;
-		for (size_t i = 0; i < site->n_releases && !prev; i++)
-			if (site->releases[i].tag == r->prev_tag)
-				prev = &site->releases[i];
 		fputs("compared with ", out);
-		if (prev)
-			fprintf(out, "<a href=\"%s\">", prev->page);
-		esc(out, r->prev_tag);
-		fputs(prev ? "</a>" : "", out);
+		tag_link(out, site, r->prev_tag);
 	} else {
 		fputs("the first release with results here: only the absolute gates apply", out);
 	}
@@ -428,7 +444,7 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 	fputs("<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
 	      "<th scope=\"col\" class=\"num\">median</th><th scope=\"col\" class=\"num\">p90</th>"
 	      "<th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">change</th>"
-	      "<th scope=\"col\">verdict</th></tr></thead>\n<tbody>\n",
+	      "<th scope=\"col\">verdict</th><th scope=\"col\">acceptance</th></tr></thead>\n<tbody>\n",
 	      out);
 	for (size_t i = s->n_rows; i-- > 0;) {
 		const pg_publish_row *r = &s->rows[i];
@@ -446,11 +462,14 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 			r->value, v, isfinite(r->p90) ? r->p90 : 0, p, r->n, r->n);
 		change_cell(out, r->change, m->better_higher, m->threshold);
 		const char *verdict = !isfinite(r->change)       ? "\xe2\x80\x94"
+				      : r->accepted               ? "\xe2\x9c\x85 accepted"
 				      : r->change > m->threshold  ? "\xe2\x9d\x8c regression"
 				      : r->change < -m->threshold ? "improvement"
 								  : "unchanged";
-		fprintf(out, "<td class=\"verdict\">%s%s</td></tr>\n", verdict,
+		fprintf(out, "<td class=\"verdict\">%s%s</td><td class=\"subject\">", verdict,
 			change_at(s, r->commit) ? " \xc2\xb7 change point" : "");
+		esc(out, r->accepted_by ? r->accepted_by : "");
+		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody>\n</table></div>\n", out);
 }

@@ -110,7 +110,8 @@ static void page_name(pg_publish_release *r, const pg_publish_release *before, s
 
 /* The verdict of rs against base (NULL: none), with the gates when the results fit them. */
 static int decide(pg_verdict **v, const pg_result_set *rs, const pg_result_set *base, const char *base_commit,
-		  const pg_gates *gates, const char *tag, int (*warn)(void *, const char *), void *ctx)
+		  pg_acceptances *accepts, const pg_gates *gates, const char *tag, int (*warn)(void *, const char *),
+		  void *ctx)
 {
 	pg_base_origin *origins = NULL;
 	if (base && base->n_benchmarks && !(origins = calloc(base->n_benchmarks, sizeof(*origins))))
@@ -133,6 +134,8 @@ static int decide(pg_verdict **v, const pg_result_set *rs, const pg_result_set *
 		if (!rc)
 			rc = pg_compare(v, rs, base, origins, NULL, &opts);
 	}
+	if (!rc && base && accepts->n)
+		rc = pg_acceptances_apply(*v, accepts, &opts);
 	free(origins);
 	return rc;
 }
@@ -185,9 +188,11 @@ static int reuse(pg_publish_release *r, const char *dir)
 }
 
 /* Compare r's results with the release before (NULL: none) and sign it off. */
-static int measure_up(pg_publish_release *r, const pg_publish_release *before, pg_store *store,
-		      const pg_history *h, const pg_gates *gates, int (*warn)(void *, const char *), void *ctx)
+static int measure_up(pg_publish_release *r, const pg_publish_release *before, pg_acceptances *accepts,
+		      const pg_publish_release_walk *wk)
 {
+	pg_store *store = wk->store;
+	const pg_history *h = wk->h;
 	pg_commit_records recs[2];
 	int have[2] = {0, 0}, rc = 0;
 	pg_verdict *v = NULL;
@@ -201,7 +206,7 @@ static int measure_up(pg_publish_release *r, const pg_publish_release *before, p
 	if (!rc && !rs)
 		rc = pg_error_set(PG_ESYSTEM, "%.7s has no results of env %s", r->commit, h->env_key);
 	if (!rc)
-		rc = decide(&v, rs, base, base ? before->commit : NULL, gates, r->tag, warn, ctx);
+		rc = decide(&v, rs, base, base ? before->commit : NULL, accepts, wk->gates, r->tag, wk->warn, wk->ctx);
 	if (!rc) {
 		char how[300];
 		free(v->base_how);
@@ -226,7 +231,8 @@ int pg_publish_releases(pg_publish_release **out, size_t *n, const pg_publish_re
 	const pg_history *h = wk->h;
 	tag_walk w = {pg_store_repo(wk->store), h, NULL, 0, 0};
 	char *gates_text = NULL, *prev_text = NULL;
-	size_t gates_len = 0, prev_len = 0, n_rel = 0;
+	size_t gates_len = 0, prev_len = 0, n_rel = 0, prev_at = 0;
+	pg_acceptances between = {0};
 	int rc;
 	*out = NULL;
 	*n = 0;
@@ -237,6 +243,8 @@ int pg_publish_releases(pg_publish_release **out, size_t *n, const pg_publish_re
 		qsort(w.items, w.n, sizeof(*w.items), compare_found);
 	pg_publish_release *rel = !rc && w.n ? calloc(w.n, sizeof(*rel)) : NULL;
 	if (!rc && w.n && !rel)
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	if (!rc && wk->accepts && wk->accepts->n && !(between.items = calloc(wk->accepts->n, sizeof(*between.items))))
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 	if (!rc && wk->gates && wk->gates->path && pg_file_read(&gates_text, &gates_len, wk->gates->path) != 0)
 		pg_error_clear(); /* then its path stands for it in the key */
@@ -266,17 +274,29 @@ int pg_publish_releases(pg_publish_release **out, size_t *n, const pg_publish_re
 		key = pg_fnv1a_field(key, before ? before->commit : "");
 		key = pg_fnv1a(key, text, len);
 		key = pg_fnv1a(key, prev_text ? prev_text : "", prev_len);
+		/* The acceptances since the release before (shallow copies: apply marks them used). */
+		between.n = 0;
+		for (size_t j = 0; before && wk->accepts && j < wk->accepts->n; j++)
+			if (wk->accept_at[j] > prev_at && wk->accept_at[j] <= f->at) {
+				const pg_acceptance *a = &wk->accepts->items[j];
+				between.items[between.n++] = *a;
+				key = pg_fnv1a_field(key, a->glob);
+				key = pg_fnv1a_field(key, a->by);
+				key = pg_fnv1a(key, &a->bound, a->has_bound ? sizeof(a->bound) : 0);
+			}
 		key = pg_fnv1a_field(key, wk->gates ? wk->gates->path : "");
 		key = pg_fnv1a(key, gates_text ? gates_text : "", gates_len);
 		snprintf(r->key, sizeof(r->key), "%016llx", (unsigned long long)key);
 		free(prev_text);
 		prev_text = text;
 		prev_len = len;
+		prev_at = f->at;
 		if (!reuse(r, wk->dir))
-			rc = measure_up(r, before, wk->store, h, wk->gates, wk->warn, wk->ctx);
+			rc = measure_up(r, before, &between, wk);
 	}
 	free(prev_text);
 	free(gates_text);
+	free(between.items);
 	for (size_t i = 0; i < w.n; i++)
 		free(w.items[i].tag);
 	free(w.items);

@@ -1,6 +1,7 @@
 /* site.c - `perfgate publish`: the dashboard's model from history, its plots, and incremental writes */
 #include "perfgate/publish.h"
 
+#include "perfgate/accept.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
@@ -12,6 +13,7 @@
 #include "report/escape.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +31,8 @@ typedef struct site {
 	size_t *old_lens;
 	pg_history **histories; /* one per env key, same commits in the same order */
 	char **subjects;        /* per commit of the walk */
+	pg_acceptances accepts; /* what accepts changes along the walk */
+	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
 	pg_store *store;
 	const pg_publish_options *o;
 	pg_publish_counts *counts;
@@ -125,6 +129,67 @@ static int load_subjects(site *s)
 			return oom();
 	}
 	return 0;
+}
+
+/* The first commit of the walk (oldest first, one first-parent line) that is or descends from oid. */
+static size_t first_containing(git_repository *repo, const pg_history *h, const git_oid *oid)
+{
+	size_t lo = 0, hi = h->n_commits;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		git_oid at;
+		int has = git_oid_fromstr(&at, h->commits[mid].commit) == 0 &&
+			  (git_oid_equal(&at, oid) || git_graph_descendant_of(repo, &at, oid) == 1);
+		if (has)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * Every acceptance on the commits of the walk (trailers, accept records),
+ * placed at the first commit of the walk that has it: a row's change is
+ * covered by the acceptances placed after the row before it, up to it.
+ */
+static int load_acceptances(site *s)
+{
+	const pg_history *h = s->histories[0];
+	git_repository *repo = pg_store_repo(s->store);
+	if (h->n_commits == 0)
+		return 0;
+	int rc = pg_acceptances_collect(&s->accepts, repo, s->store, h->n_commits > 1 ? h->commits[0].commit : NULL,
+					h->commits[h->n_commits - 1].commit, NULL);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->accepts.n_warnings && !rc; i++)
+		rc = warn(s, "%s", s->accepts.warnings[i]);
+	if (rc || !(s->accept_at = calloc(s->accepts.n + 1, sizeof(size_t))))
+		return rc ? rc : oom();
+	for (size_t i = 0; i < s->accepts.n; i++) {
+		/* by is "abc1234 subject": the commit that carries it. */
+		char abbrev[41] = "";
+		git_object *obj = NULL;
+		sscanf(s->accepts.items[i].by, "%40[0-9a-f]", abbrev);
+		s->accept_at[i] = h->n_commits;
+		if (abbrev[0] && git_revparse_single(&obj, repo, abbrev) == 0)
+			s->accept_at[i] = first_containing(repo, h, git_object_id(obj));
+		git_object_free(obj);
+		git_error_clear();
+	}
+	return 0;
+}
+
+/* The acceptance of bench.metric placed in (after, upto] of the walk, or NULL. */
+static const pg_acceptance *acceptance_in(const site *s, const pg_publish_metric *pm, size_t after, size_t upto)
+{
+	char name[1024];
+	snprintf(name, sizeof(name), "%s.%s", pm->bench, pm->metric);
+	for (size_t i = 0; s->accept_at && i < s->accepts.n; i++)
+		if (s->accept_at[i] > after && s->accept_at[i] <= upto && fnmatch(s->accepts.items[i].glob, name, 0) == 0)
+			return &s->accepts.items[i];
+	return NULL;
 }
 
 /* `git describe --tags --abbrev=0` from head: the previous release tag and its commit. */
@@ -247,6 +312,7 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 	key = pg_fnv1a_field(key, pm->metric);
 	key = pg_fnv1a_field(key, ser->env_key);
 	key = pg_fnv1a(key, &pm->threshold, sizeof(pm->threshold));
+	size_t prev = 0;
 	for (size_t i = 0; i < h->n_commits; i++) {
 		const pg_metric *mt = metric_of(h->commits[i].rs, pm->bench, pm->metric);
 		double v;
@@ -264,6 +330,12 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 			if (pm->better_higher)
 				r->change = -r->change;
 		}
+		const pg_acceptance *acc = ser->n_rows > 0 ? acceptance_in(s, pm, prev, i) : NULL;
+		if (acc) {
+			r->accepted_by = acc->by;
+			r->accepted = r->change > pm->threshold && (!acc->has_bound || r->change <= acc->bound);
+		}
+		prev = i;
 		double lo = mt->has_summary ? mt->summary.min : NAN;
 		key = pg_fnv1a(key, r->commit, 40);
 		key = pg_fnv1a(key, &v, sizeof(v));
@@ -350,7 +422,28 @@ static pg_publish_metric *find_metric(site *s, const char *bench, const char *me
 	return NULL;
 }
 
-static void apply_verdict(site *s, const pg_verdict *v)
+/* Where each benchmark of a card's comparison was found along the walk. */
+typedef struct card_span {
+	const char *bench;
+	size_t base_at, head_at; /* base_at == head_at: no base */
+} card_span;
+
+/* The acceptance that covers a worse change c of pm between the two results of its card, or NULL. */
+static const pg_acceptance *card_acceptance(const site *s, const pg_publish_metric *pm, const pg_metric_change *c,
+					    const card_span *spans, size_t n_spans)
+{
+	if (c->verdict != PG_CHANGE_REGRESSION && c->verdict != PG_CHANGE_INCONCLUSIVE)
+		return NULL;
+	for (size_t i = 0; i < n_spans; i++) {
+		if (strcmp(spans[i].bench, c->bench) != 0 || spans[i].base_at == spans[i].head_at)
+			continue;
+		const pg_acceptance *a = acceptance_in(s, pm, spans[i].base_at, spans[i].head_at);
+		return a && (!a->has_bound || c->change <= a->bound) ? a : NULL;
+	}
+	return NULL;
+}
+
+static void apply_verdict(site *s, const pg_verdict *v, const card_span *spans, size_t n_spans)
 {
 	for (size_t i = 0; i < v->n_metrics; i++) {
 		const pg_metric_change *c = &v->metrics[i];
@@ -371,7 +464,8 @@ static void apply_verdict(site *s, const pg_verdict *v)
 		}
 		pg_format_change(change, sizeof(change), pm->better_higher ? -c->change : c->change);
 		const char *what = "unchanged";
-		switch (c->verdict) {
+		const pg_acceptance *acc = card_acceptance(s, pm, c, spans, n_spans);
+		switch (acc ? PG_CHANGE_ACCEPTED : c->verdict) {
 		case PG_CHANGE_REGRESSION:
 			pm->status = c->gated ? PG_PUBLISH_FAIL : PG_PUBLISH_WARN;
 			what = "regression";
@@ -391,8 +485,8 @@ static void apply_verdict(site *s, const pg_verdict *v)
 		default:
 			pm->status = PG_PUBLISH_PASS;
 		}
-		snprintf(text, sizeof(text), "%s %s vs %.7s", what, change,
-			 c->base_commit ? c->base_commit : "previous");
+		snprintf(text, sizeof(text), "%s %s vs %.7s%s%s", what, change,
+			 c->base_commit ? c->base_commit : "previous", acc ? " by " : "", acc ? acc->by : "");
 		free(pm->status_text);
 		pm->status_text = strdup(text);
 	}
@@ -435,8 +529,10 @@ static int decide_status(site *s)
 	pg_result_set *head = pg_result_set_new(), *base = pg_result_set_new();
 	pg_verdict *v = NULL;
 	pg_base_origin *origins = calloc(s->model.n_metrics + 1, sizeof(*origins));
+	card_span *spans = calloc(s->model.n_metrics + 1, sizeof(*spans));
+	size_t n_spans = 0;
 	int rc = 0;
-	if (!f.records || !f.read || !head || !base || !origins) {
+	if (!f.records || !f.read || !head || !base || !origins || !spans) {
 		rc = oom();
 		goto out;
 	}
@@ -446,6 +542,8 @@ static int decide_status(site *s)
 		if (pg_result_set_find(head, bench))
 			continue;
 		size_t found = 0;
+		card_span *span = &spans[n_spans++];
+		span->bench = bench;
 		for (size_t c = h->n_commits; c-- > 0 && found < 2;) {
 			const pg_result_set *rs = h->commits[c].rs;
 			const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
@@ -455,6 +553,9 @@ static int decide_status(site *s)
 			const pg_benchmark *fb = full ? pg_result_set_find(full, bench) : NULL;
 			if (!fb)
 				continue;
+			span->base_at = c;
+			if (found == 0)
+				span->head_at = c;
 			if (!pg_result_set_copy_benchmark(found == 0 ? head : base, fb))
 				rc = oom();
 			else if (found == 1)
@@ -478,8 +579,9 @@ static int decide_status(site *s)
 			rc = pg_compare(&v, head, base->n_benchmarks ? base : NULL, origins, NULL, &opts);
 	}
 	if (!rc)
-		apply_verdict(s, v);
+		apply_verdict(s, v, spans, n_spans);
 out:
+	free(spans);
 	for (size_t i = 0; f.read && i < h->n_commits; i++)
 		if (f.read[i])
 			pg_commit_records_release(&f.records[i]);
@@ -742,6 +844,7 @@ static void data_json(FILE *out, const site *s)
 				json_field_number(out, "p90", row->p90);
 				fprintf(out, ",\"n\":%zu", row->n);
 				json_field_number(out, "change", row->change);
+				json_field(out, "accepted_by", row->accepted_by);
 				putc('}', out);
 			}
 			fputs("],\"changes\":[", out);
@@ -832,8 +935,8 @@ static int find_releases(site *s)
 		return oom();
 	for (size_t i = 0; i < s->model.n_metrics; i++)
 		taken[i] = s->model.metrics[i].page;
-	pg_publish_release_walk w = {s->store, s->histories[0], s->o->gates, s->o->dir, taken, s->model.n_metrics,
-				     warn_text, s};
+	pg_publish_release_walk w = {s->store,  s->histories[0], s->o->gates,       s->o->dir, &s->accepts,
+				     s->accept_at, taken, s->model.n_metrics, warn_text, s};
 	int rc = pg_publish_releases(&s->model.releases, &s->model.n_releases, &w);
 	free(taken);
 	return rc;
@@ -872,6 +975,8 @@ static void model_release(site *s)
 	}
 	free(s->subjects);
 	free(s->histories);
+	pg_acceptances_release(&s->accepts);
+	free(s->accept_at);
 	free(m->env_keys);
 	free(m->tag);
 	free(m->tag_commit);
@@ -897,6 +1002,8 @@ int pg_publish_site(pg_publish_counts *counts, pg_store *store, const char *head
 	rc = load_histories(&s);
 	if (!rc)
 		rc = load_subjects(&s);
+	if (!rc)
+		rc = load_acceptances(&s);
 	if (!rc) {
 		find_tag(&s);
 		rc = collect_metrics(&s);

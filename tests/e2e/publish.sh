@@ -14,7 +14,7 @@ cat >gates.json <<JSON
 {"schema": "perfgate-gates/1", "defaults": {"runs": 6, "warmup": 0},
  "benchmarks": [
    {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow.txt"]},
-   {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1"]}],
+   {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow2.txt"]}],
  "gates": [{"metric": "workload.wall", "max": "10s"}]}
 JSON
 pg() { (cd "$T/repo" && "$PERFGATE" "$@"); }
@@ -23,18 +23,21 @@ url=https://example.invalid/o/r
 # 14 commits with both benchmarks saved: the workload three times slower from the 8th on (a
 # change point: 7 commits a side is the fewest that can show one), release tags on the 6th
 # (lightweight) and the 12th (annotated, dated), a tag with a hostile name on the 4th, a
-# hostile subject on the 9th.
+# hostile subject on the 9th. The 8th accepts the workload's step (Perfgate-Accept); the hostile
+# benchmark gets three times slower from the 11th on, accepted by nobody.
 make_repo repo
 echo 0 >slow.txt
+echo 0 >slow2.txt
 for i in $(seq 1 14); do
   if ((i > 1)); then
     echo "$i" >repo/file.txt
     msg="commit $i"
-    ((i == 8)) && msg="commit 8: three times the work"
+    ((i == 8)) && msg=$'commit 8: three times the work\n\nPerfgate-Accept: workload.wall +400%'
     ((i == 9)) && msg="commit $i &<>\"' <b>bold</b>"
     git -C repo commit -q -am "$msg"
   fi
   ((i == 8)) && echo 200 >slow.txt
+  ((i == 11)) && echo 200 >slow2.txt
   ((i == 6)) && git -C repo tag v0.6
   ((i == 4)) && git -C repo tag 'rel<i>&"x'
   ((i == 12)) && GIT_COMMITTER_DATE="2026-01-02T03:04:05Z" git -C repo tag -a v0.12 -m "release 0.12"
@@ -161,8 +164,11 @@ check "the metric page inlines the gnuplot SVG" grep -q '<!-- plot:[0-9a-f]\{16\
 check "the plot has its threshold line" grep -q 'threshold' site/workload.wall.html
 check "the plot marks the change point" grep -qF '<text>change point</text>' site/workload.wall.html
 check "the change points table names the commit of the step" grep -qF "<code>${step:0:7}</code>" <(sed -n '/Change points:/,/<\/table>/p' site/workload.wall.html)
-check "and says nobody accepted it" grep -q 'not accepted' site/workload.wall.html
-check "the step's row is marked as a change point" grep -q "${step:0:7}.*change point</td></tr>" site/workload.wall.html
+check "and names the acceptance that covers it" grep -qF "<td>${step:0:7} commit 8: three times the work</td></tr>" site/workload.wall.html
+check "the step's row is accepted, a change point, and names its acceptance" \
+  grep -qE "${step:0:7}.*✅ accepted · change point</td><td class=\"subject\">${step:0:7} commit 8" site/workload.wall.html
+check "the hostile benchmark's unaccepted step is a regression in its table" \
+  grep -qE '❌ regression</td><td class="subject"></td></tr>' site/_script_alert_1___script__x.wall.html
 check "the table lists the 14 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 14
 python3 - site/data.json "$step" <<'PY' >json.out 2>&1
 import json, sys
@@ -174,7 +180,10 @@ assert len(w["series"][0]["rows"]) == 14, len(w["series"][0]["rows"])
 # The step is a change point (timing noise on a busy runner may add a small one elsewhere).
 ch = [c for c in w["series"][0]["changes"] if c["commit"] == sys.argv[2]]
 assert len(ch) == 1, w["series"][0]["changes"]
-assert ch[0]["change"] > 0.5 and ch[0]["worse"] and ch[0]["accepted_by"] is None, ch
+assert ch[0]["change"] > 0.5 and ch[0]["worse"], ch
+assert (ch[0]["accepted_by"] or "").startswith(sys.argv[2][:7] + " commit 8"), ch
+row = [r for r in w["series"][0]["rows"] if r["commit"] == sys.argv[2]][0]
+assert (row["accepted_by"] or "").startswith(sys.argv[2][:7]), row
 rel = {r["tag"]: r for r in d["releases"]}
 assert sorted(rel) == sorted(["v0.6", 'rel<i>&"x', "v0.12"]), sorted(rel)
 assert rel['rel<i>&"x']["compared_with"] is None and rel['rel<i>&"x']["status"] == "pass", rel['rel<i>&"x']
@@ -197,8 +206,9 @@ check "the hostile tag never appears raw" bash -c "! grep -lF 'rel<i>' site/*.ht
 check "the release page holds the sign-off document" grep -q '<h2>Performance Sign-Off' site/release-v0.12.html
 check "dated when the tag was made" grep -qF '<strong>Date</strong>: 2026-01-02' site/release-v0.12.html
 check "its key metrics are a table" grep -q '<table>' site/release-v0.12.html
-check "v0.12, three times slower than the tag before, is not approved" grep -qF 'Status: NOT APPROVED' site/release-v0.12.html
-check "and names the regression" grep -qE 'workload\.wall: .*\+[0-9.]+ %' site/release-v0.12.html
+check "v0.12, a benchmark three times slower than the tag before, is not approved" grep -qF 'Status: NOT APPROVED' site/release-v0.12.html
+check "it names the regression" grep -qE '&lt;script&gt;alert\(1\)&lt;/script&gt;\|x\.wall: .*\+[0-9.]+ %.*: regression' site/release-v0.12.html
+check "and the accepted step, with who accepted it" grep -qE "workload\.wall: .* — accepted by ${step:0:7} commit 8" site/release-v0.12.html
 check "it links the release it was compared with" grep -qF 'compared with <a href="release-v0.6.html">' site/release-v0.12.html
 check "v0.6 is signed off against the tag before" grep -qF "compared with <a href=\"$hostile_rel\">" site/release-v0.6.html
 check "the first release, with no earlier one, is approved on its gates" grep -qF 'Status: APPROVED FOR RELEASE' "site/$hostile_rel"
