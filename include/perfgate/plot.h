@@ -17,6 +17,8 @@ typedef enum pg_plot_format {
 typedef struct pg_plot_options {
 	pg_plot_format format;
 	double threshold; /* history: the relative threshold drawn and marked; 0: 0.10 */
+	double target;    /* history: an absolute gate on the plotted value (stored unit); 0: none */
+	int target_is_max; /* the target is a most (<=), else a least (>=) */
 } pg_plot_options;
 
 /* The file extension of a format, without the dot: "png" or "svg". */

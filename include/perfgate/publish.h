@@ -80,6 +80,8 @@ typedef struct pg_publish_metric {
 	int on_index;           /* gated or primary: a line on its benchmark's card */
 	char page[640];         /* the page's file name */
 	double threshold;       /* relative, fraction */
+	double target;          /* an absolute gate on the median (max or min), drawn on the plot; 0: none */
+	int target_is_max;
 	pg_publish_series *series; /* one per env key of the site, in the site's order */
 	/* The index card, from the first env key: */
 	pg_publish_status status;

@@ -302,6 +302,24 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 			ctx->opts->progress(ctx->opts->progress_arg, def->name, pass + 1, total);
 	}
 	long rss_end = vm_rss(p.pid);
+	/*
+	 * End of input. A target that answers two lines to a query may have written the second
+	 * after perfgate read the first; then every later query read the answer before its own,
+	 * one line behind. Whatever it writes now, after the last answer, is such a line.
+	 */
+	close(p.stdin_fd);
+	p.stdin_fd = -1;
+	size_t extra = 0;
+	for (double deadline = pg_now() + query_timeout;
+	     read_answer(&reader, answer, sizeof(answer), deadline) == 0;)
+		extra++;
+	if (extra) {
+		snprintf(what, sizeof(what),
+			 "protocol error: the target answered more than one line to a query (%zu line%s after "
+			 "the last query's answer; one line per query on stdout, logs to stderr)",
+			 extra, extra == 1 ? "" : "s");
+		return fail_with(out, &p, ctx, PG_STATUS_FAILED, what);
+	}
 	pg_run_outcome *o = calloc(1, sizeof(*o));
 	if (!o)
 		return pg_error_set(PG_ENOMEM, "out of memory");

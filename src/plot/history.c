@@ -309,6 +309,42 @@ out:
 	return rc;
 }
 
+/* The highest value drawn (a point or its band). */
+static double top_of(const point *pts, size_t n)
+{
+	double top = 0;
+	for (size_t i = 0; i < n; i++)
+		if (pts[i].metric)
+			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));
+	return top;
+}
+
+/*
+ * The absolute target (a gate's max or min) as a solid green line, in the
+ * plot command. A target far above what is drawn would squash the plot to a
+ * flat line at the bottom: then it is a note in the corner instead, written
+ * before the plot command (in_plot 0).
+ */
+static void write_target(FILE *out, const pg_plot_options *o, const char *unit, double factor, double top,
+			 int in_plot)
+{
+	char bound[64], text[160];
+	pg_format_value(bound, sizeof(bound), o->target, unit);
+	int on_scale = o->target <= 3 * top;
+	if (on_scale != in_plot)
+		return;
+	snprintf(text, sizeof(text), "target %s %s%s", o->target_is_max ? "\xe2\x89\xa4" : "\xe2\x89\xa5", bound,
+		 on_scale ? "" : ", off the scale");
+	if (on_scale) {
+		fprintf(out, ", %.10g with lines lw 1.5 lc rgb '#1a7f37' title ", o->target * factor);
+		pg_gnuplot_quote(out, text, 0);
+	} else {
+		fputs("set label ", out);
+		pg_gnuplot_quote(out, text, 0);
+		fputs(" at graph 0.99, graph 0.98 right font ',9' tc rgb '#1a7f37' front\n", out);
+	}
+}
+
 /* Tick labels: every commit's short SHA, thinned so that rotated labels never overlap. */
 static void write_xtics(FILE *out, const pg_history *h)
 {
@@ -469,6 +505,8 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	const char *band_title = band == BAND_P10_P90 ? "p10-p90 of runs" : "min-p90 of runs";
 	char change[32], level[64], text[256];
 	pg_format_change(change, sizeof(change), better_higher ? -threshold : threshold);
+	if (o && o->target > 0)
+		write_target(out, o, unit, u.factor, top_of(pts, h->n_commits), 0);
 	fputs("plot ", out);
 	if (any_band)
 		fprintf(out, "$band using 1:2:3 with filledcurves lc rgb '#4a90d9' title '%s', ", band_title);
@@ -492,6 +530,8 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title ", out);
 		pg_gnuplot_quote(out, text, 0);
 	}
+	if (o && o->target > 0)
+		write_target(out, o, unit, u.factor, top_of(pts, h->n_commits), 1);
 	if (any_shift)
 		fputs(", $levels using 1:2 with lines lw 2.5 lc rgb '#b35900' title 'level between change points'"
 		      ", $shifts using 1:2:3:4 with vectors nohead dt 3 lw 1.5 lc rgb '#b35900' title 'change point'",

@@ -398,7 +398,8 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 			  const pg_publish_series *s)
 {
 	if (s->changes.n == 0) {
-		fprintf(out, "<p class=\"also\">No change point: the level held over these %zu commit%s.</p>\n",
+		fprintf(out, "<p class=\"also\">No change point found over these %zu commit%s (a new level needs "
+			     "about 7 commits on each side to be told from noise).</p>\n",
 			s->n_rows, s->n_rows == 1 ? "" : "s");
 		return;
 	}

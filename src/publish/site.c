@@ -312,6 +312,8 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 	key = pg_fnv1a_field(key, pm->metric);
 	key = pg_fnv1a_field(key, ser->env_key);
 	key = pg_fnv1a(key, &pm->threshold, sizeof(pm->threshold));
+	key = pg_fnv1a(key, &pm->target, sizeof(pm->target));
+	key = pg_fnv1a(key, &pm->target_is_max, sizeof(pm->target_is_max));
 	size_t prev = 0;
 	for (size_t i = 0; i < h->n_commits; i++) {
 		const pg_metric *mt = metric_of(h->commits[i].rs, pm->bench, pm->metric);
@@ -509,6 +511,11 @@ static void apply_verdict(site *s, const pg_verdict *v, const card_span *spans, 
 				 stat[0] ? " " : "", stat);
 			gate_text_add(&pm->gate_text, text);
 			pm->on_index = 1;
+			/* The plot shows medians: a gate on them (not on p99, say) is its target line. */
+			if (!stat[0] || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0) {
+				pm->target = gr->bound;
+				pm->target_is_max = gr->is_max;
+			}
 			if (!gr->pass) {
 				pm->status = PG_PUBLISH_FAIL;
 				snprintf(text, sizeof(text), "gate %s%s %s failed", gr->metric + nb + 1 + nm,
@@ -663,7 +670,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 		for (size_t c = 0; c < h->n_commits; c++)
 			if (metric_of(h->commits[c].rs, pm->bench, pm->metric))
 				view[hv.n_commits++] = h->commits[c];
-		pg_plot_options po = {PG_PLOT_SVG, pm->threshold};
+		pg_plot_options po = {PG_PLOT_SVG, pm->threshold, pm->target, pm->target_is_max};
 		int drawn = 0;
 		rc = pg_plot_history(gp, &hv, pm->bench, pm->metric, NULL, &po, &drawn);
 		if (drawn && !(files[i] = strdup(file)))

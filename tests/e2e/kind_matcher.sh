@@ -15,6 +15,7 @@ cat >g.json <<JSON
   {"name": "dies", "kind": "matcher", "target": {"command": ["bash", "-c", "read -r l; echo a; read -r l; echo b; exit 3"]}, "corpus": "small.txt"},
   {"name": "silent", "kind": "matcher", "target": {"command": ["sleep", "100"]}, "corpus": "small.txt", "query_timeout": 0.3},
   {"name": "chatty", "kind": "matcher", "target": {"command": ["bash", "-c", "while read -r l; do echo a; echo b; done"]}, "corpus": "small.txt"},
+  {"name": "late", "kind": "matcher", "target": {"command": ["bash", "-c", "while read -r l; do echo a; done; echo b"]}, "corpus": "small.txt", "runs": 1, "warmup": 0},
   {"name": "empty", "kind": "matcher", "target": {"command": ["$matcher", "--serve"]}, "corpus": "empty.txt"}
  ]}
 JSON
@@ -40,6 +41,11 @@ check "a target that never answers times out per query" \
 run_pg chatty 1 run -c g.json -b chatty -o chatty.json
 check "two answer lines for one query is a protocol error" \
   jq -e '.benchmarks[0].reason | test("protocol error: the target answered more than one line")' chatty.json
+# A line no query asked for, written when the input ends: a second line that comes after
+# perfgate read the first leaves the same trace (each answer one query behind, one line over).
+run_pg late 1 run -c g.json -b late -o late.json
+check "a second line written late is a protocol error too" \
+  jq -e '.benchmarks[0].reason | test("protocol error: the target answered more than one line to a query \\(1 line after")' late.json
 run_pg empty 2 run -c g.json -b empty
 expect_err empty "empty.txt: the corpus has no queries"
 finish

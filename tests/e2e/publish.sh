@@ -15,7 +15,7 @@ cat >gates.json <<JSON
  "benchmarks": [
    {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow.txt"]},
    {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow2.txt"]}],
- "gates": [{"metric": "workload.wall", "max": "10s"}]}
+ "gates": [{"metric": "workload.wall", "max": "10s"}, {"metric": "<script>alert(1)</script>|x.wall", "max": "12ms"}]}
 JSON
 pg() { (cd "$T/repo" && "$PERFGATE" "$@"); }
 url=https://example.invalid/o/r
@@ -163,6 +163,9 @@ check "the status marks are there" grep -qE '(✅|❌|⚠️)' site/index.html
 check "the metric page inlines the gnuplot SVG" grep -q '<!-- plot:[0-9a-f]\{16\} --><svg' site/workload.wall.html
 check "the plot has its threshold line" grep -q 'threshold' site/workload.wall.html
 check "the plot marks the change point" grep -qF '<text>change point</text>' site/workload.wall.html
+check "a target far above the data is named, off the scale" grep -qE '<text>target ≤ 10(\.0)? s, off the scale</text>' site/workload.wall.html
+check "a target near the data is a line in the key" \
+  grep -qE '<text>target ≤ 12(\.0)? ms</text>' site/_script_alert_1___script__x.wall.html
 check "the change points table names the commit of the step" grep -qF "<code>${step:0:7}</code>" <(sed -n '/Change points:/,/<\/table>/p' site/workload.wall.html)
 check "and names the acceptance that covers it" grep -qF "<td>${step:0:7} commit 8: three times the work</td></tr>" site/workload.wall.html
 check "the step's row is accepted, a change point, and names its acceptance" \
