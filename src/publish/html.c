@@ -384,6 +384,17 @@ void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 	      out);
 }
 
+/* After an open commit cell: the commit's link, then a cell with its subject (cut by CSS, whole on hover). */
+static void commit_cells(FILE *out, const pg_publish_model *site, const char *commit, const char *subject)
+{
+	commit_link(out, site, commit);
+	fputs("</td><td class=\"subject\" title=\"", out);
+	attr(out, subject);
+	fputs("\">", out);
+	esc(out, subject);
+	fputs("</td>", out);
+}
+
 /* The change point that starts a new level at commit, or NULL. */
 static const pg_change_point *change_at(const pg_publish_series *s, const char *commit)
 {
@@ -416,12 +427,8 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 		value_text(before, sizeof(before), c->before, m->unit);
 		value_text(after, sizeof(after), c->after, m->unit);
 		fputs("<tr><td>", out);
-		commit_link(out, site, c->commit);
-		fputs("</td><td class=\"subject\" title=\"", out);
-		attr(out, c->subject);
-		fputs("\">", out);
-		esc(out, c->subject);
-		fprintf(out, "</td><td class=\"num\">%s (%zu)</td><td class=\"num\">%s (%zu)</td>", before,
+		commit_cells(out, site, c->commit, c->subject);
+		fprintf(out, "<td class=\"num\">%s (%zu)</td><td class=\"num\">%s (%zu)</td>", before,
 			c->n_before, after, c->n_after);
 		/* change_cell takes the change as "> 0 worse". */
 		change_cell(out, m->better_higher ? -c->change : c->change, m->better_higher, m->threshold);
@@ -453,12 +460,8 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 		value_text(v, sizeof(v), r->value, m->unit);
 		value_text(p, sizeof(p), r->p90, m->unit);
 		fprintf(out, "<tr><td data-v=\"%zu\">", i);
-		commit_link(out, site, r->commit);
-		fputs("</td><td class=\"subject\" title=\"", out);
-		attr(out, r->subject);
-		fputs("\">", out);
-		esc(out, r->subject);
-		fprintf(out, "</td><td class=\"num\" data-v=\"%.10g\">%s</td><td class=\"num\" data-v=\"%.10g\">%s</td>"
+		commit_cells(out, site, r->commit, r->subject);
+		fprintf(out, "<td class=\"num\" data-v=\"%.10g\">%s</td><td class=\"num\" data-v=\"%.10g\">%s</td>"
 			     "<td class=\"num\" data-v=\"%zu\">%zu</td>",
 			r->value, v, isfinite(r->p90) ? r->p90 : 0, p, r->n, r->n);
 		change_cell(out, r->change, m->better_higher, m->threshold);
