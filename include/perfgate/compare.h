@@ -67,6 +67,18 @@ typedef struct pg_bench_failure {
 	char *reason;
 } pg_bench_failure;
 
+/* A level shift along recent history that no acceptance covers (informative: it passed its own checks). */
+typedef struct pg_level_shift {
+	char *metric;        /* bench.metric */
+	char *unit;
+	int better_higher;
+	char commit[41];     /* the first commit of the new level */
+	char *subject;
+	double before, after; /* medians of the per-commit values on either side */
+	double change;       /* after / before - 1 */
+	double p;
+} pg_level_shift;
+
 typedef struct pg_verdict {
 	pg_overall overall;
 	char *head_commit, *env_key;
@@ -85,6 +97,9 @@ typedef struct pg_verdict {
 	size_t n_failures;
 	char **warnings;
 	size_t n_warnings;
+	int shifts_window;        /* commits looked through for level shifts; 0: not looked */
+	pg_level_shift *shifts;   /* worse shifts without an acceptance, oldest first */
+	size_t n_shifts;
 } pg_verdict;
 
 typedef struct pg_compare_options {

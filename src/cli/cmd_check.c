@@ -21,8 +21,8 @@ static const char usage[] =
 	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
-	"                      [--require-baseline] [--drift N] [--format F[=FILE]]... [-o FILE]\n"
-	"                      [--plot DIR] [--ab]";
+	"                      [--require-baseline] [--drift N] [--shifts N] [--format F[=FILE]]...\n"
+	"                      [-o FILE] [--plot DIR] [--ab]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -46,6 +46,9 @@ static const char help[] =
 	"  --plot DIR          base-vs-head distribution plots (gnuplot) into DIR\n"
 	"  --drift N           also compare with the target branch N first parents back:\n"
 	"                      a creeping regression fails on the branch, warns in a PR\n"
+	"  --shifts N          list the level shifts (as `perfgate changes` finds them) of\n"
+	"                      the last N commits that went the bad way and that no\n"
+	"                      acceptance covers; informative (default 50, 0 = off)\n"
 	"  --ab                build the base in a worktree and measure it interleaved with\n"
 	"                      the head on this runner (see `perfgate ab --help`)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
@@ -68,13 +71,14 @@ enum {
 	OPT_COMMIT,
 	OPT_PLOT,
 	OPT_DRIFT,
+	OPT_SHIFTS,
 };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
 	const char *store_dir, *commit, *plot_dir;
-	int save, allow_dirty, confirm, strict, require_baseline, drift;
+	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts;
 } check_args;
 
 static int parse(check_args *a, int argc, char *argv[])
@@ -93,6 +97,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"commit", required_argument, NULL, OPT_COMMIT},
 		{"plot", required_argument, NULL, OPT_PLOT},
 		{"drift", required_argument, NULL, OPT_DRIFT},
+		{"shifts", required_argument, NULL, OPT_SHIFTS},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -140,6 +145,10 @@ static int parse(check_args *a, int argc, char *argv[])
 			break;
 		case OPT_DRIFT:
 			if ((rc = pg_cli_int(&a->drift, optarg, "--drift", 1)))
+				return rc;
+			break;
+		case OPT_SHIFTS:
+			if ((rc = pg_cli_int(&a->shifts, optarg, "--shifts", 0)))
 				return rc;
 			break;
 		default:
@@ -243,7 +252,7 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 
 int cmd_check(int argc, char *argv[])
 {
-	check_args a = {.confirm = 1};
+	check_args a = {.confirm = 1, .shifts = 50};
 	pg_cli_context ctx = {0};
 	pg_gates *gates = NULL;
 	pg_result_set *rs = NULL;
@@ -324,6 +333,8 @@ int cmd_check(int argc, char *argv[])
 		goto early_out;
 	/* Creeping regressions: head against the target branch N first parents back. */
 	if (a.drift > 0 && (rc = pg_cli_drift(v, &ctx, store, rs, gates, a.drift, a.base.target, &co)))
+		goto early_out;
+	if ((rc = pg_cli_level_shifts(v, &ctx, store, rs, a.shifts)))
 		goto early_out;
 	if (a.plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

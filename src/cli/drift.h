@@ -1,4 +1,4 @@
-/* drift.h - `check --drift N`: head against the target branch N first-parent commits back */
+/* drift.h - what `check` reads back along history: drift over N commits, unaccepted level shifts */
 #ifndef PERFGATE_CLI_DRIFT_H
 #define PERFGATE_CLI_DRIFT_H
 
@@ -24,5 +24,16 @@
  */
 int pg_cli_drift(pg_verdict *v, const pg_cli_context *ctx, pg_store *store, const pg_result_set *head,
 		 const pg_gates *gates, int n, const char *target, const pg_compare_options *co);
+
+/*
+ * The change points (as `perfgate changes` finds them) of each benchmark's
+ * primary metric over the n first-parent commits from head's commit, in
+ * head's env key, that go the bad way and that no acceptance covers: set as
+ * v->shifts, for the reports to list. They do not change the verdict (each
+ * passed its own check, or crept in). Nothing stored, no repository: none,
+ * with a warning when the history could not be read. Returns 0 or PG_ENOMEM.
+ */
+int pg_cli_level_shifts(pg_verdict *v, const pg_cli_context *ctx, pg_store *store, const pg_result_set *head,
+			int n);
 
 #endif

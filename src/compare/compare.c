@@ -170,6 +170,12 @@ void pg_verdict_free(pg_verdict *v)
 	for (size_t i = 0; i < v->n_warnings; i++)
 		free(v->warnings[i]);
 	free(v->warnings);
+	for (size_t i = 0; i < v->n_shifts; i++) {
+		free(v->shifts[i].metric);
+		free(v->shifts[i].unit);
+		free(v->shifts[i].subject);
+	}
+	free(v->shifts);
 	free(v->head_commit);
 	free(v->env_key);
 	free(v->base_commit);

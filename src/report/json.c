@@ -122,6 +122,25 @@ static cJSON *verdict_json(const pg_verdict *v)
 	cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
 	for (size_t i = 0; warnings && i < v->n_warnings; i++)
 		cJSON_AddItemToArray(warnings, cJSON_CreateString(v->warnings[i]));
+	/* Only when check looked: the key's absence says nobody looked, [] that nothing was found. */
+	if (v->shifts_window > 0) {
+		cJSON *shifts = cJSON_AddObjectToObject(o, "level_shifts");
+		cJSON *items = shifts ? cJSON_AddArrayToObject(shifts, "not_accepted") : NULL;
+		if (!items || !cJSON_AddNumberToObject(shifts, "commits", v->shifts_window))
+			goto fail;
+		for (size_t i = 0; i < v->n_shifts; i++) {
+			const pg_level_shift *s = &v->shifts[i];
+			cJSON *j = cJSON_CreateObject();
+			if (!j || pg_json_add_string(j, "metric", s->metric) || pg_json_add_string(j, "commit", s->commit) ||
+			    pg_json_add_string(j, "subject", s->subject) || pg_json_add_string(j, "unit", s->unit) ||
+			    add_nullable_number(j, "before", s->before) || add_nullable_number(j, "after", s->after) ||
+			    add_nullable_number(j, "change", s->change) || add_nullable_number(j, "p", s->p)) {
+				cJSON_Delete(j);
+				goto fail;
+			}
+			cJSON_AddItemToArray(items, j);
+		}
+	}
 	if (!metrics || !gates || !failures || !warnings)
 		goto fail;
 	return o;

@@ -1,5 +1,6 @@
 /* markdown.c - the verdict as a GitHub PR comment: what matters in one table, the rest folded away */
 #include "perfgate/error.h"
+#include "perfgate/quantity.h"
 #include "perfgate/report.h"
 #include "report/escape.h"
 #include "report/figures.h"
@@ -39,7 +40,7 @@ typedef struct md_part {
 	int failed;
 } md_part;
 
-enum { PART_TOP, PART_CHANGES, PART_DETAILS, PART_GATES, PART_ACCEPTED, PART_SKIPPED,
+enum { PART_TOP, PART_CHANGES, PART_DETAILS, PART_GATES, PART_ACCEPTED, PART_SHIFTS, PART_SKIPPED,
        PART_WARNINGS, PART_BASELINE, N_PARTS };
 
 static void end_row(md_part *p)
@@ -279,6 +280,29 @@ static void fill_accepted(md_part *p, const pg_verdict *v)
 	}
 }
 
+static void write_short_commit(FILE *out, const char *commit);
+
+/* "- bench.metric: +12.0 % (4.90 ms → 5.49 ms) at abc1234 subject, p 0.001" */
+static void fill_shifts(md_part *p, const pg_verdict *v)
+{
+	for (size_t i = 0; i < v->n_shifts; i++) {
+		const pg_level_shift *s = &v->shifts[i];
+		char change[32], before[64], after[64], line[256];
+		pg_format_change(change, sizeof(change), s->change);
+		pg_format_value(before, sizeof(before), s->before, s->unit);
+		pg_format_value(after, sizeof(after), s->after, s->unit);
+		fputs("- ", p->f);
+		pg_escape_markdown(p->f, s->metric, NAME_MAX_BYTES, PG_MD_BLOCK_START);
+		snprintf(line, sizeof(line), ": %s (%s → %s) at ", change, before, after);
+		pg_escape_markdown(p->f, line, 0, 0);
+		write_short_commit(p->f, s->commit);
+		fputc(' ', p->f);
+		pg_escape_markdown(p->f, s->subject, TEXT_MAX_BYTES, 0);
+		fprintf(p->f, ", p %.2g\n", s->p);
+		end_row(p);
+	}
+}
+
 static void fill_skipped(md_part *p, const pg_verdict *v)
 {
 	for (size_t i = 0; i < v->n_failures; i++) {
@@ -403,6 +427,7 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 		[PART_DETAILS] = {NULL, TABLE_HEADER, "\n</details>\n\n", "metrics", 4},
 		[PART_GATES] = {"### Gates\n\n", NULL, "\n", "gates", 2},
 		[PART_ACCEPTED] = {"### Accepted changes\n\n", NULL, "\n", "accepted changes", 2},
+		[PART_SHIFTS] = {NULL, NULL, "\n", "level shifts", 3},
 		[PART_SKIPPED] = {"### Skipped benchmarks\n\n", NULL, "\n", "skipped benchmarks", 3},
 		[PART_WARNINGS] = {"### Warnings\n\n", NULL, "\n", "warnings", 3},
 		[PART_BASELINE] = {"", NULL, NULL, "", 0},
@@ -421,6 +446,8 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 	}
 	snprintf(parts[PART_DETAILS].intro, sizeof(parts[PART_DETAILS].intro),
 		 "<details><summary>All %zu metrics</summary>\n\n", v->n_metrics);
+	snprintf(parts[PART_SHIFTS].intro, sizeof(parts[PART_SHIFTS].intro),
+		 "### Level shifts not accepted (last %d commits)\n\n", v->shifts_window);
 	if (!rc) {
 		fill_changes(&parts[PART_CHANGES], v, o);
 		write_top(&parts[PART_TOP], v, parts[PART_CHANGES].n_rows);
@@ -430,6 +457,7 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 		}
 		fill_gates(&parts[PART_GATES], v);
 		fill_accepted(&parts[PART_ACCEPTED], v);
+		fill_shifts(&parts[PART_SHIFTS], v);
 		fill_skipped(&parts[PART_SKIPPED], v);
 		fill_warnings(&parts[PART_WARNINGS], v);
 		write_baseline(&parts[PART_BASELINE], v);

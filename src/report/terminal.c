@@ -113,6 +113,15 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 	fputc('\n', out);
 	for (size_t i = 0; i < v->n_warnings; i++)
 		fprintf(out, "%swarning:%s %s\n", color ? YELLOW : "", color ? RESET : "", v->warnings[i]);
+	for (size_t i = 0; i < v->n_shifts; i++) {
+		const pg_level_shift *s = &v->shifts[i];
+		char change[32], before[64], after[64];
+		pg_format_change(change, sizeof(change), s->change);
+		pg_format_value(before, sizeof(before), s->before, s->unit);
+		pg_format_value(after, sizeof(after), s->after, s->unit);
+		fprintf(out, "%slevel shift:%s %s %s (%s -> %s) at %.7s %s, not accepted\n", color ? YELLOW : "",
+			color ? RESET : "", s->metric, change, before, after, s->commit, s->subject);
+	}
 	if (v->no_baseline)
 		fprintf(out, "baseline: none (%s)\n", v->base_how ? v->base_how : "not looked up");
 	else if (v->base_commit && v->base_depth == 0)

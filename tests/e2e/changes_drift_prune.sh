@@ -72,6 +72,17 @@ check "the second is accepted by its commit" jq -e --arg c "$accepted_commit" --
 in_repo step changes >acc.txt 2>&1
 check "the text says accepted by" grep -q "accepted by $(git -C step rev-parse --short=7 "$accepted_commit")" acc.txt
 
+# check lists the level shifts of recent history that no acceptance covers, in every report.
+in_repo step check --format json="$T/shifts.json" --format markdown="$T/shifts.md" --format text --shifts 60 >shifts.txt 2>&1
+check "check passes: a shift is reported, not failed" test $? -eq 0
+check "check's JSON lists the unaccepted step only" jq -e --arg c "$step_commit" \
+  '.level_shifts.commits == 41 and (.level_shifts.not_accepted | length == 1) and .level_shifts.not_accepted[0].commit == $c and .level_shifts.not_accepted[0].metric == "blob.bytes"' shifts.json
+check "check's markdown lists it" grep -qE "^- blob\.bytes: \+20\.0 % \(.* → .*\) at \`?$(git -C step rev-parse --short=7 "$step_commit")\`? commit 16" shifts.md
+check "under its heading" grep -q '^### Level shifts not accepted (last 41 commits)' shifts.md
+check "the terminal report says it" grep -q "level shift: blob.bytes +20.0 % .* at $(git -C step rev-parse --short=7 "$step_commit") commit 16, not accepted" shifts.txt
+in_repo step check --format json="$T/noshifts.json" --shifts 0 >/dev/null 2>&1
+check "--shifts 0 does not look" jq -e 'has("level_shifts") | not' noshifts.json
+
 # ---- five 3 % steps: each passes alone, the drift over 5 commits does not ----
 new_size_repo creep
 for i in $(seq 1 10); do commit_size creep 10000 "flat $i"; done
