@@ -66,6 +66,7 @@ git tag v1 HEAD~1 && git tag -a v2 -m "release 2"
 vg 0 publish -o ../site -c gates.json
 vg 0 publish -o ../site -c gates.json   # again: the release pages reused
 vg 0 changes
+vg 0 prune --keep-samples 1
 cd .. || exit 1
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -95,6 +95,19 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
 int pg_store_replace(pg_store *store, const char *commit, const char *text);
 
 /*
+ * Rewrite the notes of n commits at once, texts[i] for commits[i] (40 hex),
+ * each merged as pg_store_replace merges. On the notes store the new notes
+ * tree is committed as ONE PARENTLESS notes commit, moved into place by
+ * compare-and-swap (retried on a race): the notes it replaced, samples and
+ * all, are then reachable from no ref, `git gc` reclaims them, and `perfgate
+ * sync` pushes the new root with a lease. On a dir store each file is
+ * replaced by compare-and-swap. message: the notes commit's message.
+ * Returns 0, PG_EINPUT (not a commit), PG_ESYSTEM, PG_ENOMEM.
+ * Implemented in src/store/prune.c.
+ */
+int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, size_t n, const char *message);
+
+/*
  * The note text with raw samples dropped where a summary is stored
  * ("samples" removed, "summary" kept) in every perfgate/1 line; other lines
  * as they are. *out NULL when nothing would change. Caller frees.

@@ -15,8 +15,10 @@ static const char usage[] =
 static const char help[] =
 	"Retention: along the first-parent history from HEAD, replace the raw samples of\n"
 	"result sets by their summaries (which every verb reads) outside the window of\n"
-	"recent commits. Each note is rewritten by compare-and-swap; a record written\n"
-	"meanwhile is kept. Push the notes afterwards with `perfgate sync`.\n"
+	"recent commits. The notes are rewritten as one parentless notes commit, moved\n"
+	"into place by compare-and-swap (a record written meanwhile is kept), so the\n"
+	"old notes and their samples are left unreachable for `git gc`. Push the notes\n"
+	"afterwards with `perfgate sync` (it pushes the new root with a lease).\n"
 	"\n"
 	"  --keep-samples N  keep samples on the N most recent commits with results\n"
 	"                    (default 50)\n"
@@ -43,35 +45,55 @@ static time_t parse_created(const char *iso)
 	return timegm(&tm);
 }
 
-typedef struct prune_totals {
-	size_t notes, before, after;
-} prune_totals;
+/* The notes to rewrite, collected along the walk and written at once. */
+typedef struct prune_list {
+	char **commits, **texts, **subjects;
+	size_t *before;
+	size_t n;
+} prune_list;
 
-/* One commit outside the window: its note without samples, written (or only shown). */
-static int prune_commit(prune_totals *t, pg_store *store, const git_commit *commit, const char *hex,
-			const char *text, size_t len, int dry_run)
+static void list_free(prune_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->commits[i]);
+		free(l->texts[i]);
+		free(l->subjects[i]);
+	}
+	free(l->commits);
+	free(l->texts);
+	free(l->subjects);
+	free(l->before);
+}
+
+/* One commit outside the window: its note without samples, to be written (or only shown). */
+static int prune_commit(prune_list *l, const git_commit *commit, const char *hex, const char *text, size_t len)
 {
 	char *lean = NULL;
 	int rc = pg_store_strip_samples(&lean, text);
 	if (rc || !lean)
 		return rc;
-	size_t after = strlen(lean);
 	const char *subject = git_commit_summary((git_commit *)commit);
-	if (!dry_run)
-		rc = pg_store_replace(store, hex, lean);
-	if (!rc) {
-		printf("%s %.7s  %zu → %zu bytes  %.50s\n", dry_run ? "would prune" : "pruned", hex, len, after,
-		       subject ? subject : "");
-		t->notes++;
-		t->before += len;
-		t->after += after;
+	char **c = realloc(l->commits, (l->n + 1) * sizeof(char *));
+	l->commits = c ? c : l->commits;
+	char **t = c ? realloc(l->texts, (l->n + 1) * sizeof(char *)) : NULL;
+	l->texts = t ? t : l->texts;
+	char **su = t ? realloc(l->subjects, (l->n + 1) * sizeof(char *)) : NULL;
+	l->subjects = su ? su : l->subjects;
+	size_t *b = su ? realloc(l->before, (l->n + 1) * sizeof(size_t)) : NULL;
+	l->before = b ? b : l->before;
+	if (!b) {
+		free(lean);
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	}
-	free(lean);
-	return rc;
+	l->commits[l->n] = strdup(hex);
+	l->texts[l->n] = lean;
+	l->subjects[l->n] = strdup(subject ? subject : "");
+	l->before[l->n] = len;
+	l->n++;
+	return l->commits[l->n - 1] && l->subjects[l->n - 1] ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 }
 
-static int walk(prune_totals *t, pg_store *store, git_repository *repo, int keep, int older_days,
-		int dry_run)
+static int walk(prune_list *l, pg_store *store, git_repository *repo, int keep, int older_days)
 {
 	git_commit *commit = NULL;
 	git_oid head;
@@ -96,7 +118,7 @@ static int walk(prune_totals *t, pg_store *store, git_repository *repo, int keep
 			int old = cutoff && newest && parse_created(newest->created) >= 0 &&
 				  parse_created(newest->created) < cutoff;
 			if (r.n_sets > 0 && (with_results++ >= keep || old))
-				rc = prune_commit(t, store, commit, hex, text, len, dry_run);
+				rc = prune_commit(l, commit, hex, text, len);
 			pg_commit_records_release(&r);
 			free(text);
 		}
@@ -125,7 +147,7 @@ int cmd_prune(int argc, char *argv[])
 	const char *store_dir = NULL;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
-	prune_totals t = {0};
+	prune_list l = {0};
 	int keep = 50, older = 0, dry_run = 0, opt, rc = 0;
 
 	optind = 1;
@@ -173,11 +195,26 @@ int cmd_prune(int argc, char *argv[])
 	}
 	rc = pg_cli_open_store(&store, &ctx, store_dir);
 	if (!rc)
-		rc = walk(&t, store, ctx.repo, keep, older, dry_run);
-	if (!rc)
-		printf("%s %zu note%s: %zu → %zu bytes\n", dry_run ? "would prune" : "pruned", t.notes,
-		       t.notes == 1 ? "" : "s", t.before, t.after);
+		rc = walk(&l, store, ctx.repo, keep, older);
+	if (!rc && !dry_run && l.n) {
+		char message[128];
+		snprintf(message, sizeof(message), "perfgate prune: samples dropped from %zu note%s", l.n,
+			 l.n == 1 ? "" : "s");
+		rc = pg_store_rewrite(store, l.commits, l.texts, l.n, message);
+	}
+	if (!rc) {
+		size_t before = 0, after = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			printf("%s %.7s  %zu → %zu bytes  %.50s\n", dry_run ? "would prune" : "pruned", l.commits[i],
+			       l.before[i], strlen(l.texts[i]), l.subjects[i]);
+			before += l.before[i];
+			after += strlen(l.texts[i]);
+		}
+		printf("%s %zu note%s: %zu → %zu bytes\n", dry_run ? "would prune" : "pruned", l.n, l.n == 1 ? "" : "s",
+		       before, after);
+	}
 out:
+	list_free(&l);
 	pg_store_free(store);
 	pg_cli_context_close(&ctx);
 	return rc;

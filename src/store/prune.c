@@ -2,6 +2,7 @@
 #include "store_private.h"
 
 #include "perfgate/error.h"
+#include "perfgate/repo.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +74,108 @@ int pg_store_replace(pg_store *store, const char *commit, const char *text)
 	if (rc == 0)
 		pg_store_refresh(store);
 	return rc;
+}
+
+/* The position of hex in commits (n of them), or n. */
+static size_t find_commit(char *const *commits, size_t n, const char *hex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(commits[i], hex) == 0)
+			return i;
+	return n;
+}
+
+/*
+ * One attempt at the notes store: every note of the ref's tree, the ones
+ * asked for rewritten (merged with what the note holds now), a commit
+ * appearing in two layouts folded into one note, written as a new tree and
+ * a parentless commit, then the ref moved if it is still where it was read.
+ */
+static int rewrite_notes_once(pg_store *store, char *const *commits, char *const *texts, size_t n,
+			      const char *message)
+{
+	git_repository *repo = store->repo;
+	git_oid tip, tree, new_tree, new_commit;
+	pg_notes_index *idx = NULL;
+	git_oid *cs = NULL, *bs = NULL;
+	int rc = pg_notes_ref_tip(&tip, &tree, repo, store->ref);
+	if (rc != 0)
+		return rc > 0 ? 0 : rc; /* no notes at all: nothing to rewrite */
+	if ((rc = pg_notes_index_new(&idx, repo, &tree)) || (rc = pg_notes_index_load_all(idx)))
+		goto out;
+	size_t m = pg_notes_index_count(idx), k = 0;
+	if (!(cs = malloc((m + 1) * sizeof(*cs))) || !(bs = malloc((m + 1) * sizeof(*bs)))) {
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m && !rc; i++) {
+		const git_oid *commit, *blob;
+		git_oid found[2];
+		char hex[GIT_OID_HEXSZ + 1];
+		pg_notes_index_entry(idx, i, &commit, &blob);
+		int seen = 0;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = git_oid_equal(&cs[j], commit);
+		if (seen)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), commit);
+		size_t want = find_commit(commits, n, hex);
+		int copies = pg_notes_index_find(found, 2, idx, commit);
+		cs[k] = *commit;
+		bs[k] = *blob;
+		if (want < n || copies > 1) {
+			char *current = NULL, *merged = NULL;
+			size_t len = 0;
+			rc = pg_notes_index_text(&current, &len, idx, repo, commit);
+			if (!rc)
+				rc = want < n ? pg_store_merge_text(&merged, texts[want], current ? current : "")
+					      : pg_store_merge_text(&merged, current ? current : "", "");
+			if (!rc && git_blob_create_from_buffer(&bs[k], repo, merged, strlen(merged)) < 0)
+				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write a note: %s", store->ref, pg_git_error());
+			free(current);
+			free(merged);
+		}
+		k++;
+	}
+	if (!rc)
+		rc = pg_notes_write_tree(&new_tree, repo, cs, bs, k);
+	if (!rc)
+		rc = pg_notes_commit(&new_commit, repo, &new_tree, NULL, 0, message);
+	if (!rc)
+		rc = pg_notes_move_ref(repo, store->ref, &new_commit, &tip, message);
+out:
+	pg_notes_index_free(idx);
+	free(cs);
+	free(bs);
+	return rc;
+}
+
+int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, size_t n, const char *message)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!pg_store_is_hex40(commits[i]))
+			return pg_error_set(PG_EINPUT, "%s: not a commit id (40 hex digits)", commits[i]);
+	if (!store->ref) {
+		int rc = 0;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = pg_store_replace(store, commits[i], texts[i]);
+		return rc;
+	}
+	struct timespec seed;
+	clock_gettime(CLOCK_REALTIME, &seed);
+	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
+	double start = now_s();
+	for (int attempt = 1;; attempt++) {
+		int rc = rewrite_notes_once(store, commits, texts, n, message);
+		if (rc != PG_STORE_RACE) {
+			pg_store_refresh(store);
+			return rc;
+		}
+		if (now_s() - start >= store->retry_limit_s)
+			return pg_error_set(PG_ESYSTEM, "%s: gave up after %d attempts: another writer kept winning",
+					    store->ref, attempt);
+		backoff(attempt, &rng);
+	}
 }
 
 /* Drop "samples" beside a "summary" in each metric of a perfgate/1 record; 1 when something was dropped. */

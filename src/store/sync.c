@@ -210,20 +210,27 @@ static int blob_string(char **out, git_repository *repo, const git_oid *id)
 	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory reading a note");
 }
 
-/* The blob holding the union of two notes. */
+/*
+ * The blob holding the union of two notes: theirs as it is when it already
+ * holds all of ours (in whatever order), so that a merge that adds nothing
+ * leaves their tree, byte for byte, and two clones converge.
+ */
 static int merge_blobs(git_oid *out, git_repository *repo, const git_oid *ours, const git_oid *theirs)
 {
-	char *a = NULL, *b = NULL, *merged = NULL;
+	char *a = NULL, *b = NULL, *merged = NULL, *back = NULL;
 	int rc = blob_string(&a, repo, ours);
 	if (!rc)
 		rc = blob_string(&b, repo, theirs);
 	if (!rc)
 		rc = pg_store_merge_text(&merged, a, b);
-	if (!rc && git_blob_create_from_buffer(out, repo, merged, strlen(merged)) < 0)
+	if (!rc && strcmp(merged, a) != 0 && (rc = pg_store_merge_text(&back, b, a)) == 0 && strcmp(back, b) == 0)
+		*out = *theirs;
+	else if (!rc && git_blob_create_from_buffer(out, repo, merged, strlen(merged)) < 0)
 		rc = pg_error_set(PG_ESYSTEM, "cannot write a merged note: %s", pg_git_error());
 	free(a);
 	free(b);
 	free(merged);
+	free(back);
 	return rc;
 }
 
@@ -239,10 +246,19 @@ static int put(note_pair *v, size_t *n, const note_pair *p, git_repository *repo
 	return 0;
 }
 
-/* A merge commit (parents ours, theirs) whose tree has, per commit, the union of both notes. */
+/*
+ * A merge commit whose tree has, per commit, the union of both notes: with
+ * parents ours and theirs, or with none when the two histories share no
+ * commit (one side was rewritten by `perfgate prune` as a new root: keeping
+ * the other as a parent would make the pruned samples reachable again; or
+ * two clones began storing before either synced).
+ */
 static int merge_notes(git_oid *out, git_repository *repo, const git_oid *ours,
 		       const git_oid *theirs, const char *remote)
 {
+	git_oid common;
+	int related = git_merge_base(&common, repo, ours, theirs) == 0;
+	git_error_clear();
 	git_commit *c;
 	git_oid trees[2];
 	const git_oid *tips[2] = {ours, theirs};
@@ -276,11 +292,18 @@ static int merge_notes(git_oid *out, git_repository *repo, const git_oid *ours,
 	}
 	git_oid tree, parents[2] = {*ours, *theirs};
 	char message[256];
-	snprintf(message, sizeof(message), "perfgate: merge notes from %s", remote);
+	snprintf(message, sizeof(message), "perfgate: merge notes from %s%s", remote,
+		 related ? "" : " (unrelated histories after a prune: a new root)");
 	if (!rc)
 		rc = pg_notes_write_tree(&tree, repo, commits, blobs, nm);
-	if (!rc)
-		rc = pg_notes_commit(out, repo, &tree, parents, 2, message);
+	/*
+	 * Unrelated histories whose union is one side already: take that side as it is. Without
+	 * this, two clones would answer each other's new root with yet another one, forever.
+	 */
+	if (!rc && !related && (git_oid_equal(&tree, &trees[1]) || git_oid_equal(&tree, &trees[0])))
+		*out = git_oid_equal(&tree, &trees[1]) ? *theirs : *ours;
+	else if (!rc)
+		rc = pg_notes_commit(out, repo, &tree, related ? parents : NULL, related ? 2 : 0, message);
 	free(a);
 	free(b);
 	free(m);

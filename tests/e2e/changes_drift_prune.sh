@@ -146,6 +146,14 @@ in_repo timed changes --format json >ch_before.json 2>&1
   check "changes finds the doubling of the timed workload" jq -e --arg c "$(git -C timed rev-parse HEAD~6)" '.changes | length == 1 and .[0].commit == $c' ch_before.json
 before=$(notes_bytes)
 oldest_before=$(git -C timed notes --ref=perfgate show HEAD~13 | wc -c)
+# A remote that has the sampled notes, and a clone that fetched them before the prune.
+git init -q --bare -b main timed-remote.git
+git -C timed remote add origin "$T/timed-remote.git"
+git -C timed push -q origin HEAD:refs/heads/main
+in_repo timed sync >/dev/null 2>sync0.err || fail "sync before the prune: $(cat sync0.err)"
+git clone -q timed-remote.git other
+in_repo other sync >/dev/null 2>sync1.err || fail "sync of the other clone: $(cat sync1.err)"
+old_blob=$(git -C timed notes --ref=perfgate list HEAD~13)
 in_repo timed prune --keep-samples 3 --dry-run >dry.out 2>&1
 check "prune --dry-run exits 0" test $? -eq 0
 check "it names what would change" grep -Eq "would prune $(git -C timed rev-parse --short=7 HEAD~13)  [0-9]+ → [0-9]+ bytes" dry.out
@@ -170,6 +178,24 @@ in_repo timed prune --keep-samples 3 >again.out 2>&1
 check "a second prune has nothing to do" grep -q "pruned 0 notes" again.out
 in_repo timed show HEAD~13 >show.out 2>&1
 check "show reads a pruned note" test $? -eq 0
+# One parentless notes commit: the sampled notes are reachable from nothing, gc takes them.
+check "prune wrote one parentless notes commit" test "$(git -C timed rev-list --count refs/notes/perfgate)" -eq 1
+check "its message says what it did" bash -c "git -C '$T/timed' log -1 --format=%s refs/notes/perfgate | grep -q '^perfgate prune: samples dropped from 11 notes'"
+check "the old sampled note is reachable from no ref" \
+  bash -c "! git -C '$T/timed' rev-list --objects refs/notes/perfgate | grep -q '^$old_blob'"
+# sync pushes the new root with a lease; a clone that still has the old notes keeps it that way.
+in_repo timed sync >/dev/null 2>sync2.err
+check "sync after a prune exits 0" test $? -eq 0
+check "the remote's notes are a new root too" test "$(git -C timed-remote.git rev-list --count refs/notes/perfgate)" -eq 1
+check "the remote's old note has no samples" bash -c "git -C '$T/timed-remote.git' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") | not'"
+in_repo other sync >/dev/null 2>sync3.err
+check "a clone with the old notes syncs" test $? -eq 0
+check "its merge is a root, not a child of the old notes" test "$(git -C other rev-list --count refs/notes/perfgate)" -eq 1
+check "and its note has no samples either" bash -c "git -C '$T/other' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") | not'"
+check "the remote stays a root" test "$(git -C timed-remote.git rev-list --count refs/notes/perfgate)" -eq 1
+check "every run is still stored on the remote" test "$(git -C timed-remote.git notes --ref=perfgate list | wc -l)" -eq 14
+git -C timed reflog expire --expire=now --all && git -C timed gc -q --prune=now
+check "after gc the sampled note is gone from the repository" bash -c "! git -C '$T/timed' cat-file -e $old_blob 2>/dev/null"
 
 git clone -q --depth 3 "file://$T/timed" shallow 2>/dev/null
 git -C shallow fetch -q origin 'refs/notes/perfgate:refs/notes/perfgate' 2>/dev/null

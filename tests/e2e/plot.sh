@@ -96,9 +96,10 @@ make_repo slow
 cat >slow_gates.sh <<'SH'
 printf '{"schema": "perfgate-gates/1", "defaults": {"runs": 5, "warmup": 1}, "benchmarks": [{"name": "w", "command": ["{bindir}/perfgate-workload", "--work", "%s"]}]}' "$1"
 SH
-# Seven commits at one cost and seven at three times it: the fewest a change point needs
-# (7 against 7 is the smallest split whose Mann-Whitney p clears 0.001).
-for work in 2 2 2 2 2 2 2 6 6 6 6 6 6 6; do
+# Ten commits at one cost and ten at three times it. 7 against 7 is the smallest split whose
+# Mann-Whitney p can clear 0.001, and only with no overlap at all: one noisy commit on a busy
+# runner would hide it; 10 against 10 clears it with several.
+for work in 2 2 2 2 2 2 2 2 2 2 6 6 6 6 6 6 6 6 6 6; do
   echo "$work" >>slow/file.txt
   git -C slow commit -q -am "work $work"
   bash slow_gates.sh "$work" >"slow_$work.json"

@@ -20,30 +20,30 @@ JSON
 pg() { (cd "$T/repo" && "$PERFGATE" "$@"); }
 url=https://example.invalid/o/r
 
-# 14 commits with both benchmarks saved: the workload three times slower from the 8th on (a
-# change point: 7 commits a side is the fewest that can show one), release tags on the 6th
+# 20 commits with both benchmarks saved: the workload three times slower from the 11th on (a
+# change point: 10 commits a side, so that one noisy commit on a busy runner cannot hide it), release tags on the 6th
 # (lightweight) and the 12th (annotated, dated), a tag with a hostile name on the 4th, a
 # hostile subject on the 9th. The 8th accepts the workload's step (Perfgate-Accept); the hostile
 # benchmark gets three times slower from the 11th on, accepted by nobody.
 make_repo repo
 echo 0 >slow.txt
 echo 0 >slow2.txt
-for i in $(seq 1 14); do
+for i in $(seq 1 20); do
   if ((i > 1)); then
     echo "$i" >repo/file.txt
     msg="commit $i"
-    ((i == 8)) && msg=$'commit 8: three times the work\n\nPerfgate-Accept: workload.wall +400%'
+    ((i == 11)) && msg=$'commit 11: three times the work\n\nPerfgate-Accept: workload.wall +400%'
     ((i == 9)) && msg="commit $i &<>\"' <b>bold</b>"
     git -C repo commit -q -am "$msg"
   fi
-  ((i == 8)) && echo 200 >slow.txt
-  ((i == 11)) && echo 200 >slow2.txt
+  ((i == 11)) && echo 200 >slow.txt
+  ((i == 12)) && echo 200 >slow2.txt
   ((i == 6)) && git -C repo tag v0.6
   ((i == 4)) && git -C repo tag 'rel<i>&"x'
   ((i == 12)) && GIT_COMMITTER_DATE="2026-01-02T03:04:05Z" git -C repo tag -a v0.12 -m "release 0.12"
   pg run -c "$T/gates.json" -q --save || fail "run --save on commit $i"
 done
-step=$(git -C repo rev-parse HEAD~6)
+step=$(git -C repo rev-parse HEAD~9)
 
 pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub1.out 2>pub1.err
 check "publish exits 0" test $? -eq 0
@@ -167,24 +167,24 @@ check "a target far above the data is named, off the scale" grep -qE '<text>targ
 check "a target near the data is a line in the key" \
   grep -qE '<text>target ≤ 12(\.0)? ms</text>' site/_script_alert_1___script__x.wall.html
 check "the change points table names the commit of the step" grep -qF "<code>${step:0:7}</code>" <(sed -n '/Change points:/,/<\/table>/p' site/workload.wall.html)
-check "and names the acceptance that covers it" grep -qF "<td>${step:0:7} commit 8: three times the work</td></tr>" site/workload.wall.html
+check "and names the acceptance that covers it" grep -qF "<td>${step:0:7} commit 11: three times the work</td></tr>" site/workload.wall.html
 check "the step's row is accepted, a change point, and names its acceptance" \
-  grep -qE "${step:0:7}.*✅ accepted · change point</td><td class=\"subject\">${step:0:7} commit 8" site/workload.wall.html
+  grep -qE "${step:0:7}.*✅ accepted · change point</td><td class=\"subject\">${step:0:7} commit 11" site/workload.wall.html
 check "the hostile benchmark's unaccepted step is a regression in its table" \
-  grep -qE '❌ regression</td><td class="subject"></td></tr>' site/_script_alert_1___script__x.wall.html
-check "the table lists the 14 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 14
+  grep -qE '❌ regression( · change point)?</td><td class="subject"></td></tr>' site/_script_alert_1___script__x.wall.html
+check "the table lists the 20 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 20
 python3 - site/data.json "$step" <<'PY' >json.out 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))
 m = {(x["bench"], x["metric"]): x for x in d["metrics"]}
 w = m[("workload", "wall")]
 assert d["schema"] == "perfgate-site/1" and d["tag"] == "v0.12", d["tag"]
-assert len(w["series"][0]["rows"]) == 14, len(w["series"][0]["rows"])
+assert len(w["series"][0]["rows"]) == 20, len(w["series"][0]["rows"])
 # The step is a change point (timing noise on a busy runner may add a small one elsewhere).
 ch = [c for c in w["series"][0]["changes"] if c["commit"] == sys.argv[2]]
 assert len(ch) == 1, w["series"][0]["changes"]
 assert ch[0]["change"] > 0.5 and ch[0]["worse"], ch
-assert (ch[0]["accepted_by"] or "").startswith(sys.argv[2][:7] + " commit 8"), ch
+assert (ch[0]["accepted_by"] or "").startswith(sys.argv[2][:7] + " commit 11"), ch
 row = [r for r in w["series"][0]["rows"] if r["commit"] == sys.argv[2]][0]
 assert (row["accepted_by"] or "").startswith(sys.argv[2][:7]), row
 rel = {r["tag"]: r for r in d["releases"]}
@@ -211,7 +211,7 @@ check "dated when the tag was made" grep -qF '<strong>Date</strong>: 2026-01-02'
 check "its key metrics are a table" grep -q '<table>' site/release-v0.12.html
 check "v0.12, a benchmark three times slower than the tag before, is not approved" grep -qF 'Status: NOT APPROVED' site/release-v0.12.html
 check "it names the regression" grep -qE '&lt;script&gt;alert\(1\)&lt;/script&gt;\|x\.wall: .*\+[0-9.]+ %.*: regression' site/release-v0.12.html
-check "and the accepted step, with who accepted it" grep -qE "workload\.wall: .* — accepted by ${step:0:7} commit 8" site/release-v0.12.html
+check "and the accepted step, with who accepted it" grep -qE "workload\.wall: .* — accepted by ${step:0:7} commit 11" site/release-v0.12.html
 check "it links the release it was compared with" grep -qF 'compared with <a href="release-v0.6.html">' site/release-v0.12.html
 check "v0.6 is signed off against the tag before" grep -qF "compared with <a href=\"$hostile_rel\">" site/release-v0.6.html
 check "the first release, with no earlier one, is approved on its gates" grep -qF 'Status: APPROVED FOR RELEASE' "site/$hostile_rel"
@@ -225,9 +225,9 @@ snap site >snap2
 check "a second publish with no new commit rewrites no file" cmp -s snap1 snap2
 check "it says nothing was written" grep -q ' 0 written' pub2.out
 
-echo 15 >repo/file.txt
-git -C repo commit -q -am "commit 15"
-pg run -c "$T/gates.json" -b workload -q --save || fail "run --save on commit 15"
+echo 21 >repo/file.txt
+git -C repo commit -q -am "commit 21"
+pg run -c "$T/gates.json" -b workload -q --save || fail "run --save on commit 21"
 pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Perf <&> "site"' >pub3.out 2>pub3.err
 check "publish after one more commit exits 0" test $? -eq 0
 snap site >snap3

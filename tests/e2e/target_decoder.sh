@@ -67,15 +67,18 @@ check "--self-time has ttft_ms, tpot_ms, tokens, total_ms" \
   holds '(.ttft_ms > 0) and (.tpot_ms > 0) and .tokens == 8 and (.total_ms >= .ttft_ms)' st.err
 check "--self-time leaves stdout to the tokens" cmp -s st.out <(head -n 8 s1.out)
 
-# The minimum of a few runs: another job on this machine can only add time.
-for i in 1 2 3; do
+# Five pairs, each plain run right before its slowed one; the median of the pairs' ratios. A
+# slow spell of the machine (a neighbour's job, steal time) lands on both runs of a pair, where
+# the minimum over all runs of each kind once read 1.18x for a true 1.5x.
+for i in 1 2 3 4 5; do
   "$DEC" --self-time --max-tokens 48 $PROMPT >plain.out 2>"plain$i.json"
   "$DEC" --self-time --max-tokens 48 --slowdown 50 $PROMPT >slow.out 2>"slow$i.json"
 done
 check "--slowdown 50 gives the same tokens" cmp -s plain.out slow.out
-plain_ms=$(min_of total_ms plain?.json)
-slow_ms=$(min_of total_ms slow?.json)
-check "--slowdown 50 takes at least 1.2x as long ($slow_ms ms vs $plain_ms ms)" at_least "$slow_ms" 1.2 "$plain_ms"
+ratio=$(for i in 1 2 3 4 5; do
+  jq -n --slurpfile p "plain$i.json" --slurpfile s "slow$i.json" '$s[0].total_ms / $p[0].total_ms'
+done | sort -g | sed -n 3p)
+check "--slowdown 50 takes at least 1.2x as long (median ratio of 5 pairs: $ratio)" at_least "$ratio" 1.2 1
 
 LONG_PROMPT=$(yes "find the big logs" | head -n 50 | tr '\n' ' ')
 for i in 1 2 3; do
