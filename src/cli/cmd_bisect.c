@@ -548,43 +548,58 @@ static int search(bisect_result *res, bisect *b, char (*commits)[41], size_t n)
 	res->n_commits = n;
 	res->lo = b->good;
 	res->hi = commits[n - 1];
-	if ((rc = probe(b, commits[n - 1], &o)))
-		goto out;
-	if (o != PROBE_BAD) {
-		res->kind = o == PROBE_GOOD ? NO_REGRESSION : o == PROBE_SKIPPED ? BAD_UNMEASURED : UNDECIDED;
-		res->undecided = &b->steps[b->n_steps - 1];
-		goto out;
-	}
-	/* commits[lo] is known good (-1: good itself), commits[hi] known bad. */
+	/*
+	 * commits[lo] is known good (-1: good itself); commits[hi] bad, known once probed. Bad
+	 * itself is measured last, and only when the search comes down to it: when a commit
+	 * before it measures bad, that commit and the good one before it are the whole answer,
+	 * so 64 commits cost the good build and 6 probes, not 7.
+	 */
 	long lo = -1, hi = (long)n - 1;
-	while (hi - lo > 1) {
-		long mid = lo + (hi - lo) / 2, pick = -1;
-		/* The midpoint, else the nearest commit not skipped, alternating sides. */
-		for (long d = 0; pick < 0 && d < hi - lo; d++) {
-			if (mid + d < hi && !skipped[mid + d])
-				pick = mid + d;
-			else if (d && mid - d > lo && !skipped[mid - d])
-				pick = mid - d;
+	int hi_known = 0, undecided = 0;
+	for (;;) {
+		while (hi - lo > 1) {
+			long mid = lo + (hi - lo) / 2, pick = -1;
+			/* The midpoint, else the nearest commit not skipped, alternating sides. */
+			for (long d = 0; pick < 0 && d < hi - lo; d++) {
+				if (mid + d < hi && !skipped[mid + d])
+					pick = mid + d;
+				else if (d && mid - d > lo && !skipped[mid - d])
+					pick = mid - d;
+			}
+			if (pick < 0)
+				break;
+			if ((rc = probe(b, commits[pick], &o)))
+				goto out;
+			if (o == PROBE_SKIPPED) {
+				skipped[pick] = 1;
+			} else if (o == PROBE_BAD) {
+				hi = pick;
+				hi_known = 1;
+			} else if (o == PROBE_GOOD) {
+				lo = pick;
+			} else {
+				undecided = 1;
+				break;
+			}
 		}
-		if (pick < 0)
+		if (undecided || hi_known)
 			break;
-		if ((rc = probe(b, commits[pick], &o)))
+		/* Down to bad itself, unmeasured: is it bad at all? */
+		if ((rc = probe(b, commits[n - 1], &o)))
 			goto out;
-		if (o == PROBE_SKIPPED) {
-			skipped[pick] = 1;
-		} else if (o == PROBE_BAD) {
-			hi = pick;
-		} else if (o == PROBE_GOOD) {
-			lo = pick;
-		} else {
-			res->kind = UNDECIDED;
+		if (o != PROBE_BAD) {
+			res->kind = o == PROBE_GOOD ? NO_REGRESSION : o == PROBE_SKIPPED ? BAD_UNMEASURED : UNDECIDED;
 			res->undecided = &b->steps[b->n_steps - 1];
-			break;
+			goto out;
 		}
+		hi_known = 1;
 	}
 	res->lo = lo < 0 ? b->good : commits[lo];
 	res->hi = commits[hi];
-	if (res->kind != UNDECIDED) {
+	if (undecided) {
+		res->kind = UNDECIDED;
+		res->undecided = &b->steps[b->n_steps - 1];
+	} else {
 		res->kind = hi - lo > 1 ? ONLY_SKIPPED : FOUND;
 		res->culprit = step_of(b, commits[hi]);
 	}

@@ -48,7 +48,10 @@ target=$(awk -v n="$commits" 'BEGIN { b = 0; while (2 ^ b < n) b++; print b + 1 
 printf 'bisect over %d commits (step at %d): exit %d, %s\n' "$commits" "$step_at" "$status" \
   "$([[ $found == "$culprit" ]] && echo "found the culprit" || echo "WRONG: found $found")"
 printf 'commits looked at: %d, skipped: %d, pairs measured: %d\n' "$steps" "$skipped" "$runs"
-printf 'builds used: %d (target <= %d: log2(%d) probes + bad + good + skips)\n' "$builds" \
-  $((target + 1 + skipped)) "$commits"
+# The issue's target: log2(N) probes and the good commit, plus skips (bad is measured only when
+# the search comes down to it).
+limit=$((target + skipped))
+printf 'builds used: %d (target <= %d: log2(%d) probes + good + skips): %s\n' "$builds" "$limit" "$commits" \
+  "$([[ $builds -le $limit ]] && echo met || echo MISSED)"
 printf 'wall time: %.2f s\n' "$(echo "$end - $start" | bc)"
-[[ $status -eq 0 && $found == "$culprit" ]]
+[[ $status -eq 0 && $found == "$culprit" && $builds -le $limit ]]

@@ -48,7 +48,7 @@ check "the JSON names it too" jq -e --arg c "$culprit" '.result == "found" and .
 check "every step was measured" jq -e '[.steps[].source] | all(. == "measured")' bisect.json
 builds=$(jq '.builds' bisect.json)
 echo "builds: $builds"
-check "builds used <= log2(16) + 2 ($builds)" test "$builds" -le 6
+check "builds used <= log2(16) + 1, the good commit included ($builds)" test "$builds" -le 5
 check "the culprit's change is over the 10 % threshold" jq -e '.first_bad.change > 0.10 and .first_bad.ci[0] > 0' bisect.json
 check "no worktree is left behind" test "$(worktrees repo)" -eq 1
 check "and no directory" bash -c "! ls -d $TMPDIR/perfgate-base-* 2>/dev/null | grep -q ."
