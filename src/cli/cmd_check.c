@@ -22,7 +22,7 @@ static const char usage[] =
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
 	"                      [--require-baseline] [--drift N] [--shifts N] [--format F[=FILE]]...\n"
-	"                      [-o FILE] [--plot DIR] [--ab]";
+	"                      [-o FILE] [--plot DIR] [--ab] [--local]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -51,6 +51,9 @@ static const char help[] =
 	"                      acceptance covers; informative (default 50, 0 = off)\n"
 	"  --ab                build the base in a worktree and measure it interleaved with\n"
 	"                      the head on this runner (see `perfgate ab --help`)\n"
+	"  --local             the developer's check before a push: what is built now\n"
+	"                      against the stored baseline of the merge-base; never saves\n"
+	"                      (refuses --save), never pushes (see ci/pre-push.sample)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
 	"  -c, -b, --runs, --warmup, --env, -q   as for `perfgate run`\n"
 	"\n"
@@ -72,13 +75,14 @@ enum {
 	OPT_PLOT,
 	OPT_DRIFT,
 	OPT_SHIFTS,
+	OPT_LOCAL,
 };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
 	const char *store_dir, *commit, *plot_dir;
-	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts;
+	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts, local;
 } check_args;
 
 static int parse(check_args *a, int argc, char *argv[])
@@ -98,6 +102,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"plot", required_argument, NULL, OPT_PLOT},
 		{"drift", required_argument, NULL, OPT_DRIFT},
 		{"shifts", required_argument, NULL, OPT_SHIFTS},
+		{"local", no_argument, NULL, OPT_LOCAL},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -147,6 +152,9 @@ static int parse(check_args *a, int argc, char *argv[])
 			if ((rc = pg_cli_int(&a->drift, optarg, "--drift", 1)))
 				return rc;
 			break;
+		case OPT_LOCAL:
+			a->local = 1;
+			break;
 		case OPT_SHIFTS:
 			if ((rc = pg_cli_int(&a->shifts, optarg, "--shifts", 0)))
 				return rc;
@@ -162,6 +170,9 @@ static int parse(check_args *a, int argc, char *argv[])
 	if (optind < argc)
 		return pg_error_set(PG_EINPUT, "check: unexpected argument '%s'\nusage: %s", argv[optind],
 				    usage);
+	if (a->local && a->save)
+		return pg_error_set(PG_EINPUT, "check: --local never saves: drop --save (results stored from a "
+						"developer's machine would be compared with CI's)");
 	return 0;
 }
 

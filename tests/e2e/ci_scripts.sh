@@ -766,6 +766,14 @@ check "pre-push with PERFGATE_SKIP=1: the push goes through" test $? -eq 0
 expect_err pp_skip "skipped \(PERFGATE_SKIP=1\)"
 check "pre-push: never saves results" test "$(git -C pp notes --ref=perfgate list | wc -l)" -eq "$notes_before"
 
+(cd pp && "$PERFGATE" check --local --save) >"$T/pp_local.out" 2>"$T/pp_local.err"
+check "check --local --save is refused with exit 2" test $? -eq 2
+expect_err pp_local "check: --local never saves: drop --save"
+(cd pp && "$PERFGATE" check --local -q --format text) >"$T/pp_local2.out" 2>"$T/pp_local2.err"
+check "check --local alone prints the terminal report (exit 1: the 1us gate)" test $? -eq 1
+expect_out pp_local2 "FAIL workload.wall.median <= 1"
+check "check --local saved nothing" test "$(git -C pp notes --ref=perfgate list | wc -l)" -eq "$notes_before"
+
 echo again >>pp/file.txt && git -C pp commit -q -am "one more"
 PERFGATE_GATES=no-such-gates.json git -C pp push origin feature >"$T/pp_error.out" 2>"$T/pp_error.err"
 check "pre-push when perfgate cannot check: the push goes through" test $? -eq 0
