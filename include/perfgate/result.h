@@ -41,6 +41,8 @@ typedef struct pg_benchmark {
 	char *definition_hash;
 	pg_metric *metrics; /* the first is the primary metric */
 	size_t n_metrics;
+	double noise_floor; /* relative A/A spread of the primary metric on the runner that measured
+			       it (`ab`'s calibration); NAN: not measured. JSON "noise_floor", optional */
 } pg_benchmark;
 
 typedef struct pg_env {

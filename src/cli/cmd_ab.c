@@ -265,6 +265,12 @@ int cmd_ab(int argc, char *argv[])
 	v->base_how = how ? strdup(how) : NULL;
 	apply_pairs(v, pairs, np, floors, names, n_names, head_g, max_blocks);
 	pg_verdict_decide(v, &(pg_compare_options){.strict = a.strict});
+	/* The runner's A/A noise travels with the results it qualifies (the A/A ran on head). */
+	for (size_t j = 0; floors && j < n_names; j++) {
+		pg_benchmark *hb = pg_result_set_find(head_rs, names[j]);
+		if (hb)
+			hb->noise_floor = floors[j];
+	}
 	if (a.save) {
 		if ((rc = pg_cli_save(head_rs, &ctx, NULL, 0)))
 			goto out;

@@ -110,6 +110,7 @@ pg_benchmark *pg_result_set_add_benchmark(pg_result_set *rs, const char *name, c
 	rs->benchmarks = grown;
 	pg_benchmark *b = &rs->benchmarks[rs->n_benchmarks];
 	memset(b, 0, sizeof(*b));
+	b->noise_floor = NAN;
 	b->name = strdup(name);
 	b->kind = strdup(kind ? kind : "command");
 	if (!b->name || !b->kind) {
@@ -135,6 +136,7 @@ pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark
 	if (!b)
 		return NULL;
 	b->status = src->status;
+	b->noise_floor = src->noise_floor;
 	b->reason = src->reason ? strdup(src->reason) : NULL;
 	b->definition_hash = src->definition_hash ? strdup(src->definition_hash) : NULL;
 	int ok = (!src->reason || b->reason) && (!src->definition_hash || b->definition_hash);
@@ -387,6 +389,8 @@ static cJSON *benchmark_to_json(const pg_benchmark *b)
 	    pg_json_add_string(o, "reason", b->reason) ||
 	    pg_json_add_string(o, "definition_hash", b->definition_hash))
 		goto fail;
+	if (isfinite(b->noise_floor) && pg_json_add_number(o, "noise_floor", b->noise_floor))
+		goto fail;
 	for (size_t i = 0; i < b->n_metrics; i++) {
 		cJSON *m = metric_to_json(&b->metrics[i]);
 		if (!m || !cJSON_AddItemToArray(metrics, m)) {
@@ -574,7 +578,7 @@ static int metric_from_json(pg_benchmark *b, const cJSON *j, const char *where)
 static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *where)
 {
 	static const char *const keys[] = {"name", "kind", "status", "reason", "definition_hash",
-					   "metrics", NULL};
+					   "noise_floor", "metrics", NULL};
 	const char *name, *kind = "command", *status = "ok";
 	const cJSON *metrics = NULL, *m;
 	char at[512];
@@ -606,6 +610,15 @@ static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *wh
 	if ((rc = dup_optional(&b->reason, j, "reason", where)) ||
 	    (rc = dup_optional(&b->definition_hash, j, "definition_hash", where)))
 		return rc;
+	double floor_value;
+	if ((rc = pg_json_get_number(&floor_value, j, "noise_floor", 0, where)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (!(floor_value >= 0))
+			return pg_error_set(PG_EINPUT, "%s.noise_floor: expected a relative spread >= 0, found %g",
+					    where, floor_value);
+		b->noise_floor = floor_value;
+	}
 	size_t i = 0;
 	cJSON_ArrayForEach(m, metrics)
 	{

@@ -27,6 +27,9 @@ done
 echo "A/A: $aa_failed of $trials failed"
 check_trials "A/A (--base HEAD) passes" $((trials - aa_failed)) $trials
 check "A/A reports the runner's noise floor" jq -e '.metrics[0].noise_floor >= 0' repo/aa.json
+ab --base HEAD --save >/dev/null
+check "ab --save stores the noise floor with the head's results" \
+  bash -c "git -C repo notes --ref=perfgate show HEAD | jq -se 'map(.benchmarks[0].noise_floor // empty) | length == 1 and .[0] >= 0'"
 
 echo 25 >repo/slow.txt
 git -C repo commit -q -am "25 % more work"

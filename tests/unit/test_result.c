@@ -54,6 +54,7 @@ static pg_result_set *sample_set(void)
 	rs->rss_floor = 1843200;
 	pg_benchmark *b = pg_result_set_add_benchmark(rs, "matcher.v2", "matcher");
 	b->definition_hash = strdup("0123456789abcdef");
+	b->noise_floor = 0.034;
 	pg_metric *m = pg_benchmark_add_metric(b, "latency", "ms", PG_BETTER_LOWER);
 	for (size_t i = 0; i < sizeof(awkward) / sizeof(awkward[0]); i++)
 		assert_int_equal(pg_metric_add_sample(m, awkward[i]), 0);
@@ -84,6 +85,9 @@ static void test_result_round_trips_doubles_bit_for_bit(void **state)
 	assert_int_equal(back->benchmarks[0].metrics[1].better, PG_BETTER_HIGHER);
 	assert_int_equal(back->benchmarks[1].status, PG_STATUS_FAILED);
 	assert_string_equal(back->benchmarks[1].reason, "run 1 exited with status 3");
+	assert_true(back->benchmarks[0].noise_floor == 0.034);
+	assert_true(isnan(back->benchmarks[1].noise_floor)); /* not measured: no key, NAN back */
+	assert_null(strstr(strstr(text, "\"broken\""), "noise_floor"));
 	assert_string_equal(back->run_id, rs->run_id);
 	assert_string_equal(back->env.cpu, "Test CPU \"quoted\"");
 	assert_int_equal(pg_result_set_to_string(&again, back, 0), 0);
@@ -205,6 +209,17 @@ static void test_result_wrong_type_names_the_json_path(void **state)
 			       "type.json: $.benchmarks[0].metrics[0].samples[1]: expected a number, found a string"));
 }
 
+static void test_result_negative_noise_floor_is_rejected(void **state)
+{
+	(void)state;
+	pg_result_set *back = NULL;
+	write_text("floor.json", "{\"schema\":\"perfgate/1\",\"benchmarks\":[{\"name\":\"a\",\"noise_floor\":-0.1,"
+				 "\"metrics\":[{\"name\":\"wall\",\"samples\":[1]}]}]}");
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("floor.json")), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(),
+			       "floor.json: $.benchmarks[0].noise_floor: expected a relative spread >= 0, found -0.1"));
+}
+
 static void test_result_other_schema_is_rejected(void **state)
 {
 	(void)state;
@@ -241,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_result_drops_non_finite_samples_and_counts_them),
 		cmocka_unit_test(test_result_truncated_file_is_named),
 		cmocka_unit_test(test_result_wrong_type_names_the_json_path),
+		cmocka_unit_test(test_result_negative_noise_floor_is_rejected),
 		cmocka_unit_test(test_result_other_schema_is_rejected),
 		cmocka_unit_test(test_result_missing_file_is_a_system_error),
 		cmocka_unit_test(test_result_write_to_missing_directory_leaves_nothing),
