@@ -59,10 +59,10 @@ check() {
 }
 
 # check_trials DESCRIPTION GOT TRIALS : GOT of TRIALS went the expected way, at most one the other.
-# A timing decision is statistical: a burst of other work on a shared runner (a neighbour's job,
-# steal time) can land on a measurement and its confirmation alike, and the gate cannot tell it
-# from the code. One such trial in twenty is the runner; a broken decision rule (a wrong
-# direction, the threshold ignored, no significance test) misses in most trials, not one.
+# For decisions against a stored baseline only (timing_decision.sh): a burst of other work on a
+# shared runner (a neighbour's job, steal time) can land on a head run and its confirmation
+# alike, and the gate cannot tell it from the code. A broken decision rule (a wrong direction,
+# the threshold ignored, no significance test) misses in most trials, not one.
 check_trials() {
   local what=$1 got=$2 trials=$3
   if [[ $got -ge $((trials - 1)) ]]; then pass; else fail "$what: $got of $trials trials"; fi

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # timing_decision.sh - the gate decides right on a controlled workload, trial after trial:
-# 0 % change passes, +25 % fails, +3 % (under the 10 % threshold) passes, each in 20 trials
-# (at most one the other way: see check_trials).
+# +25 % fails 20 of 20; 0 % and +3 % (under the 10 % threshold) pass, at most one of 20 the
+# other way. That one is the design's known weak spot, not slack: the base here is a stored
+# result measured before the head, and against a shift of the runner between the two only the
+# threshold and --confirm protect (DESIGN, "Statistics and the verdict"; CI once saw a burst
+# cover a head run and its confirmation). Same-runner A/B (timing_ab.sh) is held to 20 of 20.
 # Run alone (ctest RUN_SERIAL): the margins are for a machine that is not busy with other work.
 source "$(dirname "$0")/lib.bash"
 
@@ -33,7 +36,7 @@ for slowdown in 0 3 25; do
   done
   echo "+$slowdown %: $passed passed, $failed failed, $other errors of $trials trials"
   if [[ $slowdown -eq 25 ]]; then
-    check_trials "+25 % fails" "$failed" "$trials"
+    check "+25 % fails in $trials of $trials trials" test "$failed" -eq "$trials"
   else
     check_trials "+$slowdown % passes" "$passed" "$trials"
   fi
