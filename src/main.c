@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "perfgate/error.h"
 #include "perfgate/runner.h"
+#include "pg_version.h"
 
 #include <git2.h>
 #include <signal.h>
@@ -29,6 +30,7 @@ static const struct verb {
 	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond"},
 	{"publish", cmd_publish, "a static dashboard site of the stored results"},
 	{"accept", cmd_accept, "record that a commit's change of some metrics is intended"},
+	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates"},
 };
 
 static void print_usage(FILE *out)

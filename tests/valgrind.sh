@@ -67,6 +67,7 @@ vg 0 publish -o ../site -c gates.json
 vg 0 publish -o ../site -c gates.json   # again: the release pages reused
 vg 0 changes
 vg 0 prune --keep-samples 1
+vg 0 hook install
 cd .. || exit 1
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -4,6 +4,7 @@
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
 #include "perfgate/runner.h"
+#include "pg_version.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,6 +3,7 @@
 
 #include "driver.h"
 #include "perfgate/error.h"
+#include "pg_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 #include "perfgate/runner.h"
+#include "pg_version.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -119,6 +119,7 @@ int cmd_publish(int argc, char *argv[]);
 int cmd_changes(int argc, char *argv[]);
 int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
+int cmd_hook(int argc, char *argv[]);
 
 /* Perfgate-Accept trailers, accept records and the PR label between base and head, applied to v. */
 int pg_cli_apply_acceptances(pg_verdict *v, const pg_cli_context *ctx, pg_store *store,

@@ -4,6 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
+#include "pg_version.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -724,7 +724,7 @@ check "gates/release.json: 50 MiB peak on every benchmark that starts a process"
 check "gates/release.json is a valid gates file" test $? -eq 0
 
 # ---------------------------------------------------------------------------------------
-# ci/pre-push.sample as a hook: a passing gate pushes, a failing one is refused.
+# ci/pre-push.sample as a hook (perfgate hook install): a passing gate pushes, a failing one is refused.
 # ---------------------------------------------------------------------------------------
 make_repo pp
 mkdir -p pp/gates
@@ -738,8 +738,8 @@ git init -q --bare -b main pp_origin.git
 git -C pp remote add origin "$T/pp_origin.git"
 git -C pp push -q origin main
 (cd pp && "$PERFGATE" run -q --save) || fail "pre-push: saving the baseline on main"
-cp "$CI/pre-push.sample" pp/.git/hooks/pre-push
-chmod +x pp/.git/hooks/pre-push
+# Installed as a user would, from any repository: the hook is embedded in perfgate.
+(cd pp && "$PERFGATE" hook install >/dev/null) || fail "pre-push: perfgate hook install"
 export PERFGATE
 notes_before=$(git -C pp notes --ref=perfgate list | wc -l)
 
