@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # the stages are functions, called through `stage`
 # test.sh - every test, in stages: unit and end-to-end on a plain build with -Werror, the same
 # under AddressSanitizer + UndefinedBehaviorSanitizer, the CLI paths under valgrind, and the
 # .deb installed on a fresh Debian 12 root. Every stage runs and reports even when an earlier

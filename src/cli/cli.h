@@ -22,6 +22,7 @@ typedef struct pg_cli_common {
 	int quiet, verbose;
 	char **formats;         /* --format F[=FILE], NULL-terminated */
 	size_t n_formats;
+	double threshold;       /* --threshold: the default relative threshold, fraction; 0: the file's */
 } pg_cli_common;
 
 /* Where perfgate runs: the repository (or none), {root} and {bindir}. */
@@ -38,6 +39,7 @@ enum {
 	OPT_RUNS,
 	OPT_WARMUP,
 	OPT_HELP,
+	OPT_THRESHOLD,
 	OPT_CLI_LAST,
 };
 
@@ -47,7 +49,8 @@ enum {
 		{"runs", required_argument, NULL, OPT_RUNS},                                     \
 		{"warmup", required_argument, NULL, OPT_WARMUP},                                 \
 		{"help", no_argument, NULL, OPT_HELP}, {"quiet", no_argument, NULL, 'q'},        \
-		{"verbose", no_argument, NULL, 'v'}, {"output", required_argument, NULL, 'o'}
+		{"verbose", no_argument, NULL, 'v'}, {"output", required_argument, NULL, 'o'},   \
+		{"threshold", required_argument, NULL, OPT_THRESHOLD}
 #define PG_COMMON_SHORT_OPTIONS "c:o:b:qvh"
 
 void pg_cli_common_init(pg_cli_common *c);
@@ -61,6 +64,9 @@ int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg);
 
 /* Report an unknown option / missing argument for verb with its usage line; returns PG_EINPUT. */
 int pg_cli_bad_option(const char *verb, const char *usage, char *const argv[]);
+
+/* Parse --threshold: a relative change ("10%", "0.1"), more than 0 and under 1000 %. */
+int pg_cli_threshold(double *out, const char *arg);
 
 /* Parse a positive integer argument of an option. */
 int pg_cli_int(int *out, const char *arg, const char *option, int least);

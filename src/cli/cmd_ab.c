@@ -67,6 +67,9 @@ static int parse(ab_args *a, int argc, char *argv[])
 						  {"save", no_argument, NULL, OPT_SAVE},
 						  {"strict", no_argument, NULL, OPT_STRICT},
 						  {"ab", no_argument, NULL, 0}, /* from `check --ab` */
+						  /* from `check --mode ab|auto` (decided) and the pre-push hook's --local */
+						  {"mode", required_argument, NULL, 0},
+						  {"local", no_argument, NULL, 0},
 						  {NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;

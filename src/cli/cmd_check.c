@@ -22,7 +22,8 @@ static const char usage[] =
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
 	"                      [--require-baseline] [--drift N] [--shifts N] [--format F[=FILE]]...\n"
-	"                      [-o FILE] [--plot DIR] [--ab] [--local]";
+	"                      [-o FILE] [--plot DIR] [--ab] [--mode auto|ab|stored] [--local]\n"
+	"                      [--threshold P]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -51,6 +52,11 @@ static const char help[] =
 	"                      acceptance covers; informative (default 50, 0 = off)\n"
 	"  --ab                build the base in a worktree and measure it interleaved with\n"
 	"                      the head on this runner (see `perfgate ab --help`)\n"
+	"  --mode M            stored (default): against the stored baseline; ab: as --ab;\n"
+	"                      auto: A/B when the gates file has build steps, the base\n"
+	"                      commit is known and nothing is saved, else stored\n"
+	"  --threshold P       the default relative threshold (e.g. 5%%), over the gates\n"
+	"                      file's defaults; a gate's own regression still holds\n"
 	"  --local             the developer's check before a push: what is built now\n"
 	"                      against the stored baseline of the merge-base; never saves\n"
 	"                      (refuses --save), never pushes (see ci/pre-push.sample)\n"
@@ -76,13 +82,17 @@ enum {
 	OPT_DRIFT,
 	OPT_SHIFTS,
 	OPT_LOCAL,
+	OPT_MODE,
 };
+
+enum check_mode { MODE_STORED = 0, MODE_AB, MODE_AUTO };
 
 typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
 	const char *store_dir, *commit, *plot_dir;
 	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts, local;
+	enum check_mode mode;
 } check_args;
 
 static int parse(check_args *a, int argc, char *argv[])
@@ -103,6 +113,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"drift", required_argument, NULL, OPT_DRIFT},
 		{"shifts", required_argument, NULL, OPT_SHIFTS},
 		{"local", no_argument, NULL, OPT_LOCAL},
+		{"mode", required_argument, NULL, OPT_MODE},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -154,6 +165,17 @@ static int parse(check_args *a, int argc, char *argv[])
 			break;
 		case OPT_LOCAL:
 			a->local = 1;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "stored") == 0)
+				a->mode = MODE_STORED;
+			else if (strcmp(optarg, "ab") == 0)
+				a->mode = MODE_AB;
+			else if (strcmp(optarg, "auto") == 0)
+				a->mode = MODE_AUTO;
+			else
+				return pg_error_set(PG_EINPUT, "--mode: expected auto, ab or stored, found '%s'",
+						    optarg);
 			break;
 		case OPT_SHIFTS:
 			if ((rc = pg_cli_int(&a->shifts, optarg, "--shifts", 0)))
@@ -261,6 +283,27 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 }
 
 
+/*
+ * --mode auto: same-runner A/B when it can be had (the gates file builds the tree, the base
+ * commit is known) and nothing is to be saved (A/B stores no run of the head alone).
+ * Returns 1 for A/B, 0 for the stored baseline.
+ */
+static int auto_picks_ab(const pg_cli_context *ctx, const pg_gates *gates, const pg_result_set *rs,
+			 const check_args *a)
+{
+	if (a->save || !ctx->repo || !rs->commit || gates->n_build == 0)
+		return 0;
+	char *start = NULL, *how = NULL;
+	int known = pg_baseline_start(&start, &how, ctx->repo, rs->commit, &a->base) == 0;
+	if (known && !a->c.quiet)
+		fprintf(stderr, "perfgate: mode auto: same-runner A/B against %.12s (%s): %s has build steps\n",
+			start, how, gates->path);
+	free(start);
+	free(how);
+	pg_error_clear();
+	return known;
+}
+
 int cmd_check(int argc, char *argv[])
 {
 	check_args a = {.confirm = 1, .shifts = 50};
@@ -281,6 +324,10 @@ int cmd_check(int argc, char *argv[])
 	pg_cli_common_init(&a.c);
 	if ((rc = parse(&a, argc, argv)))
 		goto out;
+	if (a.mode == MODE_AB) {
+		pg_cli_common_release(&a.c);
+		return cmd_ab(argc, argv);
+	}
 	if ((rc = pg_cli_context_open(&ctx)) || (rc = pg_cli_load_gates(&gates, &ctx, &a.c)) ||
 	    (rc = pg_gates_check_metrics(gates)))
 		goto out;
@@ -297,6 +344,15 @@ int cmd_check(int argc, char *argv[])
 		goto out;
 	if ((rc = pg_cli_head(rs, &ctx, a.commit)))
 		goto out;
+	if (a.mode == MODE_AUTO && (rc = auto_picks_ab(&ctx, gates, rs, &a)) != 0) {
+		if (rc < 0)
+			goto out;
+		pg_result_set_free(rs);
+		pg_gates_free(gates);
+		pg_cli_context_close(&ctx);
+		pg_cli_common_release(&a.c);
+		return cmd_ab(argc, argv);
+	}
 	if (a.save && rs->dirty && !a.allow_dirty) {
 		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
 				  ctx.root);

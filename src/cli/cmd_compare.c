@@ -123,7 +123,7 @@ int cmd_compare(int argc, char *argv[])
 	free(names);
 	if (rc)
 		goto out;
-	pg_compare_options co = {.strict = strict};
+	pg_compare_options co = {.strict = strict, .regression = c.threshold};
 	if ((rc = pg_compare(&v, head, base->rs, base->origins, gates, &co)))
 		goto out;
 	v->base_how = base->how ? strdup(base->how) : NULL;

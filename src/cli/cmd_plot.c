@@ -40,7 +40,7 @@ static const char help[] =
 	"a metric no stored result has, 3 not in a repository, nothing stored, gnuplot\n"
 	"missing or failing.\n";
 
-enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE, OPT_THRESHOLD };
+enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE };
 
 
 typedef struct plot_item {
@@ -102,17 +102,6 @@ static int add_primaries(plot_list *l, const pg_history *h, pg_plot_format forma
 					      NULL, format);
 	}
 	return rc;
-}
-
-static int parse_threshold(double *out, const char *arg)
-{
-	pg_quantity q;
-	if (pg_quantity_parse(&q, arg) != 0 || (q.dim != PG_DIM_RATIO && q.dim != PG_DIM_NUMBER) ||
-	    !(q.value > 0) || q.value >= 10)
-		return pg_error_set(PG_EINPUT, "--threshold: expected a percentage such as 10%%, found '%s'",
-				    arg);
-	*out = q.value;
-	return 0;
 }
 
 static int head_commit(char *hex, git_repository *repo)
@@ -229,7 +218,7 @@ int cmd_plot(int argc, char *argv[])
 			store_dir = optarg;
 			break;
 		case OPT_THRESHOLD:
-			if ((rc = parse_threshold(&o.threshold, optarg)))
+			if ((rc = pg_cli_threshold(&o.threshold, optarg)))
 				goto out;
 			break;
 		default:

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/quantity.h"
 #include "perfgate/fileio.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
@@ -50,6 +51,17 @@ int pg_cli_int(int *out, const char *arg, const char *option, int least)
 	return 0;
 }
 
+int pg_cli_threshold(double *out, const char *arg)
+{
+	pg_quantity q;
+	if (pg_quantity_parse(&q, arg) != 0 || (q.dim != PG_DIM_RATIO && q.dim != PG_DIM_NUMBER) ||
+	    !(q.value > 0) || q.value >= 10)
+		return pg_error_set(PG_EINPUT, "--threshold: expected a percentage such as 10%%, found '%s'",
+				    arg);
+	*out = q.value;
+	return 0;
+}
+
 int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg)
 {
 	int rc;
@@ -77,6 +89,8 @@ int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg)
 		return (rc = pg_cli_int(&c->runs, arg, "--runs", 1)) ? rc : 1;
 	case OPT_WARMUP:
 		return (rc = pg_cli_int(&c->warmup, arg, "--warmup", 0)) ? rc : 1;
+	case OPT_THRESHOLD:
+		return (rc = pg_cli_threshold(&c->threshold, arg)) ? rc : 1;
 	default:
 		return 0;
 	}
@@ -123,17 +137,22 @@ void pg_cli_context_close(pg_cli_context *ctx)
 
 int pg_cli_load_gates(pg_gates **out, const pg_cli_context *ctx, const pg_cli_common *c)
 {
+	int rc;
 	if (c->gates_path) {
 		/* Outside a repository a gates file's own directory is {root}. */
-		return pg_gates_load(out, c->gates_path, ctx->repo ? ctx->root : NULL, ctx->bindir);
+		rc = pg_gates_load(out, c->gates_path, ctx->repo ? ctx->root : NULL, ctx->bindir);
+	} else {
+		char *path = pg_path_join(ctx->root, "gates/default.json");
+		if (!path)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		rc = pg_gates_load(out, path, ctx->root, ctx->bindir);
+		if (rc == PG_ESYSTEM && access(path, F_OK) != 0)
+			rc = pg_error_set(PG_ESYSTEM, "%s: no gates file here (give one with -c FILE)", path);
+		free(path);
 	}
-	char *path = pg_path_join(ctx->root, "gates/default.json");
-	if (!path)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	int rc = pg_gates_load(out, path, ctx->root, ctx->bindir);
-	if (rc == PG_ESYSTEM && access(path, F_OK) != 0)
-		rc = pg_error_set(PG_ESYSTEM, "%s: no gates file here (give one with -c FILE)", path);
-	free(path);
+	/* The command line over the file's defaults; a gate's own "regression" still holds. */
+	if (!rc && c->threshold > 0)
+		(*out)->regression = c->threshold;
 	return rc;
 }
 
