@@ -605,7 +605,8 @@ JSON
   check "action fetch: and says there is no baseline yet" grep -q "no refs/notes/perfgate on origin yet" "$T/fetch_none.out"
 
   check_env=(GITHUB_EVENT_NAME=push IN_GATES=gates/default.json IN_TARGET= IN_PLOT_DIR=perfgate-plots
-    ENV_KEY=Linux-X64 OUT="$T/runner/perfgate-report" PERFGATE_ACCEPT_LABEL=perf-accepted PERFGATE_ACCEPT_LABELED=false)
+    ENV_KEY=Linux-X64 OUT="$T/runner/perfgate-report" PERFGATE_ACCEPT_LABEL=perf-accepted PERFGATE_ACCEPT_LABELED=false
+    PG="$T/runner/perfgate-build/perfgate" IN_THRESHOLD= IN_IMPORT= IN_MODE=auto)
   gh_step check_save "$T/action_check.sh" "$T/ci_clone" "${check_env[@]}" SAVE=true \
     IN_FORMAT="junit=$T/junit.xml" IN_ARGS="--runs 3"
   check "action check on main: the step succeeds" test "$step_status" -eq 0
@@ -619,7 +620,7 @@ JSON
   check "action check: the extra args reach perfgate" grep -q -- "--runs 3" "$T/check_save.out"
   check "action check with save: the results are on HEAD" quiet git -C ci_clone notes --ref=perfgate list HEAD
 
-  gh_step sync "$T/action_sync.sh" "$T/ci_clone"
+  gh_step sync "$T/action_sync.sh" "$T/ci_clone" PG="$T/runner/perfgate-build/perfgate"
   check "action sync: pushes the notes to origin" test "$step_status" -eq 0
   check "action sync: origin has refs/notes/perfgate" quiet git -C origin.git rev-parse --verify -q refs/notes/perfgate
 
@@ -652,6 +653,65 @@ JSON
   gh_step check_bad "$T/action_check.sh" "$T/pr_clone" "${check_env[@]}" SAVE=false IN_FORMAT= IN_ARGS= IN_GATES=nope.json
   check "action check with a missing gates file: exit-code 2 or 3 and verdict=error" \
     bash -c '[[ $1 == 2 || $1 == 3 ]] && [[ $2 == error ]]' _ "$(output check_bad exit-code)" "$(output check_bad verdict)"
+  check "action check: the wall time of the check is an output" test -n "$(output check_pr seconds)"
+  check "action check: and it is in the step summary" grep -q "^perfgate ran for [0-9]* s" "$T/check_pr.summary"
+
+  # threshold: the input reaches perfgate as --threshold.
+  gh_step check_thr "$T/action_check.sh" "$T/pr_clone" "${check_env[@]}" SAVE=false IN_FORMAT= IN_ARGS= IN_THRESHOLD=5%
+  check "action check: threshold is passed on" grep -q -- "--threshold 5%" "$T/check_thr.out"
+  check "action check: threshold reaches the verdict" jq -e '.metrics[0].threshold == 0.05' "$T/runner/perfgate-report/verdict.json"
+
+  # mode: auto on a pull request with build steps measures base and head side by side.
+  jq '. + {build: [["true"]]} | .gates = []' pr_clone/gates/default.json >"$T/ab_gates.json"
+  gh_step check_ab "$T/action_check.sh" "$T/pr_clone" "${check_env[@]/#GITHUB_EVENT_NAME=push/GITHUB_EVENT_NAME=pull_request}" \
+    SAVE=false IN_FORMAT= IN_ARGS= GITHUB_BASE_REF=main IN_GATES="$T/ab_gates.json"
+  check "action check, mode auto on a PR with build steps: same-runner A/B" \
+    grep -q "perfgate: mode auto: same-runner A/B against" "$T/check_ab.err"
+  check "action check, mode auto: passes (A/A of the same workload)" test "$(output check_ab exit-code)" = 0
+  gh_step check_stored "$T/action_check.sh" "$T/pr_clone" "${check_env[@]/#GITHUB_EVENT_NAME=push/GITHUB_EVENT_NAME=pull_request}" \
+    SAVE=false IN_FORMAT= IN_ARGS= GITHUB_BASE_REF=main IN_GATES="$T/ab_gates.json" IN_MODE=stored
+  check "action check, mode stored: no A/B" bash -c '! grep -q "same-runner A/B" "$1"' _ "$T/check_stored.err"
+  gh_step check_badmode "$T/action_check.sh" "$T/pr_clone" "${check_env[@]/#GITHUB_EVENT_NAME=push/GITHUB_EVENT_NAME=pull_request}" \
+    SAVE=false IN_FORMAT= IN_ARGS= IN_MODE=fast
+  check "action check: mode fast fails the step, naming the input" \
+    bash -c '[[ $1 == 2 ]] && grep -q "input mode must be auto, ab or stored" "$2"' _ "$step_status" "$T/check_badmode.out"
+
+  # import: another harness's file is gated with no gates file, and saved on a push.
+  jq -n '{results: [{command: "sleep", mean: 0.1, times: [0.1,0.1,0.1], user: 0.001, system: 0.001,
+    exit_codes: [0,0,0]}]}' >"$T/hf.json"
+  gh_step check_import "$T/action_check.sh" "$T/ci_clone" "${check_env[@]}" SAVE=true IN_FORMAT= IN_ARGS= \
+    IN_IMPORT="hyperfine:$T/hf.json" IN_GATES=no-gates-here.json
+  check "action import: the step succeeds with no gates file" test "$(output check_import exit-code)" = 0
+  check "action import: the imported benchmark is in the verdict" jq -e '.metrics[0].bench == "sleep"' "$T/runner/perfgate-report/verdict.json"
+  check "action import on a push: saved on HEAD" \
+    bash -c 'git -C "$1" notes --ref=perfgate show HEAD | grep -q "\"name\":\"sleep\""' _ "$T/ci_clone"
+  gh_step check_import_bad "$T/action_check.sh" "$T/ci_clone" "${check_env[@]}" SAVE=false IN_FORMAT= IN_ARGS= IN_IMPORT=hyperfine
+  check "action import without a file: exit-code 2, naming the input" \
+    bash -c '[[ $1 == 2 ]] && grep -q "input import must be FORMAT:FILE" "$2"' _ "$(output check_import_bad exit-code)" "$T/check_import_bad.out"
+
+  # comment: a same-repository PR is commented on directly (test double GitHub API); a fork
+  # PR is left to the workflow_run workflow.
+  if [[ -n $server_pid ]]; then
+    step_script "$ACTION" - "perfgate - comment on the pull request" >"$T/action_comment.sh"
+    state '{"login": "github-actions[bot]", "pages": [[]]}'
+    : >"$T/requests.log"
+    comment_env=(GITHUB_API_URL="$API" GITHUB_TOKEN=test-token-123 GITHUB_REPOSITORY=o/r PR_NUMBER=7
+      REPORT="$T/runner/perfgate-report/report.md" ROOT="$PG_SRCDIR")
+    gh_step comment_same "$T/action_comment.sh" "$T" "${comment_env[@]}" IN_COMMENT=auto HEAD_REPO=o/r
+    check "action comment, same-repository PR: the step succeeds" test "$step_status" -eq 0
+    check "action comment, same-repository PR: posted (test double GitHub API)" \
+      grep -q "POST /repos/o/r/issues/7/comments" <(requests)
+    : >"$T/requests.log"
+    gh_step comment_fork "$T/action_comment.sh" "$T" "${comment_env[@]}" IN_COMMENT=auto HEAD_REPO=someone/r
+    check "action comment, fork PR: left to the workflow_run workflow" \
+      bash -c '[[ $1 == 0 && ! -s $2 ]] && grep -q "posted by the workflow_run workflow" "$3"' _ "$step_status" "$T/requests.log" "$T/comment_fork.out"
+    state '{"login": "github-actions[bot]", "mode": "forbidden"}'
+    gh_step comment_403 "$T/action_comment.sh" "$T" "${comment_env[@]}" IN_COMMENT=true HEAD_REPO=o/r
+    check "action comment without permission: a warning, the step goes on" \
+      bash -c '[[ $1 == 0 ]] && grep -q "^::warning title=perfgate::could not comment" "$2"' _ "$step_status" "$T/comment_403.out"
+    gh_step comment_bad "$T/action_comment.sh" "$T" "${comment_env[@]}" IN_COMMENT=maybe HEAD_REPO=o/r
+    check "action comment: comment: maybe fails the step" test "$step_status" -eq 2
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------
