@@ -9,6 +9,7 @@ CI=$PG_SRCDIR/ci
 ACTION=$PG_SRCDIR/.github/actions/perfgate/action.yml
 WF_CHECK=$PG_SRCDIR/.github/workflows/perfgate.yml
 WF_COMMENT=$PG_SRCDIR/.github/workflows/perfgate-comment.yml
+WF_RELEASE=$PG_SRCDIR/.github/workflows/release.yml
 REPORT_FIXTURE=$PG_SRCDIR/fixtures/reports/pass_improvement.markdown
 export LC_ALL=C.UTF-8
 
@@ -331,9 +332,9 @@ fi
 if ((have_yaml == 0)); then
   skipped "the YAML checks of the workflows and the action (python3-yaml is not installed)"
 else
-  python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" >"$T/yaml.out" 2>&1 <<'PY'
+  python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" >"$T/yaml.out" 2>&1 <<'PY'
 import re, sys, yaml
-action_path, check_path, comment_path = sys.argv[1:4]
+action_path, check_path, comment_path, release_path = sys.argv[1:5]
 
 def load(path):
     try:
@@ -468,6 +469,27 @@ for name, job in cm["jobs"].items():
         if "run" in s:
             ok("${{" not in s["run"], "perfgate-comment.yml: step %r has no ${{ }} inside its script" % s.get("name"))
     ok(any("ci/pr-comment.sh" in s.get("run", "") for s in job["steps"]), "perfgate-comment.yml: posts with ci/pr-comment.sh")
+
+# The release workflow: a version tag only, write permission on the release job alone.
+rel = load(release_path)
+rtrig = on(rel)
+ok(isinstance(rtrig, dict) and list(rtrig) == ["push"] and rtrig["push"].get("tags")
+   and not rtrig["push"].get("branches"), "release.yml: runs on pushed tags only")
+ok(not writes(rel.get("permissions")), "release.yml: no write permission at the top level")
+for name, job in rel["jobs"].items():
+    ok(writes(job.get("permissions")) == (name == "release"),
+       "release.yml: job %s writes only if it is the release job" % name)
+    for s in job["steps"]:
+        if "run" in s:
+            ok("${{" not in s["run"], "release.yml: step %r has no ${{ }} inside its script" % s.get("name"))
+rtext = yaml.safe_dump(rel)
+ok("cpack -G DEB" in rtext and "git archive" in rtext and "gh release create" in rtext,
+   "release.yml: builds the .deb and the tarball and attaches them to the release")
+ok(set(rel["jobs"]["release"].get("needs", [])) == {"deb", "source"}, "release.yml: releases after both builds")
+distros = [m["distro"] for m in rel["jobs"]["deb"]["strategy"]["matrix"]["include"]]
+ok("debian12" in distros and any(d.startswith("ubuntu") for d in distros),
+   "release.yml: a .deb for Debian 12 and for the runners' Ubuntu")
+ok("${ID}${VERSION_ID}" in yaml.safe_dump(action), "action: picks the release .deb of the runner's distribution")
 PY
   while IFS= read -r line; do
     case $line in
@@ -513,7 +535,7 @@ else
   check "shellcheck: the CI scripts are clean" test $? -eq 0
   [[ ! -s $T/shellcheck.out ]] || head -n 20 "$T/shellcheck.out" >&2
   if ((have_yaml)); then
-    python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$T/steps" <<'PY'
+    python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" "$T/steps" <<'PY'
 import os, sys, yaml
 out = sys.argv[-1]
 os.makedirs(out, exist_ok=True)
