@@ -296,11 +296,11 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			c->verdict = PG_CHANGE_INCONCLUSIVE;
 			c->probe_held = 1;
 			c->probe_ratio = cmp.ratio;
-			rc = set_note(c, "runner %.0f %% slower by the probe: inconclusive, not a regression (with \"normalize\": \"probe\" it would be decided on normalised values)",
+			rc = set_note(c, "runner %.1f %% slower by the probe: inconclusive, not a regression (with \"normalize\": \"probe\" it would be decided on normalised values)",
 				      pct);
 		} else if (c->verdict == PG_CHANGE_IMPROVEMENT && cmp.ratio < 1) {
 			c->probe_ratio = cmp.ratio;
-			rc = set_note(c, "runner %.0f %% %s by the probe: the runner may account for this improvement", pct, way);
+			rc = set_note(c, "runner %.1f %% %s by the probe: the runner may account for this improvement", pct, way);
 		}
 	}
 	if (!rc && any_normalized) {
