@@ -37,23 +37,38 @@ cat >norm.json <<JSON
 {"schema": "perfgate-gates/1", "defaults": {"runs": 12, "warmup": 1},
  "benchmarks": [{"name": "nap", "command": ["sleep", "0.03"], "normalize": "probe"}]}
 JSON
-run_pg head 0 run -c gates.json -q -o head.json
+run_pg head 0 run -c gates.json -q -o measured.json
+# The head's probe as a steady runner would give it (before and after within 0.5 %), so
+# that the files below are exact whatever the load on this machine was a moment ago.
+jq '.probe = {"version": 1, "cpu_ms": [40, 40.1], "mem_ms": [60, 60.2]}' measured.json >head.json
 faster='.run_id = "00000000-0000-4000-8000-000000000001"
   | .probe.cpu_ms |= map(. * 0.7) | .probe.mem_ms |= map(. * 0.7)
   | .benchmarks[0].metrics[0].samples |= map(. * 0.7)
   | del(.benchmarks[0].metrics[0].summary)'
 jq "$faster" head.json >base.json
 
-# check measures the head anew: its probe is near head.json's, so the runner is ~43 % slower.
-run_pg check_held 0 check -c gates.json --base base.json --format json=held.json --format text
-check "check: wall +~43 % on a slower runner is inconclusive, not a fail" \
-  jq -e '.verdict == "inconclusive" and .counts.regressions == 0' held.json
-check "check: the held metric's reason names the probe" \
-  jq -e '.metrics[0].verdict == "inconclusive" and (.metrics[0].note | test("slower by the probe"))' held.json
-check "check: the verdict's probe section says the runner moved" \
-  jq -e '.probe.state == "compared" and .probe.moved and .probe.ratio > 1.2' held.json
-expect_out check_held '^probe: runner [0-9.]+ % slower by the probe'
-run_pg check_ignored 1 check -c gates.json --base base.json --no-probe -q
+# check measures the head anew, probe included. The base is the measured run with its wall
+# and its probe 0.7 of what this machine gave (a steady probe: no spread of its own).
+jq "$faster"' | (.probe.cpu_ms[0] * .probe.cpu_ms[1] | sqrt) as $cpu
+  | (.probe.mem_ms[0] * .probe.mem_ms[1] | sqrt) as $mem
+  | .probe = {"version": 1, "cpu_ms": [$cpu, $cpu], "mem_ms": [$mem, $mem]}' measured.json >check_base.json
+"$PERFGATE" check -c gates.json --base check_base.json --format json=held.json --format text >check_held.out 2>check_held.err
+status=$?
+if jq -e '.probe.moved' held.json >/dev/null; then
+  check "check: wall +~43 % on a slower runner is inconclusive, not a fail (exit 0)" test "$status" = 0
+  check "check: the held metric's reason names the probe" \
+    jq -e '.verdict == "inconclusive" and .metrics[0].verdict == "inconclusive" and (.metrics[0].note | test("slower by the probe"))' held.json
+  expect_out check_held '^probe: runner [0-9.]+ % slower by the probe'
+else
+  # Load on this machine made the head's own probe wander more than the runner moved: then the
+  # rule must say so, and the regression stands. Printed, so a reader sees which path ran.
+  echo "note: the head's probe spread $(jq .probe.head.spread held.json) here: the hold was not exercised by check" >&2
+  check "check: a probe too unsteady to tell is reported as within its noise" \
+    jq -e '.probe.state == "compared" and (.probe.text | test("within its noise"))' held.json
+fi
+check "check: the verdict's probe section compares the two runners" \
+  jq -e '.probe.state == "compared" and .probe.ratio > 1.1' held.json
+run_pg check_ignored 1 check -c gates.json --base check_base.json --no-probe -q
 expect_err check_ignored 'check failed: 1 regression'
 
 # compare reads both sides from files: exact to the last bit.
