@@ -26,6 +26,7 @@ typedef struct pg_baseline {
 	int shallow;             /* the walk hit the end of a shallow clone */
 	char **warnings;
 	size_t n_warnings;
+	pg_probe *probes;        /* parallel to rs->benchmarks: the probe of the set each came from */
 } pg_baseline;
 
 /*

@@ -74,6 +74,18 @@ int pg_measure_ab(pg_ab_pairs **out, size_t *n_out, pg_result_set *base_rs,
 		  const pg_measure_options *mo, const pg_ab_options *ao);
 void pg_ab_pairs_free(pg_ab_pairs *pairs, size_t n);
 
+/*
+ * The environment probe: time the fixed calibration workload once, in a
+ * child of the spawner (so neither perfgate's nor a measured child's peak
+ * RSS grows), into probe's "before" slot (after = 0) or "after" slot
+ * (after = 1, which completes it: version set). On failure the probe is
+ * cleared (version 0) and PG_ESYSTEM returned.
+ */
+int pg_probe_measure(pg_probe *probe, int after);
+
+/* 1 when a probe is worth taking: the gates file allows it and a selected benchmark times something. */
+int pg_probe_wanted(const pg_gates *gates, const pg_measure_options *opts);
+
 /* 1 when the kind has a driver in this build. */
 int pg_kind_supported(const char *kind);
 

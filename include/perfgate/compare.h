@@ -45,6 +45,11 @@ typedef struct pg_metric_change {
 	char *accepted_by;     /* "abc1234 subject" of the acceptance, or NULL */
 	double noise_floor;    /* A/A noise on this runner, fraction, NAN if not measured */
 	char *note;            /* a sentence for the report, or NULL ("did not reproduce on re-run") */
+	/* The environment probe's part in this row; all zero when it had none. */
+	double probe_ratio;    /* head/base probe score the row was judged with; 0: not judged */
+	int probe_held;        /* a regression made inconclusive: the runner moved, not the code */
+	int probe_normalized;  /* decided on head values divided by probe_ratio ("normalize": "probe") */
+	double raw_change;     /* when probe_normalized: the change before normalising */
 } pg_metric_change;
 
 /* One absolute bound of a gate. */
@@ -79,6 +84,24 @@ typedef struct pg_level_shift {
 	double p;
 } pg_level_shift;
 
+typedef enum pg_probe_state {
+	PG_PROBE_UNUSED = 0,  /* no probe was looked at: nothing to report */
+	PG_PROBE_MISSING,     /* a side has none (old result set, --no-probe): warned */
+	PG_PROBE_COMPARED,    /* both sides have one */
+	PG_PROBE_SAME_RUNNER, /* `ab`: one runner measured both sides; informative only */
+} pg_probe_state;
+
+/* The environment probes of both sides, compared (see probe.c for the rule). */
+typedef struct pg_verdict_probe {
+	pg_probe_state state;
+	int has_base, has_head;
+	double base_ms, head_ms;         /* score: CPU + memory part, geometric mean of before and after */
+	double base_spread, head_spread; /* within-run spread: |ln(after/before)| of the score */
+	double ratio;                    /* head_ms / base_ms: > 1, the head ran on a slower runner */
+	double noise;                    /* |ln ratio| above this, the runner moved */
+	int moved;
+} pg_verdict_probe;
+
 typedef struct pg_verdict {
 	pg_overall overall;
 	char *head_commit, *env_key;
@@ -100,6 +123,7 @@ typedef struct pg_verdict {
 	int shifts_window;        /* commits looked through for level shifts; 0: not looked */
 	pg_level_shift *shifts;   /* worse shifts without an acceptance, oldest first */
 	size_t n_shifts;
+	pg_verdict_probe probe;   /* the environment probes (state UNUSED: not looked at) */
 } pg_verdict;
 
 typedef struct pg_compare_options {
@@ -191,6 +215,38 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 
 /* 1 when v has a regression in benchmark `bench` (to pick what to re-measure). */
 int pg_verdict_bench_regressed(const pg_verdict *v, const char *bench);
+
+/*
+ * The environment probe's score (ms: CPU + memory part, geometric mean of
+ * the before and after probes) and within-run spread (|ln(after/before)|).
+ * Returns 0, or -1 when p holds no probe.
+ */
+int pg_probe_score(double *ms, double *spread, const pg_probe *p);
+
+/*
+ * Apply the environment probe to a verdict pg_compare made of head and base
+ * (same arguments). base_probes, when given, is parallel to
+ * base->benchmarks (the probe of the result set each came from), else
+ * base->probe holds for all. When the runner moved beyond the probe's
+ * noise, |ln(head/base)| > max(ln 1.03, 2 × the larger within-run spread),
+ * a time metric's regression becomes inconclusive ("runner 18 % slower by
+ * the probe"); a benchmark with "normalize": "probe" is decided instead on
+ * its head's time values divided by the probe ratio (raw change kept). A
+ * side without a probe is a named warning. Fills v->probe and decides v
+ * anew. Returns 0, or what pg_compare returns.
+ */
+int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_result_set *base,
+			   const pg_probe *base_probes, const pg_base_origin *origins,
+			   const pg_gates *gates, const pg_compare_options *opts);
+
+/* `ab`: both sides ran on this runner at once; record its probe as information only. */
+void pg_verdict_probe_same_runner(pg_verdict *v, const pg_probe *probe);
+
+/* One sentence on the probe for reports ("runner 18.0 % slower by the probe ..."); "" when unused. */
+const char *pg_verdict_probe_text(char *buf, size_t size, const pg_verdict_probe *p);
+
+/* 1 when a metric is wall-clock time (or a rate of it): what a slower runner slows. */
+int pg_metric_is_time(const char *name, const char *unit, int better_higher);
 
 const char *pg_change_verdict_name(pg_change_verdict v);
 const char *pg_overall_name(pg_overall o);

@@ -17,6 +17,7 @@ typedef struct pg_run_settings {
 	double min_time_s; /* keep running until this much wall time is spent; 0 none */
 	int pin;           /* CPU to pin to, -1 none */
 	int instructions;  /* measure: "instructions" (valgrind) instead of wall time */
+	int normalize_probe; /* "normalize": "probe": time metrics divided by the probe's ratio */
 } pg_run_settings;
 
 typedef struct pg_bench_def {
@@ -52,6 +53,7 @@ typedef struct pg_gates {
 	size_t n_benchmarks;
 	pg_gate *gates;
 	size_t n_gates;
+	int probe; /* defaults "probe": take the environment probe (1 unless false) */
 } pg_gates;
 
 /* Built-in settings: 10 runs, 3 warm-ups, 60 s timeout, no pinning, wall time. */

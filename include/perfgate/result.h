@@ -50,6 +50,19 @@ typedef struct pg_env {
 	int cores;
 } pg_env;
 
+/*
+ * The environment probe: a fixed calibration workload (a CPU-bound part and
+ * a memory-bound part) timed once before and once after the benchmarks, so
+ * a verdict can tell a slower runner from a slower program. JSON "probe",
+ * optional.
+ */
+#define PG_PROBE_VERSION 1
+typedef struct pg_probe {
+	int version;      /* of the workload; 0: no probe recorded */
+	double cpu_ms[2]; /* wall time of the CPU-bound part: before, after */
+	double mem_ms[2]; /* wall time of the memory-bound part: before, after */
+} pg_probe;
+
 typedef struct pg_result_set {
 	char *run_id;
 	char *commit; /* 40 hex, or NULL */
@@ -60,6 +73,7 @@ typedef struct pg_result_set {
 	double rss_floor; /* bytes a child's peak RSS starts from on this host */
 	pg_benchmark *benchmarks;
 	size_t n_benchmarks;
+	pg_probe probe; /* version 0: none (an old result set, an import, --no-probe) */
 } pg_result_set;
 
 /* A fresh random run id (UUID v4) and the current time as ISO 8601 UTC with ms; caller frees. */

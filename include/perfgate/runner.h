@@ -87,6 +87,13 @@ void pg_process_drain_stderr(pg_process *p);
  */
 int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int kill_now);
 
+/*
+ * Run the environment probe's workload in a child forked from the spawner
+ * (from perfgate without one) and return the wall time of its CPU-bound
+ * and memory-bound parts in ms. Returns 0 or PG_ESYSTEM.
+ */
+int pg_spawner_probe(double *cpu_ms, double *mem_ms);
+
 /* Current monotonic time in seconds (the clock every measurement uses). */
 double pg_now(void);
 

@@ -2,6 +2,7 @@
 #include "perfgate/runner.h"
 
 #include "perfgate/error.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -373,7 +374,7 @@ static int read_all(int fd, void *data, size_t len)
 }
 
 /* A request: fixed header, then argc + envc strings, then cwd, each NUL-terminated. */
-enum { OP_RUN, OP_START, OP_WAIT };
+enum { OP_RUN, OP_START, OP_WAIT, OP_PROBE };
 
 struct request_head {
 	int32_t op;
@@ -516,6 +517,48 @@ static int receive_request(int fd, pg_run_spec *spec, char **storage, char ***ve
 	return 0;
 }
 
+/*
+ * The probe's workload in a child forked from here: its 32 MiB buffer dies
+ * with it, so this process's peak RSS (the floor of every child started
+ * from it) stays as it was. The child times itself; the times come back
+ * through a pipe.
+ */
+static int probe_in_child(double ms[2])
+{
+	int fds[2], status = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return pg_error_set(PG_ESYSTEM, "environment probe: cannot make a pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return pg_error_set(PG_ESYSTEM, "environment probe: cannot fork: %s", strerror(err));
+	}
+	if (pid == 0) {
+		double got[3];
+		uint64_t check;
+		close(fds[0]);
+		int ok = pg_probe_workload(&got[0], &got[1], &check) == 0;
+		got[2] = (double)(check >> 11); /* sent, so the work cannot be optimised away */
+		ok = ok && write_all(fds[1], got, sizeof(got)) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	close(fds[1]);
+	double got_ms[3];
+	int got = read_all(fds[0], got_ms, sizeof(got_ms));
+	ms[0] = got_ms[0];
+	ms[1] = got_ms[1];
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return pg_error_set(PG_ESYSTEM, "environment probe: the workload did not finish (%s %d)",
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return 0;
+}
+
 static void spawner_main(int fd)
 {
 	static pg_run_outcome outcome;
@@ -535,6 +578,18 @@ static void spawner_main(int fd)
 		/* OP_WAIT carries no strings: peek at the header to tell. */
 		if (recv(fd, &wait_req, sizeof(wait_req), MSG_PEEK | MSG_WAITALL) != (ssize_t)sizeof(wait_req))
 			_exit(0);
+		if (wait_req.op == OP_PROBE) {
+			double ms[2] = {0, 0};
+			if (read_all(fd, &wait_req, sizeof(wait_req)) != 0)
+				_exit(0);
+			resp.rc = probe_in_child(ms);
+			resp.floor = own_peak_rss();
+			if (resp.rc)
+				snprintf(resp.message, sizeof(resp.message), "%s", pg_error_message());
+			if (write_all(fd, &resp, sizeof(resp)) != 0 || write_all(fd, ms, sizeof(ms)) != 0)
+				_exit(0);
+			continue;
+		}
 		if (wait_req.op == OP_WAIT) {
 			if (read_all(fd, &wait_req, sizeof(wait_req)) != 0)
 				_exit(0);
@@ -647,6 +702,27 @@ int pg_run(pg_run_outcome *out, const pg_run_spec *spec)
 	if (resp.rc)
 		pg_error_set(resp.rc, "%s", resp.message);
 	return resp.rc;
+}
+
+int pg_spawner_probe(double *cpu_ms, double *mem_ms)
+{
+	double ms[2];
+	int rc;
+	if (spawner_fd < 0) {
+		rc = probe_in_child(ms);
+	} else {
+		struct request_head h = {.op = OP_PROBE};
+		struct response_head resp;
+		if (write_all(spawner_fd, &h, sizeof(h)) != 0 || read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
+		    read_all(spawner_fd, ms, sizeof(ms)) != 0)
+			return pg_error_set(PG_ESYSTEM, "the spawner process is gone (environment probe)");
+		rc = resp.rc ? pg_error_set(resp.rc, "%s", resp.message) : 0;
+	}
+	if (!rc) {
+		*cpu_ms = ms[0];
+		*mem_ms = ms[1];
+	}
+	return rc;
 }
 
 double pg_now(void)

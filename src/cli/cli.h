@@ -23,6 +23,7 @@ typedef struct pg_cli_common {
 	char **formats;         /* --format F[=FILE], NULL-terminated */
 	size_t n_formats;
 	double threshold;       /* --threshold: the default relative threshold, fraction; 0: the file's */
+	int no_probe;           /* --no-probe: take (or compare) no environment probe */
 } pg_cli_common;
 
 /* Where perfgate runs: the repository (or none), {root} and {bindir}. */
@@ -40,6 +41,7 @@ enum {
 	OPT_WARMUP,
 	OPT_HELP,
 	OPT_THRESHOLD,
+	OPT_NO_PROBE,
 	OPT_CLI_LAST,
 };
 
@@ -50,7 +52,8 @@ enum {
 		{"warmup", required_argument, NULL, OPT_WARMUP},                                 \
 		{"help", no_argument, NULL, OPT_HELP}, {"quiet", no_argument, NULL, 'q'},        \
 		{"verbose", no_argument, NULL, 'v'}, {"output", required_argument, NULL, 'o'},   \
-		{"threshold", required_argument, NULL, OPT_THRESHOLD}
+		{"threshold", required_argument, NULL, OPT_THRESHOLD},                         \
+		{"no-probe", no_argument, NULL, OPT_NO_PROBE}
 #define PG_COMMON_SHORT_OPTIONS "c:o:b:qvh"
 
 void pg_cli_common_init(pg_cli_common *c);
@@ -104,6 +107,14 @@ int pg_cli_open_store(pg_store **store, const pg_cli_context *ctx, const char *s
 
 /* For verbs that walk history: the context, a repository (PG_ESYSTEM naming verb without one), the store. */
 int pg_cli_open_history(pg_cli_context *ctx, pg_store **store, const char *store_dir, const char *verb);
+
+/*
+ * The environment probe around a measurement: after = 0 before the
+ * benchmarks, 1 after them. Does nothing with --no-probe or when nothing
+ * timed is selected; a probe that cannot run is a warning on stderr and
+ * the result set keeps no probe (the verdict then says so).
+ */
+void pg_cli_probe(pg_probe *probe, int after, const pg_cli_common *c, const pg_gates *gates);
 
 /* Print the progress line on stderr when it is a terminal. */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);

@@ -36,6 +36,7 @@ static const char help[] =
 	"  --aa-runs N    runs per side of the A/A noise block (default 12; 0: skip)\n"
 	"  --no-build     measure the trees as they are (no `build` steps)\n"
 	"  --save         store both sides' results on their commits\n"
+	"  --no-probe     take no environment probe (informative here: one runner)\n"
 	"\n"
 	"Exit status: 0 pass, 1 a regression, gate or benchmark failed, 2 bad command\n"
 	"line, 3 the base does not build or could not be measured.\n";
@@ -250,6 +251,8 @@ int cmd_ab(int argc, char *argv[])
 	pg_measure_options mo = {.runs = 1, .warmup = 0, .only = a.c.only};
 	if (!a.c.quiet && isatty(STDERR_FILENO))
 		mo.progress = pg_cli_progress;
+	/* One probe pair for both sides: they share the runner, so it informs and never decides. */
+	pg_cli_probe(&head_rs->probe, 0, &a.c, head_g);
 	if ((rc = pg_cli_ab_calibrate(&floors, a.aa_runs, head_g, &mo, names, n_names)))
 		goto out;
 	int max_blocks = a.max_runs / 2;
@@ -258,6 +261,10 @@ int cmd_ab(int argc, char *argv[])
 			    .stop = pg_cli_ab_settled, .stop_arg = &rule};
 	if ((rc = pg_measure_ab(&pairs, &np, base_rs, head_rs, base_g, head_g, &mo, &ao)))
 		goto out;
+	if (head_rs->probe.cpu_ms[0] > 0) {
+		pg_cli_probe(&head_rs->probe, 1, &a.c, head_g);
+		base_rs->probe = head_rs->probe;
+	}
 
 	pg_compare_options co = {.strict = a.strict};
 	if ((rc = pg_compare(&v, head_rs, base_rs, NULL, head_g, &co)))
@@ -268,6 +275,7 @@ int cmd_ab(int argc, char *argv[])
 	v->base_how = how ? strdup(how) : NULL;
 	apply_pairs(v, pairs, np, floors, names, n_names, head_g, max_blocks);
 	pg_verdict_decide(v, &(pg_compare_options){.strict = a.strict});
+	pg_verdict_probe_same_runner(v, &head_rs->probe);
 	/* The runner's A/A noise travels with the results it qualifies (the A/A ran on head). */
 	for (size_t j = 0; floors && j < n_names; j++) {
 		pg_benchmark *hb = pg_result_set_find(head_rs, names[j]);

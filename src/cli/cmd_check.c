@@ -60,6 +60,8 @@ static const char help[] =
 	"  --local             the developer's check before a push: what is built now\n"
 	"                      against the stored baseline of the merge-base; never saves\n"
 	"                      (refuses --save), never pushes (see ci/pre-push.sample)\n"
+	"  --no-probe          take no environment probe and leave the baseline's unused\n"
+	"                      (see README: Environment probe)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
 	"  -c, -b, --runs, --warmup, --env, -q   as for `perfgate run`\n"
 	"\n"
@@ -377,9 +379,12 @@ int cmd_check(int argc, char *argv[])
 	warn_if_runs_too_few(&early, gates, &mo, base);
 	for (size_t i = 0; i < early.n_warnings && !a.c.quiet; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", early.warnings[i]);
+	pg_cli_probe(&rs->probe, 0, &a.c, gates);
 	int measured = pg_measure(rs, gates, &mo);
 	char measure_message[1024];
 	snprintf(measure_message, sizeof(measure_message), "%s", pg_error_message());
+	if (measured != PG_EINPUT)
+		pg_cli_probe(&rs->probe, 1, &a.c, gates);
 	if (measured == PG_EINPUT) {
 		rc = measured;
 		goto early_out;
@@ -391,6 +396,10 @@ int cmd_check(int argc, char *argv[])
 	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
 		goto early_out;
 	v->base_how = base->how ? strdup(base->how) : NULL;
+	/* Before confirming: a regression the runner explains is not re-measured as one. */
+	if (!a.c.no_probe &&
+	    (rc = pg_verdict_apply_probe(v, rs, base->rs, base->probes, base->origins, gates, &co)))
+		goto early_out;
 	for (size_t i = 0; i < early.n_warnings; i++)
 		pg_verdict_warn(v, "%s", early.warnings[i]);
 	for (size_t i = 0; i < base->n_warnings; i++)

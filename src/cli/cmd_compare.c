@@ -14,12 +14,14 @@
 
 static const char usage[] =
 	"perfgate compare [--base REV|FILE] [--head REV|FILE] [-c GATES] [--env KEY]\n"
-	"                        [--target BRANCH] [--store DIR] [--strict] [--format F[=FILE]]... [-o FILE]";
+	"                        [--target BRANCH] [--store DIR] [--strict] [--no-probe] [--format F[=FILE]]... [-o FILE]";
 
 static const char help[] =
 	"Compare two result sets without measuring: each a file, or what is stored on a\n"
 	"commit (head default HEAD; base default: found as `check` finds it). With -c the\n"
-	"gates file's gates and thresholds apply.\n";
+	"gates file's gates and thresholds apply. The environment probes of both sides\n"
+	"are compared (a time regression on a runner the probe found slower is\n"
+	"inconclusive); --no-probe leaves them unused.\n";
 
 enum { OPT_BASE = OPT_CLI_LAST, OPT_HEAD, OPT_TARGET, OPT_STORE, OPT_STRICT };
 
@@ -127,6 +129,9 @@ int cmd_compare(int argc, char *argv[])
 	if ((rc = pg_compare(&v, head, base->rs, base->origins, gates, &co)))
 		goto out;
 	v->base_how = base->how ? strdup(base->how) : NULL;
+	if (!c.no_probe &&
+	    (rc = pg_verdict_apply_probe(v, head, base->rs, base->probes, base->origins, gates, &co)))
+		goto out;
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
 	if ((rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))

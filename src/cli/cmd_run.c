@@ -33,6 +33,8 @@ static const char help[] =
 	"  --store DIR       keep results in plain files under DIR instead of git notes\n"
 	"  --allow-dirty     save even with modified tracked files\n"
 	"  --list            list the benchmarks and exit\n"
+	"  --no-probe        take no environment probe (a fixed ~0.1 s calibration\n"
+	"                    workload timed before and after the benchmarks)\n"
 	"  -q, --quiet       no table, no progress\n"
 	"\n"
 	"Exit status: 0 all benchmarks ran and succeeded, 1 one failed (non-zero exit,\n"
@@ -206,7 +208,10 @@ int cmd_run(int argc, char *argv[])
 	if (!c.quiet && isatty(STDERR_FILENO)) {
 		mo.progress = pg_cli_progress;
 	}
+	pg_cli_probe(&rs->probe, 0, &c, gates);
 	int measured = pg_measure(rs, gates, &mo);
+	if (measured != PG_EINPUT)
+		pg_cli_probe(&rs->probe, 1, &c, gates);
 	char message[1024];
 	snprintf(message, sizeof(message), "%s", pg_error_message());
 	if (measured == PG_EINPUT) {

@@ -1,6 +1,7 @@
 /* common.c - what the verbs share: options, repository context, gates file lookup */
 #include "cli.h"
 
+#include "perfgate/bench.h"
 #include "perfgate/error.h"
 #include "perfgate/quantity.h"
 #include "perfgate/fileio.h"
@@ -91,6 +92,9 @@ int pg_cli_common_option(pg_cli_common *c, int opt, const char *arg)
 		return (rc = pg_cli_int(&c->warmup, arg, "--warmup", 0)) ? rc : 1;
 	case OPT_THRESHOLD:
 		return (rc = pg_cli_threshold(&c->threshold, arg)) ? rc : 1;
+	case OPT_NO_PROBE:
+		c->no_probe = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -154,6 +158,16 @@ int pg_cli_load_gates(pg_gates **out, const pg_cli_context *ctx, const pg_cli_co
 	if (!rc && c->threshold > 0)
 		(*out)->regression = c->threshold;
 	return rc;
+}
+
+void pg_cli_probe(pg_probe *probe, int after, const pg_cli_common *c, const pg_gates *gates)
+{
+	pg_measure_options selected = {.only = c->only};
+	if (c->no_probe || !pg_probe_wanted(gates, &selected))
+		return;
+	if (pg_probe_measure(probe, after) != 0)
+		fprintf(stderr, "perfgate: warning: %s; this result set has no environment probe\n",
+			pg_error_message());
 }
 
 void pg_cli_progress(void *arg, const char *bench, int done, int total)

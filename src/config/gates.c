@@ -235,6 +235,16 @@ static int read_settings(pg_run_settings *s, const cJSON *obj, const char *where
 					    where, measure);
 		s->instructions = strcmp(measure, "instructions") == 0;
 	}
+	const char *normalize;
+	if ((rc = pg_json_get_string(&normalize, obj, "normalize", 0, where)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (strcmp(normalize, "probe") != 0 && strcmp(normalize, "none") != 0)
+			return pg_error_set(PG_EINPUT,
+					    "%s.normalize: expected \"probe\" or \"none\", found \"%s\"",
+					    where, normalize);
+		s->normalize_probe = strcmp(normalize, "probe") == 0;
+	}
 	return 0;
 }
 
@@ -254,7 +264,7 @@ static const struct {
 
 static const char *const common_keys[] = {"name", "kind", "runs", "warmup", "timeout", "min_time",
 					  "cwd", "env", "pin", "shell", "measure", "description",
-					  NULL};
+					  "normalize", NULL};
 
 static int check_bench_keys(const cJSON *obj, const char *kind, const char *where)
 {
@@ -291,7 +301,7 @@ static int check_bench_keys(const cJSON *obj, const char *kind, const char *wher
 static int definition_hash(pg_bench_def *def)
 {
 	static const char *const volatile_keys[] = {"runs", "warmup", "timeout", "min_time",
-						    "description", "pin", NULL};
+						    "description", "pin", "normalize", NULL};
 	cJSON *copy = cJSON_Duplicate(def->spec, 1);
 	if (!copy)
 		return pg_error_set(PG_ENOMEM, "out of memory");
@@ -565,7 +575,8 @@ static int load(pg_gates *g, const cJSON *json)
 	static const char *const keys[] = {"schema", "description", "defaults", "build", "benchmarks",
 					   "gates", NULL};
 	static const char *const default_keys[] = {"regression", "alpha", "runs", "warmup", "timeout",
-						   "min_time", "pin", "measure", NULL};
+						   "min_time", "pin", "measure", "normalize", "probe",
+						   NULL};
 	char where[600], at[700];
 	const char *schema;
 	const cJSON *benches, *gates = NULL, *item;
@@ -586,7 +597,8 @@ static int load(pg_gates *g, const cJSON *json)
 		    (rc = pg_json_check_keys(defaults, default_keys, at)) ||
 		    (rc = read_settings(&g->defaults, defaults, at)) < 0 ||
 		    (rc = get_fraction(&g->regression, defaults, "regression", at)) < 0 ||
-		    (rc = pg_json_get_number(&g->alpha, defaults, "alpha", 0, at)) < 0)
+		    (rc = pg_json_get_number(&g->alpha, defaults, "alpha", 0, at)) < 0 ||
+		    (rc = pg_json_get_bool(&g->probe, defaults, "probe", 0, at)) < 0)
 			return rc;
 		if (g->alpha <= 0 || g->alpha >= 1)
 			return pg_error_set(PG_EINPUT, "%s.alpha: expected a number between 0 and 1", at);
@@ -639,6 +651,7 @@ static int gates_build(pg_gates **out, const cJSON *from, const char *path, cons
 	pg_run_settings_default(&g->defaults);
 	g->regression = 0.10;
 	g->alpha = 0.05;
+	g->probe = 1;
 	g->path = strdup(path);
 	if (root) {
 		g->root = strdup(root);

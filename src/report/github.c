@@ -203,6 +203,9 @@ static int append_outputs(const char *path, const pg_verdict *v)
 	fprintf(f, "accepted=%d\n", v->counts.accepted);
 	fprintf(f, "gates_failed=%d\n", v->counts.gates_failed);
 	fprintf(f, "failed_benchmarks=%d\n", v->counts.failed_benchmarks);
+	if (v->probe.state == PG_PROBE_COMPARED)
+		fprintf(f, "probe_change=%.4f\nprobe_moved=%s\n", v->probe.ratio - 1,
+			v->probe.moved ? "true" : "false");
 	if (fclose(f) != 0)
 		return pg_error_set(PG_ESYSTEM, "GITHUB_OUTPUT %s: %s", path, strerror(errno));
 	return 0;
@@ -211,6 +214,13 @@ static int append_outputs(const char *path, const pg_verdict *v)
 int pg_report_github(FILE *out, const pg_verdict *v, const pg_report_options *o)
 {
 	annotate(out, v);
+	if (v->probe.state != PG_PROBE_UNUSED) {
+		/* A notice: it has its own ten places, so it never pushes out a warning. */
+		char text[512];
+		begin(out, "notice");
+		pg_escape_gh_data(out, pg_verdict_probe_text(text, sizeof(text), &v->probe));
+		fputc('\n', out);
+	}
 	if (ferror(out))
 		return pg_error_set(PG_ESYSTEM, "could not write the GitHub annotations");
 	const char *summary = getenv("GITHUB_STEP_SUMMARY"), *outputs = getenv("GITHUB_OUTPUT");

@@ -50,10 +50,41 @@ static cJSON *metric_json(const pg_metric_change *c)
 	     pg_json_add_string(o, "accepted_by", c->accepted_by) ||
 	     add_nullable_number(o, "noise_floor", c->noise_floor) ||
 	     pg_json_add_string(o, "note", c->note);
+	/* Only rows the probe judged carry its part: the others read as before. */
+	if (!rc && c->probe_ratio > 0) {
+		cJSON *probe = cJSON_AddObjectToObject(o, "probe");
+		rc = !probe || pg_json_add_number(probe, "ratio", c->probe_ratio) ||
+		     !cJSON_AddBoolToObject(probe, "held", c->probe_held) ||
+		     !cJSON_AddBoolToObject(probe, "normalized", c->probe_normalized) ||
+		     add_nullable_number(probe, "raw_change", c->probe_normalized ? c->raw_change : NAN);
+	}
 	if (rc) {
 		cJSON_Delete(o);
 		return NULL;
 	}
+	return o;
+}
+
+/* "probe": both sides' scores and spreads, their ratio, the noise and what it means. */
+static cJSON *probe_json(cJSON *parent, const pg_verdict_probe *p)
+{
+	static const char *const states[] = {"unused", "missing", "compared", "same_runner"};
+	char text[512];
+	int compared = p->state == PG_PROBE_COMPARED;
+	cJSON *o = cJSON_AddObjectToObject(parent, "probe");
+	cJSON *base = o ? cJSON_AddObjectToObject(o, "base") : NULL;
+	cJSON *head = o ? cJSON_AddObjectToObject(o, "head") : NULL;
+	if (!base || !head || pg_json_add_string(o, "state", states[p->state]) ||
+	    add_nullable_number(base, "ms", p->has_base ? p->base_ms : NAN) ||
+	    add_nullable_number(base, "spread", p->has_base ? p->base_spread : NAN) ||
+	    add_nullable_number(head, "ms", p->has_head ? p->head_ms : NAN) ||
+	    add_nullable_number(head, "spread", p->has_head ? p->head_spread : NAN) ||
+	    add_nullable_number(o, "ratio", compared ? p->ratio : NAN) ||
+	    add_nullable_number(o, "change", compared ? p->ratio - 1 : NAN) ||
+	    add_nullable_number(o, "noise", compared ? exp(p->noise) - 1 : NAN) ||
+	    !cJSON_AddBoolToObject(o, "moved", compared && p->moved) ||
+	    pg_json_add_string(o, "text", pg_verdict_probe_text(text, sizeof(text), p)))
+		return NULL;
 	return o;
 }
 
@@ -122,6 +153,8 @@ static cJSON *verdict_json(const pg_verdict *v)
 	cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
 	for (size_t i = 0; warnings && i < v->n_warnings; i++)
 		cJSON_AddItemToArray(warnings, cJSON_CreateString(v->warnings[i]));
+	if (v->probe.state != PG_PROBE_UNUSED && !probe_json(o, &v->probe))
+		goto fail;
 	/* Only when check looked: the key's absence says nobody looked, [] that nothing was found. */
 	if (v->shifts_window > 0) {
 		cJSON *shifts = cJSON_AddObjectToObject(o, "level_shifts");

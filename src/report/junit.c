@@ -254,6 +254,13 @@ int pg_report_junit(FILE *out, const pg_verdict *v, const pg_report_options *o)
 		}
 		fprintf(out, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", name,
 			s->tests, s->failures, s->skipped);
+		if (v->probe.state != PG_PROBE_UNUSED) {
+			/* The runner's probe qualifies every time in the suite: a property, as CI tools show them. */
+			char text[512];
+			fputs("    <properties>\n      <property name=\"perfgate.probe\" value=\"", out);
+			pg_escape_xml(out, pg_verdict_probe_text(text, sizeof(text), &v->probe), 1);
+			fputs("\"/>\n    </properties>\n", out);
+		}
 		suite escaped = {name, len, 0, 0, 0};
 		for (size_t j = 0; j < v->n_metrics; j++)
 			if (v->metrics[j].gated && is_bench(s, v->metrics[j].bench))

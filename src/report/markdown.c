@@ -374,6 +374,19 @@ static void write_baseline(md_part *p, const pg_verdict *v)
 	end_row(p);
 }
 
+/* What the environment probes say about the runners, right under the baseline. */
+static void write_probe(md_part *p, const pg_verdict *v)
+{
+	char text[512];
+	if (v->probe.state == PG_PROBE_UNUSED)
+		return;
+	pg_verdict_probe_text(text, sizeof(text), &v->probe);
+	fputs(v->probe.state == PG_PROBE_COMPARED && v->probe.moved ? "\n**Probe:** " : "\nProbe: ", p->f);
+	pg_escape_markdown(p->f, text, TEXT_MAX_BYTES, 0);
+	fputc('\n', p->f);
+	end_row(p);
+}
+
 /* Rows each part keeps: priority 0 whole, then the rest in priority order while the budget lasts. */
 static void allot(md_part *parts)
 {
@@ -461,6 +474,7 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 		fill_skipped(&parts[PART_SKIPPED], v);
 		fill_warnings(&parts[PART_WARNINGS], v);
 		write_baseline(&parts[PART_BASELINE], v);
+		write_probe(&parts[PART_BASELINE], v);
 	}
 	for (int i = 0; i < N_PARTS; i++)
 		if ((parts[i].f && fclose(parts[i].f) != 0) || parts[i].failed)

@@ -124,6 +124,11 @@ static void header(FILE *out, const pg_verdict *v, const pg_report_options *o)
 			fputs(v->base_commit ? ")" : "", out);
 		}
 	}
+	if (v->probe.state != PG_PROBE_UNUSED) {
+		char probe[512];
+		fputs("\n\n**Runner**: ", out);
+		text(out, pg_verdict_probe_text(probe, sizeof(probe), &v->probe));
+	}
 	fputs("\n\n", out);
 }
 
@@ -218,6 +223,11 @@ static void concerns(FILE *out, const pg_verdict *v)
 		fputs(": inconclusive", out);
 		if (c->more_runs > 0)
 			fprintf(out, ", about %d more runs per side would decide", c->more_runs);
+		if (c->probe_held) {
+			/* Why it is not a regression is the release manager's first question. */
+			fputs("; ", out);
+			text(out, c->note);
+		}
 		fputc('\n', out);
 		any = 1;
 	}

@@ -111,6 +111,12 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 			print_gate(out, &v->gates[i], color);
 	}
 	fputc('\n', out);
+	if (v->probe.state != PG_PROBE_UNUSED) {
+		char probe[512];
+		int moved = v->probe.state == PG_PROBE_COMPARED && v->probe.moved;
+		fprintf(out, "%sprobe:%s %s\n", color && moved ? YELLOW : "", color && moved ? RESET : "",
+			pg_verdict_probe_text(probe, sizeof(probe), &v->probe));
+	}
 	for (size_t i = 0; i < v->n_warnings; i++)
 		fprintf(out, "%swarning:%s %s\n", color ? YELLOW : "", color ? RESET : "", v->warnings[i]);
 	for (size_t i = 0; i < v->n_shifts; i++) {

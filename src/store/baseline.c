@@ -40,6 +40,7 @@ void pg_baseline_free(pg_baseline *b)
 			free((char *)b->origins[i].commit);
 	pg_result_set_free(b->rs);
 	free(b->origins);
+	free(b->probes);
 	free(b->how);
 	free(b->start);
 	for (size_t i = 0; i < b->n_warnings; i++)
@@ -202,10 +203,19 @@ static int wanted(char *const *names, size_t n, const char *name)
 	return 0;
 }
 
-static int take(pg_baseline *b, const pg_benchmark *src, const char *commit, int depth)
+static int take(pg_baseline *b, const pg_benchmark *src, const char *commit, int depth,
+		const pg_probe *probe)
 {
 	if (!b->rs && !(b->rs = pg_result_set_new()))
 		return pg_error_set(PG_ENOMEM, "out of memory");
+	/* Each benchmark is judged with the probe of the run that measured it; the set shows the first. */
+	pg_probe *probes = realloc(b->probes, (b->rs->n_benchmarks + 1) * sizeof(*probes));
+	if (!probes)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	b->probes = probes;
+	probes[b->rs->n_benchmarks] = *probe;
+	if (b->rs->n_benchmarks == 0)
+		b->rs->probe = *probe;
 	pg_base_origin *grown = realloc(b->origins, (b->rs->n_benchmarks + 1) * sizeof(*grown));
 	if (!grown)
 		return pg_error_set(PG_ENOMEM, "out of memory");
@@ -290,7 +300,7 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 			if (sb->status != PG_STATUS_OK || !wanted(names, n, sb->name) ||
 			    (b->rs && pg_result_set_find(b->rs, sb->name)))
 				continue;
-			rc = take(b, sb, hex, depth);
+			rc = take(b, sb, hex, depth, &set->probe);
 			found++;
 		}
 		remember_keys(other_keys, sizeof(other_keys), &records, o->env_key);

@@ -407,6 +407,32 @@ fail:
 	return NULL;
 }
 
+/* {"version": 1, "cpu_ms": [before, after], "mem_ms": [before, after]} */
+static cJSON *probe_to_json(const pg_probe *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	const double *parts[] = {p->cpu_ms, p->mem_ms};
+	const char *names[] = {"cpu_ms", "mem_ms"};
+	if (!o || pg_json_add_number(o, "version", p->version))
+		goto fail;
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *pair = cJSON_AddArrayToObject(o, names[i]);
+		for (size_t j = 0; pair && j < 2; j++) {
+			cJSON *v = pg_json_number(parts[i][j]);
+			if (!v || !cJSON_AddItemToArray(pair, v)) {
+				cJSON_Delete(v);
+				goto fail;
+			}
+		}
+		if (!pair)
+			goto fail;
+	}
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
 {
 	cJSON *o = cJSON_CreateObject(), *env = cJSON_CreateObject(), *benches = cJSON_CreateArray();
@@ -428,6 +454,13 @@ int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
 	if (pg_json_add_string(o, "created", rs->created) || pg_json_add_string(o, "tool", rs->tool) ||
 	    pg_json_add_number(o, "rss_floor", rs->rss_floor))
 		goto fail;
+	if (rs->probe.version > 0) {
+		cJSON *probe = probe_to_json(&rs->probe);
+		if (!probe || !cJSON_AddItemToObject(o, "probe", probe)) {
+			cJSON_Delete(probe);
+			goto fail;
+		}
+	}
 	for (size_t i = 0; i < rs->n_benchmarks; i++) {
 		cJSON *b = benchmark_to_json(&rs->benchmarks[i]);
 		if (!b || !cJSON_AddItemToArray(benches, b)) {
@@ -630,10 +663,51 @@ static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *wh
 	return 0;
 }
 
+/* Two times of one part, before and after: finite, > 0 ms. */
+static int probe_pair_from_json(double out[2], const cJSON *probe, const char *key, const char *where)
+{
+	const cJSON *pair = NULL, *v;
+	int rc = pg_json_get_array(&pair, probe, key, 1, where);
+	if (rc)
+		return rc < 0 ? rc : PG_EINPUT;
+	if (cJSON_GetArraySize(pair) != 2)
+		return pg_error_set(PG_EINPUT, "%s.%s: expected [before, after] (2 times in ms), found %d items",
+				    where, key, cJSON_GetArraySize(pair));
+	size_t i = 0;
+	cJSON_ArrayForEach(v, pair)
+	{
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > 0))
+			return pg_error_set(PG_EINPUT, "%s.%s[%zu]: expected a time in ms > 0, found %s", where,
+					    key, i, cJSON_IsNumber(v) ? "a number <= 0" : pg_json_type_name(v));
+		out[i++] = v->valuedouble;
+	}
+	return 0;
+}
+
+static int probe_from_json(pg_probe *p, const cJSON *probe, const char *where)
+{
+	static const char *const keys[] = {"version", "cpu_ms", "mem_ms", NULL};
+	double version = 0;
+	int rc = pg_json_object(probe, where);
+	if (!rc)
+		rc = pg_json_check_keys(probe, keys, where);
+	if (!rc && (rc = pg_json_get_number(&version, probe, "version", 1, where)) > 0)
+		rc = PG_EINPUT;
+	if (rc)
+		return rc;
+	if (version < 1 || version != floor(version) || version > 1e6)
+		return pg_error_set(PG_EINPUT, "%s.version: expected an integer >= 1, found %g", where, version);
+	p->version = (int)version;
+	if ((rc = probe_pair_from_json(p->cpu_ms, probe, "cpu_ms", where)) ||
+	    (rc = probe_pair_from_json(p->mem_ms, probe, "mem_ms", where)))
+		p->version = 0;
+	return rc;
+}
+
 int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *origin)
 {
 	static const char *const keys[] = {"schema", "run_id", "commit", "dirty", "env", "created",
-					   "tool", "rss_floor", "benchmarks", NULL};
+					   "tool", "rss_floor", "probe", "benchmarks", NULL};
 	static const char *const env_keys[] = {"key", "os", "arch", "cpu", "cores", "runner", NULL};
 	char where[512], at[512];
 	const char *schema;
@@ -665,6 +739,12 @@ int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *
 		goto fail;
 	if ((rc = pg_json_get_number(&rs->rss_floor, json, "rss_floor", 0, where)) < 0)
 		goto fail;
+	const cJSON *probe = cJSON_GetObjectItemCaseSensitive(json, "probe");
+	if (probe) {
+		snprintf(at, sizeof(at), "%s.probe", where);
+		if ((rc = probe_from_json(&rs->probe, probe, at)))
+			goto fail;
+	}
 	env = cJSON_GetObjectItemCaseSensitive(json, "env");
 	if (env) {
 		snprintf(at, sizeof(at), "%s.env", where);

@@ -55,7 +55,7 @@ echo two >repo/file.txt
 check "a modified tracked file makes the tree dirty" test "$(jq -r .dirty dirty.json)" = true
 
 run_pg version 0 --version
-expect_out version '^perfgate [0-9]+\.[0-9]+\.[0-9]+$'
+expect_out version '^perfgate [0-9]+\.[0-9]+\.[0-9]+(-[0-9]+)?(-g[0-9a-f]+)?(-dirty)?$'
 run_pg help 0 run --help
 expect_out help '^usage: perfgate run'
 
