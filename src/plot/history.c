@@ -248,33 +248,46 @@ static void mark_regressions(point *pts, size_t n, int better_higher, double thr
 }
 
 /*
- * Change points of the plotted values (pg_changes_segment with the defaults
- * of `perfgate changes`, so the plot and that verb agree): a dotted
+ * Change points of the plotted values, found as `perfgate changes` finds
+ * them (pg_changes_split_series with its defaults, from each commit's value
+ * and, for the centre, its runs), so the plot and that verb agree: a dotted
  * vertical line where each new level starts, labelled with the change, and
- * the level of each segment (its median) as a step. Data blocks $levels
- * and $shifts; *any: there are shifts to plot.
+ * the level of each segment (its median) as a step. Shifts with too few
+ * commits to tell are not drawn. Data blocks $levels and $shifts; *any:
+ * there are shifts to plot.
  */
-static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *unit,
-			 double factor, int *any)
+static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *stat,
+			 const char *unit, double factor, int *any)
 {
 	double *values = malloc(n_points * sizeof(*values));
 	size_t *at = malloc(n_points * sizeof(*at)), *starts = malloc(n_points * sizeof(*starts));
-	size_t n = 0, n_starts = 0;
-	int rc = 0;
+	pg_series_point *series = malloc(n_points * sizeof(*series));
+	pg_series_split *splits = malloc((n_points + 2) * sizeof(*splits));
+	size_t n = 0, n_starts = 0, n_splits = 0;
+	int rc = 0, centre = !stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0;
 	*any = 0;
-	if (!values || !at || !starts) {
+	if (!values || !at || !starts || !series || !splits) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto out;
 	}
 	double top = -INFINITY, bottom = 0;
 	for (size_t i = 0; i < n_commits; i++)
 		if (pts[i].metric) {
+			const pg_metric *m = pts[i].metric;
+			series[n] = (pg_series_point){pts[i].y, 0, NAN, NAN};
+			if (centre && m->has_summary && m->summary.n >= 2)
+				series[n] = (pg_series_point){pts[i].y, m->summary.n, m->summary.mean, m->summary.stddev};
 			values[n] = pts[i].y;
 			at[n++] = i;
 			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));
 			bottom = fmin(bottom, fmin(pts[i].y, isfinite(pts[i].lo) ? pts[i].lo : pts[i].y));
 		}
-	if ((rc = pg_changes_segment(starts, &n_starts, values, n, NULL)) || n_starts == 0)
+	if ((rc = pg_changes_split_series(splits, &n_splits, series, n, NULL)))
+		goto out;
+	for (size_t j = 0; j < n_splits; j++)
+		if (!splits[j].too_few)
+			starts[n_starts++] = splits[j].at;
+	if (n_starts == 0)
 		goto out;
 	*any = 1;
 	/* Each segment's level over its commits, a blank line between segments. */
@@ -306,6 +319,8 @@ out:
 	free(values);
 	free(at);
 	free(starts);
+	free(series);
+	free(splits);
 	return rc;
 }
 
@@ -496,7 +511,7 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		}
 	fputs("EOD\n", out);
 	int any_shift = 0;
-	if (write_changes(out, pts, h->n_commits, n_points, unit, u.factor, &any_shift)) {
+	if (write_changes(out, pts, h->n_commits, n_points, stat, unit, u.factor, &any_shift)) {
 		pg_gnuplot_end(gp);
 		free(pts);
 		return PG_ENOMEM;

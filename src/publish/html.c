@@ -399,7 +399,7 @@ static void commit_cells(FILE *out, const pg_publish_model *site, const char *co
 static const pg_change_point *change_at(const pg_publish_series *s, const char *commit)
 {
 	for (size_t j = 0; j < s->changes.n; j++)
-		if (strcmp(s->changes.items[j].commit, commit) == 0)
+		if (!s->changes.items[j].too_few && strcmp(s->changes.items[j].commit, commit) == 0)
 			return &s->changes.items[j];
 	return NULL;
 }
@@ -410,12 +410,13 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 {
 	if (s->changes.n == 0) {
 		fprintf(out, "<p class=\"also\">No change point found over these %zu commit%s (a new level needs "
-			     "about 7 commits on each side to be told from noise).</p>\n",
+			     "3 commits on each side to be told from noise).</p>\n",
 			s->n_rows, s->n_rows == 1 ? "" : "s");
 		return;
 	}
 	fputs("<div class=\"table-wrap\"><table>\n<caption>Change points: where the level shifted "
-	      "(rank segmentation, as <code>perfgate changes</code>), oldest first</caption>\n"
+	      "(rank segmentation, each split tested on the commits and their runs, as "
+	      "<code>perfgate changes</code>), oldest first</caption>\n"
 	      "<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
 	      "<th scope=\"col\" class=\"num\">before</th><th scope=\"col\" class=\"num\">after</th>"
 	      "<th scope=\"col\" class=\"num\">change</th><th scope=\"col\" class=\"num\">p</th>"
@@ -432,6 +433,10 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 			c->n_before, after, c->n_after);
 		/* change_cell takes the change as "> 0 worse". */
 		change_cell(out, m->better_higher ? -c->change : c->change, m->better_higher, m->threshold);
+		if (c->too_few) {
+			fputs("<td class=\"num\">\xe2\x80\x94</td><td>too few commits to tell</td></tr>\n", out);
+			continue;
+		}
 		fprintf(out, "<td class=\"num\">%.2g</td><td>", c->p);
 		if (c->accepted_by)
 			esc(out, c->accepted_by);

@@ -863,7 +863,9 @@ static void data_json(FILE *out, const site *s)
 				json_field_number(out, "after", c->after);
 				json_field_number(out, "change", c->change);
 				json_field_number(out, "p", c->p);
-				fprintf(out, ",\"worse\":%s", c->worse ? "true" : "false");
+				json_field_number(out, "p_runs", c->p_runs);
+				fprintf(out, ",\"worse\":%s,\"decided\":%s", c->worse ? "true" : "false",
+					c->too_few ? "false" : "true");
 				json_field(out, "accepted_by", c->accepted_by);
 				putc('}', out);
 			}
