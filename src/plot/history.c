@@ -233,18 +233,12 @@ static band_kind fill_bands(point *pts, size_t n, const char *stat)
 	return all_samples ? BAND_P10_P90 : BAND_MIN_P90;
 }
 
-/* Mark points worse than the previous point with data by more than the threshold. */
-static void mark_regressions(point *pts, size_t n, int better_higher, double threshold)
+/* The marks the caller decided (pg_marks_decide): red for a regression, grey for inconclusive. */
+static void mark_points(point *pts, size_t n, const pg_mark *marks)
 {
-	const point *prev = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!pts[i].metric)
-			continue;
-		if (prev && prev->y > 0)
-			pts[i].regressed = better_higher ? pts[i].y < prev->y * (1.0 - threshold)
-							 : pts[i].y > prev->y * (1.0 + threshold);
-		prev = &pts[i];
-	}
+	for (size_t i = 0; marks && i < n; i++)
+		if (pts[i].metric)
+			pts[i].regressed = marks[i] == PG_MARK_REGRESSION ? 1 : marks[i] == PG_MARK_INCONCLUSIVE ? 2 : 0;
 }
 
 /*
@@ -433,7 +427,7 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	pg_plot_unit_choose(&u, unit, pg_stats_median(ys, n_points));
 	free(ys);
 	band_kind band = fill_bands(pts, h->n_commits, stat);
-	mark_regressions(pts, h->n_commits, better_higher, threshold);
+	mark_points(pts, h->n_commits, o ? o->marks : NULL);
 
 	/* The threshold the newest point is held to: its predecessor's value moved by it. */
 	size_t newest = h->n_commits, before = h->n_commits;
@@ -503,11 +497,18 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 			}
 		fputs("EOD\n", out);
 	}
+	int any_grey = 0;
 	fputs("$regressed << EOD\n", out);
 	for (size_t i = 0; i < h->n_commits; i++)
-		if (pts[i].regressed) {
+		if (pts[i].regressed == 1) {
 			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
 			any_red = 1;
+		}
+	fputs("EOD\n$undecided << EOD\n", out);
+	for (size_t i = 0; i < h->n_commits; i++)
+		if (pts[i].regressed == 2) {
+			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
+			any_grey = 1;
 		}
 	fputs("EOD\n", out);
 	int any_shift = 0;
@@ -540,11 +541,14 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		pg_gnuplot_quote(out, text, 0);
 	}
 	if (any_red) {
-		snprintf(text, sizeof(text), "%s than the point before by more than %.3g %%",
-			 better_higher ? "lower" : "higher", threshold * 100.0);
+		snprintf(text, sizeof(text), "regression: a check against the commits before fails here");
 		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title ", out);
 		pg_gnuplot_quote(out, text, 0);
 	}
+	if (any_grey)
+		fputs(", $undecided using 1:2 with points pt 7 ps 1.5 lc rgb '#8c8c8c' title "
+		      "'inconclusive: over the threshold, not significant or too few runs'",
+		      out);
 	if (o && o->target > 0)
 		write_target(out, o, unit, u.factor, top_of(pts, h->n_commits), 1);
 	if (any_shift)
