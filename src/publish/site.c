@@ -945,6 +945,7 @@ static void data_json(FILE *out, const site *s)
 				fprintf(out, ",\"n\":%zu", row->n);
 				json_field_number(out, "change", row->change);
 				json_field(out, "accepted_by", row->accepted_by);
+				json_field(out, "mark", row->mark == PG_MARK_NONE ? NULL : pg_mark_name(row->mark));
 				putc('}', out);
 			}
 			fputs("],\"changes\":[", out);
