@@ -35,6 +35,8 @@ typedef struct site {
 	pg_acceptances accepts; /* what accepts changes along the walk */
 	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
 	pg_verdict ***verdicts; /* per env key and commit: that commit against the results before it, or NULL */
+	pg_commit_records **full; /* per env key and commit: the records read with samples for the marks */
+	int **full_read;
 	pg_store *store;
 	const pg_publish_options *o;
 	pg_publish_counts *counts;
@@ -76,8 +78,7 @@ static int load_histories(site *s)
 	const pg_publish_options *o = s->o;
 	pg_publish_model *m = &s->model;
 	pg_history *first = NULL;
-	/* With samples: each commit's mark is decided on its runs, as check decides. */
-	int rc = pg_history_load(&first, s->store, m->head, m->n, o->n_env_keys ? o->env_keys[0] : NULL, 1);
+	int rc = pg_history_load(&first, s->store, m->head, m->n, o->n_env_keys ? o->env_keys[0] : NULL, 0);
 	if (rc)
 		return rc;
 	int any = 0;
@@ -106,7 +107,7 @@ static int load_histories(site *s)
 		if (!(m->env_keys[k] = strdup(key)))
 			return oom();
 		if (k > 0)
-			rc = pg_history_load(&s->histories[k], s->store, m->head, m->n, key, 1);
+			rc = pg_history_load(&s->histories[k], s->store, m->head, m->n, key, 0);
 	}
 	m->back = first->n_commits > 0 ? (int)first->n_commits - 1 : 0;
 	for (size_t i = 0; i < first->n_warnings && !rc; i++)
@@ -314,7 +315,53 @@ static pg_compare_options compare_options(const site *s)
 	return opts;
 }
 
-/* Commit i of key k against, per benchmark, the newest earlier commit of the walk with it. */
+/* The lowest relative threshold any metric is held to: a smaller move is unchanged without a test. */
+static double least_threshold(const site *s)
+{
+	const pg_gates *g = s->o->gates;
+	double least = g && g->regression > 0 ? g->regression : 0.10;
+	for (size_t i = 0; g && i < g->n_gates; i++)
+		if (g->gates[i].has_regression && g->gates[i].regression < least)
+			least = g->gates[i].regression;
+	return least;
+}
+
+/* Some metric of head moved by more than least against the base, or from or to zero. */
+static int moved(const pg_result_set *head, const pg_result_set *base, double least)
+{
+	for (size_t b = 0; b < head->n_benchmarks; b++) {
+		const pg_benchmark *hb = &head->benchmarks[b], *bb = pg_result_set_find(base, hb->name);
+		for (size_t j = 0; bb && j < hb->n_metrics; j++) {
+			const pg_metric *bm = pg_benchmark_find_metric(bb, hb->metrics[j].name);
+			double h, v;
+			if (!bm || pg_metric_center(&hb->metrics[j], &h) != 0 || pg_metric_center(bm, &v) != 0)
+				continue;
+			if (v == 0 ? h != 0 : fabs(h / v - 1.0) > least)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Commit i of key k with its samples (the history holds summaries), read once. */
+static const pg_result_set *full_of(site *s, size_t k, size_t i)
+{
+	if (!s->full_read[k][i]) {
+		if (pg_store_read(&s->full[k][i], s->store, s->histories[k]->commits[i].commit) != 0) {
+			pg_error_clear();
+			return NULL;
+		}
+		s->full_read[k][i] = 1;
+	}
+	return pg_records_latest(&s->full[k][i], s->model.env_keys[k]);
+}
+
+/*
+ * Commit i of key k against, per benchmark, the newest earlier commit of the
+ * walk with it. Only a commit whose summaries moved beyond the lowest
+ * threshold is decided (on its samples, read then): under every threshold
+ * check says unchanged without a test.
+ */
 static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earlier, const char **commits)
 {
 	const pg_history *h = s->histories[k];
@@ -331,6 +378,34 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 	int rc = pg_marks_base(&base, &origins, &oldest, head, earlier, commits, n);
 	if (rc || !base)
 		return rc;
+	if (!moved(head, base, least_threshold(s))) {
+		/* Unchanged, as check would say: a verdict without tests. */
+		pg_compare_options quick = compare_options(s);
+		quick.regression = 1e9;
+		rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, NULL, &quick, NULL);
+		goto out_base;
+	}
+	/* The same decision on the samples: the head and each base commit read in full. */
+	const pg_result_set *full_head = full_of(s, k, i);
+	for (size_t b = 0; b < base->n_benchmarks; b++) {
+		size_t at = i - (size_t)origins[b].depth;
+		earlier[origins[b].depth - 1] = full_of(s, k, at);
+	}
+	for (size_t j = 0; j < n; j++) {
+		int used = 0;
+		for (size_t b = 0; b < base->n_benchmarks && !used; b++)
+			used = (size_t)origins[b].depth == j + 1;
+		if (!used)
+			earlier[j] = NULL;
+	}
+	pg_result_set_free(base);
+	free(origins);
+	base = NULL;
+	origins = NULL;
+	if (!full_head)
+		return 0;
+	if ((rc = pg_marks_base(&base, &origins, &oldest, full_head, earlier, commits, n)) || !base)
+		return rc;
 	/* What accepts a change here: acceptances on the commits after the oldest base, up to this one. */
 	size_t from = i - 1 - oldest;
 	pg_acceptances step = {0};
@@ -342,14 +417,15 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 		if (s->accept_at[a] > from && s->accept_at[a] <= i)
 			step.items[step.n++] = s->accepts.items[a];
 	pg_compare_options opts = compare_options(s);
-	rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, s->o->gates, &opts, &step);
+	rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, s->o->gates, &opts, &step);
 	if (rc == PG_EINPUT && s->o->gates) {
 		/* The gates name a metric this older commit did not measure: its marks without them. */
 		pg_error_clear();
-		rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, NULL, &opts, &step);
+		rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, NULL, &opts, &step);
 	}
 out:
 	free(step.items); /* the items' strings belong to s->accepts */
+out_base:
 	pg_result_set_free(base);
 	free(origins);
 	return rc;
@@ -358,14 +434,18 @@ out:
 static int decide_marks(site *s)
 {
 	const pg_publish_model *m = &s->model;
-	if (!(s->verdicts = calloc(m->n_env_keys, sizeof(*s->verdicts))))
+	if (!(s->verdicts = calloc(m->n_env_keys, sizeof(*s->verdicts))) ||
+	    !(s->full = calloc(m->n_env_keys, sizeof(*s->full))) ||
+	    !(s->full_read = calloc(m->n_env_keys, sizeof(*s->full_read))))
 		return oom();
 	int rc = 0;
 	for (size_t k = 0; k < m->n_env_keys && !rc; k++) {
 		size_t n = s->histories[k]->n_commits;
 		const pg_result_set **earlier = calloc(n + 1, sizeof(*earlier));
 		const char **commits = calloc(n + 1, sizeof(*commits));
-		if (!(s->verdicts[k] = calloc(n + 1, sizeof(pg_verdict *))) || !earlier || !commits)
+		if (!(s->verdicts[k] = calloc(n + 1, sizeof(pg_verdict *))) || !earlier || !commits ||
+		    !(s->full[k] = calloc(n + 1, sizeof(pg_commit_records))) ||
+		    !(s->full_read[k] = calloc(n + 1, sizeof(int))))
 			rc = oom();
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = decide_commit(s, k, i, earlier, commits);
@@ -378,11 +458,21 @@ static int decide_marks(site *s)
 static void verdicts_free(site *s)
 {
 	for (size_t k = 0; s->verdicts && k < s->model.n_env_keys; k++) {
-		for (size_t i = 0; s->verdicts[k] && s->histories && s->histories[k] && i < s->histories[k]->n_commits; i++)
-			pg_verdict_free(s->verdicts[k][i]);
+		for (size_t i = 0; s->histories && s->histories[k] && i < s->histories[k]->n_commits; i++) {
+			if (s->verdicts[k])
+				pg_verdict_free(s->verdicts[k][i]);
+			if (s->full && s->full[k] && s->full_read && s->full_read[k] && s->full_read[k][i])
+				pg_commit_records_release(&s->full[k][i]);
+		}
 		free(s->verdicts[k]);
+		if (s->full)
+			free(s->full[k]);
+		if (s->full_read)
+			free(s->full_read[k]);
 	}
 	free(s->verdicts);
+	free(s->full);
+	free(s->full_read);
 }
 
 /* One metric in one key: its rows, and the key of its plot. */
