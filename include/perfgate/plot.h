@@ -3,6 +3,7 @@
 #define PERFGATE_PLOT_H
 
 #include "perfgate/compare.h"
+#include "perfgate/marks.h"
 #include "perfgate/result.h"
 #include "perfgate/store.h"
 
@@ -19,6 +20,8 @@ typedef struct pg_plot_options {
 	double threshold; /* history: the relative threshold drawn and marked; 0: 0.10 */
 	double target;    /* history: an absolute gate on the plotted value (stored unit); 0: none */
 	int target_is_max; /* the target is a most (<=), else a least (>=) */
+	const pg_mark *marks; /* history: per commit of the history drawn, its mark (pg_marks_decide):
+	                       * regressions in red, inconclusive in grey; NULL: none marked */
 } pg_plot_options;
 
 /* The file extension of a format, without the dot: "png" or "svg". */
@@ -124,8 +127,9 @@ char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char
  * x the commits with short SHAs (oldest left), y in one unit a person
  * reads, a p10-p90 band (min-p90 where only summaries were read), the
  * threshold as a dashed line at the newest point's predecessor times
- * (1 + threshold), and points worse than their predecessor by more than
- * the threshold in red. Commits without the metric are gaps. Writes
+ * (1 + threshold), and the points o->marks marks: regressions (what a
+ * failed check means) in red, inconclusive ones in grey; never a bare
+ * ratio. Commits without the metric are gaps. Writes
  * pg_plot_history_file in gp's directory. Returns 0 (nothing drawn when no
  * commit has the metric: *drawn 0), or PG_ENOMEM.
  */

@@ -4,6 +4,7 @@
 
 #include "perfgate/changes.h"
 #include "perfgate/gates.h"
+#include "perfgate/marks.h"
 #include "perfgate/store.h"
 
 #include <stddef.h>
@@ -53,7 +54,8 @@ typedef struct pg_publish_row {
 	size_t n;            /* runs */
 	double change;       /* against the row before, > 0 worse; NAN for the first */
 	const char *accepted_by; /* an acceptance of this metric since the row before ("abc1234 subject"), or NULL */
-	int accepted;        /* change is over the threshold and within that acceptance's bound */
+	pg_mark mark;        /* this commit against the results before it, as check decides (pg_marks_decide) */
+	int accepted;        /* mark is PG_MARK_ACCEPTED */
 } pg_publish_row;
 
 /* A metric in one env key. */

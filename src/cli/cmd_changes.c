@@ -18,10 +18,13 @@ static const char usage[] =
 
 static const char help[] =
 	"Change points: the commits where a metric's level shifted along the first-parent\n"
-	"history from HEAD, found from the per-commit medians by binary segmentation\n"
-	"with a Mann-Whitney test per split. For each: the commit where the new level\n"
-	"starts, before -> after (medians of the two segments), the change, its p-value,\n"
-	"and the Perfgate-Accept trailer or accept record that covers it.\n"
+	"history from HEAD. Candidate splits come from binary segmentation on the ranks\n"
+	"of the per-commit medians; a split stands when Welch's test of the per-commit\n"
+	"medians and of all runs pooled per side both pass at 0.01, adjusted for the\n"
+	"splits tried. For each: the commit where the new level starts, before -> after\n"
+	"(medians of the two segments), the change, its p-value, and the Perfgate-Accept\n"
+	"trailer or accept record that covers it. A shift at either end of the history\n"
+	"with fewer than 3 commits on one side is listed as \"too few commits to tell\".\n"
 	"\n"
 	"  --metric M        bench.metric[.stat] (repeatable; default: each benchmark's\n"
 	"                    primary metric)\n"
@@ -37,10 +40,17 @@ static const char help[] =
 enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE, OPT_MIN_CHANGE };
 
 
-static void print_text(const pg_changes *c, const pg_history *h, size_t n_commits)
+static void print_text(const pg_changes *c, const pg_history *h, size_t n_commits, size_t min_segment)
 {
-	printf("%zu change%s in %zu metric%s over %zu commits (env %s)\n", c->n, c->n == 1 ? "" : "s",
-	       c->n_series, c->n_series == 1 ? "" : "s", n_commits, h->env_key ? h->env_key : "-");
+	size_t undecided = 0;
+	for (size_t i = 0; i < c->n; i++)
+		undecided += c->items[i].too_few;
+	printf("%zu change%s in %zu metric%s over %zu commits (env %s)", c->n - undecided,
+	       c->n - undecided == 1 ? "" : "s", c->n_series, c->n_series == 1 ? "" : "s", n_commits,
+	       h->env_key ? h->env_key : "-");
+	if (undecided)
+		printf("; %zu shift%s with too few commits to tell", undecided, undecided == 1 ? "" : "s");
+	putchar('\n');
 	for (size_t i = 0; i < c->n; i++) {
 		const pg_change_point *p = &c->items[i];
 		char before[32], after[32], change[32], subject[64];
@@ -51,8 +61,14 @@ static void print_text(const pg_changes *c, const pg_history *h, size_t n_commit
 		else
 			snprintf(change, sizeof(change), "from 0");
 		snprintf(subject, sizeof(subject), "%s", p->subject ? p->subject : "");
-		printf("  %s  %.7s  %s → %s  %s  p=%.2g  %s  %s", p->metric, p->commit, before, after,
-		       change, p->p, p->worse ? "regression" : "improvement", subject);
+		if (p->too_few)
+			printf("  %s  %.7s  %s → %s  %s  too few commits to tell (%zu before, %zu after; a step needs "
+			       "%zu a side)  %s",
+			       p->metric, p->commit, before, after, change, p->n_before, p->n_after, min_segment,
+			       subject);
+		else
+			printf("  %s  %.7s  %s → %s  %s  p=%.2g  %s  %s", p->metric, p->commit, before, after,
+			       change, p->p, p->worse ? "regression" : "improvement", subject);
 		if (p->accepted_by)
 			printf("  (accepted by %s)", p->accepted_by);
 		putchar('\n');
@@ -92,10 +108,22 @@ static int print_json(const pg_changes *c, const pg_history *h, size_t n_commits
 			cJSON_AddNumberToObject(o, "change", p->change);
 		else
 			cJSON_AddNullToObject(o, "change");
-		cJSON_AddNumberToObject(o, "p", p->p);
+		if (isfinite(p->p))
+			cJSON_AddNumberToObject(o, "p", p->p);
+		else
+			cJSON_AddNullToObject(o, "p");
+		if (isfinite(p->p_runs))
+			cJSON_AddNumberToObject(o, "p_runs", p->p_runs);
+		else
+			cJSON_AddNullToObject(o, "p_runs");
 		cJSON_AddNumberToObject(o, "n_before", (double)p->n_before);
 		cJSON_AddNumberToObject(o, "n_after", (double)p->n_after);
 		cJSON_AddStringToObject(o, "direction", p->worse ? "regression" : "improvement");
+		cJSON_AddBoolToObject(o, "decided", !p->too_few);
+		if (p->too_few)
+			cJSON_AddStringToObject(o, "note", "too few commits to tell");
+		else
+			cJSON_AddNullToObject(o, "note");
 		if (p->accepted_by)
 			cJSON_AddStringToObject(o, "accepted_by", p->accepted_by);
 		else
@@ -195,7 +223,7 @@ int cmd_changes(int argc, char *argv[])
 	if (json)
 		rc = print_json(&found, h, h->n_commits);
 	else
-		print_text(&found, h, h->n_commits);
+		print_text(&found, h, h->n_commits, o.min_segment ? o.min_segment : 3);
 out:
 	pg_changes_release(&found);
 	pg_history_free(h);

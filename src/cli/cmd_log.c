@@ -2,10 +2,12 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/marks.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,11 @@ static const char usage[] = "perfgate log [-n N] [--metric M]... [--env KEY] [--
 static const char help[] =
 	"A table of stored results along the first-parent history from HEAD: commit,\n"
 	"date of the result, subject, and a column per metric (· where a commit has\n"
-	"no result).\n"
+	"no result). A value is marked where `perfgate check` of that commit against\n"
+	"the results before it (same env key) would say so: ✗ a regression (over the\n"
+	"threshold, 10 %% or 20 %% for sizes, and significant on the runs), ? inconclusive\n"
+	"(over the threshold, not significant or too few runs), ✓ accepted by a\n"
+	"Perfgate-Accept trailer or accept record, ! worse on a metric no gate holds.\n"
 	"\n"
 	"  -n N              this many commits (default 20)\n"
 	"  --metric M        a column for bench.metric[.stat] (repeatable; default:\n"
@@ -45,7 +51,8 @@ typedef struct cell {
 } cell;
 
 typedef struct row {
-	char id[8];
+	char commit[41];
+	pg_result_set *rs; /* the row's result set as read (summaries), NULL: none */
 	char date[11];
 	char *subject;
 	char *env; /* NULL: no result on this commit */
@@ -71,6 +78,7 @@ static void table_release(table *t)
 	}
 	free(t->columns);
 	for (size_t i = 0; i < t->n_rows; i++) {
+		pg_result_set_free(t->rows[i].rs);
 		free(t->rows[i].subject);
 		free(t->rows[i].env);
 		free(t->rows[i].cells);
@@ -228,7 +236,7 @@ static row *new_row(table *t, const char *hex, const char *subject)
 	memset(r, 0, sizeof(*r));
 	if (!(r->subject = strdup(subject)))
 		return NULL;
-	snprintf(r->id, sizeof(r->id), "%s", hex);
+	snprintf(r->commit, sizeof(r->commit), "%s", hex);
 	strcpy(r->date, "·");
 	t->n_rows++;
 	return r;
@@ -263,6 +271,155 @@ static int add_result_row(table *t, const char *hex, const char *subject, const 
 		if (metric_text(text, sizeof(text), &b->metrics[0], NULL) == 0)
 			rc = add_cell(r, col, text);
 	}
+	return rc;
+}
+
+/* ---- marks: each row decided against the rows before it, as check decides ---- */
+
+/* As the baseline walk: at most this many results back for a benchmark's base. */
+#define MARK_DEPTH 50
+/* No threshold log applies is lower (10 %, sizes 20 %): a smaller move is unchanged without a test. */
+#define MARK_LEAST_CHANGE 0.10
+
+/* The benchmark and metric (its centre) column c shows in rs; 0 when none or a statistic. */
+static int column_metric(const table *t, size_t c, const pg_result_set *rs, const char **bench,
+			 const char **metric)
+{
+	const log_column *col = &t->columns[c];
+	const pg_benchmark *b = NULL;
+	const pg_metric *m = NULL;
+	const char *stat = NULL;
+	if (col->bench) {
+		b = pg_result_set_find(rs, col->bench);
+		m = b && b->n_metrics ? &b->metrics[0] : NULL;
+	} else if (pg_metric_path_resolve(&b, &m, &stat, rs, col->path) != 0) {
+		pg_error_clear();
+		return 0;
+	}
+	if (!m || b->status != PG_STATUS_OK || (stat && strcmp(stat, "median") != 0 && strcmp(stat, "p50") != 0))
+		return 0;
+	*bench = b->name;
+	*metric = m->name;
+	return 1;
+}
+
+static double centre_in(const pg_result_set *rs, const char *bench, const char *metric)
+{
+	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
+	const pg_metric *m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
+	double v;
+	return m && pg_metric_center(m, &v) == 0 ? v : NAN;
+}
+
+static int same_env(const row *a, const row *b)
+{
+	return a->rs && b->rs && a->env && b->env && strcmp(a->env, b->env) == 0;
+}
+
+/* Row i moved by more than any threshold somewhere against the row before it with the metric. */
+static int worth_deciding(const table *t, size_t i)
+{
+	const row *r = &t->rows[i];
+	for (size_t c = 0; c < t->n_columns; c++) {
+		const char *bench, *metric;
+		if (!column_metric(t, c, r->rs, &bench, &metric))
+			continue;
+		double head = centre_in(r->rs, bench, metric);
+		for (size_t j = i + 1; j < t->n_rows && j <= i + MARK_DEPTH; j++) {
+			if (!same_env(r, &t->rows[j]))
+				continue;
+			double base = centre_in(t->rows[j].rs, bench, metric);
+			if (isnan(base))
+				continue;
+			if (base == 0 ? head != 0 : fabs(head / base - 1) > MARK_LEAST_CHANGE)
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The full result set (with samples) of row i, read once into full[i]. */
+static const pg_result_set *full_set(table *t, size_t i, pg_store *store, pg_commit_records *full, int *read)
+{
+	if (!read[i]) {
+		if (pg_store_read(&full[i], store, t->rows[i].commit) != 0)
+			return NULL;
+		read[i] = 1;
+	}
+	return pg_records_latest(&full[i], t->rows[i].env);
+}
+
+static const char *mark_suffix(pg_mark m)
+{
+	return m == PG_MARK_REGRESSION	 ? " ✗"
+	       : m == PG_MARK_INCONCLUSIVE ? " ?"
+	       : m == PG_MARK_ACCEPTED	 ? " ✓"
+	       : m == PG_MARK_WORSE	 ? " !"
+					 : "";
+}
+
+static int mark_row(table *t, size_t i, pg_store *store, git_repository *repo, pg_commit_records *full, int *read)
+{
+	const pg_result_set *results[MARK_DEPTH + 1] = {0}, *head;
+	const char *commits[MARK_DEPTH + 1] = {0};
+	unsigned char need[MARK_DEPTH + 1] = {1};
+	pg_verdict *verdicts[MARK_DEPTH + 1] = {0};
+	size_t n = 1;
+	if (!(head = full_set(t, i, store, full, read)))
+		return 0;
+	results[0] = head;
+	commits[0] = t->rows[i].commit;
+	/* The rows before it in its key; full reads only of those that hold a benchmark's base. */
+	for (size_t j = i + 1; j < t->n_rows && n <= MARK_DEPTH; j++) {
+		if (!same_env(&t->rows[i], &t->rows[j]))
+			continue;
+		int base_of_some = 0;
+		for (size_t b = 0; b < head->n_benchmarks && !base_of_some; b++) {
+			const char *name = head->benchmarks[b].name;
+			const pg_benchmark *here = pg_result_set_find(t->rows[j].rs, name);
+			int earlier = 0;
+			for (size_t k = 1; k < n && !earlier; k++)
+				earlier = results[k] && pg_result_set_find(results[k], name) &&
+					  pg_result_set_find(results[k], name)->status == PG_STATUS_OK;
+			base_of_some = here && here->status == PG_STATUS_OK && !earlier;
+		}
+		commits[n] = t->rows[j].commit;
+		results[n++] = base_of_some ? full_set(t, j, store, full, read) : NULL;
+	}
+	pg_compare_options co = {0};
+	int rc = pg_cli_decide_marks(verdicts, results, commits, n, need, repo, store, &co);
+	for (size_t c = 0; !rc && verdicts[0] && c < t->n_columns; c++) {
+		const char *bench, *metric;
+		if (!column_metric(t, c, t->rows[i].rs, &bench, &metric))
+			continue;
+		const char *suffix = mark_suffix(pg_marks_of(verdicts[0], bench, metric, NULL));
+		for (size_t k = 0; k < t->rows[i].n_cells && suffix[0]; k++)
+			if (t->rows[i].cells[k].column == c) {
+				cell *x = &t->rows[i].cells[k];
+				size_t len = strlen(x->text);
+				snprintf(x->text + len, sizeof(x->text) - len, "%s", suffix);
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		pg_verdict_free(verdicts[k]);
+	return rc;
+}
+
+static int mark_rows(table *t, pg_store *store, git_repository *repo)
+{
+	pg_commit_records *full = calloc(t->n_rows + 1, sizeof(*full));
+	int *read = calloc(t->n_rows + 1, sizeof(*read)), rc = 0;
+	if (!full || !read)
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < t->n_rows && !rc; i++)
+		if (t->rows[i].rs && worth_deciding(t, i))
+			rc = mark_row(t, i, store, repo, full, read);
+	for (size_t i = 0; read && i < t->n_rows; i++)
+		if (read[i])
+			pg_commit_records_release(&full[i]);
+	free(full);
+	free(read);
 	return rc;
 }
 
@@ -336,7 +493,7 @@ static void print_table(const table *t)
 	putchar('\n');
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const row *r = &t->rows[i];
-		printf("%-7s  ", r->id);
+		printf("%.7s  ", r->commit);
 		pad(r->date, 10, 0);
 		fputs("  ", stdout);
 		pad(r->subject, wsubject, 0);
@@ -378,8 +535,15 @@ static int add_commit(table *t, pg_store *store, const git_commit *commit, const
 			    : (rs->env.key && pg_records_latest(&r, rs->env.key) != rs))
 			continue;
 		rc = add_result_row(t, hex, subject, rs);
+		if (!rc)
+			t->rows[t->n_rows - 1].rs = r.sets[i];
 		rows++;
 	}
+	/* The rows keep their result sets for the marks: taken out of the records before they go. */
+	for (size_t i = 0; i < r.n_sets; i++)
+		for (size_t j = t->n_rows - rows; j < t->n_rows; j++)
+			if (t->rows[j].rs == r.sets[i])
+				r.sets[i] = NULL;
 	if (!rc && rows == 0 && !new_row(t, hex, subject))
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 	pg_commit_records_release(&r);
@@ -487,6 +651,8 @@ int cmd_log(int argc, char *argv[])
 	rc = pg_cli_open_history(&ctx, &store, store_dir, "log");
 	if (!rc)
 		rc = walk(&t, store, ctx.repo, n, env_key);
+	if (!rc)
+		rc = mark_rows(&t, store, ctx.repo);
 	if (!rc)
 		print_table(&t);
 out:

@@ -21,8 +21,10 @@ static const char help[] =
 	"from HEAD (oldest left): the median per commit (or the stat named), the spread\n"
 	"of the runs as a band (p10-p90 from the samples; min-p90 where a commit keeps\n"
 	"only summaries), the threshold as a dashed line over the newest point's\n"
-	"predecessor (what the newest commit is held to), and in red every point worse\n"
-	"than the one before it by more than the threshold. Commits without results\n"
+	"predecessor (what the newest commit is held to), and in red every commit that\n"
+	"`perfgate check` against the results before it would fail (over the threshold\n"
+	"and significant on the runs, not accepted), in grey the inconclusive ones\n"
+	"(over the threshold, not significant or too few runs). Commits without results\n"
 	"are gaps. One file per metric: DIR/BENCH.METRIC.png (names made safe for file\n"
 	"systems; .STAT added for a stat other than the median).\n"
 	"\n"
@@ -126,8 +128,9 @@ static int any_result(const pg_history *h)
 
 /* Draw every item with one gnuplot; print what was written. */
 static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
-		    const pg_plot_options *o)
+		    const pg_plot_options *o, pg_verdict *const *verdicts)
 {
+	pg_mark *marks = calloc(h->n_commits + 1, sizeof(*marks));
 	pg_gnuplot *gp = NULL;
 	char *gnuplot = NULL;
 	int rc = pg_gnuplot_find(&gnuplot);
@@ -143,9 +146,17 @@ static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
 	int *drawn = calloc(l->n ? l->n : 1, sizeof(int));
 	if (!drawn)
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
-	for (size_t i = 0; i < l->n && !rc; i++)
-		rc = pg_plot_history(gp, h, l->items[i].bench, l->items[i].metric, l->items[i].stat, o,
-				     &drawn[i]);
+	for (size_t i = 0; i < l->n && !rc; i++) {
+		/* Red and grey points are check's verdicts on the median; a statistic's plot has none. */
+		const char *stat = l->items[i].stat;
+		int centre = !stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0;
+		pg_plot_options with = *o;
+		for (size_t c = 0; centre && marks && c < h->n_commits; c++)
+			marks[c] = pg_marks_of(verdicts[h->n_commits - 1 - c], l->items[i].bench, l->items[i].metric,
+					       NULL);
+		with.marks = centre ? marks : NULL;
+		rc = pg_plot_history(gp, h, l->items[i].bench, l->items[i].metric, stat, &with, &drawn[i]);
+	}
 	int closed = pg_gnuplot_close(gp);
 	rc = rc ? rc : closed;
 	for (size_t i = 0; i < l->n && !rc; i++) {
@@ -155,6 +166,7 @@ static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
 			       l->items[i].file);
 	}
 	free(drawn);
+	free(marks);
 	return rc;
 }
 
@@ -252,8 +264,27 @@ int cmd_plot(int argc, char *argv[])
 		rc = add_path(&l, h, paths[i], o.format);
 	if (!rc && n_paths == 0)
 		rc = add_primaries(&l, h, o.format);
-	if (!rc)
-		rc = draw_all(&l, h, dir, &o);
+	if (!rc) {
+		/* Each commit against the results before it, newest first, as check would decide it. */
+		size_t nc = h->n_commits;
+		const pg_result_set **results = calloc(nc + 1, sizeof(*results));
+		const char **commits = calloc(nc + 1, sizeof(*commits));
+		pg_verdict **verdicts = calloc(nc + 1, sizeof(*verdicts));
+		pg_compare_options co = {.regression = o.threshold};
+		if (!results || !commits || !verdicts)
+			rc = pg_error_set(PG_ENOMEM, "out of memory");
+		for (size_t c = 0; c < nc && !rc; c++) {
+			results[c] = h->commits[nc - 1 - c].rs;
+			commits[c] = h->commits[nc - 1 - c].commit;
+		}
+		if (!rc)
+			rc = pg_cli_decide_marks(verdicts, results, commits, nc, NULL, ctx.repo, store, &co);
+		if (!rc)
+			rc = draw_all(&l, h, dir, &o, verdicts);
+		pg_cli_marks_free(verdicts, nc);
+		free(results);
+		free(commits);
+	}
 out:
 	free(l.items);
 	free(paths);

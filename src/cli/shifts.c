@@ -46,7 +46,7 @@ int pg_cli_level_shifts(pg_verdict *v, const pg_cli_context *ctx, pg_store *stor
 	if ((rc = pg_changes_find(&found, h, NULL, 0, ctx->repo, store, NULL)) == 0) {
 		v->shifts_window = (int)h->n_commits;
 		for (size_t i = 0; i < found.n && !rc; i++)
-			if (found.items[i].worse && !found.items[i].accepted_by)
+			if (found.items[i].worse && !found.items[i].accepted_by && !found.items[i].too_few)
 				rc = add_shift(v, &found.items[i]);
 		pg_changes_release(&found);
 	}

@@ -233,48 +233,55 @@ static band_kind fill_bands(point *pts, size_t n, const char *stat)
 	return all_samples ? BAND_P10_P90 : BAND_MIN_P90;
 }
 
-/* Mark points worse than the previous point with data by more than the threshold. */
-static void mark_regressions(point *pts, size_t n, int better_higher, double threshold)
+/* The marks the caller decided (pg_marks_decide): red for a regression, grey for inconclusive. */
+static void mark_points(point *pts, size_t n, const pg_mark *marks)
 {
-	const point *prev = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!pts[i].metric)
-			continue;
-		if (prev && prev->y > 0)
-			pts[i].regressed = better_higher ? pts[i].y < prev->y * (1.0 - threshold)
-							 : pts[i].y > prev->y * (1.0 + threshold);
-		prev = &pts[i];
-	}
+	for (size_t i = 0; marks && i < n; i++)
+		if (pts[i].metric)
+			pts[i].regressed = marks[i] == PG_MARK_REGRESSION ? 1 : marks[i] == PG_MARK_INCONCLUSIVE ? 2 : 0;
 }
 
 /*
- * Change points of the plotted values (pg_changes_segment with the defaults
- * of `perfgate changes`, so the plot and that verb agree): a dotted
+ * Change points of the plotted values, found as `perfgate changes` finds
+ * them (pg_changes_split_series with its defaults, from each commit's value
+ * and, for the centre, its runs), so the plot and that verb agree: a dotted
  * vertical line where each new level starts, labelled with the change, and
- * the level of each segment (its median) as a step. Data blocks $levels
- * and $shifts; *any: there are shifts to plot.
+ * the level of each segment (its median) as a step. Shifts with too few
+ * commits to tell are not drawn. Data blocks $levels and $shifts; *any:
+ * there are shifts to plot.
  */
-static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *unit,
-			 double factor, int *any)
+static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *stat,
+			 const char *unit, double factor, int *any)
 {
 	double *values = malloc(n_points * sizeof(*values));
 	size_t *at = malloc(n_points * sizeof(*at)), *starts = malloc(n_points * sizeof(*starts));
-	size_t n = 0, n_starts = 0;
-	int rc = 0;
+	pg_series_point *series = malloc(n_points * sizeof(*series));
+	pg_series_split *splits = malloc((n_points + 2) * sizeof(*splits));
+	size_t n = 0, n_starts = 0, n_splits = 0;
+	int rc = 0, centre = !stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0;
 	*any = 0;
-	if (!values || !at || !starts) {
+	if (!values || !at || !starts || !series || !splits) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto out;
 	}
 	double top = -INFINITY, bottom = 0;
 	for (size_t i = 0; i < n_commits; i++)
 		if (pts[i].metric) {
+			const pg_metric *m = pts[i].metric;
+			series[n] = (pg_series_point){pts[i].y, 0, NAN, NAN};
+			if (centre && m->has_summary && m->summary.n >= 2)
+				series[n] = (pg_series_point){pts[i].y, m->summary.n, m->summary.mean, m->summary.stddev};
 			values[n] = pts[i].y;
 			at[n++] = i;
 			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));
 			bottom = fmin(bottom, fmin(pts[i].y, isfinite(pts[i].lo) ? pts[i].lo : pts[i].y));
 		}
-	if ((rc = pg_changes_segment(starts, &n_starts, values, n, NULL)) || n_starts == 0)
+	if ((rc = pg_changes_split_series(splits, &n_splits, series, n, NULL)))
+		goto out;
+	for (size_t j = 0; j < n_splits; j++)
+		if (!splits[j].too_few)
+			starts[n_starts++] = splits[j].at;
+	if (n_starts == 0)
 		goto out;
 	*any = 1;
 	/* Each segment's level over its commits, a blank line between segments. */
@@ -306,6 +313,8 @@ out:
 	free(values);
 	free(at);
 	free(starts);
+	free(series);
+	free(splits);
 	return rc;
 }
 
@@ -418,7 +427,7 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	pg_plot_unit_choose(&u, unit, pg_stats_median(ys, n_points));
 	free(ys);
 	band_kind band = fill_bands(pts, h->n_commits, stat);
-	mark_regressions(pts, h->n_commits, better_higher, threshold);
+	mark_points(pts, h->n_commits, o ? o->marks : NULL);
 
 	/* The threshold the newest point is held to: its predecessor's value moved by it. */
 	size_t newest = h->n_commits, before = h->n_commits;
@@ -488,15 +497,22 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 			}
 		fputs("EOD\n", out);
 	}
+	int any_grey = 0;
 	fputs("$regressed << EOD\n", out);
 	for (size_t i = 0; i < h->n_commits; i++)
-		if (pts[i].regressed) {
+		if (pts[i].regressed == 1) {
 			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
 			any_red = 1;
 		}
+	fputs("EOD\n$undecided << EOD\n", out);
+	for (size_t i = 0; i < h->n_commits; i++)
+		if (pts[i].regressed == 2) {
+			fprintf(out, "%zu %.10g\n", i, pts[i].y * u.factor);
+			any_grey = 1;
+		}
 	fputs("EOD\n", out);
 	int any_shift = 0;
-	if (write_changes(out, pts, h->n_commits, n_points, unit, u.factor, &any_shift)) {
+	if (write_changes(out, pts, h->n_commits, n_points, stat, unit, u.factor, &any_shift)) {
 		pg_gnuplot_end(gp);
 		free(pts);
 		return PG_ENOMEM;
@@ -525,11 +541,14 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		pg_gnuplot_quote(out, text, 0);
 	}
 	if (any_red) {
-		snprintf(text, sizeof(text), "%s than the point before by more than %.3g %%",
-			 better_higher ? "lower" : "higher", threshold * 100.0);
+		snprintf(text, sizeof(text), "regression: a check against the commits before fails here");
 		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title ", out);
 		pg_gnuplot_quote(out, text, 0);
 	}
+	if (any_grey)
+		fputs(", $undecided using 1:2 with points pt 7 ps 1.5 lc rgb '#8c8c8c' title "
+		      "'inconclusive: over the threshold, not significant or too few runs'",
+		      out);
 	if (o && o->target > 0)
 		write_target(out, o, unit, u.factor, top_of(pts, h->n_commits), 1);
 	if (any_shift)

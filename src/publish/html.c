@@ -133,8 +133,12 @@ static void commit_link(FILE *out, const pg_publish_model *site, const char *com
 	}
 }
 
-/* A change as a table cell, numeric sort key included, coloured beyond the threshold; "—" when unknown. */
-static void change_cell(FILE *out, double change, int better_higher, double threshold)
+/*
+ * A change as a table cell, numeric sort key included; "—" when unknown.
+ * Coloured only by a decision (colour: " fail", " pass", " warn", or ""): a
+ * ratio alone is no verdict.
+ */
+static void change_cell(FILE *out, double change, int better_higher, const char *colour)
 {
 	char text[32];
 	if (!isfinite(change)) {
@@ -144,8 +148,16 @@ static void change_cell(FILE *out, double change, int better_higher, double thre
 	/* The sign as the value moved; the colour says whether that is worse. */
 	double moved = better_higher ? -change : change;
 	pg_format_change(text, sizeof(text), moved);
-	fprintf(out, "<td class=\"num%s\" data-v=\"%.6g\">%s</td>",
-		change > threshold ? " fail" : change < -threshold ? " pass" : "", moved, text);
+	fprintf(out, "<td class=\"num%s\" data-v=\"%.6g\">%s</td>", colour, moved, text);
+}
+
+/* The colour of a commit's mark. */
+static const char *mark_css(pg_mark mark)
+{
+	return mark == PG_MARK_REGRESSION ? " fail"
+	       : mark == PG_MARK_IMPROVEMENT || mark == PG_MARK_ACCEPTED ? " pass"
+	       : mark == PG_MARK_INCONCLUSIVE || mark == PG_MARK_WORSE	 ? " warn"
+									 : "";
 }
 
 void pg_publish_sparkline(FILE *out, const double *values, size_t n, int width, int height,
@@ -259,8 +271,8 @@ static void index_row(FILE *out, const pg_publish_model *site, const pg_publish_
 	esc(out, m->status_text ? m->status_text : pg_publish_status_word(m->status));
 	fputs("</td>", out);
 	if (site->tag)
-		change_cell(out, m->vs_tag, m->better_higher, m->threshold);
-	change_cell(out, m->vs_back, m->better_higher, m->threshold);
+		change_cell(out, m->vs_tag, m->better_higher, "");
+	change_cell(out, m->vs_back, m->better_higher, "");
 	fputs("<td>", out);
 	snprintf(alt, sizeof(alt), "trend of %s.%s over the last %zu results, newest %s", m->bench, m->metric,
 		 m->n_trend, latest);
@@ -399,7 +411,7 @@ static void commit_cells(FILE *out, const pg_publish_model *site, const char *co
 static const pg_change_point *change_at(const pg_publish_series *s, const char *commit)
 {
 	for (size_t j = 0; j < s->changes.n; j++)
-		if (strcmp(s->changes.items[j].commit, commit) == 0)
+		if (!s->changes.items[j].too_few && strcmp(s->changes.items[j].commit, commit) == 0)
 			return &s->changes.items[j];
 	return NULL;
 }
@@ -410,12 +422,13 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 {
 	if (s->changes.n == 0) {
 		fprintf(out, "<p class=\"also\">No change point found over these %zu commit%s (a new level needs "
-			     "about 7 commits on each side to be told from noise).</p>\n",
+			     "3 commits on each side to be told from noise).</p>\n",
 			s->n_rows, s->n_rows == 1 ? "" : "s");
 		return;
 	}
 	fputs("<div class=\"table-wrap\"><table>\n<caption>Change points: where the level shifted "
-	      "(rank segmentation, as <code>perfgate changes</code>), oldest first</caption>\n"
+	      "(rank segmentation, each split tested on the commits and their runs, as "
+	      "<code>perfgate changes</code>), oldest first</caption>\n"
 	      "<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
 	      "<th scope=\"col\" class=\"num\">before</th><th scope=\"col\" class=\"num\">after</th>"
 	      "<th scope=\"col\" class=\"num\">change</th><th scope=\"col\" class=\"num\">p</th>"
@@ -431,7 +444,12 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 		fprintf(out, "<td class=\"num\">%s (%zu)</td><td class=\"num\">%s (%zu)</td>", before,
 			c->n_before, after, c->n_after);
 		/* change_cell takes the change as "> 0 worse". */
-		change_cell(out, m->better_higher ? -c->change : c->change, m->better_higher, m->threshold);
+		change_cell(out, m->better_higher ? -c->change : c->change, m->better_higher,
+			    c->too_few ? "" : c->worse ? (c->accepted_by ? "" : " fail") : " pass");
+		if (c->too_few) {
+			fputs("<td class=\"num\">\xe2\x80\x94</td><td>too few commits to tell</td></tr>\n", out);
+			continue;
+		}
 		fprintf(out, "<td class=\"num\">%.2g</td><td>", c->p);
 		if (c->accepted_by)
 			esc(out, c->accepted_by);
@@ -446,8 +464,9 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 			 const pg_publish_series *s)
 {
 	fputs("<div class=\"table-wrap\"><table class=\"sortable\">\n<caption>", out);
-	fprintf(out, "%zu commit%s with results, newest first; change against the commit before, "
-		     "over %.3g %% is a regression</caption>\n",
+	fprintf(out, "%zu commit%s with results, newest first; each decided against the results before it "
+		     "as <code>perfgate check</code> decides: a regression is over %.3g %% and significant on "
+		     "the runs (inconclusive: over it, not significant or too few runs)</caption>\n",
 		s->n_rows, s->n_rows == 1 ? "" : "s", m->threshold * 100);
 	fputs("<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
 	      "<th scope=\"col\" class=\"num\">median</th><th scope=\"col\" class=\"num\">p90</th>"
@@ -464,12 +483,14 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 		fprintf(out, "<td class=\"num\" data-v=\"%.10g\">%s</td><td class=\"num\" data-v=\"%.10g\">%s</td>"
 			     "<td class=\"num\" data-v=\"%zu\">%zu</td>",
 			r->value, v, isfinite(r->p90) ? r->p90 : 0, p, r->n, r->n);
-		change_cell(out, r->change, m->better_higher, m->threshold);
-		const char *verdict = !isfinite(r->change)       ? "\xe2\x80\x94"
-				      : r->accepted               ? "\xe2\x9c\x85 accepted"
-				      : r->change > m->threshold  ? "\xe2\x9d\x8c regression"
-				      : r->change < -m->threshold ? "improvement"
-								  : "unchanged";
+		change_cell(out, r->change, m->better_higher, mark_css(r->mark));
+		const char *verdict = r->mark == PG_MARK_ACCEPTED       ? "\xe2\x9c\x85 accepted"
+				      : r->mark == PG_MARK_REGRESSION   ? "\xe2\x9d\x8c regression"
+				      : r->mark == PG_MARK_WORSE        ? "worse (not gated)"
+				      : r->mark == PG_MARK_INCONCLUSIVE ? "\xe2\x9a\xa0\xef\xb8\x8f inconclusive"
+				      : r->mark == PG_MARK_IMPROVEMENT  ? "improvement"
+				      : r->mark == PG_MARK_UNCHANGED    ? "unchanged"
+									: "\xe2\x80\x94";
 		fprintf(out, "<td class=\"verdict\">%s%s</td><td class=\"subject\">", verdict,
 			change_at(s, r->commit) ? " \xc2\xb7 change point" : "");
 		esc(out, r->accepted_by ? r->accepted_by : "");

@@ -6,6 +6,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/hash.h"
+#include "perfgate/marks.h"
 #include "perfgate/plot.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
@@ -33,6 +34,9 @@ typedef struct site {
 	char **subjects;        /* per commit of the walk */
 	pg_acceptances accepts; /* what accepts changes along the walk */
 	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
+	pg_verdict ***verdicts; /* per env key and commit: that commit against the results before it, or NULL */
+	pg_commit_records **full; /* per env key and commit: the records read with samples for the marks */
+	int **full_read;
 	pg_store *store;
 	const pg_publish_options *o;
 	pg_publish_counts *counts;
@@ -298,6 +302,179 @@ static int collect_metrics(site *s)
 	return 0;
 }
 
+/* ---- marks: each commit against the results before it, as check decides ---- */
+
+/* The options check would take from the gates file. */
+static pg_compare_options compare_options(const site *s)
+{
+	pg_compare_options opts = {0};
+	if (s->o->gates) {
+		opts.regression = s->o->gates->regression;
+		opts.alpha = s->o->gates->alpha;
+	}
+	return opts;
+}
+
+/* The lowest relative threshold any metric is held to: a smaller move is unchanged without a test. */
+static double least_threshold(const site *s)
+{
+	const pg_gates *g = s->o->gates;
+	double least = g && g->regression > 0 ? g->regression : 0.10;
+	for (size_t i = 0; g && i < g->n_gates; i++)
+		if (g->gates[i].has_regression && g->gates[i].regression < least)
+			least = g->gates[i].regression;
+	return least;
+}
+
+/* Some metric of head moved by more than least against the base, or from or to zero. */
+static int moved(const pg_result_set *head, const pg_result_set *base, double least)
+{
+	for (size_t b = 0; b < head->n_benchmarks; b++) {
+		const pg_benchmark *hb = &head->benchmarks[b], *bb = pg_result_set_find(base, hb->name);
+		for (size_t j = 0; bb && j < hb->n_metrics; j++) {
+			const pg_metric *bm = pg_benchmark_find_metric(bb, hb->metrics[j].name);
+			double h, v;
+			if (!bm || pg_metric_center(&hb->metrics[j], &h) != 0 || pg_metric_center(bm, &v) != 0)
+				continue;
+			if (v == 0 ? h != 0 : fabs(h / v - 1.0) > least)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Commit i of key k with its samples (the history holds summaries), read once. */
+static const pg_result_set *full_of(site *s, size_t k, size_t i)
+{
+	if (!s->full_read[k][i]) {
+		if (pg_store_read(&s->full[k][i], s->store, s->histories[k]->commits[i].commit) != 0) {
+			pg_error_clear();
+			return NULL;
+		}
+		s->full_read[k][i] = 1;
+	}
+	return pg_records_latest(&s->full[k][i], s->model.env_keys[k]);
+}
+
+/*
+ * Commit i of key k against, per benchmark, the newest earlier commit of the
+ * walk with it. Only a commit whose summaries moved beyond the lowest
+ * threshold is decided (on its samples, read then): under every threshold
+ * check says unchanged without a test.
+ */
+static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earlier, const char **commits)
+{
+	const pg_history *h = s->histories[k];
+	const pg_result_set *head = h->commits[i].rs;
+	pg_result_set *base = NULL;
+	pg_base_origin *origins = NULL;
+	size_t oldest = 0, n = 0;
+	if (!head)
+		return 0;
+	for (size_t j = i; j-- > 0;) {
+		earlier[n] = h->commits[j].rs;
+		commits[n++] = h->commits[j].commit;
+	}
+	int rc = pg_marks_base(&base, &origins, &oldest, head, earlier, commits, n);
+	if (rc || !base)
+		return rc;
+	if (!moved(head, base, least_threshold(s))) {
+		/* Unchanged, as check would say: a verdict without tests. */
+		pg_compare_options quick = compare_options(s);
+		quick.regression = 1e9;
+		rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, NULL, &quick, NULL);
+		goto out_base;
+	}
+	/* The same decision on the samples: the head and each base commit read in full. */
+	const pg_result_set *full_head = full_of(s, k, i);
+	for (size_t b = 0; b < base->n_benchmarks; b++) {
+		size_t at = i - (size_t)origins[b].depth;
+		earlier[origins[b].depth - 1] = full_of(s, k, at);
+	}
+	for (size_t j = 0; j < n; j++) {
+		int used = 0;
+		for (size_t b = 0; b < base->n_benchmarks && !used; b++)
+			used = (size_t)origins[b].depth == j + 1;
+		if (!used)
+			earlier[j] = NULL;
+	}
+	pg_result_set_free(base);
+	free(origins);
+	base = NULL;
+	origins = NULL;
+	if (!full_head)
+		return 0;
+	if ((rc = pg_marks_base(&base, &origins, &oldest, full_head, earlier, commits, n)) || !base)
+		return rc;
+	/* What accepts a change here: acceptances on the commits after the oldest base, up to this one. */
+	size_t from = i - 1 - oldest;
+	pg_acceptances step = {0};
+	if (!(step.items = calloc(s->accepts.n + 1, sizeof(*step.items)))) {
+		rc = oom();
+		goto out;
+	}
+	for (size_t a = 0; s->accept_at && a < s->accepts.n; a++)
+		if (s->accept_at[a] > from && s->accept_at[a] <= i)
+			step.items[step.n++] = s->accepts.items[a];
+	pg_compare_options opts = compare_options(s);
+	rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, s->o->gates, &opts, &step);
+	if (rc == PG_EINPUT && s->o->gates) {
+		/* The gates name a metric this older commit did not measure: its marks without them. */
+		pg_error_clear();
+		rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, NULL, &opts, &step);
+	}
+out:
+	free(step.items); /* the items' strings belong to s->accepts */
+out_base:
+	pg_result_set_free(base);
+	free(origins);
+	return rc;
+}
+
+static int decide_marks(site *s)
+{
+	const pg_publish_model *m = &s->model;
+	if (!(s->verdicts = calloc(m->n_env_keys, sizeof(*s->verdicts))) ||
+	    !(s->full = calloc(m->n_env_keys, sizeof(*s->full))) ||
+	    !(s->full_read = calloc(m->n_env_keys, sizeof(*s->full_read))))
+		return oom();
+	int rc = 0;
+	for (size_t k = 0; k < m->n_env_keys && !rc; k++) {
+		size_t n = s->histories[k]->n_commits;
+		const pg_result_set **earlier = calloc(n + 1, sizeof(*earlier));
+		const char **commits = calloc(n + 1, sizeof(*commits));
+		if (!(s->verdicts[k] = calloc(n + 1, sizeof(pg_verdict *))) || !earlier || !commits ||
+		    !(s->full[k] = calloc(n + 1, sizeof(pg_commit_records))) ||
+		    !(s->full_read[k] = calloc(n + 1, sizeof(int))))
+			rc = oom();
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = decide_commit(s, k, i, earlier, commits);
+		free(earlier);
+		free(commits);
+	}
+	return rc;
+}
+
+static void verdicts_free(site *s)
+{
+	for (size_t k = 0; s->verdicts && k < s->model.n_env_keys; k++) {
+		for (size_t i = 0; s->histories && s->histories[k] && i < s->histories[k]->n_commits; i++) {
+			if (s->verdicts[k])
+				pg_verdict_free(s->verdicts[k][i]);
+			if (s->full && s->full[k] && s->full_read && s->full_read[k] && s->full_read[k][i])
+				pg_commit_records_release(&s->full[k][i]);
+		}
+		free(s->verdicts[k]);
+		if (s->full)
+			free(s->full[k]);
+		if (s->full_read)
+			free(s->full_read[k]);
+	}
+	free(s->verdicts);
+	free(s->full);
+	free(s->full_read);
+}
+
 /* One metric in one key: its rows, and the key of its plot. */
 static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 {
@@ -307,7 +484,7 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 	    !(ser->rows = calloc(h->n_commits ? h->n_commits : 1, sizeof(*ser->rows))))
 		return oom();
 	/* The version names what a plot shows: /2 drew change points. */
-	uint64_t key = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-publish/2");
+	uint64_t key = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-publish/3"); /* /3: red points are check's marks */
 	key = pg_fnv1a_field(key, pm->bench);
 	key = pg_fnv1a_field(key, pm->metric);
 	key = pg_fnv1a_field(key, ser->env_key);
@@ -333,10 +510,11 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 				r->change = -r->change;
 		}
 		const pg_acceptance *acc = ser->n_rows > 0 ? acceptance_in(s, pm, prev, i) : NULL;
-		if (acc) {
+		if (acc)
 			r->accepted_by = acc->by;
-			r->accepted = r->change > pm->threshold && (!acc->has_bound || r->change <= acc->bound);
-		}
+		r->mark = ser->n_rows > 0 && s->verdicts ? pg_marks_of(s->verdicts[k][i], pm->bench, pm->metric, NULL)
+							 : PG_MARK_NONE;
+		r->accepted = r->mark == PG_MARK_ACCEPTED;
 		prev = i;
 		double lo = mt->has_summary ? mt->summary.min : NAN;
 		key = pg_fnv1a(key, r->commit, 40);
@@ -344,6 +522,7 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 		key = pg_fnv1a(key, &lo, sizeof(lo));
 		key = pg_fnv1a(key, &r->p90, sizeof(r->p90));
 		key = pg_fnv1a(key, &r->n, sizeof(r->n));
+		key = pg_fnv1a(key, &r->mark, sizeof(r->mark));
 		ser->n_rows++;
 	}
 	snprintf(ser->plot_key, sizeof(ser->plot_key), "%016llx", (unsigned long long)key);
@@ -579,11 +758,11 @@ static int decide_status(site *s)
 		opts.regression = gates->regression;
 		opts.alpha = gates->alpha;
 	}
-	rc = pg_compare(&v, head, base->n_benchmarks ? base : NULL, origins, gates, &opts);
+	rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, gates, &opts, NULL);
 	if (rc == PG_EINPUT && gates) {
 		rc = warn(s, "gates file %s: %s; status without its gates", gates->path, pg_error_message());
 		if (!rc)
-			rc = pg_compare(&v, head, base->n_benchmarks ? base : NULL, origins, NULL, &opts);
+			rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, NULL, &opts, NULL);
 	}
 	if (!rc)
 		apply_verdict(s, v, spans, n_spans);
@@ -648,7 +827,8 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	size_t n_drawn = 0;
 	char **files = calloc(s->model.n_metrics + 1, sizeof(char *));
 	pg_history_commit *view = calloc(s->histories[k]->n_commits + 1, sizeof(*view));
-	if (!files || !view)
+	pg_mark *view_marks = calloc(s->histories[k]->n_commits + 1, sizeof(*view_marks));
+	if (!files || !view || !view_marks)
 		rc = oom();
 	for (size_t i = 0; i < s->model.n_metrics && !rc; i++) {
 		pg_publish_metric *pm = &s->model.metrics[i];
@@ -668,9 +848,11 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 		const pg_history *h = s->histories[k];
 		pg_history hv = {view, 0, h->env_key, NULL, 0, NULL, 0};
 		for (size_t c = 0; c < h->n_commits; c++)
-			if (metric_of(h->commits[c].rs, pm->bench, pm->metric))
+			if (metric_of(h->commits[c].rs, pm->bench, pm->metric)) {
+				view_marks[hv.n_commits] = pg_marks_of(s->verdicts[k][c], pm->bench, pm->metric, NULL);
 				view[hv.n_commits++] = h->commits[c];
-		pg_plot_options po = {PG_PLOT_SVG, pm->threshold, pm->target, pm->target_is_max};
+			}
+		pg_plot_options po = {PG_PLOT_SVG, pm->threshold, pm->target, pm->target_is_max, view_marks};
 		int drawn = 0;
 		rc = pg_plot_history(gp, &hv, pm->bench, pm->metric, NULL, &po, &drawn);
 		if (drawn && !(files[i] = strdup(file)))
@@ -697,6 +879,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	s->counts->plots += n_drawn;
 	free(files);
 	free(view);
+	free(view_marks);
 	if (!rc)
 		pg_error_clear();
 	return rc;
@@ -852,6 +1035,7 @@ static void data_json(FILE *out, const site *s)
 				fprintf(out, ",\"n\":%zu", row->n);
 				json_field_number(out, "change", row->change);
 				json_field(out, "accepted_by", row->accepted_by);
+				json_field(out, "mark", row->mark == PG_MARK_NONE ? NULL : pg_mark_name(row->mark));
 				putc('}', out);
 			}
 			fputs("],\"changes\":[", out);
@@ -863,7 +1047,9 @@ static void data_json(FILE *out, const site *s)
 				json_field_number(out, "after", c->after);
 				json_field_number(out, "change", c->change);
 				json_field_number(out, "p", c->p);
-				fprintf(out, ",\"worse\":%s", c->worse ? "true" : "false");
+				json_field_number(out, "p_runs", c->p_runs);
+				fprintf(out, ",\"worse\":%s,\"decided\":%s", c->worse ? "true" : "false",
+					c->too_few ? "false" : "true");
 				json_field(out, "accepted_by", c->accepted_by);
 				putc('}', out);
 			}
@@ -952,6 +1138,7 @@ static int find_releases(site *s)
 static void model_release(site *s)
 {
 	pg_publish_model *m = &s->model;
+	verdicts_free(s);
 	for (size_t i = 0; i < m->n_metrics; i++) {
 		pg_publish_metric *pm = &m->metrics[i];
 		for (size_t k = 0; pm->series && k < m->n_env_keys; k++) {
@@ -1029,6 +1216,8 @@ int pg_publish_site(pg_publish_counts *counts, pg_store *store, const char *head
 	}
 	if (!rc)
 		rc = decide_status(&s);
+	if (!rc)
+		rc = decide_marks(&s);
 	for (size_t i = 0; i < s.model.n_metrics && !rc; i++) {
 		pg_publish_metric *pm = &s.model.metrics[i];
 		for (size_t k = 0; k < s.model.n_env_keys && !rc; k++)

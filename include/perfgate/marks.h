@@ -1,0 +1,55 @@
+/* marks.h - a commit against the results before it, decided as `check` decides: the marks of log, plots and the dashboard */
+#ifndef PERFGATE_MARKS_H
+#define PERFGATE_MARKS_H
+
+#include "perfgate/accept.h"
+#include "perfgate/compare.h"
+#include "perfgate/gates.h"
+#include "perfgate/result.h"
+
+#include <stddef.h>
+
+typedef enum pg_mark {
+	PG_MARK_NONE = 0,     /* not compared: no earlier result, or a statistic check does not test */
+	PG_MARK_UNCHANGED,
+	PG_MARK_IMPROVEMENT,
+	PG_MARK_REGRESSION,   /* red: a check of this commit against those results would fail on it */
+	PG_MARK_WORSE,        /* a regression of a metric no gate holds: check reports it, does not fail */
+	PG_MARK_INCONCLUSIVE, /* grey: over the threshold and not decided (not significant, too few runs) */
+	PG_MARK_ACCEPTED,     /* a regression an acceptance covers, within its bound */
+} pg_mark;
+
+/*
+ * The base a commit is compared with: for each benchmark of head, the
+ * newest of earlier[0..n) (newest first; NULL entries are commits without
+ * a result) where it ran cleanly, copied into *base, with *origins
+ * parallel to (*base)->benchmarks pointing at commits[i] (borrowed: keep
+ * them alive while origins are used) and depth i + 1. *oldest: the largest
+ * i used. *base NULL (and *origins NULL) when no benchmark has an earlier
+ * result. Free with pg_result_set_free and free. Returns 0 or PG_ENOMEM.
+ */
+int pg_marks_base(pg_result_set **base, pg_base_origin **origins, size_t *oldest, const pg_result_set *head,
+		  const pg_result_set *const *earlier, const char *const *commits, size_t n);
+
+/*
+ * Decide head against base as `check` does: pg_compare with gates (NULL:
+ * each benchmark's primary metric at opts' threshold) and opts, then the
+ * acceptances (accepts may be NULL; pass those on the commits after the
+ * oldest base commit up to head). A metric that can vary with fewer than two
+ * runs on a side, which compare did not test, is inconclusive ("too few runs
+ * to decide"), never a regression by bare ratio; sizes, instruction counts
+ * and runs that are all equal keep the plain rule. Free *out with
+ * pg_verdict_free. Returns 0, PG_EINPUT (a gate names a metric head does not
+ * have), PG_ENOMEM.
+ */
+int pg_marks_decide(pg_verdict **out, const pg_result_set *head, const pg_result_set *base,
+		    const pg_base_origin *origins, const pg_gates *gates, const pg_compare_options *opts,
+		    pg_acceptances *accepts);
+
+/* The mark of bench.metric (its centre) in v; *row (may be NULL) its row, NULL when not compared. */
+pg_mark pg_marks_of(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row);
+
+/* "regression", "inconclusive", ...; "" for PG_MARK_NONE. */
+const char *pg_mark_name(pg_mark mark);
+
+#endif

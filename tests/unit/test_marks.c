@@ -1,0 +1,148 @@
+/* test_marks.c - a commit's mark against the results before it: red only where check would fail */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "perfgate/marks.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* n runs around center, relative spread `spread` (uniform), from a seeded generator. */
+static pg_result_set *set_of(const char *bench, const char *kind, double center, double spread, int n,
+			     unsigned seed)
+{
+	pg_result_set *rs = pg_result_set_new();
+	rs->env.key = strdup("test");
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, bench, kind);
+	pg_metric *m = pg_benchmark_add_metric(b, strcmp(kind, "size") == 0 ? "bytes" : "wall",
+					       strcmp(kind, "size") == 0 ? "bytes" : "ms", PG_BETTER_LOWER);
+	unsigned long long x = 0x9e3779b97f4a7c15ULL * (seed + 1);
+	for (int i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		double u = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+		pg_metric_add_sample(m, center * (1.0 + spread * u));
+	}
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	return rs;
+}
+
+static pg_mark mark_of(const pg_result_set *head, const pg_result_set *base, pg_acceptances *accepts)
+{
+	pg_verdict *v = NULL;
+	pg_compare_options o = {0};
+	assert_int_equal(pg_marks_decide(&v, head, base, NULL, NULL, &o, accepts), 0);
+	pg_mark mark = pg_marks_of(v, head->benchmarks[0].name, head->benchmarks[0].metrics[0].name, NULL);
+	pg_verdict_free(v);
+	return mark;
+}
+
+static void test_marks_noisy_12pct_jump_is_not_red(void **state)
+{
+	(void)state;
+	/* 6 runs a side, +-40 % noise: a 12 % move of the median is no evidence. */
+	pg_result_set *base = set_of("w", "command", 10.0, 0.8, 6, 1);
+	pg_result_set *head = set_of("w", "command", 11.2, 0.8, 6, 2);
+	pg_verdict *v = NULL;
+	const pg_metric_change *row = NULL;
+	pg_compare_options o = {0};
+	assert_int_equal(pg_marks_decide(&v, head, base, NULL, NULL, &o, NULL), 0);
+	pg_mark m = pg_marks_of(v, "w", "wall", &row);
+	assert_non_null(row);
+	assert_true(row->change > 0.10); /* the old rule's red: over 10 % median to median */
+	assert_int_equal(m, PG_MARK_INCONCLUSIVE);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_marks_significant_30pct_jump_is_red(void **state)
+{
+	(void)state;
+	pg_result_set *base = set_of("w", "command", 10.0, 0.05, 12, 1);
+	pg_result_set *head = set_of("w", "command", 13.0, 0.05, 12, 2);
+	assert_int_equal(mark_of(head, base, NULL), PG_MARK_REGRESSION);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_marks_accepted_regression_is_not_red(void **state)
+{
+	(void)state;
+	pg_result_set *base = set_of("w", "command", 10.0, 0.05, 12, 1);
+	pg_result_set *head = set_of("w", "command", 13.0, 0.05, 12, 2);
+	pg_acceptances a = {0};
+	a.items = calloc(1, sizeof(*a.items));
+	a.n = 1;
+	assert_int_equal(pg_acceptance_parse(&a.items[0], "w.* +50%", "abc1234 slower on purpose"), 0);
+	assert_int_equal(mark_of(head, base, &a), PG_MARK_ACCEPTED);
+	pg_acceptances_release(&a);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_marks_one_run_is_inconclusive_never_red_by_ratio(void **state)
+{
+	(void)state;
+	pg_result_set *base = set_of("w", "command", 10.0, 0.05, 12, 1);
+	pg_result_set *head = set_of("w", "command", 13.0, 0.05, 1, 2);
+	assert_int_equal(mark_of(head, base, NULL), PG_MARK_INCONCLUSIVE);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_marks_size_decides_by_plain_ratio(void **state)
+{
+	(void)state;
+	pg_result_set *base = set_of("bin", "size", 1e6, 0, 1, 1);
+	pg_result_set *head = set_of("bin", "size", 1.3e6, 0, 1, 2);
+	assert_int_equal(mark_of(head, base, NULL), PG_MARK_REGRESSION);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_marks_base_takes_each_benchmark_from_its_newest_earlier_result(void **state)
+{
+	(void)state;
+	pg_result_set *head = set_of("w", "command", 10.0, 0.05, 5, 1);
+	pg_benchmark *b = pg_result_set_add_benchmark(head, "v", "command");
+	pg_metric_add_sample(pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER), 1.0);
+	pg_result_set *older = set_of("v", "command", 1.0, 0.05, 5, 2);
+	pg_result_set *newer = set_of("w", "command", 10.0, 0.05, 5, 3);
+	const pg_result_set *earlier[] = {newer, NULL, older};
+	const char *commits[] = {"c1", "c2", "c3"};
+	pg_result_set *base = NULL;
+	pg_base_origin *origins = NULL;
+	size_t oldest = 0;
+	assert_int_equal(pg_marks_base(&base, &origins, &oldest, head, earlier, commits, 3), 0);
+	assert_non_null(base);
+	assert_int_equal(base->n_benchmarks, 2);
+	assert_string_equal(base->benchmarks[0].name, "w");
+	assert_string_equal(origins[0].commit, "c1");
+	assert_string_equal(base->benchmarks[1].name, "v");
+	assert_int_equal(origins[1].depth, 3);
+	assert_int_equal(oldest, 2);
+	pg_result_set_free(base);
+	free(origins);
+	pg_result_set_free(head);
+	pg_result_set_free(older);
+	pg_result_set_free(newer);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_marks_noisy_12pct_jump_is_not_red),
+		cmocka_unit_test(test_marks_significant_30pct_jump_is_red),
+		cmocka_unit_test(test_marks_accepted_regression_is_not_red),
+		cmocka_unit_test(test_marks_one_run_is_inconclusive_never_red_by_ratio),
+		cmocka_unit_test(test_marks_size_decides_by_plain_ratio),
+		cmocka_unit_test(test_marks_base_takes_each_benchmark_from_its_newest_earlier_result),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
