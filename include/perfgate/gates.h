@@ -17,6 +17,7 @@ typedef struct pg_run_settings {
 	double min_time_s; /* keep running until this much wall time is spent; 0 none */
 	int pin;           /* CPU to pin to, -1 none */
 	int instructions;  /* measure: "instructions" (valgrind) instead of wall time */
+	int history;       /* earlier stored runs for the run-to-run model (K); 0: the default */
 } pg_run_settings;
 
 typedef struct pg_bench_def {
