@@ -609,6 +609,115 @@ static int decide_tested(pg_verdict *v, tested *tests, size_t n_tests, const pg_
 	return rc;
 }
 
+/* The spread of run medians is never taken below this (log units, about 1 %). */
+#define RUN_TO_RUN_FLOOR 0.01
+
+static const pg_run_series *find_series(const pg_run_history *h, const char *bench, const char *metric)
+{
+	for (size_t i = 0; h && i < h->n_series; i++)
+		if (strcmp(h->series[i].bench, bench) == 0 && strcmp(h->series[i].metric, metric) == 0)
+			return &h->series[i];
+	return NULL;
+}
+
+static int history_wanted(const pg_gates *gates, const char *bench, const pg_compare_options *opts)
+{
+	if (opts->history_runs > 0)
+		return opts->history_runs;
+	const pg_bench_def *d = gates ? pg_gates_find(gates, bench) : NULL;
+	return d && d->run.history > 0 ? d->run.history : PG_DEFAULT_HISTORY;
+}
+
+/*
+ * The head's centre on the model's scale, averaged over this measurement
+ * and the earlier ones of the same head (--confirm rounds): J head runs.
+ */
+static double head_level(int *runs, const pg_metric_change *c, const pg_compare_options *opts, int logs)
+{
+	double sum = logs ? log(c->head) : c->head;
+	*runs = 1;
+	for (size_t i = 0; i < opts->n_earlier_heads; i++) {
+		const pg_benchmark *b = pg_result_set_find(opts->earlier_heads[i], c->bench);
+		const pg_metric *m = b ? pg_benchmark_find_metric(b, c->metric) : NULL;
+		double centre;
+		if (!m || pg_metric_center(m, &centre) != 0 || !isfinite(centre) || (logs && !(centre > 0)))
+			continue;
+		sum += logs ? log(centre) : centre;
+		(*runs)++;
+	}
+	return sum / *runs;
+}
+
+/*
+ * Run-to-run variation (a stored baseline): the centres x_1..x_K of the
+ * last K stored runs give a mean m and sd s (on logs when all are
+ * positive); the head's level h (mean of its J runs) is outside what
+ * run-to-run variation explains when, in the worsening direction,
+ * h - m > t(K-1, 1-alpha) * max(s, 1 %) * sqrt(1/J + 1/K). A regression
+ * inside that band is inconclusive, an improvement inside it unchanged.
+ */
+static int apply_run_to_run(pg_verdict *v, const pg_gates *gates, const pg_compare_options *opts)
+{
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		pg_metric_change *c = &v->metrics[i];
+		if (!c->has_base || !c->model || strcmp(c->model, PG_MODEL_SINGLE_RUN) != 0 || c->stat)
+			continue;
+		const pg_run_series *sr = find_series(opts->history, c->bench, c->metric);
+		int wanted = history_wanted(gates, c->bench, opts);
+		size_t k = sr ? sr->n : 0;
+		if (k > (size_t)wanted)
+			k = (size_t)wanted;
+		if (c->gated && k < (size_t)wanted) {
+			int rc = k < PG_MIN_HISTORY
+					 ? pg_verdict_warn(v, "history: %s.%s has %zu stored run%s of the %d asked for (history K); fewer than %d: single-run baseline",
+							   c->bench, c->metric, k, k == 1 ? "" : "s", wanted, PG_MIN_HISTORY)
+					 : pg_verdict_warn(v, "history: %s.%s has %zu stored runs of the %d asked for (history K); the run-to-run model uses %zu",
+							   c->bench, c->metric, k, wanted, k);
+			if (rc)
+				return rc;
+		}
+		if (k < PG_MIN_HISTORY)
+			continue;
+		int logs = c->head > 0;
+		for (size_t j = 0; j < k; j++)
+			logs = logs && sr->values[j] > 0;
+		double mean = 0, ss = 0;
+		for (size_t j = 0; j < k; j++)
+			mean += (logs ? log(sr->values[j]) : sr->values[j]) / (double)k;
+		for (size_t j = 0; j < k; j++) {
+			double d = (logs ? log(sr->values[j]) : sr->values[j]) - mean;
+			ss += d * d;
+		}
+		double sd = sqrt(ss / (double)(k - 1));
+		double floor = logs ? RUN_TO_RUN_FLOOR : RUN_TO_RUN_FLOOR * fabs(mean);
+		if (!(sd > floor))
+			sd = floor;
+		int j_runs;
+		double h = head_level(&j_runs, c, opts, logs);
+		double band = pg_stats_t_quantile(1.0 - opts->alpha, (double)(k - 1)) * sd *
+			      sqrt(1.0 / j_runs + 1.0 / (double)k);
+		double worse = (c->better_higher ? -1.0 : 1.0) * (h - mean);
+		c->history_runs = (int)k;
+		c->run_to_run = logs ? exp(band) - 1.0 : (mean != 0 ? band / fabs(mean) : NAN);
+		char model[64];
+		snprintf(model, sizeof(model), "%s (K=%zu)", PG_MODEL_RUN_TO_RUN, k);
+		int rc = set_model(c, model);
+		if (!rc && c->verdict == PG_CHANGE_REGRESSION && !(worse > band)) {
+			c->verdict = PG_CHANGE_INCONCLUSIVE;
+			c->more_runs = 0;
+			rc = set_note(c, "within run-to-run variation of the last %zu runs: ±%.1f %% (check --ab decides on one runner)",
+				      k, c->run_to_run * 100);
+		} else if (!rc && c->verdict == PG_CHANGE_IMPROVEMENT && !(-worse > band)) {
+			c->verdict = PG_CHANGE_UNCHANGED;
+			rc = set_note(c, "improvement within run-to-run variation of the last %zu runs: ±%.1f %%", k,
+				      c->run_to_run * 100);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int add_failure(pg_verdict *v, const pg_benchmark *b)
 {
 	pg_bench_failure *grown = realloc(v->failures, (v->n_failures + 1) * sizeof(*grown));
@@ -786,6 +895,8 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 	}
 	if (!rc)
 		rc = decide_tested(v, tests, n_tests, &opts);
+	if (!rc && opts.history)
+		rc = apply_run_to_run(v, gates, &opts);
 	if (!rc)
 		rc = evaluate_gates(v, head, gates);
 	free(tests);
@@ -839,6 +950,13 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 				c->ci_lo = a->ci_lo;
 				c->ci_hi = a->ci_hi;
 				c->more_runs = a->more_runs;
+				c->history_runs = a->history_runs;
+				c->run_to_run = a->run_to_run;
+				free(c->model);
+				if (a->model && !(c->model = strdup(a->model)))
+					return pg_error_set(PG_ENOMEM, "out of memory");
+				if (!a->model)
+					c->model = NULL;
 			}
 			free(c->note);
 			if (!(c->note = strdup(note)))

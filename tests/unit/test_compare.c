@@ -686,6 +686,139 @@ static void test_compare_old_baseline_without_cpu_is_no_baseline(void **state)
 	pg_result_set_free(head);
 }
 
+/* A history of the run medians of w.wall: 10 x each factor, newest first. */
+static pg_run_history *history_of(const double *factors, size_t n)
+{
+	static pg_run_series series;
+	static pg_run_history h;
+	static double values[32];
+	for (size_t i = 0; i < n; i++)
+		values[i] = 10.0 * factors[i];
+	series = (pg_run_series){"w", "wall", values, n};
+	h = (pg_run_history){10, &series, 1};
+	return &h;
+}
+
+static void test_compare_regression_inside_run_to_run_variation_is_inconclusive(void **state)
+{
+	(void)state;
+	/* Ten earlier runs whose medians spread +-20 %: a +20 % head is within what runs do. */
+	const double wide[] = {0.85, 1.15, 0.9, 1.1, 0.95, 1.05, 1.2, 0.8, 1.0, 1.12};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.0, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(wide, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->p < 0.001); /* significant within the run ... */
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE); /* ... but not beyond run-to-run variation */
+	assert_non_null(strstr(c->note, "within run-to-run variation of the last 10 runs"));
+	assert_string_equal(c->model, "run-to-run (K=10)");
+	assert_int_equal(c->history_runs, 10);
+	/* log sd of the ten, t(9, 0.95) = 1.8331, sqrt(1 + 1/10): the band is about +-28 %. */
+	assert_true(c->run_to_run > 0.2 && c->run_to_run < 0.4);
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	/* A +60 % head is outside it: a regression. */
+	head = one_bench("w", "command", 16.0, 0.04, 30, 2);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+}
+
+static void test_compare_quiet_history_keeps_a_clear_regression(void **state)
+{
+	(void)state;
+	/* Identical history: the 1 % floor keeps the band finite, +25 % is still outside. */
+	const double same[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(same, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	/* t(9, 0.95) * 0.01 * sqrt(1.1) = 0.01923: exp - 1 = 1.94 %. */
+	assert_true(fabs(c->run_to_run - (exp(1.8331129326536335 * 0.01 * sqrt(1.1)) - 1.0)) < 1e-6);
+	pg_verdict_free(v);
+	/* A/A against that history: never a regression. */
+	pg_result_set *again = one_bench("w", "command", 10.0, 0.04, 30, 5);
+	assert_int_equal(pg_compare(&v, again, base, NULL, NULL, &o), 0);
+	assert_int_not_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(again);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_short_history_is_a_single_run_baseline_with_a_warning(void **state)
+{
+	(void)state;
+	const double two[] = {1.0, 1.02};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(two, 2)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	assert_string_equal(c->model, PG_MODEL_SINGLE_RUN);
+	assert_true(isnan(c->run_to_run));
+	int warned = 0;
+	for (size_t i = 0; i < v->n_warnings; i++)
+		warned |= strstr(v->warnings[i], "history: w.wall has 2 stored runs of the 10 asked for") != NULL;
+	assert_true(warned);
+	pg_verdict_free(v);
+	/* Without history at all (a file baseline), the same words. */
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_string_equal(find(v, "wall", NULL)->model, PG_MODEL_SINGLE_RUN);
+	pg_verdict_free(v);
+	/* K larger than the history: a warning, and the model uses what there is. */
+	const double five[] = {1, 1.01, 0.99, 1.0, 1.02};
+	o.history = history_of(five, 5);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	assert_string_equal(find(v, "wall", NULL)->model, "run-to-run (K=5)");
+	warned = 0;
+	for (size_t i = 0; i < v->n_warnings; i++)
+		warned |= strstr(v->warnings[i], "has 5 stored runs of the 10 asked for") != NULL;
+	assert_true(warned);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_confirm_runs_count_as_extra_head_runs(void **state)
+{
+	(void)state;
+	/* History spread +-10 %; +22 % once is inside the band of one head run, outside that of three. */
+	const double spread[] = {0.92, 1.08, 0.95, 1.05, 0.9, 1.1, 1.0, 0.97, 1.03, 1.0};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *h1 = one_bench("w", "command", 12.2, 0.04, 30, 2);
+	pg_result_set *h2 = one_bench("w", "command", 12.2, 0.04, 30, 3);
+	pg_result_set *h3 = one_bench("w", "command", 12.2, 0.04, 30, 4);
+	pg_compare_options o = {.history = history_of(spread, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, h1, base, NULL, NULL, &o), 0);
+	double one_run_band = find(v, "wall", NULL)->run_to_run;
+	pg_verdict_free(v);
+	const pg_result_set *earlier[] = {h1, h2};
+	o.earlier_heads = earlier;
+	o.n_earlier_heads = 2;
+	assert_int_equal(pg_compare(&v, h3, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->run_to_run < one_run_band);
+	/* sqrt(1/3 + 1/10) against sqrt(1 + 1/10) */
+	assert_true(fabs(log1p(c->run_to_run) / log1p(one_run_band) - sqrt((1.0 / 3 + 0.1) / 1.1)) < 1e-9);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(h1);
+	pg_result_set_free(h2);
+	pg_result_set_free(h3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +850,10 @@ int main(void)
 		cmocka_unit_test(test_compare_cpu_time_is_gated_beside_wall),
 		cmocka_unit_test(test_compare_cpu_time_of_a_waiting_benchmark_is_not_gated),
 		cmocka_unit_test(test_compare_old_baseline_without_cpu_is_no_baseline),
+		cmocka_unit_test(test_compare_regression_inside_run_to_run_variation_is_inconclusive),
+		cmocka_unit_test(test_compare_quiet_history_keeps_a_clear_regression),
+		cmocka_unit_test(test_compare_short_history_is_a_single_run_baseline_with_a_warning),
+		cmocka_unit_test(test_compare_confirm_runs_count_as_extra_head_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
