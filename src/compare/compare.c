@@ -667,7 +667,7 @@ static int apply_run_to_run(pg_verdict *v, const pg_gates *gates, const pg_compa
 		size_t k = sr ? sr->n : 0;
 		if (k > (size_t)wanted)
 			k = (size_t)wanted;
-		if (c->gated && k < (size_t)wanted) {
+		if (c->gated && (k < (size_t)wanted || k < PG_MIN_HISTORY)) {
 			int rc = k < PG_MIN_HISTORY
 					 ? pg_verdict_warn(v, "history: %s.%s has %zu stored run%s of the %d asked for (history K); fewer than %d: single-run baseline",
 							   c->bench, c->metric, k, k == 1 ? "" : "s", wanted, PG_MIN_HISTORY)
