@@ -278,7 +278,7 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 		if (rc)
 			break;
 	}
-	for (int i = 1; i <= a->confirm; i++)
+	for (int i = 1; earlier && i <= a->confirm; i++)
 		pg_result_set_free(earlier[i]);
 	free(earlier);
 	return rc;
