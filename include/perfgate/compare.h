@@ -50,7 +50,33 @@ typedef struct pg_metric_change {
 	int probe_held;        /* a regression made inconclusive: the runner moved, not the code */
 	int probe_normalized;  /* decided on head values divided by probe_ratio ("normalize": "probe") */
 	double raw_change;     /* when probe_normalized: the change before normalising */
+	char *model;           /* how it was decided: PG_MODEL_* text; NULL without a baseline */
+	int history_runs;      /* earlier stored runs the run-to-run model used; 0 none */
+	double run_to_run;     /* half-width of the run-to-run prediction interval, fraction; NAN none */
 } pg_metric_change;
+
+/* pg_metric_change.model: plain ratio of what cannot vary (sizes, instruction counts, identical samples) */
+#define PG_MODEL_EXACT "exact"
+/* the within-run test alone, by design (CPU time barely moves with the machine) */
+#define PG_MODEL_WITHIN_RUN "within-run"
+/* against one stored run: fewer than 3 earlier runs, a file baseline, or a statistic without history */
+#define PG_MODEL_SINGLE_RUN "single-run baseline"
+/* "run-to-run (K=10)": the head was also held against the medians of the last K stored runs */
+#define PG_MODEL_RUN_TO_RUN "run-to-run"
+
+/* The centres (median, else value) of one metric in earlier stored runs, newest first. */
+typedef struct pg_run_series {
+	char *bench, *metric;
+	double *values;
+	size_t n;
+} pg_run_series;
+
+/* What the store found along the baseline's first-parent history (filled by pg_run_history_read). */
+typedef struct pg_run_history {
+	int wanted; /* K: the runs asked for per metric */
+	pg_run_series *series;
+	size_t n_series;
+} pg_run_history;
 
 /* One absolute bound of a gate. */
 typedef struct pg_gate_result {
@@ -132,7 +158,23 @@ typedef struct pg_compare_options {
 	int strict;               /* inconclusive fails */
 	int require_baseline;
 	unsigned long long seed;  /* bootstrap seed; 0: a fixed default */
+	/*
+	 * Earlier stored runs along the baseline's history (NULL: the baseline is
+	 * a file, or none was read): a regression of a gated time metric must
+	 * also lie outside their run-to-run variation.
+	 */
+	const pg_run_history *history;
+	int history_runs;         /* K (--history); 0: the benchmark's `history` key, else 10 */
+	/* Earlier measurements of this same head (--confirm rounds): extra head runs for the model. */
+	const pg_result_set *const *earlier_heads;
+	size_t n_earlier_heads;
 } pg_compare_options;
+
+#define PG_DEFAULT_HISTORY 10
+/* Fewer earlier runs than this and the baseline is treated as a single run. */
+#define PG_MIN_HISTORY 3
+/* A benchmark whose CPU time is below this share of its wall time waits: CPU time is not gated. */
+#define PG_CPU_SHARE_TO_GATE 0.25
 
 /* Where a base benchmark came from, one per benchmark of base (parallel array), or NULL. */
 typedef struct pg_base_origin {

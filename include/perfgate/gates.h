@@ -18,6 +18,7 @@ typedef struct pg_run_settings {
 	int pin;           /* CPU to pin to, -1 none */
 	int instructions;  /* measure: "instructions" (valgrind) instead of wall time */
 	int normalize_probe; /* "normalize": "probe": time metrics divided by the probe's ratio */
+	int history;       /* earlier stored runs for the run-to-run model (K); 0: the default */
 } pg_run_settings;
 
 typedef struct pg_bench_def {

@@ -99,4 +99,49 @@ double pg_stats_normal_sf(double z);
 /* Quantile of the standard normal distribution, 0 < p < 1. */
 double pg_stats_normal_quantile(double p);
 
+/* Upper-tail probability of Student's t with df (> 0, may be fractional) degrees of freedom. */
+double pg_stats_t_sf(double t, double df);
+
+/* Quantile of Student's t with df degrees of freedom, 0 < p < 1; NAN outside. */
+double pg_stats_t_quantile(double p, double df);
+
+typedef struct pg_welch {
+	double t;  /* (mean_x - mean_y) / its standard error */
+	double df; /* Welch-Satterthwaite degrees of freedom */
+	double p;  /* for the alternative asked */
+} pg_welch;
+
+/*
+ * Welch's unequal-variance t-test of mean x against mean y from summaries
+ * (n, mean, Bessel-corrected sd), the p-values of scipy 1.10
+ * ttest_ind_from_stats(..., equal_var=False, alternative=...). A side with
+ * one run has no spread of its own: it borrows the other side's, and df is
+ * the other side's n - 1 (the test of one new observation against a
+ * sample). PG_GREATER: x tends to be larger. Returns 0, or PG_EINPUT when
+ * both sides have fewer than 2 runs, a figure is not finite, or neither
+ * side varies.
+ */
+int pg_stats_welch(pg_welch *out, size_t nx, double mean_x, double sd_x, size_t ny, double mean_y,
+		   double sd_y, pg_alternative alt);
+
+/* A bootstrap of the relative change of one statistic, head against base. */
+typedef struct pg_boot_change {
+	double lo, hi;   /* interval of (head - base) / |base| at level 1 - alpha */
+	double p_greater; /* one-sided p that head's statistic is larger (share of resamples <= 0) */
+	double p_less;    /* one-sided p that it is smaller */
+} pg_boot_change;
+
+/*
+ * Percentile bootstrap of the relative change (head - base) / |base| of the
+ * q-th percentile (type 7) of each sample, seeded like pg_stats_ratio_ci.
+ * This tests the statistic itself (a p99 can move while the median does
+ * not). The p-values are (1 + resamples on the other side of 0) /
+ * (1 + resamples), never below 1 / (resamples + 1). Returns 0, PG_EINPUT
+ * for an empty or non-finite sample, a bad q or alpha, or a baseline
+ * resample whose percentile is 0; PG_ENOMEM.
+ */
+int pg_stats_percentile_change(pg_boot_change *out, const double *base, size_t nb,
+			       const double *head, size_t nh, double q, double alpha,
+			       unsigned resamples, unsigned long long seed);
+
 #endif

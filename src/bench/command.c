@@ -141,11 +141,12 @@ int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	if (!pg_benchmark_add_metric(out, "wall", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "user", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "sys", "ms", PG_BETTER_LOWER) ||
-	    !pg_benchmark_add_metric(out, "peak_rss", "bytes", PG_BETTER_LOWER))
+	    !pg_benchmark_add_metric(out, "peak_rss", "bytes", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER))
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	/* Taken after the last add: adding may move the array. */
 	pg_metric *wall = &out->metrics[0], *user = &out->metrics[1], *sys = &out->metrics[2],
-		  *rss = &out->metrics[3];
+		  *rss = &out->metrics[3], *cpu = &out->metrics[4];
 
 	int total = run->warmup + run->runs;
 	for (int i = 0; i < run->warmup; i++) {
@@ -166,7 +167,8 @@ int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		if ((rc = pg_metric_add_sample(wall, o.wall_s * 1e3)) ||
 		    (rc = pg_metric_add_sample(user, o.user_s * 1e3)) ||
 		    (rc = pg_metric_add_sample(sys, o.sys_s * 1e3)) ||
-		    (rc = pg_metric_add_sample(rss, o.peak_rss)))
+		    (rc = pg_metric_add_sample(rss, o.peak_rss)) ||
+		    (rc = pg_metric_add_sample(cpu, (o.user_s + o.sys_s) * 1e3)))
 			return rc;
 		if (ctx->opts->progress)
 			ctx->opts->progress(ctx->opts->progress_arg, def->name, run->warmup + i + 1,

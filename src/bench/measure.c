@@ -34,10 +34,10 @@ static const struct {
 	const char *kind;
 	const char *metrics[8];
 } kind_metrics[] = {
-	{"command", {"wall", "user", "sys", "peak_rss", "instructions", NULL}},
+	{"command", {"wall", "user", "sys", "peak_rss", "cpu", "instructions", NULL}},
 	{"matcher", {"latency", "hit_rate", "accuracy", "throughput", "peak_rss", "rss_growth", NULL}},
 	{"inference", {"latency", "ttft", "tpot", "tokens_per_s", "peak_rss", NULL}},
-	{"vmspawn", {"spawn", "teardown", "peak_rss", NULL}},
+	{"vmspawn", {"spawn", "teardown", "peak_rss", "cpu", NULL}},
 };
 
 static const char *const *metrics_of(const char *kind)

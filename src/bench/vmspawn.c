@@ -19,7 +19,7 @@
 #define MAX_RUNS_FOR_MIN_TIME 100000
 #define MAX_LINE 65536
 
-enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS };
+enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS, M_CPU };
 
 typedef struct ready_marker {
 	int enabled;
@@ -231,7 +231,8 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 		return 0;
 	if ((rc = pg_metric_add_sample(&out->metrics[M_SPAWN], spawn * 1e3)) ||
 	    (rc = pg_metric_add_sample(&out->metrics[M_TEARDOWN], (teardown > 0 ? teardown : 0) * 1e3)) ||
-	    (rc = pg_metric_add_sample(&out->metrics[M_PEAK_RSS], o.peak_rss)))
+	    (rc = pg_metric_add_sample(&out->metrics[M_PEAK_RSS], o.peak_rss)) ||
+	    (rc = pg_metric_add_sample(&out->metrics[M_CPU], (o.user_s + o.sys_s) * 1e3)))
 		return rc;
 	return 0;
 }
@@ -257,7 +258,8 @@ int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	}
 	if (!pg_benchmark_add_metric(out, "spawn", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "teardown", "ms", PG_BETTER_LOWER) ||
-	    !pg_benchmark_add_metric(out, "peak_rss", "bytes", PG_BETTER_LOWER)) {
+	    !pg_benchmark_add_metric(out, "peak_rss", "bytes", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER)) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto done;
 	}

@@ -23,7 +23,7 @@ static const char usage[] =
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
 	"                      [--require-baseline] [--drift N] [--shifts N] [--format F[=FILE]]...\n"
 	"                      [-o FILE] [--plot DIR] [--ab] [--mode auto|ab|stored] [--local]\n"
-	"                      [--threshold P]";
+	"                      [--threshold P] [--history K] [--no-probe]";
 
 static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
@@ -62,6 +62,10 @@ static const char help[] =
 	"                      (refuses --save), never pushes (see ci/pre-push.sample)\n"
 	"  --no-probe          take no environment probe and leave the baseline's unused\n"
 	"                      (see README: Environment probe)\n"
+	"  --history K         hold a regression against the run-to-run variation of the\n"
+	"                      last K stored runs along the baseline's history (default:\n"
+	"                      the gates file's `history`, else 10; fewer than 3 runs:\n"
+	"                      single-run baseline)\n"
 	"  -o FILE             write the report of the first --format (or text) to FILE\n"
 	"  -c, -b, --runs, --warmup, --env, -q   as for `perfgate run`\n"
 	"\n"
@@ -85,6 +89,7 @@ enum {
 	OPT_SHIFTS,
 	OPT_LOCAL,
 	OPT_MODE,
+	OPT_HISTORY,
 };
 
 enum check_mode { MODE_STORED = 0, MODE_AB, MODE_AUTO };
@@ -93,7 +98,7 @@ typedef struct check_args {
 	pg_cli_common c;
 	pg_baseline_options base;
 	const char *store_dir, *commit, *plot_dir;
-	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts, local;
+	int save, allow_dirty, confirm, strict, require_baseline, drift, shifts, local, history;
 	enum check_mode mode;
 } check_args;
 
@@ -116,6 +121,7 @@ static int parse(check_args *a, int argc, char *argv[])
 		{"shifts", required_argument, NULL, OPT_SHIFTS},
 		{"local", no_argument, NULL, OPT_LOCAL},
 		{"mode", required_argument, NULL, OPT_MODE},
+		{"history", required_argument, NULL, OPT_HISTORY},
 		{NULL, 0, NULL, 0}};
 	int opt, rc;
 	optind = 1;
@@ -178,6 +184,10 @@ static int parse(check_args *a, int argc, char *argv[])
 			else
 				return pg_error_set(PG_EINPUT, "--mode: expected auto, ab or stored, found '%s'",
 						    optarg);
+			break;
+		case OPT_HISTORY:
+			if ((rc = pg_cli_int(&a->history, optarg, "--history", 1)))
+				return rc;
 			break;
 		case OPT_SHIFTS:
 			if ((rc = pg_cli_int(&a->shifts, optarg, "--shifts", 0)))
@@ -253,11 +263,18 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 			       const pg_measure_options *mo, const pg_baseline *base,
 			       const pg_result_set *head, const pg_compare_options *co)
 {
-	for (int round = 1; round <= a->confirm && v->counts.regressions > 0; round++) {
+	/* earlier[0] is the first measurement (borrowed), earlier[r] the rerun of round r (owned). */
+	pg_result_set **earlier = calloc((size_t)a->confirm + 1, sizeof(*earlier));
+	int rc = earlier ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+	if (earlier)
+		earlier[0] = (pg_result_set *)head;
+	for (int round = 1; !rc && round <= a->confirm && v->counts.regressions > 0; round++) {
 		char **again_names = calloc(head->n_benchmarks + 1, sizeof(char *));
 		size_t n = 0;
-		if (!again_names)
-			return pg_error_set(PG_ENOMEM, "out of memory");
+		if (!again_names) {
+			rc = pg_error_set(PG_ENOMEM, "out of memory");
+			break;
+		}
 		for (size_t i = 0; i < head->n_benchmarks; i++)
 			if (pg_verdict_bench_regressed(v, head->benchmarks[i].name))
 				again_names[n++] = head->benchmarks[i].name;
@@ -265,25 +282,53 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 		again.only = again_names;
 		pg_result_set *rs = pg_result_set_new();
 		pg_verdict *second = NULL;
-		int rc = rs ? pg_env_detect(&rs->env, head->env.key) : pg_error_set(PG_ENOMEM, "out of memory");
+		rc = rs ? pg_env_detect(&rs->env, head->env.key) : pg_error_set(PG_ENOMEM, "out of memory");
 		if (!rc && !a->c.quiet)
 			fprintf(stderr, "perfgate: %zu benchmark%s looked regressed: measuring again (round %d of %d)\n",
 				n, n == 1 ? "" : "s", round, a->confirm);
 		if (!rc)
 			rc = pg_measure(rs, g, &again);
+		/* Every earlier measurement of this head is one more head run for the run-to-run model. */
+		pg_compare_options with_earlier = *co;
+		with_earlier.earlier_heads = (const pg_result_set *const *)earlier;
+		with_earlier.n_earlier_heads = (size_t)round;
 		if (!rc)
-			rc = pg_compare(&second, rs, base->rs, base->origins, g, co);
+			rc = pg_compare(&second, rs, base->rs, base->origins, g, &with_earlier);
 		if (!rc)
 			rc = pg_verdict_confirm(v, second, round, co);
 		pg_verdict_free(second);
-		pg_result_set_free(rs);
+		earlier[round] = rs;
 		free(again_names);
 		if (rc)
-			return rc;
+			break;
 	}
-	return 0;
+	for (int i = 1; earlier && i <= a->confirm; i++)
+		pg_result_set_free(earlier[i]);
+	free(earlier);
+	return rc;
 }
 
+/*
+ * The run-to-run history along the baseline's first parents: only for a
+ * stored baseline (a file is one run by definition). K is the largest the
+ * selected benchmarks ask for; compare trims each to its own.
+ */
+static int read_history(pg_run_history **out, pg_store *store, const pg_cli_context *ctx,
+			const pg_baseline *base, const pg_gates *g, char *const *names, size_t n,
+			const check_args *a)
+{
+	*out = NULL;
+	if (!base->rs || !base->start || !ctx->repo)
+		return 0;
+	int k = a->history;
+	for (size_t i = 0; a->history == 0 && i < n; i++) {
+		const pg_bench_def *d = pg_gates_find(g, names[i]);
+		int want = d && d->run.history > 0 ? d->run.history : PG_DEFAULT_HISTORY;
+		k = want > k ? want : k;
+	}
+	return pg_run_history_read(out, store, ctx->repo, base->start, a->base.env_key, names, n,
+				   k > 0 ? k : PG_DEFAULT_HISTORY, a->base.max_depth);
+}
 
 /*
  * --mode auto: same-runner A/B when it can be had (the gates file builds the tree, the base
@@ -315,6 +360,7 @@ int cmd_check(int argc, char *argv[])
 	pg_store *store = NULL;
 	pg_baseline *base = NULL;
 	pg_verdict *v = NULL;
+	pg_run_history *history = NULL;
 	char **names = NULL;
 	size_t n_names = 0;
 	int rc;
@@ -392,7 +438,11 @@ int cmd_check(int argc, char *argv[])
 	/* Saved whatever the verdict: a failure is history too. */
 	if (a.save && (rc = pg_cli_save(rs, &ctx, a.store_dir, a.allow_dirty)))
 		goto early_out;
-	pg_compare_options co = {.strict = a.strict, .require_baseline = a.require_baseline};
+	pg_compare_options co = {.strict = a.strict, .require_baseline = a.require_baseline,
+				 .history_runs = a.history};
+	if ((rc = read_history(&history, store, &ctx, base, gates, names, n_names, &a)))
+		goto early_out;
+	co.history = history;
 	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
 		goto early_out;
 	v->base_how = base->how ? strdup(base->how) : NULL;
@@ -430,6 +480,7 @@ early_out:
 	free(early.warnings);
 out:
 	pg_verdict_free(v);
+	pg_run_history_free(history);
 	pg_baseline_free(base);
 	pg_store_free(store);
 	free(names);

@@ -14,16 +14,19 @@
 
 static const char usage[] =
 	"perfgate compare [--base REV|FILE] [--head REV|FILE] [-c GATES] [--env KEY]\n"
-	"                        [--target BRANCH] [--store DIR] [--strict] [--no-probe] [--format F[=FILE]]... [-o FILE]";
+	"                        [--target BRANCH] [--store DIR] [--strict] [--history K]\n"
+	"                        [--threshold P] [--no-probe] [--format F[=FILE]]... [-o FILE]";
 
 static const char help[] =
 	"Compare two result sets without measuring: each a file, or what is stored on a\n"
 	"commit (head default HEAD; base default: found as `check` finds it). With -c the\n"
-	"gates file's gates and thresholds apply. The environment probes of both sides\n"
-	"are compared (a time regression on a runner the probe found slower is\n"
-	"inconclusive); --no-probe leaves them unused.\n";
+	"gates file's gates and thresholds apply. Against a stored baseline, a regression\n"
+	"must also lie outside the run-to-run variation of the last K stored runs along\n"
+	"its history (--history K; default the gates file's `history`, else 10). The\n"
+	"environment probes of both sides are compared (a time regression on a runner\n"
+	"the probe found slower is inconclusive); --no-probe leaves them unused.\n";
 
-enum { OPT_BASE = OPT_CLI_LAST, OPT_HEAD, OPT_TARGET, OPT_STORE, OPT_STRICT };
+enum { OPT_BASE = OPT_CLI_LAST, OPT_HEAD, OPT_TARGET, OPT_STORE, OPT_STRICT, OPT_HISTORY };
 
 /* The head side: a result set file, or the latest set of the key stored on REV. */
 static int load_head(pg_result_set **out, const char *spec, pg_store *store,
@@ -70,12 +73,14 @@ int cmd_compare(int argc, char *argv[])
 						  {"target", required_argument, NULL, OPT_TARGET},
 						  {"store", required_argument, NULL, OPT_STORE},
 						  {"strict", no_argument, NULL, OPT_STRICT},
+						  {"history", required_argument, NULL, OPT_HISTORY},
 						  {NULL, 0, NULL, 0}};
 	pg_cli_common c;
 	pg_cli_context ctx = {0};
 	pg_baseline_options bo = {0};
 	const char *head_spec = "HEAD", *store_dir = NULL;
-	int strict = 0, opt, rc = 0;
+	int strict = 0, history_k = 0, opt, rc = 0;
+	pg_run_history *history = NULL;
 	pg_gates *gates = NULL;
 	pg_store *store = NULL;
 	pg_result_set *head = NULL;
@@ -100,6 +105,10 @@ int cmd_compare(int argc, char *argv[])
 			store_dir = optarg;
 		else if (opt == OPT_STRICT)
 			strict = 1;
+		else if (opt == OPT_HISTORY) {
+			if ((rc = pg_cli_int(&history_k, optarg, "--history", 1)))
+				goto out;
+		}
 		else if ((rc = pg_cli_common_option(&c, opt, optarg)) <= 0) {
 			rc = rc < 0 ? rc : pg_cli_bad_option("compare", usage, argv);
 			goto out;
@@ -122,10 +131,21 @@ int cmd_compare(int argc, char *argv[])
 		names[i] = head->benchmarks[i].name;
 	bo.env_key = head->env.key;
 	rc = pg_baseline_find(&base, store, ctx.repo, head->commit, names, head->n_benchmarks, &bo);
+	/* A stored baseline has history to weigh run-to-run variation by; a file has not. */
+	if (!rc && base->rs && base->start && ctx.repo) {
+		int k = history_k;
+		for (size_t i = 0; !history_k && gates && i < head->n_benchmarks; i++) {
+			const pg_bench_def *d = pg_gates_find(gates, names[i]);
+			k = d && d->run.history > k ? d->run.history : k;
+		}
+		rc = pg_run_history_read(&history, store, ctx.repo, base->start, head->env.key, names,
+					 head->n_benchmarks, k > 0 ? k : PG_DEFAULT_HISTORY, 0);
+	}
 	free(names);
 	if (rc)
 		goto out;
-	pg_compare_options co = {.strict = strict, .regression = c.threshold};
+	pg_compare_options co = {.strict = strict, .regression = c.threshold, .history = history,
+				  .history_runs = history_k};
 	if ((rc = pg_compare(&v, head, base->rs, base->origins, gates, &co)))
 		goto out;
 	v->base_how = base->how ? strdup(base->how) : NULL;
@@ -140,6 +160,7 @@ int cmd_compare(int argc, char *argv[])
 		rc = pg_cli_verdict_status(v, "compare");
 out:
 	pg_verdict_free(v);
+	pg_run_history_free(history);
 	pg_baseline_free(base);
 	pg_result_set_free(head);
 	pg_store_free(store);

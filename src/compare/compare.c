@@ -13,6 +13,8 @@
 /* Sizes do not vary between runs; the checklist allows them 20 %. */
 #define SIZE_REGRESSION 0.20
 #define BOOTSTRAP_RESAMPLES 2000
+/* A tail test's p cannot go below 1 / (resamples + 1): enough for Holm over 40 gates at 0.05. */
+#define TAIL_RESAMPLES 4000
 #define DEFAULT_SEED 0x5eedULL
 
 static const char *const stat_names[] = {"min", "max",  "mean", "stddev", "median", "mad",
@@ -151,6 +153,7 @@ void pg_verdict_free(pg_verdict *v)
 		free(c->base_commit);
 		free(c->accepted_by);
 		free(c->note);
+		free(c->model);
 	}
 	free(v->metrics);
 	for (size_t i = 0; i < v->n_gates; i++) {
@@ -208,7 +211,7 @@ static pg_metric_change *add_change(pg_verdict *v)
 	v->metrics = grown;
 	pg_metric_change *c = &v->metrics[v->n_metrics++];
 	memset(c, 0, sizeof(*c));
-	c->ci_lo = c->ci_hi = c->p = c->noise_floor = NAN;
+	c->ci_lo = c->ci_hi = c->p = c->noise_floor = c->run_to_run = NAN;
 	return c;
 }
 
@@ -255,7 +258,13 @@ static void thresholds_for(const pg_gates *gates, const pg_benchmark *b, const c
 	}
 }
 
-/* About how many more runs per side would bring p below the needed level (normal scaling). */
+/*
+ * About how many more runs per side would bring p below the needed level
+ * (the test's statistic grows as sqrt(n)). 0 when no number can be given:
+ * p is not on the worse side, or it would take more than ten times the runs
+ * made so far, where the change is too small against the spread for more
+ * runs to be the answer.
+ */
 static int more_runs_needed(double p_raw, double p_needed, size_t n)
 {
 	if (!(p_raw < 0.5) || !(p_needed > 0) || n == 0)
@@ -264,13 +273,207 @@ static int more_runs_needed(double p_raw, double p_needed, size_t n)
 	double z_need = pg_stats_normal_quantile(1.0 - p_needed);
 	double total = (double)n * (z_need / z_obs) * (z_need / z_obs);
 	double more = ceil(total - (double)n);
-	return more < 1 ? 1 : more > 1e6 ? 1000000 : (int)more;
+	if (more > 9.0 * (double)n && more > 20)
+		return 0;
+	return more < 1 ? 1 : (int)more;
 }
 
 typedef struct tested {
 	size_t index;         /* into v->metrics */
 	double p_worse, p_better;
 } tested;
+
+/* The change (head - base) / |base|, > 0 worse: a negative baseline keeps its direction. */
+static double relative_change(double head, double base, int better_higher)
+{
+	if (base == 0)
+		return head == 0 ? 0 : NAN;
+	double change = (head - base) / fabs(base);
+	return better_higher ? -change : change;
+}
+
+/*
+ * Sizes, instruction counts (measure: instructions), a matcher's hit rate
+ * and accuracy (answers counted over a fixed corpus, not timed) and samples
+ * that are all identical: no test is needed, nor possible.
+ */
+static int cannot_vary(const pg_benchmark *b, const pg_metric *m, const pg_metric *bm)
+{
+	if (strcmp(b->kind, "size") == 0 ||
+	    (strcmp(m->name, "instructions") == 0 && strcmp(m->unit, "count") == 0) ||
+	    (strcmp(b->kind, "matcher") == 0 && strcmp(m->unit, "ratio") == 0))
+		return 1;
+	return m->has_summary && bm->has_summary && m->summary.n >= 2 && bm->summary.n >= 2 &&
+	       m->summary.min == m->summary.max && bm->summary.min == bm->summary.max;
+}
+
+/* n, mean and sd of a side, from its samples, its stored summary or its single value. */
+typedef struct moments {
+	size_t n;
+	double mean, sd;
+} moments;
+
+static moments moments_of(const pg_metric *m)
+{
+	if (m->has_summary && m->summary.n >= 1)
+		return (moments){m->summary.n, m->summary.mean, m->summary.n >= 2 ? m->summary.stddev : NAN};
+	if (m->n_samples >= 1)
+		return (moments){1, m->samples[0], NAN};
+	if (m->has_value)
+		return (moments){1, m->value, NAN};
+	return (moments){0, NAN, NAN};
+}
+
+/* The percentile a statistic is, or -1 when it is not one. */
+static double stat_percentile(const char *stat)
+{
+	static const struct {
+		const char *name;
+		double q;
+	} table[] = {{"min", 0}, {"p50", 50}, {"median", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"max", 100}};
+	for (size_t i = 0; stat && i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(stat, table[i].name) == 0)
+			return table[i].q;
+	return -1;
+}
+
+static int set_note(pg_metric_change *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int set_note(pg_metric_change *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(c->note);
+	return (c->note = strdup(buf)) ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+static int set_model(pg_metric_change *c, const char *model)
+{
+	free(c->model);
+	return (c->model = strdup(model)) ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+/*
+ * The one-sided p-values of the worse and the better side, from the test
+ * that fits the statistic and what each side has. Returns 0 with both set,
+ * 1 when no test can decide (c->note says why), or a negative error.
+ */
+static int test_change(double *p_worse, double *p_better, pg_metric_change *c, const pg_metric *m,
+		       const pg_metric *bm, const char *stat, const pg_compare_options *opts)
+{
+	unsigned long long seed = opts->seed ? opts->seed : DEFAULT_SEED;
+	int samples = m->n_samples >= 2 && bm->n_samples >= 2;
+	double q = stat_percentile(stat);
+	if (samples && (!stat || q == 50)) {
+		/* The centre: one-sided Mann-Whitney each way, adjusted together later. */
+		pg_mwu worse, better;
+		int rc = pg_stats_mann_whitney(&worse, m->samples, m->n_samples, bm->samples, bm->n_samples,
+					       c->better_higher ? PG_LESS : PG_GREATER);
+		if (!rc)
+			rc = pg_stats_mann_whitney(&better, m->samples, m->n_samples, bm->samples,
+						   bm->n_samples, c->better_higher ? PG_GREATER : PG_LESS);
+		if (rc)
+			return rc;
+		*p_worse = worse.p;
+		*p_better = better.p;
+		double lo, hi;
+		if (c->base > 0 && pg_stats_ratio_ci(&lo, &hi, bm->samples, bm->n_samples, m->samples,
+						     m->n_samples, opts->alpha, BOOTSTRAP_RESAMPLES, seed) == 0) {
+			c->ci_lo = c->better_higher ? 1.0 - hi : lo - 1.0;
+			c->ci_hi = c->better_higher ? 1.0 - lo : hi - 1.0;
+		} else if (c->base < 0) {
+			pg_boot_change bc;
+			if (pg_stats_percentile_change(&bc, bm->samples, bm->n_samples, m->samples,
+						       m->n_samples, 50, opts->alpha, BOOTSTRAP_RESAMPLES, seed) == 0) {
+				c->ci_lo = c->better_higher ? -bc.hi : bc.lo;
+				c->ci_hi = c->better_higher ? -bc.lo : bc.hi;
+			}
+		}
+		return 0;
+	}
+	if (samples && q >= 0) {
+		/* A tail moves on its own: test that statistic, never the whole distribution. */
+		pg_boot_change bc;
+		int rc = pg_stats_percentile_change(&bc, bm->samples, bm->n_samples, m->samples,
+						    m->n_samples, q, opts->alpha, TAIL_RESAMPLES, seed);
+		if (rc == PG_ENOMEM)
+			return rc;
+		if (rc)
+			return set_note(c, "no test of %s: %s", stat, pg_error_message()) ? PG_ENOMEM : 1;
+		*p_worse = c->better_higher ? bc.p_less : bc.p_greater;
+		*p_better = c->better_higher ? bc.p_greater : bc.p_less;
+		c->ci_lo = c->better_higher ? -bc.hi : bc.lo;
+		c->ci_hi = c->better_higher ? -bc.lo : bc.hi;
+		return 0;
+	}
+	if (q >= 0 && q != 50)
+		return set_note(c, "a relative gate on %s needs samples on both sides", stat) ? PG_ENOMEM : 1;
+	if (stat && q < 0 && strcmp(stat, "mean") != 0)
+		return set_note(c, "no test decides a relative change of %s", stat) ? PG_ENOMEM : 1;
+	/* A mean, or a side with one run or a summary only: Welch's test on what each side has. */
+	moments h = moments_of(m), b = moments_of(bm);
+	pg_welch worse, better;
+	int testable = (h.n >= 2 && isfinite(h.sd)) || (b.n >= 2 && isfinite(b.sd));
+	if (testable && pg_stats_welch(&worse, h.n, h.mean, h.sd, b.n, b.mean, b.sd,
+				       c->better_higher ? PG_LESS : PG_GREATER) == 0 &&
+	    pg_stats_welch(&better, h.n, h.mean, h.sd, b.n, b.mean, b.sd,
+			   c->better_higher ? PG_GREATER : PG_LESS) == 0) {
+		*p_worse = worse.p;
+		*p_better = better.p;
+		return 0;
+	}
+	if (testable)
+		return set_note(c, "neither side varies in its runs, yet they differ: re-measure") ? PG_ENOMEM : 1;
+	/* One run a side: no spread to test against. The fewest runs a rank test could decide with: */
+	size_t n = 2;
+	while (n < 100 && pg_compare_min_p(n, n) >= opts->alpha)
+		n++;
+	size_t have = c->n_head < c->n_base ? c->n_head : c->n_base;
+	return set_note(c, "one run on %s: no spread to test against; at least %zu more run%s per side could decide",
+			c->n_head < 2 && c->n_base < 2 ? "each side" : c->n_head < 2 ? "the head" : "the base",
+			n - have, n - have == 1 ? "" : "s")
+		       ? PG_ENOMEM
+		       : 1;
+}
+
+/* CPU time is gated beside wall time unless the process mostly waits (the share is below the bar). */
+static int cpu_share(double *share, const pg_benchmark *b, const pg_benchmark *bb)
+{
+	*share = NAN;
+	const pg_benchmark *sides[2] = {b, bb};
+	for (int i = 0; i < 2; i++) {
+		if (!sides[i])
+			continue;
+		const pg_metric *cpu = pg_benchmark_find_metric(sides[i], "cpu");
+		const pg_metric *wall = pg_benchmark_find_metric(sides[i], "wall");
+		double c, w, w2;
+		if (!wall && (wall = pg_benchmark_find_metric(sides[i], "spawn"))) {
+			/* A VM's process lives through spawn and teardown; its CPU time covers both. */
+			const pg_metric *teardown = pg_benchmark_find_metric(sides[i], "teardown");
+			if (!teardown || pg_metric_center(teardown, &w2) != 0)
+				w2 = 0;
+		} else {
+			w2 = 0;
+		}
+		if (!cpu || !wall || pg_metric_center(cpu, &c) != 0 || pg_metric_center(wall, &w) != 0 ||
+		    !(w + w2 > 0))
+			continue;
+		/* The larger share of the two runs: a loaded runner lowers it without the code waiting. */
+		double s = c / (w + w2);
+		if (!(*share >= s))
+			*share = s;
+	}
+	return isfinite(*share);
+}
+
+static int is_cpu_metric(const pg_benchmark *b, const pg_metric *m)
+{
+	return strcmp(m->name, "cpu") == 0 && strcmp(m->unit, "ms") == 0 &&
+	       (strcmp(b->kind, "command") == 0 || strcmp(b->kind, "vmspawn") == 0 ||
+		strcmp(b->kind, "import") == 0);
+}
 
 static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const pg_benchmark *b,
 			  const pg_metric *m, const char *stat, const pg_benchmark *bb,
@@ -280,7 +483,7 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 	pg_metric_change *c = add_change(v);
 	if (!c)
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	int named;
+	int named, rc;
 	c->bench = strdup(b->name);
 	c->metric = strdup(m->name);
 	c->stat = dup_or_null(stat);
@@ -294,6 +497,16 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 	const pg_metric *bm = bb ? pg_benchmark_find_metric(bb, m->name) : NULL;
 	if (!c->bench || !c->metric || !c->unit || (stat && !c->stat))
 		return pg_error_set(PG_ENOMEM, "out of memory");
+	int cpu = !stat && is_cpu_metric(b, m);
+	if (cpu && !named) {
+		double share;
+		if (cpu_share(&share, b, bb && bm ? bb : NULL) && share >= PG_CPU_SHARE_TO_GATE)
+			c->gated = 1;
+		else if (isfinite(share) &&
+			 (rc = set_note(c, "not gated: CPU time is %.0f %% of wall time (the benchmark waits on I/O, locks or sleep), so wall time is its only time gate",
+					share * 100)))
+			return rc;
+	}
 	if (!bm || !isfinite(pg_metric_stat(bm, stat))) {
 		c->verdict = PG_CHANGE_NO_BASELINE;
 		return 0;
@@ -306,10 +519,7 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 		c->base_depth = origin->depth;
 	}
 	double sign = c->better_higher ? -1.0 : 1.0;
-	if (c->base != 0)
-		c->change = sign * (c->head / c->base - 1.0);
-	else
-		c->change = c->head == 0 ? 0 : NAN;
+	c->change = relative_change(c->head, c->base, c->better_higher);
 	if (c->min_change > 0 && fabs(c->head - c->base) < c->min_change) {
 		c->verdict = PG_CHANGE_UNCHANGED;
 		return 0;
@@ -323,40 +533,30 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 		c->note = strdup("zero baseline: no relative change (set min_change to gate it)");
 		return 0;
 	}
-	/* Sizes, single values and counts that never vary (instructions) need no test. */
-	int deterministic = strcmp(b->kind, "size") == 0 || m->n_samples < 2 || bm->n_samples < 2 ||
-			    (m->has_summary && bm->has_summary && m->summary.min == m->summary.max &&
-			     bm->summary.min == bm->summary.max);
-	if (deterministic) {
+	if (cannot_vary(b, m, bm)) {
 		c->verdict = c->change > c->threshold    ? PG_CHANGE_REGRESSION
 			     : c->change < -c->threshold ? PG_CHANGE_IMPROVEMENT
 							 : PG_CHANGE_UNCHANGED;
+		return set_model(c, PG_MODEL_EXACT);
+	}
+	/* Run-to-run history, where there is one, upgrades this after the tests are decided. */
+	if ((rc = set_model(c, cpu ? PG_MODEL_WITHIN_RUN : PG_MODEL_SINGLE_RUN)))
+		return rc;
+	double p_worse = NAN, p_better = NAN;
+	rc = test_change(&p_worse, &p_better, c, m, bm, stat, opts);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		/* Nothing can test it: over the threshold is inconclusive, never a bare-ratio fail. */
+		c->verdict = fabs(c->change) > c->threshold ? PG_CHANGE_INCONCLUSIVE : PG_CHANGE_UNCHANGED;
 		return 0;
 	}
-	/* Samples on both sides: a one-sided test each way, adjusted together later. */
-	pg_mwu worse, better;
-	int rc = pg_stats_mann_whitney(&worse, m->samples, m->n_samples, bm->samples, bm->n_samples,
-				       c->better_higher ? PG_LESS : PG_GREATER);
-	if (!rc)
-		rc = pg_stats_mann_whitney(&better, m->samples, m->n_samples, bm->samples,
-					   bm->n_samples, c->better_higher ? PG_GREATER : PG_LESS);
-	if (rc)
-		return rc;
-	if (!stat || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0) {
-		double lo, hi;
-		if (pg_stats_ratio_ci(&lo, &hi, bm->samples, bm->n_samples, m->samples, m->n_samples,
-				      opts->alpha, BOOTSTRAP_RESAMPLES,
-				      opts->seed ? opts->seed : DEFAULT_SEED) == 0) {
-			c->ci_lo = c->better_higher ? 1.0 - hi : lo - 1.0;
-			c->ci_hi = c->better_higher ? 1.0 - lo : hi - 1.0;
-		}
-	}
-	c->p = c->change >= 0 ? worse.p : better.p;
+	c->p = c->change >= 0 ? p_worse : p_better;
 	tested *grown = realloc(*tests, (*n_tests + 1) * sizeof(**tests));
 	if (!grown)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	*tests = grown;
-	grown[(*n_tests)++] = (tested){v->n_metrics - 1, worse.p, better.p};
+	grown[(*n_tests)++] = (tested){v->n_metrics - 1, p_worse, p_better};
 	return 0;
 }
 
@@ -399,11 +599,123 @@ static int decide_tested(pg_verdict *v, tested *tests, size_t n_tests, const pg_
 			double raw = c->change >= 0 ? tests[i].p_worse : tests[i].p_better;
 			size_t n = c->n_head < c->n_base ? c->n_head : c->n_base;
 			c->more_runs = more_runs_needed(raw, opts->alpha / (double)(c->gated && m ? m : 1), n);
+			if (c->more_runs == 0 && !c->note &&
+			    !(c->note = strdup("more runs would hardly decide: the change is small against the spread of the runs")))
+				rc = pg_error_set(PG_ENOMEM, "out of memory");
 		}
 	}
 	free(worse);
 	free(better);
 	return rc;
+}
+
+/* The spread of run medians is never taken below this (log units, about 1 %). */
+#define RUN_TO_RUN_FLOOR 0.01
+
+static const pg_run_series *find_series(const pg_run_history *h, const char *bench, const char *metric)
+{
+	for (size_t i = 0; h && i < h->n_series; i++)
+		if (strcmp(h->series[i].bench, bench) == 0 && strcmp(h->series[i].metric, metric) == 0)
+			return &h->series[i];
+	return NULL;
+}
+
+static int history_wanted(const pg_gates *gates, const char *bench, const pg_compare_options *opts)
+{
+	if (opts->history_runs > 0)
+		return opts->history_runs;
+	const pg_bench_def *d = gates ? pg_gates_find(gates, bench) : NULL;
+	return d && d->run.history > 0 ? d->run.history : PG_DEFAULT_HISTORY;
+}
+
+/*
+ * The head's centre on the model's scale, averaged over this measurement
+ * and the earlier ones of the same head (--confirm rounds): J head runs.
+ */
+static double head_level(int *runs, const pg_metric_change *c, const pg_compare_options *opts, int logs)
+{
+	double sum = logs ? log(c->head) : c->head;
+	*runs = 1;
+	for (size_t i = 0; i < opts->n_earlier_heads; i++) {
+		const pg_benchmark *b = pg_result_set_find(opts->earlier_heads[i], c->bench);
+		const pg_metric *m = b ? pg_benchmark_find_metric(b, c->metric) : NULL;
+		double centre;
+		if (!m || pg_metric_center(m, &centre) != 0 || !isfinite(centre) || (logs && !(centre > 0)))
+			continue;
+		sum += logs ? log(centre) : centre;
+		(*runs)++;
+	}
+	return sum / *runs;
+}
+
+/*
+ * Run-to-run variation (a stored baseline): the centres x_1..x_K of the
+ * last K stored runs give a mean m and sd s (on logs when all are
+ * positive); the head's level h (mean of its J runs) is outside what
+ * run-to-run variation explains when, in the worsening direction,
+ * h - m > t(K-1, 1-alpha) * max(s, 1 %) * sqrt(1/J + 1/K). A regression
+ * inside that band is inconclusive, an improvement inside it unchanged.
+ */
+static int apply_run_to_run(pg_verdict *v, const pg_gates *gates, const pg_compare_options *opts)
+{
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		pg_metric_change *c = &v->metrics[i];
+		if (!c->has_base || !c->model || strcmp(c->model, PG_MODEL_SINGLE_RUN) != 0 || c->stat)
+			continue;
+		const pg_run_series *sr = find_series(opts->history, c->bench, c->metric);
+		int wanted = history_wanted(gates, c->bench, opts);
+		size_t k = sr ? sr->n : 0;
+		if (k > (size_t)wanted)
+			k = (size_t)wanted;
+		if (c->gated && (k < (size_t)wanted || k < PG_MIN_HISTORY)) {
+			int rc = k < PG_MIN_HISTORY
+					 ? pg_verdict_warn(v, "history: %s.%s has %zu stored run%s of the %d asked for (history K); fewer than %d: single-run baseline",
+							   c->bench, c->metric, k, k == 1 ? "" : "s", wanted, PG_MIN_HISTORY)
+					 : pg_verdict_warn(v, "history: %s.%s has %zu stored runs of the %d asked for (history K); the run-to-run model uses %zu",
+							   c->bench, c->metric, k, wanted, k);
+			if (rc)
+				return rc;
+		}
+		if (k < PG_MIN_HISTORY)
+			continue;
+		int logs = c->head > 0;
+		for (size_t j = 0; j < k; j++)
+			logs = logs && sr->values[j] > 0;
+		double mean = 0, ss = 0;
+		for (size_t j = 0; j < k; j++)
+			mean += (logs ? log(sr->values[j]) : sr->values[j]) / (double)k;
+		for (size_t j = 0; j < k; j++) {
+			double d = (logs ? log(sr->values[j]) : sr->values[j]) - mean;
+			ss += d * d;
+		}
+		double sd = sqrt(ss / (double)(k - 1));
+		double floor = logs ? RUN_TO_RUN_FLOOR : RUN_TO_RUN_FLOOR * fabs(mean);
+		if (!(sd > floor))
+			sd = floor;
+		int j_runs;
+		double h = head_level(&j_runs, c, opts, logs);
+		double band = pg_stats_t_quantile(1.0 - opts->alpha, (double)(k - 1)) * sd *
+			      sqrt(1.0 / j_runs + 1.0 / (double)k);
+		double worse = (c->better_higher ? -1.0 : 1.0) * (h - mean);
+		c->history_runs = (int)k;
+		c->run_to_run = logs ? exp(band) - 1.0 : (mean != 0 ? band / fabs(mean) : NAN);
+		char model[64];
+		snprintf(model, sizeof(model), "%s (K=%zu)", PG_MODEL_RUN_TO_RUN, k);
+		int rc = set_model(c, model);
+		if (!rc && c->verdict == PG_CHANGE_REGRESSION && !(worse > band)) {
+			c->verdict = PG_CHANGE_INCONCLUSIVE;
+			c->more_runs = 0;
+			rc = set_note(c, "within run-to-run variation of the last %zu runs: ±%.1f %% (check --ab decides on one runner)",
+				      k, c->run_to_run * 100);
+		} else if (!rc && c->verdict == PG_CHANGE_IMPROVEMENT && !(-worse > band)) {
+			c->verdict = PG_CHANGE_UNCHANGED;
+			rc = set_note(c, "improvement within run-to-run variation of the last %zu runs: ±%.1f %%", k,
+				      c->run_to_run * 100);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int add_failure(pg_verdict *v, const pg_benchmark *b)
@@ -583,6 +895,8 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 	}
 	if (!rc)
 		rc = decide_tested(v, tests, n_tests, &opts);
+	if (!rc && opts.history)
+		rc = apply_run_to_run(v, gates, &opts);
 	if (!rc)
 		rc = evaluate_gates(v, head, gates);
 	free(tests);
@@ -636,6 +950,13 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 				c->ci_lo = a->ci_lo;
 				c->ci_hi = a->ci_hi;
 				c->more_runs = a->more_runs;
+				c->history_runs = a->history_runs;
+				c->run_to_run = a->run_to_run;
+				free(c->model);
+				if (a->model && !(c->model = strdup(a->model)))
+					return pg_error_set(PG_ENOMEM, "out of memory");
+				if (!a->model)
+					c->model = NULL;
 			}
 			free(c->note);
 			if (!(c->note = strdup(note)))

@@ -629,3 +629,173 @@ double pg_stats_normal_quantile(double p)
 	}
 	return q < 0.0 ? -x : x;
 }
+
+/*
+ * Continued fraction of the regularised incomplete beta function, evaluated
+ * by the modified Lentz method; converges fast for x < (a + 1) / (a + b + 2).
+ */
+static double beta_continued_fraction(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1.0 / d;
+	double h = d;
+	for (int m = 1; m <= 500; m++) {
+		double m2 = 2.0 * m;
+		double even = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+		d = 1.0 + even * d;
+		c = 1.0 + even / c;
+		d = 1.0 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		h *= d * c;
+		double odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+		d = 1.0 + odd * d;
+		c = 1.0 + odd / c;
+		d = 1.0 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		double step = d * c;
+		h *= step;
+		if (fabs(step - 1.0) < 1e-15)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a, b), the regularised incomplete beta function, 0 <= x <= 1. */
+static double incomplete_beta(double a, double b, double x)
+{
+	if (x <= 0.0)
+		return 0.0;
+	if (x >= 1.0)
+		return 1.0;
+	double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return front * beta_continued_fraction(a, b, x) / a;
+	return 1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b;
+}
+
+double pg_stats_t_sf(double t, double df)
+{
+	if (isnan(t) || !(df > 0.0))
+		return NAN;
+	if (isinf(t))
+		return t > 0 ? 0.0 : 1.0;
+	/* P(T > |t|) = I_{df/(df+t^2)}(df/2, 1/2) / 2. */
+	double tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	return t > 0 ? tail : 1.0 - tail;
+}
+
+double pg_stats_t_quantile(double p, double df)
+{
+	if (!(p > 0.0 && p < 1.0) || !(df > 0.0))
+		return NAN;
+	if (p < 0.5)
+		return -pg_stats_t_quantile(1.0 - p, df);
+	/* Bracket, then bisect on the survival function: monotone, so this cannot miss. */
+	double lo = 0.0, hi = 1.0, want = 1.0 - p;
+	while (pg_stats_t_sf(hi, df) > want && hi < 1e12)
+		hi *= 2.0;
+	for (int i = 0; i < 200 && hi - lo > 1e-13 * hi; i++) {
+		double mid = 0.5 * (lo + hi);
+		if (pg_stats_t_sf(mid, df) > want)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+int pg_stats_welch(pg_welch *out, size_t nx, double mean_x, double sd_x, size_t ny, double mean_y,
+		   double sd_y, pg_alternative alt)
+{
+	if (nx == 0 || ny == 0 || (nx < 2 && ny < 2))
+		return pg_error_set(PG_EINPUT, "Welch's test needs two runs on at least one side");
+	if (!isfinite(mean_x) || !isfinite(mean_y) || (nx >= 2 && !(sd_x >= 0)) ||
+	    (ny >= 2 && !(sd_y >= 0)))
+		return pg_error_set(PG_EINPUT, "Welch's test needs finite means and standard deviations");
+	/* A single run has no spread of its own: it borrows the other side's (equal variances). */
+	if (nx < 2)
+		sd_x = sd_y;
+	if (ny < 2)
+		sd_y = sd_x;
+	double vx = sd_x * sd_x / (double)nx, vy = sd_y * sd_y / (double)ny;
+	if (!(vx + vy > 0))
+		return pg_error_set(PG_EINPUT, "Welch's test: neither side varies");
+	out->t = (mean_x - mean_y) / sqrt(vx + vy);
+	if (nx < 2)
+		out->df = (double)ny - 1.0;
+	else if (ny < 2)
+		out->df = (double)nx - 1.0;
+	else
+		out->df = (vx + vy) * (vx + vy) /
+			  (vx * vx / ((double)nx - 1.0) + vy * vy / ((double)ny - 1.0));
+	double upper = pg_stats_t_sf(out->t, out->df);
+	out->p = alt == PG_GREATER ? upper
+		 : alt == PG_LESS  ? 1.0 - upper
+				   : 2.0 * (upper < 0.5 ? upper : 1.0 - upper);
+	if (out->p > 1.0)
+		out->p = 1.0;
+	return 0;
+}
+
+/* Percentile q (type 7) of n draws with replacement, using work (n values) as scratch. */
+static double resample_percentile(double *work, const double *sample, size_t n, double q,
+				  uint64_t *state)
+{
+	uint64_t bound = (uint64_t)n, unbiased_from = (0 - bound) % bound;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r;
+		do
+			r = splitmix64_next(state);
+		while (r < unbiased_from);
+		work[i] = sample[r % bound];
+	}
+	qsort(work, n, sizeof(*work), compare_doubles);
+	return pg_stats_percentile_sorted(work, n, q);
+}
+
+int pg_stats_percentile_change(pg_boot_change *out, const double *base, size_t nb,
+			       const double *head, size_t nh, double q, double alpha,
+			       unsigned resamples, unsigned long long seed)
+{
+	uint64_t state = (uint64_t)seed;
+	if (nb == 0 || nh == 0 || resamples == 0 || !(q >= 0 && q <= 100) ||
+	    !(alpha > 0.0 && alpha < 1.0))
+		return pg_error_set(PG_EINPUT, "percentile bootstrap needs two samples, 0 <= q <= 100, 0 < alpha < 1");
+	if (!all_finite(base, nb) || !all_finite(head, nh))
+		return pg_error_set(PG_EINPUT, "percentile bootstrap sample is not finite");
+	double *work = malloc((nb > nh ? nb : nh) * sizeof(*work));
+	double *changes = malloc(resamples * sizeof(*changes));
+	if (!work || !changes) {
+		free(work);
+		free(changes);
+		return pg_error_set(PG_ENOMEM, "out of memory for %u bootstrap resamples", resamples);
+	}
+	size_t at_or_below = 0, at_or_above = 0;
+	int err = 0;
+	for (unsigned r = 0; r < resamples; r++) {
+		double b = resample_percentile(work, base, nb, q, &state);
+		double h = resample_percentile(work, head, nh, q, &state);
+		if (b == 0.0) {
+			err = pg_error_set(PG_EINPUT, "a bootstrap resample of the baseline has percentile %g at 0", q);
+			break;
+		}
+		/* Relative to |base|: a negative baseline keeps the direction of the difference. */
+		changes[r] = (h - b) / fabs(b);
+		at_or_below += changes[r] <= 0.0;
+		at_or_above += changes[r] >= 0.0;
+	}
+	if (!err) {
+		qsort(changes, resamples, sizeof(*changes), compare_doubles);
+		out->lo = pg_stats_percentile_sorted(changes, resamples, 100.0 * (alpha / 2.0));
+		out->hi = pg_stats_percentile_sorted(changes, resamples, 100.0 * (1.0 - alpha / 2.0));
+		/* The +1s keep a bootstrap p from claiming more than its resamples can show. */
+		out->p_greater = (double)(at_or_below + 1) / (double)(resamples + 1);
+		out->p_less = (double)(at_or_above + 1) / (double)(resamples + 1);
+	}
+	free(work);
+	free(changes);
+	return err;
+}

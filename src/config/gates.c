@@ -21,6 +21,7 @@ void pg_run_settings_default(pg_run_settings *s)
 	s->min_time_s = 0;
 	s->pin = -1;
 	s->instructions = 0;
+	s->history = 0;
 }
 
 void pg_strv_free(char **v)
@@ -216,7 +217,8 @@ static int read_settings(pg_run_settings *s, const cJSON *obj, const char *where
 	if ((rc = get_count(&s->runs, obj, "runs", where, 1)) < 0 ||
 	    (rc = get_count(&s->warmup, obj, "warmup", where, 0)) < 0 ||
 	    (rc = get_seconds(&s->timeout_s, obj, "timeout", where)) < 0 ||
-	    (rc = get_seconds(&s->min_time_s, obj, "min_time", where)) < 0)
+	    (rc = get_seconds(&s->min_time_s, obj, "min_time", where)) < 0 ||
+	    (rc = get_count(&s->history, obj, "history", where, 1)) < 0)
 		return rc;
 	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(obj, "pin");
 	if (pin) {
@@ -264,7 +266,7 @@ static const struct {
 
 static const char *const common_keys[] = {"name", "kind", "runs", "warmup", "timeout", "min_time",
 					  "cwd", "env", "pin", "shell", "measure", "description",
-					  "normalize", NULL};
+					  "normalize", "history", NULL};
 
 static int check_bench_keys(const cJSON *obj, const char *kind, const char *where)
 {
@@ -301,7 +303,7 @@ static int check_bench_keys(const cJSON *obj, const char *kind, const char *wher
 static int definition_hash(pg_bench_def *def)
 {
 	static const char *const volatile_keys[] = {"runs", "warmup", "timeout", "min_time",
-						    "description", "pin", "normalize", NULL};
+						    "description", "pin", "normalize", "history", NULL};
 	cJSON *copy = cJSON_Duplicate(def->spec, 1);
 	if (!copy)
 		return pg_error_set(PG_ENOMEM, "out of memory");
@@ -576,7 +578,7 @@ static int load(pg_gates *g, const cJSON *json)
 					   "gates", NULL};
 	static const char *const default_keys[] = {"regression", "alpha", "runs", "warmup", "timeout",
 						   "min_time", "pin", "measure", "normalize", "probe",
-						   NULL};
+						   "history", NULL};
 	char where[600], at[700];
 	const char *schema;
 	const cJSON *benches, *gates = NULL, *item;

@@ -78,3 +78,15 @@ int pg_failure_counts(const pg_bench_failure *f)
 {
 	return !f->status || strcmp(f->status, "skipped") != 0;
 }
+
+char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c)
+{
+	buf[0] = '\0';
+	if (!c->gated || !c->has_base || !c->model || strcmp(c->model, PG_MODEL_EXACT) == 0)
+		return buf;
+	if (isfinite(c->run_to_run))
+		snprintf(buf, size, "%s, ±%.1f %%", c->model, c->run_to_run * 100);
+	else
+		snprintf(buf, size, "%s", c->model);
+	return buf;
+}

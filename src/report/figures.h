@@ -21,6 +21,13 @@ void pg_figures_fill(pg_figures *f, const pg_metric_change *c);
 /* "base 4.95 ms, head 6.10 ms, change +23.2 %, 95 % CI [+18.0 %, +28.1 %], p <0.001"; returns buf. */
 char *pg_figures_line(char *buf, size_t size, const pg_figures *f);
 
+/*
+ * How a gated row with a baseline was decided, for every format: "single-run
+ * baseline", "run-to-run (K=10), ±6.2 %", "within-run"; "" when there is
+ * nothing to say (no baseline, not gated, or the plain ratio). Returns buf.
+ */
+char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c);
+
 /* A gate's bound and measured value ("not measured" when NAN). */
 typedef struct pg_gate_figures {
 	char bound[48], value[48];

@@ -60,6 +60,11 @@ static void metric_annotation(FILE *out, const char *kind, const pg_metric_chang
 		fputs("; ", out);
 		pg_escape_gh_data(out, c->note);
 	}
+	char model[96];
+	if (pg_figures_model(model, sizeof(model), c)[0]) {
+		fputs("; model: ", out);
+		pg_escape_gh_data(out, model);
+	}
 	fputc('\n', out);
 }
 

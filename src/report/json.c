@@ -49,7 +49,10 @@ static cJSON *metric_json(const pg_metric_change *c)
 	     add_nullable_number(o, "base_depth", c->base_commit ? c->base_depth : NAN) ||
 	     pg_json_add_string(o, "accepted_by", c->accepted_by) ||
 	     add_nullable_number(o, "noise_floor", c->noise_floor) ||
-	     pg_json_add_string(o, "note", c->note);
+	     pg_json_add_string(o, "note", c->note) ||
+	     pg_json_add_string(o, "model", c->model) ||
+	     add_nullable_number(o, "history_runs", c->history_runs > 0 ? c->history_runs : NAN) ||
+	     add_nullable_number(o, "run_to_run", c->run_to_run);
 	/* Only rows the probe judged carry its part: the others read as before. */
 	if (!rc && c->probe_ratio > 0) {
 		cJSON *probe = cJSON_AddObjectToObject(o, "probe");

@@ -108,7 +108,7 @@ static void open_case(FILE *out, const suite *s, const char *name, const char *s
 static void metric_case(FILE *out, const suite *s, const pg_metric_change *c)
 {
 	pg_figures f;
-	char line[512];
+	char line[512], model[96];
 	pg_figures_fill(&f, c);
 	pg_figures_line(line, sizeof(line), &f);
 	open_case(out, s, c->metric, c->stat);
@@ -131,6 +131,10 @@ static void metric_case(FILE *out, const suite *s, const pg_metric_change *c)
 			fputs("; ", out);
 			pg_escape_xml(out, c->note, 0);
 		}
+		if (pg_figures_model(model, sizeof(model), c)[0]) {
+			fputs("; model: ", out);
+			pg_escape_xml(out, model, 0);
+		}
 		fputs("</failure>\n", out);
 	} else {
 		fputs("      <system-out>", out);
@@ -147,6 +151,10 @@ static void metric_case(FILE *out, const suite *s, const pg_metric_change *c)
 		if (c->note) {
 			fputs("; ", out);
 			pg_escape_xml(out, c->note, 0);
+		}
+		if (pg_figures_model(model, sizeof(model), c)[0]) {
+			fputs("; model: ", out);
+			pg_escape_xml(out, model, 0);
 		}
 		fputs("</system-out>\n", out);
 	}

@@ -124,6 +124,11 @@ static void write_verdict_cell(FILE *out, const pg_metric_change *c)
 		fputs(" — ", out);
 		pg_escape_markdown(out, c->note, TEXT_MAX_BYTES, 0);
 	}
+	char model[96];
+	if (pg_figures_model(model, sizeof(model), c)[0]) {
+		fputs(" · ", out);
+		pg_escape_markdown(out, model, TEXT_MAX_BYTES, 0);
+	}
 }
 
 static void write_metric_row(FILE *out, const pg_metric_change *c, const pg_report_options *o)

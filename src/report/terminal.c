@@ -1,4 +1,5 @@
 /* terminal.c - the verdict as tables a person reads in a terminal */
+#include "report/figures.h"
 #include "perfgate/quantity.h"
 #include "perfgate/report.h"
 
@@ -62,6 +63,9 @@ static void print_row(FILE *out, const pg_metric_change *c, int color, int width
 		fprintf(out, "  %-*s   accepted by %s\n", width, "", c->accepted_by);
 	if (c->note)
 		fprintf(out, "  %-*s   %s\n", width, "", c->note);
+	char model[96];
+	if (pg_figures_model(model, sizeof(model), c)[0])
+		fprintf(out, "  %-*s   model: %s\n", width, "", model);
 }
 
 static void print_gate(FILE *out, const pg_gate_result *g, int color)

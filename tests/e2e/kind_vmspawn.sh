@@ -49,8 +49,8 @@ WORK=$(work_for_ms 20) || WORK=20000
 gates vm.json "{\"name\": \"vm\", \"kind\": \"vmspawn\", \"command\": [\"$VM\", \"--work\", \"$WORK\"], \"ready\": {\"match\": \"^ready\$\"}, \"runs\": 5}"
 run_pg vm 0 run -c vm.json -o vm.out.json
 check "microvm: the benchmark is ok" holds '.benchmarks[0].status == "ok"' vm.out.json
-check "microvm: the metrics are spawn, teardown, peak_rss (ms, ms, bytes)" \
-  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"]]' vm.out.json
+check "microvm: the metrics are spawn, teardown, peak_rss, cpu (ms, ms, bytes, ms)" \
+  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"],["cpu","ms"]]' vm.out.json
 check "microvm: 5 samples each (the warm-up is not recorded)" \
   holds 'all(.benchmarks[0].metrics[]; (.samples | length) == 5)' vm.out.json
 check "microvm: every spawn > 0, every teardown >= 0, every peak_rss > 0" \

@@ -138,6 +138,32 @@ def main():
     est, lo, hi = hodges_lehmann([1.0, 2.0], [3.0, 5.0, 4.0], 0.05)
     print(c_array("hl_tiny_expected", [est, lo, hi]))
 
+    print("\n/* Student t and Welch's test */")
+    t = [-3.0, -0.5, 0.0, 0.7, 2.0, 6.5]
+    dfs = [1.0, 2.5, 4.0, 9.0, 29.0, 120.0]
+    print(c_array("t_sf_t", t))
+    print(c_array("t_sf_df", dfs))
+    print(c_array("t_sf_expected", [stats.t.sf(a, d) for a in t for d in dfs]))
+    q = [0.9, 0.95, 0.975, 0.999]
+    print(c_array("t_quantile_p", q))
+    print(c_array("t_quantile_expected", [stats.t.ppf(a, d) for a in q for d in dfs]))
+    # (n_x, mean_x, sd_x, n_y, mean_y, sd_y): head first, base second.
+    cases = [(30, 11.0, 1.5, 30, 10.0, 1.2), (8, 115.0, 40.0, 8, 100.0, 35.0),
+             (5, 26.0, 3.5, 12, 24.0, 1.0), (40, 9.7, 0.4, 6, 10.1, 0.9)]
+    welch = []
+    for nx, mx, sx, ny, my, sy in cases:
+        for alt in ("greater", "less"):
+            r = stats.ttest_ind_from_stats(mx, sx, nx, my, sy, ny, equal_var=False, alternative=alt)
+            welch += [r.statistic, r.pvalue]
+    print(c_array("welch_cases", [v for c in cases for v in c]))
+    print(c_array("welch_expected", welch))
+    # One run against five: the prediction-interval t test, (x - m) / (s sqrt(1 + 1/n)), df n - 1.
+    five = [24.1, 22.3, 28.9, 31.0, 26.2]
+    m, sd = np.mean(five), np.std(five, ddof=1)
+    tt = (27.5 - m) / (sd * math.sqrt(1 + 1 / 5))
+    print(c_array("welch_one_vs_five", five))
+    print(c_array("welch_one_vs_five_expected", [tt, stats.t.sf(tt, 4)]))
+
 
 if __name__ == "__main__":
     main()

@@ -413,6 +413,412 @@ static void test_compare_min_p_of_small_samples(void **state)
 	assert_true(pg_compare_min_p(30, 30) < 1e-15);
 }
 
+/* A benchmark of kind `kind` with one metric of the given samples (n may be 1). */
+static pg_result_set *samples_bench(const char *kind, const char *metric, const double *values, int n)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_metric *m = pg_benchmark_add_metric(pg_result_set_add_benchmark(rs, "w", kind), metric, "ns",
+					       PG_BETTER_LOWER);
+	for (int i = 0; i < n; i++)
+		pg_metric_add_sample(m, values[i]);
+	pg_result_set_summarize(rs);
+	return rs;
+}
+
+/* What `prune` leaves: the summary, no samples. */
+static void drop_samples(pg_result_set *rs)
+{
+	pg_metric *m = &rs->benchmarks[0].metrics[0];
+	free(m->samples);
+	m->samples = NULL;
+	m->n_samples = m->cap_samples = 0;
+}
+
+static void test_compare_one_repetition_against_five_is_not_a_bare_ratio_fail(void **state)
+{
+	(void)state;
+	/* Google Benchmark: 5 repetitions spread 22-31 ns, one repetition of the same code 11.6 % above. */
+	const double five[] = {22.3, 24.1, 26.2, 28.9, 31.0}, one[] = {29.24};
+	pg_result_set *many = samples_bench("import", "real_time", five, 5);
+	pg_result_set *single = samples_bench("import", "real_time", one, 1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, single, many, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "real_time", NULL);
+	assert_true(c->change > 0.10);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(isfinite(c->p) && c->p > 0.05); /* Welch's test, one run borrowing the five's spread */
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	/* Swapped: the single run is the baseline now, and still no bare-ratio verdict. */
+	assert_int_equal(pg_compare(&v, many, single, NULL, NULL, &defaults), 0);
+	assert_int_not_equal(find(v, "real_time", NULL)->verdict, PG_CHANGE_IMPROVEMENT);
+	assert_int_not_equal(find(v, "real_time", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(many);
+	pg_result_set_free(single);
+}
+
+static void test_compare_one_run_each_side_is_inconclusive_with_runs_needed(void **state)
+{
+	(void)state;
+	const double b[] = {10.0}, h[] = {13.0};
+	pg_result_set *base = samples_bench("import", "real_time", b, 1);
+	pg_result_set *head = samples_bench("import", "real_time", h, 1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "real_time", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(isnan(c->p));
+	/* min p of 4 against 4 is 1/70 < 0.05, of 3 against 3 1/20: at least 3 more a side. */
+	assert_non_null(strstr(c->note, "at least 3 more runs per side"));
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_pruned_noisy_baseline_is_tested_by_welch(void **state)
+{
+	(void)state;
+	/* 8 runs a side, +-40 % noise, +15 %: inconclusive with samples, and so with a summary only. */
+	const double b[] = {6.0, 7.2, 8.4, 9.6, 10.4, 11.6, 12.8, 14.0};
+	double h[8];
+	for (int i = 0; i < 8; i++)
+		h[i] = b[(i * 3) % 8] * 1.15;
+	pg_result_set *base = explicit_bench(b, 8), *head = explicit_bench(h, 8);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_INCONCLUSIVE);
+	pg_verdict_free(v);
+	drop_samples(base);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(fabs(c->change - 0.15) < 1e-9);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(isfinite(c->p) && c->p > 0.05);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	/* A clear +50 % against a quiet pruned baseline still fails. */
+	base = one_bench("w", "command", 10.0, 0.04, 30, 13);
+	head = one_bench("w", "command", 15.0, 0.04, 30, 14);
+	drop_samples(base);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	assert_true(find(v, "wall", NULL)->p < 0.001);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_identical_noisy_looking_samples_keep_the_plain_rule(void **state)
+{
+	(void)state;
+	const double b[] = {7, 7, 7}, h[] = {9, 9, 9};
+	pg_result_set *base = samples_bench("command", "wall", b, 3), *head = samples_bench("command", "wall", h, 3);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	assert_string_equal(find(v, "wall", NULL)->model, PG_MODEL_EXACT);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	/* Instruction counts: one run each decides. */
+	const double bi[] = {1e6}, hi[] = {1.3e6};
+	base = samples_bench("command", "instructions", bi, 1);
+	head = samples_bench("command", "instructions", hi, 1);
+	free(base->benchmarks[0].metrics[0].unit);
+	base->benchmarks[0].metrics[0].unit = strdup("count");
+	free(head->benchmarks[0].metrics[0].unit);
+	head->benchmarks[0].metrics[0].unit = strdup("count");
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "instructions", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+/* 300 samples whose top 3 % more than doubles while the median stays. */
+static pg_result_set *tail_bench(int grown)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_metric *m = pg_benchmark_add_metric(pg_result_set_add_benchmark(rs, "m", "matcher"), "latency",
+					       "ms", PG_BETTER_LOWER);
+	for (int i = 0; i < 300; i++)
+		pg_metric_add_sample(m, grown && i % 30 == 9 ? 22.0 : 10.0 + (i % 10) * 0.1);
+	pg_result_set_summarize(rs);
+	return rs;
+}
+
+static void test_compare_tail_gate_is_tested_on_the_tail(void **state)
+{
+	(void)state;
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"m\",\"kind\":\"matcher\","
+				 "\"target\":{\"command\":[\"x\"],\"protocol\":\"line\"},\"corpus\":\"q\"}],"
+				 "\"gates\":[{\"metric\":\"m.latency.p99\",\"regression\":\"10%\"}]}");
+	pg_result_set *base = tail_bench(0), *head = tail_bench(1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, g, &defaults), 0);
+	const pg_metric_change *p99 = find(v, "latency", "p99");
+	assert_true(p99->gated);
+	assert_true(p99->change > 1.0);
+	assert_int_equal(p99->verdict, PG_CHANGE_REGRESSION);
+	assert_true(p99->p < 0.01);
+	assert_true(p99->ci_lo > 0);
+	/* The median did not move: its row passes. */
+	assert_int_equal(find(v, "latency", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	/* A/A on the tail: never a regression. */
+	pg_result_set *again = tail_bench(0);
+	assert_int_equal(pg_compare(&v, again, base, NULL, g, &defaults), 0);
+	assert_int_equal(find(v, "latency", "p99")->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	pg_result_set_free(again);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	pg_gates_free(g);
+}
+
+static void test_compare_more_runs_is_never_absurd(void **state)
+{
+	(void)state;
+	/* +12 % under +-60 % noise with 30 runs: over the threshold, far from significant. */
+	for (unsigned seed = 1; seed < 40; seed++) {
+		pg_result_set *base = one_bench("w", "command", 10.0, 1.2, 30, seed);
+		pg_result_set *head = one_bench("w", "command", 11.2, 1.2, 30, seed + 100);
+		pg_verdict *v;
+		assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+		const pg_metric_change *c = find(v, "wall", NULL);
+		if (c->verdict == PG_CHANGE_INCONCLUSIVE) {
+			/* A figure only where ten times the runs would do; otherwise a sentence. */
+			assert_true(c->more_runs <= 9 * 30);
+			assert_true(c->more_runs > 0 || (c->note && strstr(c->note, "hardly decide")));
+		}
+		pg_verdict_free(v);
+		pg_result_set_free(base);
+		pg_result_set_free(head);
+	}
+}
+
+static void test_compare_negative_baseline_keeps_direction(void **state)
+{
+	(void)state;
+	/* A score that is negative, lower is better: -10 -> -12 went down, an improvement. */
+	pg_result_set *base = one_bench("w", "command", -10.0, 0.02, 30, 21);
+	pg_result_set *head = one_bench("w", "command", -12.0, 0.02, 30, 22);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->change < -0.15 && c->change > -0.25);
+	assert_int_equal(c->verdict, PG_CHANGE_IMPROVEMENT);
+	assert_true(c->ci_hi < 0);
+	pg_verdict_free(v);
+	assert_int_equal(pg_compare(&v, base, head, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+/* A command benchmark: wall, and cpu as `share` of it. */
+static pg_result_set *cpu_bench(double wall, double share, double cpu_scale, int n, unsigned seed, int with_cpu)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "w", "command");
+	fill(pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER), wall, 0.3, n, seed);
+	if (with_cpu)
+		fill(pg_benchmark_add_metric(b, "cpu", "ms", PG_BETTER_LOWER), wall * share * cpu_scale, 0.03, n,
+		     seed + 50);
+	pg_result_set_summarize(rs);
+	return rs;
+}
+
+static void test_compare_cpu_time_is_gated_beside_wall(void **state)
+{
+	(void)state;
+	/* CPU-bound: cpu is 95 % of wall; +20 % of CPU time under noisy wall time fails on cpu. */
+	pg_result_set *base = cpu_bench(50, 0.95, 1.0, 30, 1, 1), *head = cpu_bench(50, 0.95, 1.2, 30, 2, 1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *cpu = find(v, "cpu", NULL);
+	assert_true(cpu->gated);
+	assert_int_equal(cpu->verdict, PG_CHANGE_REGRESSION);
+	assert_string_equal(cpu->model, PG_MODEL_WITHIN_RUN);
+	assert_true(find(v, "wall", NULL)->gated);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	/* A/A: both pass. */
+	head = cpu_bench(50, 0.95, 1.0, 30, 3, 1);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "cpu", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+}
+
+static void test_compare_cpu_time_of_a_waiting_benchmark_is_not_gated(void **state)
+{
+	(void)state;
+	pg_result_set *base = cpu_bench(50, 0.05, 1.0, 30, 1, 1), *head = cpu_bench(50, 0.05, 1.5, 30, 2, 1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *cpu = find(v, "cpu", NULL);
+	assert_false(cpu->gated);
+	assert_non_null(strstr(cpu->note, "not gated: CPU time is"));
+	assert_non_null(strstr(cpu->note, "wall time is its only time gate"));
+	assert_int_equal(v->counts.regressions, 0);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_old_baseline_without_cpu_is_no_baseline(void **state)
+{
+	(void)state;
+	pg_result_set *base = cpu_bench(50, 0.95, 1.0, 30, 1, 0), *head = cpu_bench(50, 0.95, 1.0, 30, 2, 1);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "cpu", NULL)->verdict, PG_CHANGE_NO_BASELINE);
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+/* A history of the run medians of w.wall: 10 x each factor, newest first. */
+static pg_run_history *history_of(const double *factors, size_t n)
+{
+	static pg_run_series series;
+	static pg_run_history h;
+	static double values[32];
+	for (size_t i = 0; i < n; i++)
+		values[i] = 10.0 * factors[i];
+	series = (pg_run_series){"w", "wall", values, n};
+	h = (pg_run_history){10, &series, 1};
+	return &h;
+}
+
+static void test_compare_regression_inside_run_to_run_variation_is_inconclusive(void **state)
+{
+	(void)state;
+	/* Ten earlier runs whose medians spread +-20 %: a +20 % head is within what runs do. */
+	const double wide[] = {0.85, 1.15, 0.9, 1.1, 0.95, 1.05, 1.2, 0.8, 1.0, 1.12};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.0, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(wide, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->p < 0.001); /* significant within the run ... */
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE); /* ... but not beyond run-to-run variation */
+	assert_non_null(strstr(c->note, "within run-to-run variation of the last 10 runs"));
+	assert_string_equal(c->model, "run-to-run (K=10)");
+	assert_int_equal(c->history_runs, 10);
+	/* log sd of the ten, t(9, 0.95) = 1.8331, sqrt(1 + 1/10): the band is about +-28 %. */
+	assert_true(c->run_to_run > 0.2 && c->run_to_run < 0.4);
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	/* A +60 % head is outside it: a regression. */
+	head = one_bench("w", "command", 16.0, 0.04, 30, 2);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	assert_int_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+}
+
+static void test_compare_quiet_history_keeps_a_clear_regression(void **state)
+{
+	(void)state;
+	/* Identical history: the 1 % floor keeps the band finite, +25 % is still outside. */
+	const double same[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(same, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	/* t(9, 0.95) * 0.01 * sqrt(1.1) = 0.01923: exp - 1 = 1.94 %. */
+	assert_true(fabs(c->run_to_run - (exp(1.8331129326536335 * 0.01 * sqrt(1.1)) - 1.0)) < 1e-6);
+	pg_verdict_free(v);
+	/* A/A against that history: never a regression. */
+	pg_result_set *again = one_bench("w", "command", 10.0, 0.04, 30, 5);
+	assert_int_equal(pg_compare(&v, again, base, NULL, NULL, &o), 0);
+	assert_int_not_equal(find(v, "wall", NULL)->verdict, PG_CHANGE_REGRESSION);
+	pg_verdict_free(v);
+	pg_result_set_free(again);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_short_history_is_a_single_run_baseline_with_a_warning(void **state)
+{
+	(void)state;
+	const double two[] = {1.0, 1.02};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *head = one_bench("w", "command", 12.5, 0.04, 30, 2);
+	pg_compare_options o = {.history = history_of(two, 2)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	assert_string_equal(c->model, PG_MODEL_SINGLE_RUN);
+	assert_true(isnan(c->run_to_run));
+	int warned = 0;
+	for (size_t i = 0; i < v->n_warnings; i++)
+		warned |= strstr(v->warnings[i], "history: w.wall has 2 stored runs of the 10 asked for") != NULL;
+	assert_true(warned);
+	pg_verdict_free(v);
+	/* Without history at all (a file baseline), the same words. */
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_string_equal(find(v, "wall", NULL)->model, PG_MODEL_SINGLE_RUN);
+	pg_verdict_free(v);
+	/* K larger than the history: a warning, and the model uses what there is. */
+	const double five[] = {1, 1.01, 0.99, 1.0, 1.02};
+	o.history = history_of(five, 5);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &o), 0);
+	assert_string_equal(find(v, "wall", NULL)->model, "run-to-run (K=5)");
+	warned = 0;
+	for (size_t i = 0; i < v->n_warnings; i++)
+		warned |= strstr(v->warnings[i], "has 5 stored runs of the 10 asked for") != NULL;
+	assert_true(warned);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_compare_confirm_runs_count_as_extra_head_runs(void **state)
+{
+	(void)state;
+	/* History spread +-10 %; +22 % once is inside the band of one head run, outside that of three. */
+	const double spread[] = {0.92, 1.08, 0.95, 1.05, 0.9, 1.1, 1.0, 0.97, 1.03, 1.0};
+	pg_result_set *base = one_bench("w", "command", 10.0, 0.04, 30, 1);
+	pg_result_set *h1 = one_bench("w", "command", 12.2, 0.04, 30, 2);
+	pg_result_set *h2 = one_bench("w", "command", 12.2, 0.04, 30, 3);
+	pg_result_set *h3 = one_bench("w", "command", 12.2, 0.04, 30, 4);
+	pg_compare_options o = {.history = history_of(spread, 10)};
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, h1, base, NULL, NULL, &o), 0);
+	double one_run_band = find(v, "wall", NULL)->run_to_run;
+	pg_verdict_free(v);
+	const pg_result_set *earlier[] = {h1, h2};
+	o.earlier_heads = earlier;
+	o.n_earlier_heads = 2;
+	assert_int_equal(pg_compare(&v, h3, base, NULL, NULL, &o), 0);
+	const pg_metric_change *c = find(v, "wall", NULL);
+	assert_true(c->run_to_run < one_run_band);
+	/* sqrt(1/3 + 1/10) against sqrt(1 + 1/10) */
+	assert_true(fabs(log1p(c->run_to_run) / log1p(one_run_band) - sqrt((1.0 / 3 + 0.1) / 1.1)) < 1e-9);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(h1);
+	pg_result_set_free(h2);
+	pg_result_set_free(h3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +840,20 @@ int main(void)
 		cmocka_unit_test(test_compare_confirmation_clears_a_regression_that_does_not_reproduce),
 		cmocka_unit_test(test_compare_metric_path_splits_from_the_right),
 		cmocka_unit_test(test_compare_min_p_of_small_samples),
+		cmocka_unit_test(test_compare_one_repetition_against_five_is_not_a_bare_ratio_fail),
+		cmocka_unit_test(test_compare_one_run_each_side_is_inconclusive_with_runs_needed),
+		cmocka_unit_test(test_compare_pruned_noisy_baseline_is_tested_by_welch),
+		cmocka_unit_test(test_compare_identical_noisy_looking_samples_keep_the_plain_rule),
+		cmocka_unit_test(test_compare_tail_gate_is_tested_on_the_tail),
+		cmocka_unit_test(test_compare_more_runs_is_never_absurd),
+		cmocka_unit_test(test_compare_negative_baseline_keeps_direction),
+		cmocka_unit_test(test_compare_cpu_time_is_gated_beside_wall),
+		cmocka_unit_test(test_compare_cpu_time_of_a_waiting_benchmark_is_not_gated),
+		cmocka_unit_test(test_compare_old_baseline_without_cpu_is_no_baseline),
+		cmocka_unit_test(test_compare_regression_inside_run_to_run_variation_is_inconclusive),
+		cmocka_unit_test(test_compare_quiet_history_keeps_a_clear_regression),
+		cmocka_unit_test(test_compare_short_history_is_a_single_run_baseline_with_a_warning),
+		cmocka_unit_test(test_compare_confirm_runs_count_as_extra_head_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

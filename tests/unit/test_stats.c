@@ -740,9 +740,187 @@ static void test_median_ci_contains_the_median_and_is_seeded(void **state)
 	assert_int_equal(pg_stats_median_ci(&lo, &hi, v, 0, 0.05, 2000, 7), PG_EINPUT);
 }
 
+/* Reference values of Student t and Welch's test: stats_reference.py (scipy 1.10.1). */
+/* Student t and Welch's test */
+static const double t_sf_t[] = {
+	-3.0, -0.5, 0.0, 0.7, 2.0, 6.5
+};
+static const double t_sf_df[] = {
+	1.0, 2.5, 4.0, 9.0, 29.0, 120.0
+};
+static const double t_sf_expected[] = {
+	0.8975836176504333, 0.9637119522254841, 0.9800290159641406,
+	0.9925218180447929, 0.9972504039330483, 0.9983580491398829,
+	0.6475836176504333, 0.6711510400651426, 0.6783350184090684,
+	0.6854643500869868, 0.6895759579031093, 0.6910046378308015, 0.5, 0.5,
+	0.5, 0.5, 0.5, 0.5, 0.3055998877857853, 0.2717024715947741,
+	0.261250082796725, 0.25080951960807263, 0.24475257430724184,
+	0.2426410777428203, 0.1475836176504332, 0.078695747878983,
+	0.05805826175840775, 0.03827641188535046, 0.027471818591483593,
+	0.02387926367016417, 0.04858979034752892, 0.006314371053781234,
+	0.0014450035585503672, 5.572539368430762e-05, 2.0402019103667166e-07,
+	9.611629879898838e-10
+};
+static const double t_quantile_p[] = {
+	0.9, 0.95, 0.975, 0.999
+};
+static const double t_quantile_expected[] = {
+	3.0776835372078066, 1.730250928807177, 1.533206273713144,
+	1.3830287383964925, 1.311433643950529, 1.2886462336537166,
+	6.313751514800932, 2.5582186141360017, 2.13184678133629,
+	1.8331129326536335, 1.6991270265334972, 1.6576508993473795,
+	12.706204736432095, 3.5746548420118773, 2.7764451051977987,
+	2.2621571627409915, 2.045229642132703, 1.9799304050527766,
+	318.3088389855419, 13.822193110834316, 7.173182214917768,
+	4.296805662730113, 3.396240288341516, 3.1595387414092775
+};
+static const double welch_cases[] = {
+	30.0, 11.0, 1.5, 30.0, 10.0, 1.2, 8.0, 115.0, 40.0, 8.0, 100.0, 35.0,
+	5.0, 26.0, 3.5, 12.0, 24.0, 1.0, 40.0, 9.7, 0.4, 6.0, 10.1, 0.9
+};
+static const double welch_expected[] = {
+	2.8513297425610054, 0.0030541103682320287, 2.8513297425610054,
+	0.996945889631768, 0.7982281262852873, 0.21915029129515534,
+	0.7982281262852873, 0.7808497087048447, 1.2565617248750864,
+	0.13659766398991932, 1.2565617248750864, 0.8634023360100807,
+	-1.072883561571641, 0.8351376349852122, -1.072883561571641,
+	0.16486236501478774
+};
+static const double welch_one_vs_five[] = {
+	24.1, 22.3, 28.9, 31.0, 26.2
+};
+static const double welch_one_vs_five_expected[] = {
+	0.259499648053841, 0.40402913981743876
+};
+
+static void test_t_sf_matches_scipy(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < COUNT(t_sf_t); i++)
+		for (size_t j = 0; j < COUNT(t_sf_df); j++) {
+			double want = t_sf_expected[i * COUNT(t_sf_df) + j];
+			double got = pg_stats_t_sf(t_sf_t[i], t_sf_df[j]);
+			assert_true(fabs(got - want) <= 1e-12 * want + 1e-15);
+		}
+	assert_true(isnan(pg_stats_t_sf(1.0, 0.0)));
+}
+
+static void test_t_quantile_matches_scipy(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < COUNT(t_quantile_p); i++)
+		for (size_t j = 0; j < COUNT(t_sf_df); j++) {
+			double want = t_quantile_expected[i * COUNT(t_sf_df) + j];
+			/*
+			 * scipy's ppf and its own sf disagree by up to ~3e-9 relative (t.sf(t.ppf(0.9, 29), 29)
+			 * is 0.1 - 6e-10); ours inverts the sf, so it matches the sf to 1e-12 and ppf to 1e-8.
+			 */
+			double got = pg_stats_t_quantile(t_quantile_p[i], t_sf_df[j]);
+			assert_true(fabs(got - want) <= 1e-8 * want);
+			assert_true(fabs(pg_stats_t_sf(got, t_sf_df[j]) - (1.0 - t_quantile_p[i])) < 1e-12);
+			assert_true(fabs(pg_stats_t_quantile(1.0 - t_quantile_p[i], t_sf_df[j]) + got) <= 1e-12 * want);
+		}
+	assert_true(isnan(pg_stats_t_quantile(1.0, 5.0)));
+}
+
+static void test_welch_matches_scipy_from_summaries(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < COUNT(welch_cases) / 6; i++) {
+		const double *c = &welch_cases[i * 6];
+		for (int side = 0; side < 2; side++) {
+			pg_welch w;
+			assert_int_equal(pg_stats_welch(&w, (size_t)c[0], c[1], c[2], (size_t)c[3], c[4], c[5],
+							side == 0 ? PG_GREATER : PG_LESS),
+					 0);
+			assert_true(fabs(w.t - welch_expected[i * 4 + side * 2]) < 1e-12);
+			double want = welch_expected[i * 4 + side * 2 + 1];
+			assert_true(fabs(w.p - want) <= 1e-10 * want);
+		}
+	}
+}
+
+static void test_welch_one_run_borrows_the_other_sides_spread(void **state)
+{
+	(void)state;
+	pg_summary s;
+	pg_welch w;
+	assert_int_equal(pg_stats_summarize(&s, welch_one_vs_five, COUNT(welch_one_vs_five)), 0);
+	assert_int_equal(pg_stats_welch(&w, 1, 27.5, 0.0, s.n, s.mean, s.stddev, PG_GREATER), 0);
+	assert_true(fabs(w.t - welch_one_vs_five_expected[0]) < 1e-12);
+	assert_true(w.df == 4.0);
+	assert_true(fabs(w.p - welch_one_vs_five_expected[1]) < 1e-12);
+}
+
+static void test_welch_refuses_what_it_cannot_test(void **state)
+{
+	(void)state;
+	pg_welch w;
+	assert_int_equal(pg_stats_welch(&w, 1, 2.0, 0.0, 1, 1.0, 0.0, PG_GREATER), PG_EINPUT);
+	assert_int_equal(pg_stats_welch(&w, 5, 2.0, 0.0, 5, 1.0, 0.0, PG_GREATER), PG_EINPUT);
+	assert_int_equal(pg_stats_welch(&w, 5, NAN, 1.0, 5, 1.0, 1.0, PG_GREATER), PG_EINPUT);
+}
+
+/* Samples whose p99 doubles while the median stays: the tail test sees it, the rank test would not. */
+static void tail_samples(double *base, double *head, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		base[i] = 10.0 + (double)(i % 10) * 0.1;
+		head[i] = base[i];
+	}
+	/* The top 3 % of the head: more than twice the base's maximum. */
+	for (size_t i = 0; i < n / 30; i++)
+		head[i * 30 + 9] = 22.0;
+}
+
+static void test_percentile_change_sees_a_tail_the_median_does_not(void **state)
+{
+	(void)state;
+	double base[300], head[300];
+	tail_samples(base, head, 300);
+	pg_boot_change b, again;
+	assert_int_equal(pg_stats_percentile_change(&b, base, 300, head, 300, 99, 0.05, 2000, 7), 0);
+	assert_true(b.p_greater < 0.01);
+	assert_true(b.p_less > 0.99);
+	assert_true(b.lo > 0.0 && b.hi <= 22.0 / 10.9 - 1.0 + 1e-9);
+	/* Seeded: the same inputs, the same answer. */
+	assert_int_equal(pg_stats_percentile_change(&again, base, 300, head, 300, 99, 0.05, 2000, 7), 0);
+	assert_true(again.lo == b.lo && again.hi == b.hi && again.p_greater == b.p_greater);
+	/* The median did not move: no test of the median may call it larger. */
+	pg_mwu u;
+	assert_int_equal(pg_stats_mann_whitney(&u, head, 300, base, 300, PG_GREATER), 0);
+	assert_true(u.p > 0.05);
+	/* Same samples both sides: never significant, and p never below 1/(B+1). */
+	assert_int_equal(pg_stats_percentile_change(&b, base, 300, base, 300, 99, 0.05, 999, 7), 0);
+	assert_true(b.p_greater > 0.5 && b.p_less > 0.5);
+	assert_true(b.p_greater >= 1.0 / 1000.0);
+}
+
+static void test_percentile_change_keeps_direction_for_negative_values(void **state)
+{
+	(void)state;
+	/* A negative metric going from about -10 to about -12 went down: the change is negative. */
+	double base[40], head[40];
+	for (size_t i = 0; i < 40; i++) {
+		base[i] = -10.0 + (double)(i % 8) * 0.05;
+		head[i] = -12.0 + (double)(i % 8) * 0.05;
+	}
+	pg_boot_change b;
+	assert_int_equal(pg_stats_percentile_change(&b, base, 40, head, 40, 50, 0.05, 1000, 3), 0);
+	assert_true(b.hi < -0.15 && b.lo > -0.25);
+	assert_true(b.p_less < 0.01 && b.p_greater > 0.99);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_t_sf_matches_scipy),
+		cmocka_unit_test(test_t_quantile_matches_scipy),
+		cmocka_unit_test(test_welch_matches_scipy_from_summaries),
+		cmocka_unit_test(test_welch_one_run_borrows_the_other_sides_spread),
+		cmocka_unit_test(test_welch_refuses_what_it_cannot_test),
+		cmocka_unit_test(test_percentile_change_sees_a_tail_the_median_does_not),
+		cmocka_unit_test(test_percentile_change_keeps_direction_for_negative_values),
 		cmocka_unit_test(test_signed_rank_matches_scipy_normal_approximation),
 		cmocka_unit_test(test_median_ci_contains_the_median_and_is_seeded),
 		cmocka_unit_test(test_summarize_single_value_has_zero_spread),
