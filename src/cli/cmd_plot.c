@@ -130,7 +130,6 @@ static int any_result(const pg_history *h)
 static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
 		    const pg_plot_options *o, pg_verdict *const *verdicts)
 {
-	pg_mark *marks = calloc(h->n_commits + 1, sizeof(*marks));
 	pg_gnuplot *gp = NULL;
 	char *gnuplot = NULL;
 	int rc = pg_gnuplot_find(&gnuplot);
@@ -143,6 +142,7 @@ static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
 	}
 	if (rc || (rc = pg_gnuplot_open(&gp, dir, o->format)))
 		return rc;
+	pg_mark *marks = calloc(h->n_commits + 1, sizeof(*marks));
 	int *drawn = calloc(l->n ? l->n : 1, sizeof(int));
 	if (!drawn)
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
