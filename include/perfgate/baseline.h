@@ -62,6 +62,5 @@ int pg_baseline_start(char **commit, char **how, git_repository *repo, const cha
 int pg_run_history_read(pg_run_history **out, pg_store *store, git_repository *repo,
 			const char *start, const char *env_key, char *const *names, size_t n,
 			int k, int max_depth);
-void pg_run_history_free(pg_run_history *history);
 
 #endif

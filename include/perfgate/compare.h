@@ -78,6 +78,9 @@ typedef struct pg_run_history {
 	size_t n_series;
 } pg_run_history;
 
+/* Free a run-to-run history (NULL is fine). */
+void pg_run_history_free(pg_run_history *history);
+
 /* One absolute bound of a gate. */
 typedef struct pg_gate_result {
 	char *metric;   /* as written in the gates file */

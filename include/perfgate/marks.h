@@ -32,6 +32,17 @@ int pg_marks_base(pg_result_set **base, pg_base_origin **origins, size_t *oldest
 		  const pg_result_set *const *earlier, const char *const *commits, size_t n);
 
 /*
+ * The run-to-run history check reads from the store, taken from the walk
+ * instead: per benchmark and metric of head, the centres (median, else
+ * value) of up to k clean runs in earlier[0..n) (newest first, NULL entries
+ * skipped). Put it in pg_compare_options.history so that a mark holds a
+ * regression to run-to-run variation as check does. Free with
+ * pg_run_history_free. Returns 0 or PG_ENOMEM.
+ */
+int pg_marks_history(pg_run_history **out, const pg_result_set *head, const pg_result_set *const *earlier,
+		     size_t n, int k);
+
+/*
  * Decide head against base as `check` does: pg_compare with gates (NULL:
  * each benchmark's primary metric at opts' threshold) and opts, then the
  * acceptances (accepts may be NULL; pass those on the commits after the

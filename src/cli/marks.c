@@ -31,8 +31,16 @@ int pg_cli_decide_marks(pg_verdict **verdicts, const pg_result_set *const *resul
 			rc = pg_acceptances_collect(&accepts, repo, store, commits[i + 1 + oldest], commits[i], NULL);
 			have = rc == 0;
 		}
-		if (!rc)
-			rc = pg_marks_decide(&verdicts[i], results[i], base, origins, NULL, opts, have ? &accepts : NULL);
+		/* The run-to-run model, on the runs before this commit, as check has it from the store. */
+		pg_run_history *history = NULL;
+		pg_compare_options with = *opts;
+		int k = opts->history_runs > 0 ? opts->history_runs : PG_DEFAULT_HISTORY;
+		if (!rc && !(rc = pg_marks_history(&history, results[i], results + i + 1, depth, k))) {
+			with.history = history;
+			rc = pg_marks_decide(&verdicts[i], results[i], base, origins, NULL, &with,
+					     have ? &accepts : NULL);
+		}
+		pg_run_history_free(history);
 		if (have)
 			pg_acceptances_release(&accepts);
 		pg_result_set_free(base);

@@ -966,3 +966,16 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 	pg_verdict_decide(v, opts);
 	return 0;
 }
+
+void pg_run_history_free(pg_run_history *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_series; i++) {
+		free(h->series[i].bench);
+		free(h->series[i].metric);
+		free(h->series[i].values);
+	}
+	free(h->series);
+	free(h);
+}

@@ -356,6 +356,9 @@ static const pg_result_set *full_of(site *s, size_t k, size_t i)
 	return pg_records_latest(&s->full[k][i], s->model.env_keys[k]);
 }
 
+/* Runs read for the run-to-run model of a mark: enough for any benchmark's `history` K. */
+#define HISTORY_RUNS_READ 50
+
 /*
  * Commit i of key k against, per benchmark, the newest earlier commit of the
  * walk with it. Only a commit whose summaries moved beyond the lowest
@@ -368,6 +371,7 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 	const pg_result_set *head = h->commits[i].rs;
 	pg_result_set *base = NULL;
 	pg_base_origin *origins = NULL;
+	pg_run_history *history = NULL;
 	size_t oldest = 0, n = 0;
 	if (!head)
 		return 0;
@@ -385,6 +389,9 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 		rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, NULL, &quick, NULL);
 		goto out_base;
 	}
+	/* The run-to-run model on the summaries before this commit, as check has it from the store. */
+	if ((rc = pg_marks_history(&history, head, earlier, n, HISTORY_RUNS_READ)))
+		goto out_base;
 	/* The same decision on the samples: the head and each base commit read in full. */
 	const pg_result_set *full_head = full_of(s, k, i);
 	for (size_t b = 0; b < base->n_benchmarks; b++) {
@@ -402,10 +409,9 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 	free(origins);
 	base = NULL;
 	origins = NULL;
-	if (!full_head)
-		return 0;
-	if ((rc = pg_marks_base(&base, &origins, &oldest, full_head, earlier, commits, n)) || !base)
-		return rc;
+	if (!full_head || (rc = pg_marks_base(&base, &origins, &oldest, full_head, earlier, commits, n)) ||
+	    !base)
+		goto out_base;
 	/* What accepts a change here: acceptances on the commits after the oldest base, up to this one. */
 	size_t from = i - 1 - oldest;
 	pg_acceptances step = {0};
@@ -417,6 +423,7 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 		if (s->accept_at[a] > from && s->accept_at[a] <= i)
 			step.items[step.n++] = s->accepts.items[a];
 	pg_compare_options opts = compare_options(s);
+	opts.history = history;
 	rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, s->o->gates, &opts, &step);
 	if (rc == PG_EINPUT && s->o->gates) {
 		/* The gates name a metric this older commit did not measure: its marks without them. */
@@ -426,6 +433,7 @@ static int decide_commit(site *s, size_t k, size_t i, const pg_result_set **earl
 out:
 	free(step.items); /* the items' strings belong to s->accepts */
 out_base:
+	pg_run_history_free(history);
 	pg_result_set_free(base);
 	free(origins);
 	return rc;

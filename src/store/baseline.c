@@ -356,19 +356,6 @@ int pg_baseline_start(char **commit, char **how, git_repository *repo, const cha
 	return rc;
 }
 
-void pg_run_history_free(pg_run_history *h)
-{
-	if (!h)
-		return;
-	for (size_t i = 0; i < h->n_series; i++) {
-		free(h->series[i].bench);
-		free(h->series[i].metric);
-		free(h->series[i].values);
-	}
-	free(h->series);
-	free(h);
-}
-
 static pg_run_series *series_for(pg_run_history *h, const char *bench, const char *metric)
 {
 	for (size_t i = 0; i < h->n_series; i++)

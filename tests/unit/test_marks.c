@@ -104,6 +104,41 @@ static void test_marks_one_run_is_tested_never_red_by_ratio(void **state)
 	pg_result_set_free(head);
 }
 
+/* Ten earlier runs, tight within each run, whose medians alternate 8 and 12 (±20 % run to run). */
+static pg_mark mark_with_history(const pg_result_set *head, pg_result_set **earlier)
+{
+	pg_run_history *history = NULL;
+	pg_verdict *v = NULL;
+	assert_int_equal(pg_marks_history(&history, head, (const pg_result_set *const *)earlier, 10, 10), 0);
+	assert_int_equal(history->n_series, 1);
+	assert_int_equal(history->series[0].n, 10);
+	pg_compare_options o = {.history = history};
+	assert_int_equal(pg_marks_decide(&v, head, earlier[0], NULL, NULL, &o, NULL), 0);
+	pg_mark mark = pg_marks_of(v, "w", "wall", NULL);
+	pg_verdict_free(v);
+	pg_run_history_free(history);
+	return mark;
+}
+
+static void test_marks_hold_a_jump_inside_run_to_run_variation(void **state)
+{
+	(void)state;
+	pg_result_set *earlier[10];
+	for (int i = 0; i < 10; i++)
+		earlier[i] = set_of("w", "command", i % 2 ? 8.0 : 12.0, 0.02, 12, (unsigned)i + 10);
+	/* +20 % over the newest run is significant within the run, but inside the run-to-run band. */
+	pg_result_set *head = set_of("w", "command", 14.4, 0.02, 12, 99);
+	assert_int_equal(mark_of(head, earlier[0], NULL), PG_MARK_REGRESSION); /* one run alone */
+	assert_int_equal(mark_with_history(head, earlier), PG_MARK_INCONCLUSIVE);
+	/* Twice the level is outside any band these runs explain: red, as check would fail it. */
+	pg_result_set *doubled = set_of("w", "command", 24.0, 0.02, 12, 98);
+	assert_int_equal(mark_with_history(doubled, earlier), PG_MARK_REGRESSION);
+	pg_result_set_free(doubled);
+	pg_result_set_free(head);
+	for (int i = 0; i < 10; i++)
+		pg_result_set_free(earlier[i]);
+}
+
 static void test_marks_size_decides_by_plain_ratio(void **state)
 {
 	(void)state;
@@ -149,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_marks_significant_30pct_jump_is_red),
 		cmocka_unit_test(test_marks_accepted_regression_is_not_red),
 		cmocka_unit_test(test_marks_one_run_is_tested_never_red_by_ratio),
+		cmocka_unit_test(test_marks_hold_a_jump_inside_run_to_run_variation),
 		cmocka_unit_test(test_marks_size_decides_by_plain_ratio),
 		cmocka_unit_test(test_marks_base_takes_each_benchmark_from_its_newest_earlier_result),
 	};
