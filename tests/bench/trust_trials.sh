@@ -9,13 +9,17 @@
 # Ways: stored `perfgate check` against a baseline with 10 earlier stored runs (the run-to-run
 # model, the probe, CPU time), `perfgate ab` (same runner; r is l for it: it stores nothing),
 # and the seed's rule (head/base median of wall > 1.10, no test) on the stored check's samples.
-#   tests/bench/trust_trials.sh [BUILD_DIR] [TRIALS] [RUNS]    (default: build, 100, 25)
-# Prints fail % and inconclusive % per row, and the runs used per decision.
+#   tests/bench/trust_trials.sh [BUILD_DIR] [TRIALS] [RUNS] [KEEP_DIR]   (default: build, 100, 25)
+# Prints fail % and inconclusive % per row, and the runs used per decision. With KEEP_DIR, the
+# verdict JSON of every A/A (+0 %) trial that failed is kept there, to see which metric did.
+# CONDS="q l" (environment) runs only those conditions; CHANGES="0 20" only those changes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
 trials=${2:-100}
 runs=${3:-25}
+keep=${4:-}
+[[ -z $keep ]] || mkdir -p "$keep"
 pg=$build/perfgate
 load="$here/tests/bench/load.sh"
 command -v jq >/dev/null || { echo "trust_trials: jq is not installed" >&2; exit 3; }
@@ -68,6 +72,7 @@ row() { # CONDITION CHANGE
     v=$(verdict_of "$tmp/s.json")
     [[ $v == fail ]] && sf=$((sf + 1))
     [[ $v == inconclusive ]] && si=$((si + 1))
+    [[ $v == fail && $change == 0 && -n $keep ]] && cp "$tmp/s.json" "$keep/stored-$cond-$sf.json"
     sr=$((sr + $(jq '[.metrics[] | select(.metric == "wall" and .stat == null) | .n_head] | add // 0' "$tmp/s.json")))
     jq -e '[.metrics[] | select(.metric == "wall" and .stat == null)][0] | .head / .base > 1.10' \
       "$tmp/s.json" >/dev/null 2>&1 && cf=$((cf + 1))
@@ -78,6 +83,7 @@ row() { # CONDITION CHANGE
     v=$(verdict_of "$tmp/a.json")
     [[ $v == fail ]] && af=$((af + 1))
     [[ $v == inconclusive ]] && ai=$((ai + 1))
+    [[ $v == fail && $change == 0 && -n $keep ]] && cp "$tmp/a.json" "$keep/ab-$cond-$af.json"
     ar=$((ar + $(jq '[.metrics[] | select(.metric == "wall" and .stat == null)][0] | .n_head + .n_base' "$tmp/a.json" 2>/dev/null || echo 0)))
   done
   awk -v c="$cond" -v ch="$change" -v t="$trials" -v sf=$sf -v si=$si -v sr=$sr -v af=$af -v ai=$ai \
@@ -86,13 +92,15 @@ row() { # CONDITION CHANGE
         100*sf/t, 100*si/t, sr/t, 100*af/t, 100*ai/t, ar/t, 100*cf/t }'
 }
 
-for cond in q l r; do
+conds=${CONDS:-q l r}
+changes=${CHANGES:-0 5 10 20}
+for cond in $conds; do
   make_history "$cond"
 done
 printf '%-4s %-6s %-26s %-26s %s\n' "" "" "stored check (K=10)" "ab (same runner)" "seed rule"
 printf '%-4s %-6s %8s %8s %6s   %8s %8s %6s   %8s\n' cond change fail inconcl runs fail inconcl runs fail
-for cond in q l r; do
-  for change in 0 5 10 20; do
+for cond in $conds; do
+  for change in $changes; do
     row "$cond" "$change"
   done
 done
