@@ -23,6 +23,10 @@
  * floor is the probe's own repeatability on a quiet machine (about 1 %,
  * with margin): below it a runner change is too small to tell and too small
  * to matter against a 10 % threshold.
+ *
+ * A side whose own spread s is over a metric's threshold ran on a runner too
+ * unsteady to vouch for a wall-clock change of that size: its regression is
+ * held as inconclusive even when the probe cannot tell that the runner moved.
  */
 #define PROBE_NOISE_FLOOR 0.0295588022415444 /* ln 1.03 */
 
@@ -284,8 +288,22 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 				rc = warn_missing(v, head, base, bp, c);
 			continue;
 		}
-		if (!cmp.moved)
+		if (!cmp.moved) {
+			/*
+			 * Not moved as far as the probe can tell, but a runner that wandered more
+			 * within one run than the threshold cannot vouch for a wall-clock change
+			 * of that size either: hold it (CPU time still decides).
+			 */
+			double unsteady = exp(cmp.noise / 2) - 1;
+			if (c->verdict == PG_CHANGE_REGRESSION && unsteady > c->threshold) {
+				c->verdict = PG_CHANGE_INCONCLUSIVE;
+				c->probe_held = 1;
+				c->probe_ratio = cmp.ratio;
+				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, more than the %.0f %% threshold: inconclusive, not a regression",
+					      unsteady * 100, c->threshold * 100);
+			}
 			continue;
+		}
 		const pg_benchmark *hb = pg_result_set_find(head, c->bench);
 		double pct;
 		const char *way = slower_or_faster(cmp.ratio, &pct);

@@ -393,6 +393,31 @@ static void test_probe_noise_grows_with_the_within_run_spread(void **state)
 	pg_result_set_free(head);
 }
 
+static void test_probe_unsteady_runner_holds_a_wall_regression(void **state)
+{
+	(void)state;
+	/*
+	 * Seen on a loaded machine: the base's probe went from 80 to 168 ms between before and
+	 * after (74 % spread), so the probe cannot tell whether the head's runner, 95 % slower,
+	 * moved. A runner that wandered that much within one run vouches for no 40 % wall change:
+	 * inconclusive, while CPU time (unchanged here) still decides.
+	 */
+	pg_result_set *base = bench_set(7, 5, 1, 1), *head = bench_set(10, 5, 1, 2);
+	set_probe(&base->probe, 32, 67, 48, 101);
+	set_probe(&head->probe, 90, 102, 135, 153);
+	pg_verdict *v = judge(head, base, NULL);
+	assert_false(v->probe.moved);
+	const pg_metric_change *wall = row(v, "wall");
+	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(wall->probe_held);
+	assert_non_null(strstr(wall->note, "runner unsteady: the probe wandered"));
+	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
 {
 	(void)state;
@@ -489,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_probe_still_fails_a_real_regression),
 		cmocka_unit_test(test_probe_within_noise_changes_nothing),
 		cmocka_unit_test(test_probe_noise_grows_with_the_within_run_spread),
+		cmocka_unit_test(test_probe_unsteady_runner_holds_a_wall_regression),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
 		cmocka_unit_test(test_probe_missing_on_the_base_is_a_named_warning_not_a_silent_pass),
 		cmocka_unit_test(test_probe_missing_on_the_head_is_a_named_warning),
