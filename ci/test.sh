@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # the stages are functions, called through `stage`
 # test.sh - every test, in stages: unit and end-to-end on a plain build with -Werror, the same
-# under AddressSanitizer + UndefinedBehaviorSanitizer, the CLI paths under valgrind, and the
-# .deb installed on a fresh Debian 12 root. Every stage runs and reports even when an earlier
+# under AddressSanitizer + UndefinedBehaviorSanitizer, the verdict timing tests again with load
+# on every core, the CLI paths under valgrind, and the .deb installed on a fresh Debian 12 root. Every stage runs and reports even when an earlier
 # one failed; the exit status is non-zero when any did.
 # This is the README's second command and what .ci/run calls.
 set -uo pipefail
@@ -61,6 +61,12 @@ sanitized() {
 
 stage "plain build (-Werror), unit + e2e" plain
 stage "AddressSanitizer + UndefinedBehaviorSanitizer" sanitized
+# The design's promise on a busy machine: A/A never fails, a big regression never passes
+# silently, with CPU and memory load on every core (tests/bench/load.sh).
+under_load() {
+  (cd "$here/build" && "$here/tests/bench/load.sh" -- ctest --output-on-failure -R '^e2e\.timing_(decision|ab)$')
+}
+stage "verdicts under load on every core" under_load
 stage "valgrind on the CLI paths" "$here/tests/valgrind.sh" "$here/build"
 stage ".deb on a fresh Debian 12 root" "$here/tests/package/deb_install.sh" "$here/build"
 
