@@ -81,6 +81,12 @@ typedef struct pg_run_history {
 /* Free a run-to-run history (NULL is fine). */
 void pg_run_history_free(pg_run_history *history);
 
+/*
+ * The series of bench.metric in h, added (room for h->wanted values) when
+ * missing; NULL on ENOMEM.
+ */
+pg_run_series *pg_run_history_series(pg_run_history *h, const char *bench, const char *metric);
+
 /* One absolute bound of a gate. */
 typedef struct pg_gate_result {
 	char *metric;   /* as written in the gates file */

@@ -62,55 +62,12 @@
 
 /* ---- Welch's test ---- */
 
-/* Continued fraction of the regularised incomplete beta function (modified Lentz). */
-static double beta_fraction(double a, double b, double x)
-{
-	const double tiny = 1e-300;
-	double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-	if (fabs(d) < tiny)
-		d = tiny;
-	d = 1.0 / d;
-	double f = d;
-	for (int m = 1; m <= 300; m++) {
-		double m2 = 2.0 * m;
-		double even = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-		d = 1.0 + even * d;
-		c = 1.0 + even / c;
-		d = 1.0 / (fabs(d) < tiny ? tiny : d);
-		c = fabs(c) < tiny ? tiny : c;
-		f *= d * c;
-		double odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-		d = 1.0 + odd * d;
-		c = 1.0 + odd / c;
-		d = 1.0 / (fabs(d) < tiny ? tiny : d);
-		c = fabs(c) < tiny ? tiny : c;
-		double step = d * c;
-		f *= step;
-		if (fabs(step - 1.0) < 1e-15)
-			break;
-	}
-	return f;
-}
-
-/* I_x(a, b), 0 <= x <= 1. */
-static double incomplete_beta(double a, double b, double x)
-{
-	if (x <= 0)
-		return 0;
-	if (x >= 1)
-		return 1;
-	double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
-	if (x < (a + 1.0) / (a + b + 2.0))
-		return front * beta_fraction(a, b, x) / a;
-	return 1.0 - front * beta_fraction(b, a, 1.0 - x) / b;
-}
-
-/* Two-sided p of Student's t with df degrees of freedom. */
+/* Two-sided p of Student's t with df degrees of freedom (stats.c has the distribution). */
 static double t_two_sided(double t, double df)
 {
 	if (!isfinite(t))
 		return isnan(t) ? 1.0 : 0.0;
-	return incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	return 2.0 * pg_stats_t_sf(fabs(t), df);
 }
 
 /* Moments of one side: count, mean, variance (n - 1). */

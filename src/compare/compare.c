@@ -979,3 +979,27 @@ void pg_run_history_free(pg_run_history *h)
 	free(h->series);
 	free(h);
 }
+
+pg_run_series *pg_run_history_series(pg_run_history *h, const char *bench, const char *metric)
+{
+	for (size_t i = 0; i < h->n_series; i++)
+		if (strcmp(h->series[i].bench, bench) == 0 && strcmp(h->series[i].metric, metric) == 0)
+			return &h->series[i];
+	pg_run_series *grown = realloc(h->series, (h->n_series + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	h->series = grown;
+	pg_run_series *s = &grown[h->n_series];
+	memset(s, 0, sizeof(*s));
+	s->bench = strdup(bench);
+	s->metric = strdup(metric);
+	s->values = calloc(h->wanted > 0 ? (size_t)h->wanted : 1, sizeof(double));
+	if (!s->bench || !s->metric || !s->values) {
+		free(s->bench);
+		free(s->metric);
+		free(s->values);
+		return NULL;
+	}
+	h->n_series++;
+	return s;
+}

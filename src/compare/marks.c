@@ -48,27 +48,6 @@ int pg_marks_base(pg_result_set **base, pg_base_origin **origins, size_t *oldest
 	return 0;
 }
 
-/* The series of bench.metric in h, added when missing; NULL on ENOMEM. */
-static pg_run_series *series_of(pg_run_history *h, const char *bench, const char *metric)
-{
-	for (size_t i = 0; i < h->n_series; i++)
-		if (strcmp(h->series[i].bench, bench) == 0 && strcmp(h->series[i].metric, metric) == 0)
-			return &h->series[i];
-	pg_run_series *grown = realloc(h->series, (h->n_series + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	h->series = grown;
-	pg_run_series *sr = &grown[h->n_series];
-	*sr = (pg_run_series){strdup(bench), strdup(metric), NULL, 0};
-	if (!sr->bench || !sr->metric) {
-		free(sr->bench);
-		free(sr->metric);
-		return NULL;
-	}
-	h->n_series++;
-	return sr;
-}
-
 int pg_marks_history(pg_run_history **out, const pg_result_set *head, const pg_result_set *const *earlier,
 		     size_t n, int k)
 {
@@ -80,10 +59,8 @@ int pg_marks_history(pg_run_history **out, const pg_result_set *head, const pg_r
 	for (size_t b = 0; b < head->n_benchmarks; b++) {
 		const pg_benchmark *hb = &head->benchmarks[b];
 		for (size_t m = 0; m < hb->n_metrics; m++) {
-			pg_run_series *sr = series_of(h, hb->name, hb->metrics[m].name);
-			if (sr && !sr->values)
-				sr->values = calloc((size_t)k + 1, sizeof(double));
-			if (!sr || !sr->values) {
+			pg_run_series *sr = pg_run_history_series(h, hb->name, hb->metrics[m].name);
+			if (!sr) {
 				pg_run_history_free(h);
 				return pg_error_set(PG_ENOMEM, "out of memory");
 			}

@@ -356,30 +356,6 @@ int pg_baseline_start(char **commit, char **how, git_repository *repo, const cha
 	return rc;
 }
 
-static pg_run_series *series_for(pg_run_history *h, const char *bench, const char *metric)
-{
-	for (size_t i = 0; i < h->n_series; i++)
-		if (strcmp(h->series[i].bench, bench) == 0 && strcmp(h->series[i].metric, metric) == 0)
-			return &h->series[i];
-	pg_run_series *grown = realloc(h->series, (h->n_series + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	h->series = grown;
-	pg_run_series *s = &grown[h->n_series];
-	memset(s, 0, sizeof(*s));
-	s->bench = strdup(bench);
-	s->metric = strdup(metric);
-	s->values = calloc((size_t)h->wanted, sizeof(double));
-	if (!s->bench || !s->metric || !s->values) {
-		free(s->bench);
-		free(s->metric);
-		free(s->values);
-		return NULL;
-	}
-	h->n_series++;
-	return s;
-}
-
 /* Newest first: `created` is ISO 8601 UTC, so text order is time order. */
 static int newer_first(const void *a, const void *b)
 {
@@ -400,7 +376,7 @@ static int take_run(pg_run_history *h, size_t *runs, const pg_result_set *set, c
 			double centre;
 			if (pg_metric_center(&b->metrics[j], &centre) != 0 || !isfinite(centre))
 				continue;
-			pg_run_series *s = series_for(h, b->name, b->metrics[j].name);
+			pg_run_series *s = pg_run_history_series(h, b->name, b->metrics[j].name);
 			if (!s)
 				return pg_error_set(PG_ENOMEM, "out of memory");
 			if (s->n < (size_t)h->wanted)
