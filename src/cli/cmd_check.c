@@ -286,14 +286,22 @@ static int confirm_regressions(pg_verdict *v, const check_args *a, const pg_gate
 		if (!rc && !a->c.quiet)
 			fprintf(stderr, "perfgate: %zu benchmark%s looked regressed: measuring again (round %d of %d)\n",
 				n, n == 1 ? "" : "s", round, a->confirm);
+		/* The rerun is judged as the first run was: its own probe pair around it. */
+		pg_cli_common probe_only = a->c;
+		probe_only.only = again_names;
 		if (!rc)
-			rc = pg_measure(rs, g, &again);
+			pg_cli_probe(&rs->probe, 0, &probe_only, g);
+		if (!rc && !(rc = pg_measure(rs, g, &again)))
+			pg_cli_probe(&rs->probe, 1, &probe_only, g);
 		/* Every earlier measurement of this head is one more head run for the run-to-run model. */
 		pg_compare_options with_earlier = *co;
 		with_earlier.earlier_heads = (const pg_result_set *const *)earlier;
 		with_earlier.n_earlier_heads = (size_t)round;
 		if (!rc)
 			rc = pg_compare(&second, rs, base->rs, base->origins, g, &with_earlier);
+		if (!rc)
+			rc = pg_verdict_apply_probe(second, rs, base->rs, base->probes, base->origins, g,
+						    &with_earlier);
 		if (!rc)
 			rc = pg_verdict_confirm(v, second, round, co);
 		pg_verdict_free(second);
