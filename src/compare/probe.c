@@ -24,9 +24,10 @@
  * with margin): below it a runner change is too small to tell and too small
  * to matter against a 10 % threshold.
  *
- * A side whose own spread s is over a metric's threshold ran on a runner too
- * unsteady to vouch for a wall-clock change of that size: its regression is
- * held as inconclusive even when the probe cannot tell that the runner moved.
+ * Where the runner did not move as far as the probe can tell, but the
+ * probe's noise is as large as a wall-clock regression (ln(1 + change) <=
+ * noise), the runner was too unsteady to vouch for it: the regression is
+ * held as inconclusive.
  */
 #define PROBE_NOISE_FLOOR 0.0295588022415444 /* ln 1.03 */
 
@@ -290,17 +291,17 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 		}
 		if (!cmp.moved) {
 			/*
-			 * Not moved as far as the probe can tell, but a runner that wandered more
-			 * within one run than the threshold cannot vouch for a wall-clock change
-			 * of that size either: hold it (CPU time still decides).
+			 * Not moved as far as the probe can tell; but where the probe's own
+			 * noise is as large as the regression, a runner that unsteady cannot
+			 * vouch for it either: hold it (CPU time still decides).
 			 */
-			double unsteady = exp(cmp.noise / 2) - 1;
-			if (c->verdict == PG_CHANGE_REGRESSION && unsteady > c->threshold) {
+			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise) {
 				c->verdict = PG_CHANGE_INCONCLUSIVE;
 				c->probe_held = 1;
 				c->probe_ratio = cmp.ratio;
-				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, more than the %.0f %% threshold: inconclusive, not a regression",
-					      unsteady * 100, c->threshold * 100);
+				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so its noise (±%.1f %%) explains a %+.1f %% change: inconclusive, not a regression",
+					      (exp(cmp.noise / 2) - 1) * 100, (exp(cmp.noise) - 1) * 100,
+					      c->change * 100);
 			}
 			continue;
 		}
