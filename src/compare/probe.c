@@ -76,6 +76,13 @@ static int compare_probes(pg_verdict_probe *out, const pg_probe *base, const pg_
 	return 0;
 }
 
+/* Both sides carry the one probe pair of one run (files cut from one job): no runner moved between them. */
+static int same_probe(const pg_probe *a, const pg_probe *b)
+{
+	return a && b && a->version == b->version && a->cpu_ms[0] == b->cpu_ms[0] &&
+	       a->cpu_ms[1] == b->cpu_ms[1] && a->mem_ms[0] == b->mem_ms[0] && a->mem_ms[1] == b->mem_ms[1];
+}
+
 static const char *slower_or_faster(double ratio, double *percent)
 {
 	*percent = fabs(ratio - 1) * 100;
@@ -295,7 +302,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			 * noise is as large as the regression, a runner that unsteady cannot
 			 * vouch for it either: hold it (CPU time still decides).
 			 */
-			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise) {
+			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise &&
+			    !same_probe(bp, &head->probe)) {
 				c->verdict = PG_CHANGE_INCONCLUSIVE;
 				c->probe_held = 1;
 				c->probe_ratio = cmp.ratio;

@@ -414,6 +414,12 @@ static void test_probe_unsteady_runner_holds_a_wall_regression(void **state)
 	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_UNCHANGED);
 	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
 	pg_verdict_free(v);
+	/* The same probe pair on both sides (one job cut in two): no runner moved; the regression stands. */
+	head->probe = base->probe;
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_REGRESSION);
+	assert_false(row(v, "wall")->probe_held);
+	pg_verdict_free(v);
 	pg_result_set_free(base);
 	pg_result_set_free(head);
 }
