@@ -94,9 +94,6 @@ int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int 
  */
 int pg_spawner_probe(double *cpu_ms, double *mem_ms);
 
-/* Current monotonic time in seconds (the clock every measurement uses). */
-double pg_now(void);
-
 /* One line describing how the run ended: "exited with status 3", "killed by SIGSEGV", ... */
 const char *pg_run_describe(const pg_run_outcome *o, char *buf, size_t size);
 

@@ -1,5 +1,6 @@
 /* inference.c - the inference kind: a prompt corpus through a token-streaming command or an OpenAI-compatible endpoint */
 #include "driver.h"
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"

@@ -1,5 +1,6 @@
 /* matcher.c - the matcher kind: a query corpus through a target, one exchange per query */
 #include "driver.h"
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/runner.h"

@@ -1,6 +1,7 @@
 /* runner.c - start, time, bound and reap one measured process (optionally from a spawner) */
 #include "perfgate/runner.h"
 
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "probe.h"
 
@@ -24,13 +25,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double own_peak_rss(void)
 {
@@ -198,7 +192,7 @@ static int spawn_child(child *c, pg_run_outcome *out, const pg_run_spec *spec, i
 		    sched_setaffinity(0, sizeof(one), &one) == 0)
 			pinned = 1;
 	}
-	c->t0 = now_s();
+	c->t0 = pg_now();
 	int spawn_rc = posix_spawn(&c->pid, program, &fa, &attr, spec->argv,
 				   spec->envp ? spec->envp : environ);
 	if (pinned)
@@ -274,7 +268,7 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 		}
 		int wait_ms = -1;
 		if (deadline > 0 && !out->timed_out) {
-			double left = deadline - now_s();
+			double left = deadline - pg_now();
 			wait_ms = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
 		}
 		if (c->pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
@@ -295,11 +289,11 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 		if ((i_pid >= 0 && ready > 0 && p[i_pid].revents) || c->pidfd < 0) {
 			pid_t r = wait4(c->pid, &status, c->pidfd >= 0 ? 0 : WNOHANG, &ru);
 			if (r == c->pid || (r < 0 && errno == ECHILD)) {
-				out->wall_s = now_s() - c->t0;
+				out->wall_s = pg_now() - c->t0;
 				break;
 			}
 		}
-		if (deadline > 0 && !out->timed_out && now_s() >= deadline) {
+		if (deadline > 0 && !out->timed_out && pg_now() >= deadline) {
 			out->timed_out = 1;
 			kill(-c->pid, SIGKILL);
 		}
@@ -723,11 +717,6 @@ int pg_spawner_probe(double *cpu_ms, double *mem_ms)
 		*mem_ms = ms[1];
 	}
 	return rc;
-}
-
-double pg_now(void)
-{
-	return now_s();
 }
 
 int pg_process_start(pg_process *p, const pg_run_spec *spec, int with_stdin)

@@ -1,5 +1,6 @@
 /* vmspawn.c - the vmspawn kind: a launcher N times, spawn until its ready marker, teardown until it exits */
 #include "driver.h"
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 #include "perfgate/runner.h"

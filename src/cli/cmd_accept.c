@@ -1,6 +1,7 @@
 /* cmd_accept.c - `perfgate accept`: record on a commit that its change of some metrics is intended */
 #include "cli.h"
 
+#include "perfgate/clock.h"
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
 #include "perfgate/json.h"

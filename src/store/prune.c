@@ -1,6 +1,7 @@
 /* prune.c - retention: drop raw samples from stored notes, rewriting a note by compare-and-swap */
 #include "store_private.h"
 
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
@@ -11,13 +12,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* Exponential backoff with jitter, capped at 0.5 s, as pg_store_append waits. */
 static void backoff(int attempt, uint64_t *rng)
@@ -47,7 +41,7 @@ int pg_store_replace(pg_store *store, const char *commit, const char *text)
 	struct timespec seed;
 	clock_gettime(CLOCK_REALTIME, &seed);
 	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x2545f4914f6cdd1dULL;
-	double start = now_s();
+	double start = pg_now();
 	for (int attempt = 1;; attempt++) {
 		pg_store_version ver = {.lock_fd = -1};
 		char *current = NULL, *merged = NULL;
@@ -63,7 +57,7 @@ int pg_store_replace(pg_store *store, const char *commit, const char *text)
 		free(merged);
 		if (rc != PG_STORE_RACE)
 			break;
-		if (now_s() - start >= store->retry_limit_s) {
+		if (pg_now() - start >= store->retry_limit_s) {
 			char last[512];
 			snprintf(last, sizeof(last), "%s", pg_error_message());
 			return pg_error_set(PG_ESYSTEM,
@@ -181,7 +175,7 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
 	struct timespec seed;
 	clock_gettime(CLOCK_REALTIME, &seed);
 	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
-	double start = now_s();
+	double start = pg_now();
 	wanted *want = malloc((n + 1) * sizeof(*want));
 	if (!want)
 		return pg_error_set(PG_ENOMEM, "out of memory");
@@ -193,7 +187,7 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
 		rc = rewrite_notes_once(store, want, n, message);
 		if (rc != PG_STORE_RACE)
 			break;
-		if (now_s() - start >= store->retry_limit_s) {
+		if (pg_now() - start >= store->retry_limit_s) {
 			rc = pg_error_set(PG_ESYSTEM, "%s: gave up after %d attempts: another writer kept winning",
 					  store->ref, attempt);
 			break;

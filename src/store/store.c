@@ -1,6 +1,7 @@
 /* store.c - what both stores share: reading records, merging notes, the write-and-retry loop */
 #include "store_private.h"
 
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 
@@ -482,13 +483,6 @@ int pg_store_merge_text(char **out, const char *ours, const char *theirs)
 
 /* ---- writing ---- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Sleep before attempt `attempt` (1, 2, ...): 1 ms doubling to 100 ms, jittered over [d/2, d]. */
 static void backoff(int attempt, uint64_t *rng)
 {
@@ -518,7 +512,7 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
 	struct timespec seed;
 	clock_gettime(CLOCK_REALTIME, &seed);
 	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
-	double start = now_s();
+	double start = pg_now();
 	int attempt;
 	for (attempt = 1;; attempt++) {
 		pg_store_version ver = {.lock_fd = -1};
@@ -535,7 +529,7 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
 		free(merged);
 		if (rc != PG_STORE_RACE)
 			break;
-		if (now_s() - start >= store->retry_limit_s) {
+		if (pg_now() - start >= store->retry_limit_s) {
 			char last[512];
 			snprintf(last, sizeof(last), "%s", pg_error_message());
 			return pg_error_set(PG_ESYSTEM,

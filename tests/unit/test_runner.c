@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/runner.h"
 
