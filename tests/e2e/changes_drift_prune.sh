@@ -2,10 +2,6 @@
 # changes_drift_prune.sh - change points along history, creeping regressions (check --drift), and prune's retention.
 source "$(dirname "$0")/lib.bash"
 
-if ! "$PERFGATE" help 2>&1 | grep -Eq '^  (changes|prune) '; then
-  echo "skipped: this perfgate has no changes/prune verbs"
-  exit 77
-fi
 
 # A repository whose benchmark is the size of {root}/blob.bin (deterministic), 10 % relative gate.
 new_size_repo() {

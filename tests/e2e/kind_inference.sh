@@ -46,10 +46,6 @@ if ! "$PERFGATE" run --list -c probe.json >probe.out 2>probe.err; then
   fail "perfgate run --list: $(head -c 300 probe.err)"
   finish
 fi
-if grep -q "no driver in this build" probe.out; then
-  echo "SKIP: kind inference has no driver in this build (not registered in src/bench/measure.c yet)"
-  exit 77
-fi
 
 PROMPTS=("show processes using most memory" "list files modified today" "find the big log files")
 printf '%s\n' "# prompts for the test" "${PROMPTS[0]}" "" "${PROMPTS[1]}" "" "" "${PROMPTS[2]}" "" >corpus.txt

@@ -23,10 +23,6 @@ if ! "$PERFGATE" run --list -c probe.json >probe.out 2>probe.err; then
   fail "perfgate run --list: $(head -c 300 probe.err)"
   finish
 fi
-if grep -q "no driver in this build" probe.out; then
-  echo "SKIP: kind vmspawn has no driver in this build (not registered in src/bench/measure.c yet)"
-  exit 77
-fi
 
 # Guest rounds for a boot of about MS milliseconds on this machine (the launcher's
 # own --self-time, fastest of three), so the tests neither crawl nor vanish in noise.

@@ -3,10 +3,6 @@
 # `publish` mark red only what a check would fail, grey what it cannot tell, and not what is accepted
 source "$(dirname "$0")/lib.bash"
 
-if ! "$PERFGATE" help 2>&1 | grep -Eq '^  changes '; then
-  echo "skipped: this perfgate has no changes verb"
-  exit 77
-fi
 
 # hyperfine_json FILE SCALE SAMPLE...: a hyperfine export of command "w", samples in ms times SCALE.
 hyperfine_json() {

@@ -3,10 +3,6 @@
 # hostile benchmark names, and gnuplot missing
 source "$(dirname "$0")/lib.bash"
 
-if ! "$PERFGATE" plot --help >/dev/null 2>&1; then
-  echo "perfgate plot is not registered yet: skipped"
-  exit 77
-fi
 for tool in gnuplot xmllint; do
   command -v "$tool" >/dev/null || { echo "$tool is not installed: skipped"; exit 77; }
 done

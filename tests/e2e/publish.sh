@@ -3,10 +3,6 @@
 # gnuplot missing, and the index as headless Chromium renders it (light and dark)
 source "$(dirname "$0")/lib.bash"
 
-if ! "$PERFGATE" help 2>&1 | grep -q '^  publish '; then
-  echo "perfgate publish is not registered yet: skipped"
-  exit 77
-fi
 command -v python3 >/dev/null || { echo "python3 is not installed: skipped"; exit 77; }
 
 # slow.txt: the workload's --slowdown, so the history below has a change point.

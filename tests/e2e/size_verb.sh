@@ -2,10 +2,6 @@
 # size_verb.sh - `perfgate size`: the table, the perfgate/1 result set, stripped/gzip against strip and gzip, errors
 source "$(dirname "$0")/lib.bash"
 
-if [[ $("$PERFGATE" size --help 2>&1) == *"unknown verb 'size'"* ]]; then
-  echo "SKIP: this perfgate has no size verb registered yet"
-  exit 77
-fi
 
 BIN="$PG_BINDIR/perfgate"
 

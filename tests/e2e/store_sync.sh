@@ -3,10 +3,6 @@
 source "$(dirname "$0")/lib.bash"
 HELPER="$PG_BINDIR/tests/test_store" # test_store's helper mode: --record, --append
 [[ -x $HELPER ]] || { echo "skip: $HELPER is not built"; exit 77; }
-if ! "$PERFGATE" help | grep -q '^  sync '; then
-  echo "skip: perfgate has no sync verb yet"
-  exit 77
-fi
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@perfgate.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@perfgate.invalid
 
 git init -q --bare -b main remote.git

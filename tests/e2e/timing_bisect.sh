@@ -3,7 +3,6 @@
 # results, skips a commit that does not build, and says so when there is nothing to find.
 source "$(dirname "$0")/lib.bash"
 
-"$PERFGATE" help | grep -qw bisect || { echo "perfgate has no bisect verb: skipped"; exit 77; }
 
 # Worktrees go under TMPDIR: keep them in this test's directory, to look for leftovers.
 export TMPDIR=$T/tmp
