@@ -9,6 +9,10 @@
 
 #define PG_GATES_SCHEMA "perfgate-gates/1"
 
+/* The longest timeout and min_time a gates file may ask for: a day (the runner's timers hold it), an hour. */
+#define PG_MAX_TIMEOUT_S (24.0 * 3600.0)
+#define PG_MAX_MIN_TIME_S 3600.0
+
 /* Settings a benchmark inherits: built-in < gates "defaults" < its own keys < command line. */
 typedef struct pg_run_settings {
 	int runs;

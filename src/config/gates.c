@@ -8,10 +8,12 @@
 
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void pg_run_settings_default(pg_run_settings *s)
 {
@@ -173,14 +175,18 @@ static int get_quantity(pg_quantity *out, const cJSON *obj, const char *key, con
 }
 
 /* A duration: "60s", "250ms", or a number of seconds. */
-static int get_seconds(double *out, const cJSON *obj, const char *key, const char *where)
+/* A duration from 0 up to most_s (a bound the runner's timers hold, and a run that ends). */
+static int get_seconds(double *out, const cJSON *obj, const char *key, const char *where, double most_s)
 {
 	pg_quantity q;
 	int rc = get_quantity(&q, obj, key, where, PG_DIM_TIME, "a duration such as \"60s\"");
 	if (rc)
 		return rc;
-	if (q.value < 0)
+	if (!(q.value >= 0))
 		return pg_error_set(PG_EINPUT, "%s.%s: expected a duration >= 0", where, key);
+	if (q.value > most_s)
+		return pg_error_set(PG_EINPUT, "%s.%s: expected a duration up to %gh, found %gs", where, key,
+				    most_s / 3600, q.value);
 	*out = q.value;
 	return 0;
 }
@@ -216,8 +222,8 @@ static int read_settings(pg_run_settings *s, const cJSON *obj, const char *where
 	int rc;
 	if ((rc = get_count(&s->runs, obj, "runs", where, 1)) < 0 ||
 	    (rc = get_count(&s->warmup, obj, "warmup", where, 0)) < 0 ||
-	    (rc = get_seconds(&s->timeout_s, obj, "timeout", where)) < 0 ||
-	    (rc = get_seconds(&s->min_time_s, obj, "min_time", where)) < 0 ||
+	    (rc = get_seconds(&s->timeout_s, obj, "timeout", where, PG_MAX_TIMEOUT_S)) < 0 ||
+	    (rc = get_seconds(&s->min_time_s, obj, "min_time", where, PG_MAX_MIN_TIME_S)) < 0 ||
 	    (rc = get_count(&s->history, obj, "history", where, 1)) < 0)
 		return rc;
 	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(obj, "pin");
@@ -226,6 +232,10 @@ static int read_settings(pg_run_settings *s, const cJSON *obj, const char *where
 			s->pin = -1;
 		else if ((rc = get_count(&s->pin, obj, "pin", where, 0)) < 0)
 			return pg_error_set(PG_EINPUT, "%s.pin: expected a CPU number or false", where);
+		long cpus = sysconf(_SC_NPROCESSORS_CONF);
+		if (s->pin >= 0 && (s->pin >= CPU_SETSIZE || (cpus > 0 && s->pin >= cpus)))
+			return pg_error_set(PG_EINPUT, "%s.pin: CPU %d does not exist (this machine has CPUs 0-%ld)",
+					    where, s->pin, cpus > 0 ? cpus - 1 : (long)CPU_SETSIZE - 1);
 	}
 	const char *measure;
 	if ((rc = pg_json_get_string(&measure, obj, "measure", 0, where)) < 0)
@@ -255,17 +265,17 @@ static const struct {
 	const char *kind;
 	const char *keys[8];
 } kind_keys[] = {
-	{"command", {"command", NULL}},
+	{"command", {"command", "shell", NULL}},
 	{"matcher", {"target", "corpus", "passes", "leak_passes", "query_timeout", NULL}},
 	{"inference", {"target", "corpus", "max_tokens", NULL}},
-	{"vmspawn", {"command", "ready", "stop", NULL}},
+	{"vmspawn", {"command", "shell", "ready", "stop", NULL}},
 	{"size", {"files", NULL}},
 	{"import", {"from", "path", NULL}},
 };
 #define N_KINDS (sizeof(kind_keys) / sizeof(kind_keys[0]))
 
 static const char *const common_keys[] = {"name", "kind", "runs", "warmup", "timeout", "min_time",
-					  "cwd", "env", "pin", "shell", "measure", "description",
+					  "cwd", "env", "pin", "measure", "description",
 					  "normalize", "history", NULL};
 
 static int check_bench_keys(const cJSON *obj, const char *kind, const char *where)

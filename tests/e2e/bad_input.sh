@@ -40,6 +40,21 @@ echo '{"schema": "perfgate-gates/1", "benchmarks": [{"name": "a", "kind": "comma
 run_pg wrong_kind_key 2 run -c wrong_kind_key.json
 expect_err wrong_kind_key "key 'files' does not apply to kind 'command'"
 
+# Refused before anything runs: the first benchmark would print RAN had it been measured.
+first='{"name": "first", "command": ["sh", "-c", "echo RAN >{root}/ran.txt"]}'
+echo "{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [$first,
+  {\"name\": \"inf\", \"kind\": \"inference\", \"shell\": true, \"target\": {\"command\": [\"true\"]}, \"corpus\": \"x\"}]}" >shell_kind.json
+run_pg shell_kind 2 run -c shell_kind.json --no-probe
+expect_err shell_kind "\\$.benchmarks\\[1\\]: key 'shell' does not apply to kind 'inference'"
+check "a kind's key error is found before the first benchmark runs" test ! -e ran.txt
+for bad in '"min_time": 1.8e19|min_time: expected a duration up to 1h' '"timeout": 3e6|timeout: expected a duration up to 24h' \
+  '"pin": 99999|pin: CPU 99999 does not exist'; do
+  echo "{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [$first, {\"name\": \"b\", \"command\": [\"true\"], ${bad%%|*}}]}" >limits.json
+  run_pg "limits_${bad%%\":*}" 2 run -c limits.json --no-probe --runs 1
+  expect_err "limits_${bad%%\":*}" "${bad#*|}"
+done
+check "a limit is checked before the first benchmark runs" test ! -e ran.txt
+
 echo '{"schema": "perfgate-gates/1", "benchmarks": [{"name": "a", "command": ["{src}/x"]}]}' >bad_placeholder.json
 run_pg bad_placeholder 2 run -c bad_placeholder.json
 expect_err bad_placeholder "unknown placeholder '\\{src\\}'"
