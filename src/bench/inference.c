@@ -30,42 +30,12 @@
 /* Metrics, in the order they are added: the primary first. */
 enum { M_LATENCY, M_TTFT, M_TPOT, M_TOKENS_PER_S, M_PEAK_RSS };
 
-typedef struct prompts {
-	char *data;
-	char **lines;
-	size_t n;
-} prompts;
-
-static void prompts_free(prompts *c)
-{
-	free(c->data);
-	free(c->lines);
-}
-
 /* One prompt a line; empty lines and # comments (as in a matcher corpus) are not prompts. */
-static int prompts_load(prompts *c, const char *path, const char *bench)
+static int prompts_load(pg_lines *c, const char *path, const char *bench)
 {
-	size_t len, cap = 0;
-	memset(c, 0, sizeof(*c));
-	int rc = pg_file_read(&c->data, &len, path);
+	int rc = pg_file_read_lines(c, path);
 	if (rc)
 		return rc;
-	for (char *line = c->data, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **grown = realloc(c->lines, cap * sizeof(*grown));
-			if (!grown)
-				return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
-			c->lines = grown;
-		}
-		c->lines[c->n++] = line;
-	}
 	if (c->n == 0)
 		return pg_error_set(PG_EINPUT, "%s: no prompts (benchmark '%s' reads one prompt a line; # starts a comment)",
 				    path, bench);
@@ -138,13 +108,9 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 	double deadline = timeout > 0 ? p.started + timeout : 0;
 	int in_line = 0, eof = 0; /* in_line: the current line has text (a token) */
 	while (!eof) {
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				break;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			break;
 		struct pollfd fds[2] = {{.fd = p.stdout_fd, .events = POLLIN},
 					{.fd = p.stderr_fd, .events = POLLIN}};
 		int ready = poll(fds, 2, wait_ms);
@@ -235,13 +201,9 @@ static void server_pump(server *s, const struct pollfd *fds)
 static int wait_fd(int fd, short events, double deadline, server *s)
 {
 	for (;;) {
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			return 0;
 		struct pollfd fds[4] = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = fd, .events = events}};
 		if (s && s->started && !s->exited) {
 			fds[0] = (struct pollfd){.fd = s->proc.stdout_fd, .events = POLLIN};
@@ -872,7 +834,7 @@ static int read_target(const char **url, int *openai, const pg_bench_def *def, c
 
 /* Every pass over the corpus, warm-ups first: stream or openai. */
 static int run_passes(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx,
-		      const prompts *corpus, char **argv, const endpoint *ep, server *srv,
+		      const pg_lines *corpus, char **argv, const endpoint *ep, server *srv,
 		      int max_tokens)
 {
 	const pg_run_settings *run = &ctx->run;
@@ -925,7 +887,7 @@ int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_dri
 	char where[512], **argv = NULL, *path = NULL;
 	const char *protocol = NULL, *url = NULL;
 	int openai = 0, max_tokens, rc;
-	prompts corpus = {0};
+	pg_lines corpus = {0};
 	endpoint ep;
 	server srv = {.pidfd = -1};
 	snprintf(where, sizeof(where), "%s: benchmark '%s'", ctx->gates->path, def->name);
@@ -984,7 +946,7 @@ done:
 	}
 	if (srv.pidfd >= 0)
 		close(srv.pidfd);
-	prompts_free(&corpus);
+	pg_lines_free(&corpus);
 	free(path);
 	pg_strv_free(argv);
 	return rc;

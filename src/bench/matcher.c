@@ -21,14 +21,14 @@ typedef struct query {
 } query;
 
 typedef struct corpus {
-	char *data;
+	pg_lines lines;
 	query *queries;
 	size_t n;
 } corpus;
 
 static void corpus_free(corpus *c)
 {
-	free(c->data);
+	pg_lines_free(&c->lines);
 	free(c->queries);
 }
 
@@ -52,32 +52,20 @@ int pg_driver_corpus_path(char **out, const pg_bench_def *def, const pg_driver_c
 	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 }
 
+/* One query a line, its expected intent after a tab; empty lines and # comments are not queries. */
 static int corpus_load(corpus *c, const char *path)
 {
-	size_t len;
 	memset(c, 0, sizeof(*c));
-	int rc = pg_file_read(&c->data, &len, path);
+	int rc = pg_file_read_lines(&c->lines, path);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	for (char *line = c->data, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			query *grown = realloc(c->queries, cap * sizeof(*grown));
-			if (!grown)
-				return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
-			c->queries = grown;
-		}
-		char *tab = strchr(line, '\t');
+	if (c->lines.n > 0 && !(c->queries = malloc(c->lines.n * sizeof(*c->queries))))
+		return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
+	for (; c->n < c->lines.n; c->n++) {
+		char *line = c->lines.lines[c->n], *tab = strchr(line, '\t');
 		if (tab)
 			*tab++ = '\0';
-		c->queries[c->n++] = (query){line, tab && *tab ? tab : NULL};
+		c->queries[c->n] = (query){line, tab && *tab ? tab : NULL};
 	}
 	if (c->n == 0)
 		return pg_error_set(PG_EINPUT, "%s: the corpus has no queries", path);

@@ -123,13 +123,9 @@ static int wait_for_marker(pg_process *p, const ready_marker *m, double deadline
 		int watched = m->on_stderr ? p->stderr_fd : p->stdout_fd;
 		if (watched < 0)
 			return 0;
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			return 0;
 		struct pollfd fds[2] = {{.fd = p->stdout_fd, .events = POLLIN},
 					{.fd = p->stderr_fd, .events = POLLIN}};
 		int ready = poll(fds, 2, wait_ms);
