@@ -74,16 +74,6 @@ static int record(pg_benchmark *out, const completion *c, int with_rss)
 	return rc;
 }
 
-/* "how the process ended (stderr: its last lines)" for a failure reason. */
-static void describe_exit(char *buf, size_t size, const pg_run_outcome *o)
-{
-	char how[256], excerpt[600] = "";
-	pg_run_describe(o, how, sizeof(how));
-	pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o->stderr_tail, o->stderr_len);
-	snprintf(buf, size, "%s%s%s%s", how, excerpt[0] ? " (stderr: " : "", excerpt,
-		 excerpt[0] ? ")" : "");
-}
-
 /* ---- stream: a process per prompt, the prompt as its last argument, a token a line ---- */
 
 /*
@@ -146,7 +136,7 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 		return pg_error_wrap(rc, "benchmark '%s'", def->name);
 	char how[1024];
 	if (!pg_run_succeeded(&o)) {
-		describe_exit(how, sizeof(how), &o);
+		pg_driver_describe_exit(how, sizeof(how), &o);
 		return pg_benchmark_set_status(out, o.timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
 					       "%s: the target %s", label, how);
 	}
@@ -399,7 +389,7 @@ done:
 			static pg_run_outcome o;
 			if (pg_process_finish(&o, &srv->proc, 1.0, 0) == 0) {
 				char ended[900];
-				describe_exit(ended, sizeof(ended), &o);
+				pg_driver_describe_exit(ended, sizeof(ended), &o);
 				snprintf(how, sizeof(how), "; the server %s", ended);
 			}
 			srv->started = 0;
@@ -453,7 +443,7 @@ static int server_start(server *s, pg_benchmark *out, const pg_bench_def *def,
 					       argv[0], ep->url, timeout, excerpt[0] ? " (stderr: " : "",
 					       excerpt, excerpt[0] ? ")" : "");
 	}
-	describe_exit(how, sizeof(how), &o);
+	pg_driver_describe_exit(how, sizeof(how), &o);
 	return pg_benchmark_set_status(out, PG_STATUS_FAILED,
 				       "the server (%s) %s before taking connections on %s", argv[0], how,
 				       ep->url);
