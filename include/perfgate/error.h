@@ -1,4 +1,4 @@
-/* error.h - one error message per thread of work, what it means for the exit status, and warning lists */
+/* error.h - one error message per thread of work, its exit status, and lists of warnings */
 #ifndef PERFGATE_ERROR_H
 #define PERFGATE_ERROR_H
 

@@ -1,4 +1,4 @@
-/* test_net.c - the inference driver's HTTP/1.1 client (head, chunked body) and server-sent events parser */
+/* test_net.c - bench/net: the HTTP client's head and chunked body, the server-sent events parser */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

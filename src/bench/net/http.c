@@ -1,4 +1,4 @@
-/* http.c - a small HTTP/1.1 client: endpoint, POST, response head and de-chunked body */
+/* http.c - a small HTTP/1.1 client: connect, POST, response head, de-chunked body */
 #include "http.h"
 
 #include "perfgate/clock.h"

@@ -1,4 +1,4 @@
-/* http.h - a small HTTP/1.1 client: endpoint, POST, response head and de-chunked body (private to src/bench) */
+/* http.h - a small HTTP/1.1 client: connect, POST, response head, de-chunked body */
 #ifndef PERFGATE_BENCH_HTTP_H
 #define PERFGATE_BENCH_HTTP_H
 

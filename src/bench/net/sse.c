@@ -82,7 +82,8 @@ int pg_sse_feed(pg_sse *e, const char *bytes, size_t n, char *why, size_t size)
 		const char *value = line + 5 + (line[5] == ' ');
 		if ((e->has_data && append(e, e->data, &e->data_len, "\n", 1) != 0) ||
 		    append(e, e->data, &e->data_len, value, strlen(value)) != 0) {
-			snprintf(why, size, "event %zu is longer than %zu bytes", e->events + 1, e->max_bytes);
+			snprintf(why, size, "event %zu is longer than %zu bytes", e->events + 1,
+				 e->max_bytes);
 			return -1;
 		}
 		e->has_data = 1;

@@ -1,4 +1,4 @@
-/* sse.h - a server-sent events (text/event-stream) parser, ended by OpenAI's data: [DONE] (private to src/bench) */
+/* sse.h - a server-sent events parser, ended by OpenAI's data: [DONE] (bench-private) */
 #ifndef PERFGATE_BENCH_SSE_H
 #define PERFGATE_BENCH_SSE_H
 
