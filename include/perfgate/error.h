@@ -1,6 +1,9 @@
-/* error.h - one error message per thread of work, and what it means for the exit status */
+/* error.h - one error message per thread of work, its exit status, and lists of warnings */
 #ifndef PERFGATE_ERROR_H
 #define PERFGATE_ERROR_H
+
+#include <stdarg.h>
+#include <stddef.h>
 
 /*
  * Functions that can fail return 0 or one of these (negative) codes and
@@ -33,5 +36,17 @@ int pg_error_exit_status(int code);
 
 /* Of two codes, the one whose exit status wins (2 over 3 over 1 over 0). */
 int pg_error_worst(int a, int b);
+
+/*
+ * Append a warning (printf format, cut at 1023 bytes) to the list of *n
+ * strings at *warnings, growing it. Whoever owns the list frees each string
+ * and the array. Returns 0 or PG_ENOMEM (the list is then unchanged).
+ */
+int pg_warning_add(char ***warnings, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* pg_warning_add with a va_list. */
+int pg_warning_vadd(char ***warnings, size_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif

@@ -11,6 +11,23 @@
  */
 int pg_file_read(char **out, size_t *len, const char *path);
 
+/* A text file of one entry a line (a corpus): the entries point into data. */
+typedef struct pg_lines {
+	char *data;
+	char **lines;
+	size_t n;
+} pg_lines;
+
+/*
+ * Read path's entries into out: every line but the empty ones and
+ * # comments, each cut at its first CR. Free with pg_lines_free (also on
+ * failure). Returns 0, as pg_file_read, or PG_ENOMEM.
+ */
+int pg_file_read_lines(pg_lines *out, const char *path);
+
+/* Free what pg_file_read_lines allocated; out may be all zero. */
+void pg_lines_free(pg_lines *lines);
+
 /*
  * Write len bytes to path all or nothing: a temporary file beside it,
  * fsync, rename. An existing file keeps its mode bits' default (0644).

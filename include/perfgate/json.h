@@ -18,6 +18,9 @@ int pg_json_read_file(cJSON **out, const char *path);
 /* Print compact (pretty = 0) or indented; caller frees. NULL on ENOMEM. */
 char *pg_json_print(const cJSON *json, int pretty);
 
+/* Print indented and ending in a newline, as a file holds it; caller frees. NULL on ENOMEM. */
+char *pg_json_print_file(const cJSON *json);
+
 /*
  * A number node that prints the shortest text reading back to exactly the
  * same double (cJSON's own printing may lose the last bit). Non-finite

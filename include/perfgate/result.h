@@ -2,7 +2,7 @@
 #ifndef PERFGATE_RESULT_H
 #define PERFGATE_RESULT_H
 
-#include "perfgate/stats.h"
+#include "perfgate/summary.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

@@ -1,18 +1,10 @@
-/* stats.h - summaries, percentiles, confidence intervals and rank tests */
+/* stats.h - rank tests, t and normal distributions, confidence intervals (summaries: summary.h) */
 #ifndef PERFGATE_STATS_H
 #define PERFGATE_STATS_H
 
-#include <stddef.h>
+#include "perfgate/summary.h"
 
-/* Every statistic of one sample that a result set stores. */
-typedef struct pg_summary {
-	size_t n;
-	double min, max, mean;
-	double stddev; /* Bessel-corrected (n - 1); 0 when n < 2 */
-	double median;
-	double mad; /* median absolute deviation, scaled by 1.4826 */
-	double p50, p90, p95, p99;
-} pg_summary;
+#include <stddef.h>
 
 typedef enum pg_alternative {
 	PG_TWO_SIDED = 0,
@@ -25,19 +17,6 @@ typedef struct pg_mwu {
 	double p;     /* p-value for the alternative asked */
 	int exact;    /* 1 when the exact distribution was used */
 } pg_mwu;
-
-/*
- * Summarise n values (n > 0). The values are not modified. Percentiles use
- * the definition numpy calls 'linear' (Hyndman & Fan type 7).
- * Returns 0, or PG_EINPUT when n == 0 or a value is not finite.
- */
-int pg_stats_summarize(pg_summary *out, const double *values, size_t n);
-
-/* Percentile q in [0, 100] of sorted values (type 7). n > 0. */
-double pg_stats_percentile_sorted(const double *sorted, size_t n, double q);
-
-/* Median of n values (copied and sorted internally). n > 0. */
-double pg_stats_median(const double *values, size_t n);
 
 /*
  * Mann-Whitney U test of x against y with tie correction and continuity

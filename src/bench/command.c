@@ -31,14 +31,21 @@ void pg_driver_stderr_excerpt(char *buf, size_t size, const char *tail, size_t l
 			*p = ' ';
 }
 
-static int record_failure(pg_benchmark *out, const pg_run_outcome *o, int run, int warmup)
+void pg_driver_describe_exit(char *buf, size_t size, const pg_run_outcome *o)
 {
 	char how[256], excerpt[600] = "";
 	pg_run_describe(o, how, sizeof(how));
 	pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o->stderr_tail, o->stderr_len);
+	snprintf(buf, size, "%s%s%s%s", how, excerpt[0] ? " (stderr: " : "", excerpt,
+		 excerpt[0] ? ")" : "");
+}
+
+static int record_failure(pg_benchmark *out, const pg_run_outcome *o, int run, int warmup)
+{
+	char how[1024];
+	pg_driver_describe_exit(how, sizeof(how), o);
 	return pg_benchmark_set_status(out, o->timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
-				       "%s %d %s%s%s%s", warmup ? "warm-up run" : "run", run + 1, how,
-				       excerpt[0] ? " (stderr: " : "", excerpt, excerpt[0] ? ")" : "");
+				       "%s %d %s", warmup ? "warm-up run" : "run", run + 1, how);
 }
 
 /* Is valgrind on PATH? */

@@ -3,6 +3,7 @@
 #define PERFGATE_BENCH_DRIVER_H
 
 #include "perfgate/bench.h"
+#include "perfgate/runner.h"
 
 typedef struct pg_driver_ctx {
 	const pg_gates *gates;
@@ -40,5 +41,8 @@ int pg_driver_target_argv(char ***out, const pg_bench_def *def, const pg_driver_
 
 /* The last line(s) of a child's stderr, for a failure reason: at most max bytes. */
 void pg_driver_stderr_excerpt(char *buf, size_t size, const char *tail, size_t len);
+
+/* "how the process ended (stderr: its last lines)", for a failure reason. */
+void pg_driver_describe_exit(char *buf, size_t size, const pg_run_outcome *o);
 
 #endif

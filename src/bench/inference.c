@@ -1,5 +1,7 @@
 /* inference.c - the inference kind: a prompt corpus through a token-streaming command or an OpenAI-compatible endpoint */
 #include "driver.h"
+#include "net/http.h"
+#include "net/sse.h"
 #include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
@@ -7,16 +9,13 @@
 #include "perfgate/runner.h"
 #include "pg_version.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,42 +29,12 @@
 /* Metrics, in the order they are added: the primary first. */
 enum { M_LATENCY, M_TTFT, M_TPOT, M_TOKENS_PER_S, M_PEAK_RSS };
 
-typedef struct prompts {
-	char *data;
-	char **lines;
-	size_t n;
-} prompts;
-
-static void prompts_free(prompts *c)
-{
-	free(c->data);
-	free(c->lines);
-}
-
 /* One prompt a line; empty lines and # comments (as in a matcher corpus) are not prompts. */
-static int prompts_load(prompts *c, const char *path, const char *bench)
+static int prompts_load(pg_lines *c, const char *path, const char *bench)
 {
-	size_t len, cap = 0;
-	memset(c, 0, sizeof(*c));
-	int rc = pg_file_read(&c->data, &len, path);
+	int rc = pg_file_read_lines(c, path);
 	if (rc)
 		return rc;
-	for (char *line = c->data, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **grown = realloc(c->lines, cap * sizeof(*grown));
-			if (!grown)
-				return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
-			c->lines = grown;
-		}
-		c->lines[c->n++] = line;
-	}
 	if (c->n == 0)
 		return pg_error_set(PG_EINPUT, "%s: no prompts (benchmark '%s' reads one prompt a line; # starts a comment)",
 				    path, bench);
@@ -105,16 +74,6 @@ static int record(pg_benchmark *out, const completion *c, int with_rss)
 	return rc;
 }
 
-/* "how the process ended (stderr: its last lines)" for a failure reason. */
-static void describe_exit(char *buf, size_t size, const pg_run_outcome *o)
-{
-	char how[256], excerpt[600] = "";
-	pg_run_describe(o, how, sizeof(how));
-	pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o->stderr_tail, o->stderr_len);
-	snprintf(buf, size, "%s%s%s%s", how, excerpt[0] ? " (stderr: " : "", excerpt,
-		 excerpt[0] ? ")" : "");
-}
-
 /* ---- stream: a process per prompt, the prompt as its last argument, a token a line ---- */
 
 /*
@@ -138,13 +97,9 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 	double deadline = timeout > 0 ? p.started + timeout : 0;
 	int in_line = 0, eof = 0; /* in_line: the current line has text (a token) */
 	while (!eof) {
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				break;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			break;
 		struct pollfd fds[2] = {{.fd = p.stdout_fd, .events = POLLIN},
 					{.fd = p.stderr_fd, .events = POLLIN}};
 		int ready = poll(fds, 2, wait_ms);
@@ -181,7 +136,7 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 		return pg_error_wrap(rc, "benchmark '%s'", def->name);
 	char how[1024];
 	if (!pg_run_succeeded(&o)) {
-		describe_exit(how, sizeof(how), &o);
+		pg_driver_describe_exit(how, sizeof(how), &o);
 		return pg_benchmark_set_status(out, o.timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
 					       "%s: the target %s", label, how);
 	}
@@ -228,20 +183,18 @@ static void server_pump(server *s, const struct pollfd *fds)
 }
 
 /*
- * Wait until fd is ready for events (fd -1: just wait) or the deadline (0:
- * none) passes, keeping the server's pipes drained. 1 ready, 0 the deadline,
- * -1 poll failed.
+ * The HTTP client's pg_http_wait_fn: wait until fd is ready for events (fd
+ * -1: just wait) or the deadline (0: none) passes, keeping the pipes of the
+ * server arg (or none) drained. 1 ready, 0 the deadline or the server
+ * exited, -1 poll failed.
  */
-static int wait_fd(int fd, short events, double deadline, server *s)
+static int wait_fd(void *arg, int fd, short events, double deadline)
 {
+	server *s = arg;
 	for (;;) {
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			return 0;
 		struct pollfd fds[4] = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = fd, .events = events}};
 		if (s && s->started && !s->exited) {
 			fds[0] = (struct pollfd){.fd = s->proc.stdout_fd, .events = POLLIN};
@@ -262,345 +215,6 @@ static int wait_fd(int fd, short events, double deadline, server *s)
 	}
 }
 
-typedef struct endpoint {
-	const char *url; /* as written, for messages */
-	char host[256];  /* for the Host header */
-	struct sockaddr_in addr;
-} endpoint;
-
-/* "http://HOST:PORT" (an optional trailing slash), HOST an IPv4 address or localhost. */
-static int endpoint_parse(endpoint *e, const char *url, const char *where)
-{
-	const char *rest = strncmp(url, "http://", 7) == 0 ? url + 7 : NULL;
-	const char *colon = rest ? strrchr(rest, ':') : NULL;
-	memset(e, 0, sizeof(*e));
-	e->url = url;
-	if (!colon || (size_t)(colon - rest) >= sizeof(e->host) || colon == rest)
-		return pg_error_set(PG_EINPUT,
-				    "%s: target.url: expected \"http://HOST:PORT\" (plain HTTP, HOST an IPv4 address or localhost), found \"%s\"",
-				    where, url);
-	char *end;
-	errno = 0;
-	long port = strtol(colon + 1, &end, 10);
-	if (errno || end == colon + 1 || port < 1 || port > 65535 || (*end && strcmp(end, "/") != 0))
-		return pg_error_set(PG_EINPUT,
-				    "%s: target.url: expected \"http://HOST:PORT\" with a port from 1 to 65535 and no path, found \"%s\"",
-				    where, url);
-	memcpy(e->host, rest, (size_t)(colon - rest));
-	const char *ip = strcmp(e->host, "localhost") == 0 ? "127.0.0.1" : e->host;
-	e->addr.sin_family = AF_INET;
-	e->addr.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, ip, &e->addr.sin_addr) != 1)
-		return pg_error_set(PG_EINPUT,
-				    "%s: target.url: host \"%s\" is not an IPv4 address or localhost (in \"%s\")",
-				    where, e->host, url);
-	snprintf(e->host + strlen(e->host), sizeof(e->host) - strlen(e->host), ":%ld", port);
-	return 0;
-}
-
-/*
- * Connect to the endpoint before the deadline: the socket, or -1 with errno
- * (ECONNREFUSED, ETIMEDOUT, ...).
- */
-static int endpoint_connect(const endpoint *e, double deadline, server *s)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (const struct sockaddr *)&e->addr, sizeof(e->addr)) == 0)
-		return fd;
-	int err = errno;
-	if (err == EINPROGRESS) {
-		int ready = wait_fd(fd, POLLOUT, deadline, s);
-		socklen_t len = sizeof(err);
-		if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
-			return fd;
-		if (ready == 0)
-			err = ETIMEDOUT;
-		else if (ready < 0)
-			err = errno;
-	}
-	close(fd);
-	errno = err;
-	return -1;
-}
-
-/* One HTTP/1.1 response read from a socket: raw bytes, then the body de-chunked. */
-typedef struct http_response {
-	int fd;
-	double deadline;
-	server *srv;
-	char raw[16384];
-	size_t pos, len;
-	double read_at; /* when the bytes in raw arrived */
-	int status;
-	int chunked;
-	long long content_left; /* -1: until EOF */
-	long long chunk_left;   /* bytes left in the current chunk; -1 before the first */
-	int body_done;
-	int timed_out;
-	char content_type[128];
-} http_response;
-
-/* Read more raw bytes. 1 got some, 0 EOF, -1 error or timeout (timed_out says which). */
-static int response_fill(http_response *r)
-{
-	if (r->pos == r->len)
-		r->pos = r->len = 0;
-	if (r->len == sizeof(r->raw)) {
-		memmove(r->raw, r->raw + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
-	}
-	for (;;) {
-		ssize_t got = recv(r->fd, r->raw + r->len, sizeof(r->raw) - r->len, 0);
-		if (got > 0) {
-			r->read_at = pg_now();
-			r->len += (size_t)got;
-			return 1;
-		}
-		if (got == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -1;
-		int ready = wait_fd(r->fd, POLLIN, r->deadline, r->srv);
-		if (ready <= 0) {
-			r->timed_out = ready == 0;
-			return -1;
-		}
-	}
-}
-
-/* One CRLF- (or LF-) terminated line of the head or of chunk framing. 1, 0 EOF, -1 error, -2 too long. */
-static int response_line(http_response *r, char *line, size_t size)
-{
-	size_t n = 0;
-	for (;;) {
-		while (r->pos < r->len) {
-			char ch = r->raw[r->pos++];
-			if (ch == '\n') {
-				if (n > 0 && line[n - 1] == '\r')
-					n--;
-				line[n] = '\0';
-				return 1;
-			}
-			if (n + 1 >= size)
-				return -2;
-			line[n++] = ch;
-		}
-		int got = response_fill(r);
-		if (got <= 0)
-			return got;
-	}
-}
-
-/* Up to size body bytes into dst, de-chunked. *n is 0 at the end of the body. 0 ok, else as fill. */
-static int response_body(http_response *r, char *dst, size_t size, size_t *n)
-{
-	char line[256];
-	*n = 0;
-	while (!r->body_done) {
-		if (r->chunked && r->chunk_left <= 0) {
-			int got;
-			if (r->chunk_left == 0) {
-				/* The CRLF after a chunk's data. */
-				if ((got = response_line(r, line, sizeof(line))) <= 0)
-					return got == 0 ? 0 : -1;
-				if (line[0])
-					return -3;
-			}
-			if ((got = response_line(r, line, sizeof(line))) <= 0)
-				return got == 0 ? 0 : -1;
-			char *end;
-			errno = 0;
-			long long chunk = strtoll(line, &end, 16);
-			if (errno || end == line || chunk < 0 || (*end && *end != ';' && *end != ' '))
-				return -3;
-			r->chunk_left = chunk;
-			if (chunk == 0) {
-				/* Trailers up to the blank line, then the body is done. */
-				while ((got = response_line(r, line, sizeof(line))) == 1 && line[0])
-					;
-				r->body_done = 1;
-				return 0;
-			}
-		}
-		if (r->content_left == 0) {
-			r->body_done = 1;
-			return 0;
-		}
-		if (r->pos == r->len) {
-			int got = response_fill(r);
-			if (got <= 0)
-				return got;
-		}
-		size_t take = r->len - r->pos;
-		if (take > size)
-			take = size;
-		if (r->chunked && (long long)take > r->chunk_left)
-			take = (size_t)r->chunk_left;
-		if (r->content_left >= 0 && (long long)take > r->content_left)
-			take = (size_t)r->content_left;
-		memcpy(dst, r->raw + r->pos, take);
-		r->pos += take;
-		if (r->chunked)
-			r->chunk_left -= (long long)take;
-		if (r->content_left > 0)
-			r->content_left -= (long long)take;
-		*n = take;
-		return 0;
-	}
-	return 0;
-}
-
-/* Status line and headers. 0, or a message in why and -1. */
-static int response_head(http_response *r, char *why, size_t size)
-{
-	char line[8192];
-	int got = response_line(r, line, sizeof(line));
-	if (got <= 0) {
-		snprintf(why, size, "%s", got == 0 ? "the connection closed before a response" : "no response");
-		return -1;
-	}
-	int minor;
-	if (sscanf(line, "HTTP/1.%d %d", &minor, &r->status) != 2 || r->status < 100 || r->status > 999) {
-		snprintf(why, size, "not an HTTP/1.x response: \"%.80s\"", line);
-		return -1;
-	}
-	r->content_left = -1;
-	r->chunk_left = -1;
-	while ((got = response_line(r, line, sizeof(line))) == 1 && line[0]) {
-		char *value = strchr(line, ':');
-		if (!value)
-			continue;
-		*value++ = '\0';
-		value += strspn(value, " \t");
-		if (strcasecmp(line, "Transfer-Encoding") == 0) {
-			if (strcasecmp(value, "chunked") != 0) {
-				snprintf(why, size, "unsupported Transfer-Encoding \"%.60s\" (expected chunked or none)",
-					 value);
-				return -1;
-			}
-			r->chunked = 1;
-		} else if (strcasecmp(line, "Content-Length") == 0) {
-			r->content_left = strtoll(value, NULL, 10);
-		} else if (strcasecmp(line, "Content-Type") == 0) {
-			snprintf(r->content_type, sizeof(r->content_type), "%s", value);
-		}
-	}
-	if (got != 1) {
-		snprintf(why, size, "%s", got == -2 ? "a response header line longer than 8 KiB"
-						     : "the response ended inside its headers");
-		return -1;
-	}
-	if (r->chunked)
-		r->content_left = -1;
-	return 0;
-}
-
-/* Server-sent events of one response: data lines gathered into events. */
-typedef struct sse {
-	char *line, *data;
-	size_t line_len, data_len;
-	int has_data;
-	int line_too_long;
-	size_t events; /* dispatched, [DONE] not counted */
-	int done;
-} sse;
-
-static int append(char *buf, size_t *len, const char *text, size_t n)
-{
-	if (*len + n + 1 > MAX_EVENT_BYTES)
-		return -1;
-	memcpy(buf + *len, text, n);
-	*len += n;
-	buf[*len] = '\0';
-	return 0;
-}
-
-/* One event's data: [DONE], or JSON whose choices[0].text is a token when non-empty. */
-static int sse_dispatch(sse *e, completion *c, double at, char *why, size_t size)
-{
-	e->has_data = 0;
-	if (strcmp(e->data, "[DONE]") == 0) {
-		e->done = 1;
-		c->end = at;
-		e->data_len = 0;
-		return 0;
-	}
-	e->events++;
-	cJSON *event = cJSON_ParseWithLength(e->data, e->data_len);
-	size_t n = e->data_len;
-	e->data_len = 0;
-	if (!event) {
-		snprintf(why, size, "malformed event %zu: not JSON: \"%.80s\"%s", e->events, e->data,
-			 n > 80 ? "..." : "");
-		return -1;
-	}
-	const cJSON *error = cJSON_GetObjectItemCaseSensitive(event, "error");
-	if (error) {
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
-		snprintf(why, size, "event %zu is an error: %.200s", e->events,
-			 cJSON_IsString(msg) ? msg->valuestring : cJSON_IsString(error) ? error->valuestring : "(no message)");
-		cJSON_Delete(event);
-		return -1;
-	}
-	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(event, "choices");
-	if (!cJSON_IsObject(event) || (choices && !cJSON_IsArray(choices))) {
-		snprintf(why, size, "malformed event %zu: expected an object with a \"choices\" array: \"%.80s\"",
-			 e->events, e->data);
-		cJSON_Delete(event);
-		return -1;
-	}
-	const cJSON *text = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(choices, 0), "text");
-	if (cJSON_IsString(text) && text->valuestring[0])
-		completion_token(c, at);
-	cJSON_Delete(event);
-	return 0;
-}
-
-/* Feed n body bytes that arrived at `at`. 0, or -1 with why. */
-static int sse_feed(sse *e, const char *bytes, size_t n, completion *c, double at, char *why,
-		    size_t size)
-{
-	while (n > 0 && !e->done) {
-		const char *nl = memchr(bytes, '\n', n);
-		size_t take = nl ? (size_t)(nl - bytes) : n;
-		if (append(e->line, &e->line_len, bytes, take) != 0)
-			e->line_too_long = 1;
-		bytes += take + (nl != NULL);
-		n -= take + (nl != NULL);
-		if (!nl)
-			break;
-		if (e->line_too_long) {
-			snprintf(why, size, "an event line longer than %u bytes", MAX_EVENT_BYTES);
-			return -1;
-		}
-		char *line = e->line;
-		size_t len = e->line_len;
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		e->line_len = 0;
-		if (len == 0) {
-			if (e->has_data && sse_dispatch(e, c, at, why, size) != 0)
-				return -1;
-			continue;
-		}
-		if (strncmp(line, "data:", 5) != 0)
-			continue; /* comments, event:, id:, retry: */
-		const char *value = line + 5 + (line[5] == ' ');
-		if ((e->has_data && append(e->data, &e->data_len, "\n", 1) != 0) ||
-		    append(e->data, &e->data_len, value, strlen(value)) != 0) {
-			snprintf(why, size, "event %zu is longer than %u bytes", e->events + 1, MAX_EVENT_BYTES);
-			return -1;
-		}
-		e->has_data = 1;
-	}
-	return 0;
-}
-
 /* A request body with the prompt escaped by cJSON; caller frees. */
 static char *request_body(const char *prompt, int max_tokens)
 {
@@ -614,26 +228,42 @@ static char *request_body(const char *prompt, int max_tokens)
 	return text;
 }
 
-static int send_all(int fd, const char *data, size_t len, double deadline, server *s)
+/* One prompt's stream: the completion its events' tokens go to, the response they arrive on. */
+typedef struct token_stream {
+	completion *c;
+	const pg_http_response *r;
+} token_stream;
+
+/* A pg_sse_event_fn: JSON whose choices[0].text is a token when non-empty. */
+static int stream_event(void *arg, const char *data, size_t len, size_t number, char *why,
+			size_t size)
 {
-	while (len > 0) {
-		ssize_t put = send(fd, data, len, MSG_NOSIGNAL);
-		if (put > 0) {
-			data += put;
-			len -= (size_t)put;
-			continue;
-		}
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put < 0 && errno != EAGAIN)
-			return -1;
-		int ready = wait_fd(fd, POLLOUT, deadline, s);
-		if (ready <= 0) {
-			if (ready == 0)
-				errno = ETIMEDOUT;
-			return -1;
-		}
+	token_stream *ts = arg;
+	cJSON *event = cJSON_ParseWithLength(data, len);
+	if (!event) {
+		snprintf(why, size, "malformed event %zu: not JSON: \"%.80s\"%s", number, data,
+			 len > 80 ? "..." : "");
+		return -1;
 	}
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(event, "error");
+	if (error) {
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+		snprintf(why, size, "event %zu is an error: %.200s", number,
+			 cJSON_IsString(msg) ? msg->valuestring : cJSON_IsString(error) ? error->valuestring : "(no message)");
+		cJSON_Delete(event);
+		return -1;
+	}
+	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(event, "choices");
+	if (!cJSON_IsObject(event) || (choices && !cJSON_IsArray(choices))) {
+		snprintf(why, size, "malformed event %zu: expected an object with a \"choices\" array: \"%.80s\"",
+			 number, data);
+		cJSON_Delete(event);
+		return -1;
+	}
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(choices, 0), "text");
+	if (cJSON_IsString(text) && text->valuestring[0])
+		completion_token(ts->c, ts->r->read_at);
+	cJSON_Delete(event);
 	return 0;
 }
 
@@ -641,26 +271,28 @@ static int send_all(int fd, const char *data, size_t len, double deadline, serve
  * One prompt through the endpoint: fills c, or sets out's status. Returns
  * 0, or negative when perfgate itself failed (out of memory).
  */
-static int openai_prompt(pg_benchmark *out, const endpoint *ep, server *srv, double timeout,
-			 int max_tokens, const char *prompt, const char *label, completion *c)
+static int openai_prompt(pg_benchmark *out, const pg_http_endpoint *ep, server *srv,
+			 double timeout, int max_tokens, const char *prompt, const char *label,
+			 completion *c)
 {
-	static http_response r;
-	char why[512] = "", request[1024];
-	sse events = {0};
-	int fd = -1, rc = 0;
+	static pg_http_response r; /* 16 KiB of buffer: not on the stack */
+	char why[512] = "";
+	pg_http_conn conn = {.fd = -1, .wait = wait_fd, .wait_arg = srv};
+	token_stream tokens = {c, &r};
+	pg_sse events = {0};
+	int rc = 0;
 	pg_status status = PG_STATUS_FAILED;
 	char *body = request_body(prompt, max_tokens);
-	events.line = malloc(MAX_EVENT_BYTES);
-	events.data = malloc(MAX_EVENT_BYTES);
-	if (!body || !events.line || !events.data) {
+	if (!body) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto done;
 	}
-	events.line[0] = events.data[0] = '\0';
+	if ((rc = pg_sse_init(&events, MAX_EVENT_BYTES, stream_event, &tokens)))
+		goto done;
 	memset(c, 0, sizeof(*c));
 	c->t0 = pg_now();
-	double deadline = timeout > 0 ? c->t0 + timeout : 0;
-	if ((fd = endpoint_connect(ep, deadline, srv)) < 0) {
+	conn.deadline = timeout > 0 ? c->t0 + timeout : 0;
+	if (pg_http_connect(&conn, ep) != 0) {
 		int err = errno;
 		if (err == ECONNREFUSED)
 			snprintf(why, sizeof(why), "connection refused: %s", ep->url);
@@ -671,23 +303,15 @@ static int openai_prompt(pg_benchmark *out, const endpoint *ep, server *srv, dou
 		status = err == ETIMEDOUT ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED;
 		goto done;
 	}
-	size_t body_len = strlen(body);
-	int head_len = snprintf(request, sizeof(request),
-				"POST /v1/completions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-				"Accept: text/event-stream\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-				ep->host, body_len);
-	if (send_all(fd, request, (size_t)head_len, deadline, srv) != 0 ||
-	    send_all(fd, body, body_len, deadline, srv) != 0) {
+	if (pg_http_post(&conn, ep, "/v1/completions", "application/json", "text/event-stream", body,
+			 strlen(body)) != 0) {
 		status = errno == ETIMEDOUT ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED;
 		snprintf(why, sizeof(why), "%s: sending the request: %s", ep->url, strerror(errno));
 		goto done;
 	}
-	memset(&r, 0, sizeof(r));
-	r.fd = fd;
-	r.deadline = deadline;
-	r.srv = srv;
+	pg_http_response_init(&r, &conn);
 	char head_why[256];
-	if (response_head(&r, head_why, sizeof(head_why)) != 0) {
+	if (pg_http_response_head(&r, head_why, sizeof(head_why)) != 0) {
 		status = r.timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED;
 		if (r.timed_out)
 			snprintf(why, sizeof(why), "%s: no response within %.3g s", ep->url, timeout);
@@ -700,7 +324,7 @@ static int openai_prompt(pg_benchmark *out, const endpoint *ep, server *srv, dou
 	if (r.status != 200) {
 		char excerpt[BODY_EXCERPT + 1];
 		size_t used = 0;
-		while (used < BODY_EXCERPT && response_body(&r, chunk, BODY_EXCERPT - used, &n) == 0 && n > 0) {
+		while (used < BODY_EXCERPT && pg_http_response_body(&r, chunk, BODY_EXCERPT - used, &n) == 0 && n > 0) {
 			memcpy(excerpt + used, chunk, n);
 			used += n;
 		}
@@ -718,8 +342,8 @@ static int openai_prompt(pg_benchmark *out, const endpoint *ep, server *srv, dou
 		goto done;
 	}
 	for (;;) {
-		int got = response_body(&r, chunk, sizeof(chunk), &n);
-		if (got == -3) {
+		int got = pg_http_response_body(&r, chunk, sizeof(chunk), &n);
+		if (got == PG_HTTP_MALFORMED) {
 			snprintf(why, sizeof(why), "%s: malformed chunked encoding after %zu events", ep->url,
 				 events.events);
 			goto done;
@@ -738,19 +362,17 @@ static int openai_prompt(pg_benchmark *out, const endpoint *ep, server *srv, dou
 		if (n == 0)
 			break;
 		char event_why[400];
-		if (sse_feed(&events, chunk, n, c, r.read_at, event_why, sizeof(event_why)) != 0) {
+		if (pg_sse_feed(&events, chunk, n, event_why, sizeof(event_why)) != 0) {
 			snprintf(why, sizeof(why), "%s: %s", ep->url, event_why);
 			goto done;
 		}
-		if (events.done)
+		if (events.done) {
+			c->end = r.read_at;
 			break;
+		}
 	}
-	/* A last "data: [DONE]" without the blank line after it still ends the stream. */
-	if (!events.done && events.line_len == 0 && events.has_data &&
-	    strcmp(events.data, "[DONE]") == 0) {
-		events.done = 1;
+	if (pg_sse_finish(&events))
 		c->end = r.read_at;
-	}
 	if (!events.done)
 		snprintf(why, sizeof(why), "%s: stream ended before [DONE] after %zu events", ep->url,
 			 events.events);
@@ -762,23 +384,22 @@ done:
 		char how[1024] = "";
 		/* When the server perfgate started is gone (or going), how it ended is the real reason. */
 		if (srv->started && !srv->exited)
-			wait_fd(-1, 0, pg_now() + SERVER_EXIT_GRACE_S, srv);
+			wait_fd(srv, -1, 0, pg_now() + SERVER_EXIT_GRACE_S);
 		if (srv->started && srv->exited) {
 			static pg_run_outcome o;
 			if (pg_process_finish(&o, &srv->proc, 1.0, 0) == 0) {
 				char ended[900];
-				describe_exit(ended, sizeof(ended), &o);
+				pg_driver_describe_exit(ended, sizeof(ended), &o);
 				snprintf(how, sizeof(how), "; the server %s", ended);
 			}
 			srv->started = 0;
 		}
 		rc = pg_benchmark_set_status(out, status, "%s: %s%s", label, why, how);
 	}
-	if (fd >= 0)
-		close(fd);
+	if (conn.fd >= 0)
+		close(conn.fd);
 	free(body);
-	free(events.line);
-	free(events.data);
+	pg_sse_free(&events);
 	return rc;
 }
 
@@ -788,7 +409,7 @@ done:
  * be started.
  */
 static int server_start(server *s, pg_benchmark *out, const pg_bench_def *def,
-			const pg_driver_ctx *ctx, char **argv, const endpoint *ep)
+			const pg_driver_ctx *ctx, char **argv, const pg_http_endpoint *ep)
 {
 	pg_run_spec spec = {.argv = argv, .envp = def->env, .cwd = def->cwd, .cpu = ctx->run.pin};
 	double timeout = ctx->run.timeout_s;
@@ -799,13 +420,13 @@ static int server_start(server *s, pg_benchmark *out, const pg_bench_def *def,
 	s->pidfd = (int)syscall(SYS_pidfd_open, s->proc.pid, 0);
 	double deadline = timeout > 0 ? s->proc.started + timeout : 0;
 	for (;;) {
-		int fd = endpoint_connect(ep, deadline, s);
-		if (fd >= 0) {
-			close(fd);
+		pg_http_conn probe = {.fd = -1, .deadline = deadline, .wait = wait_fd, .wait_arg = s};
+		if (pg_http_connect(&probe, ep) == 0) {
+			close(probe.fd);
 			return 0;
 		}
 		if (!s->exited && (deadline <= 0 || pg_now() + CONNECT_RETRY_S < deadline))
-			wait_fd(-1, 0, pg_now() + CONNECT_RETRY_S, s);
+			wait_fd(s, -1, 0, pg_now() + CONNECT_RETRY_S);
 		if (s->exited || (deadline > 0 && pg_now() >= deadline))
 			break;
 	}
@@ -822,7 +443,7 @@ static int server_start(server *s, pg_benchmark *out, const pg_bench_def *def,
 					       argv[0], ep->url, timeout, excerpt[0] ? " (stderr: " : "",
 					       excerpt, excerpt[0] ? ")" : "");
 	}
-	describe_exit(how, sizeof(how), &o);
+	pg_driver_describe_exit(how, sizeof(how), &o);
 	return pg_benchmark_set_status(out, PG_STATUS_FAILED,
 				       "the server (%s) %s before taking connections on %s", argv[0], how,
 				       ep->url);
@@ -872,7 +493,7 @@ static int read_target(const char **url, int *openai, const pg_bench_def *def, c
 
 /* Every pass over the corpus, warm-ups first: stream or openai. */
 static int run_passes(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx,
-		      const prompts *corpus, char **argv, const endpoint *ep, server *srv,
+		      const pg_lines *corpus, char **argv, const pg_http_endpoint *ep, server *srv,
 		      int max_tokens)
 {
 	const pg_run_settings *run = &ctx->run;
@@ -925,8 +546,8 @@ int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_dri
 	char where[512], **argv = NULL, *path = NULL;
 	const char *protocol = NULL, *url = NULL;
 	int openai = 0, max_tokens, rc;
-	prompts corpus = {0};
-	endpoint ep;
+	pg_lines corpus = {0};
+	pg_http_endpoint ep;
 	server srv = {.pidfd = -1};
 	snprintf(where, sizeof(where), "%s: benchmark '%s'", ctx->gates->path, def->name);
 
@@ -949,8 +570,12 @@ int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_dri
 				  where);
 		goto done;
 	}
-	if (openai && (rc = endpoint_parse(&ep, url, where)))
-		goto done;
+	if (openai) {
+		char at[600];
+		snprintf(at, sizeof(at), "%s: target.url", where);
+		if ((rc = pg_http_endpoint_parse(&ep, url, at)))
+			goto done;
+	}
 	if ((rc = pg_driver_corpus_path(&path, def, ctx)) || (rc = prompts_load(&corpus, path, def->name)))
 		goto done;
 	if (ctx->run.instructions) {
@@ -984,7 +609,7 @@ done:
 	}
 	if (srv.pidfd >= 0)
 		close(srv.pidfd);
-	prompts_free(&corpus);
+	pg_lines_free(&corpus);
 	free(path);
 	pg_strv_free(argv);
 	return rc;

@@ -21,14 +21,14 @@ typedef struct query {
 } query;
 
 typedef struct corpus {
-	char *data;
+	pg_lines lines;
 	query *queries;
 	size_t n;
 } corpus;
 
 static void corpus_free(corpus *c)
 {
-	free(c->data);
+	pg_lines_free(&c->lines);
 	free(c->queries);
 }
 
@@ -52,32 +52,20 @@ int pg_driver_corpus_path(char **out, const pg_bench_def *def, const pg_driver_c
 	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 }
 
+/* One query a line, its expected intent after a tab; empty lines and # comments are not queries. */
 static int corpus_load(corpus *c, const char *path)
 {
-	size_t len;
 	memset(c, 0, sizeof(*c));
-	int rc = pg_file_read(&c->data, &len, path);
+	int rc = pg_file_read_lines(&c->lines, path);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	for (char *line = c->data, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			query *grown = realloc(c->queries, cap * sizeof(*grown));
-			if (!grown)
-				return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
-			c->queries = grown;
-		}
-		char *tab = strchr(line, '\t');
+	if (c->lines.n > 0 && !(c->queries = malloc(c->lines.n * sizeof(*c->queries))))
+		return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
+	for (; c->n < c->lines.n; c->n++) {
+		char *line = c->lines.lines[c->n], *tab = strchr(line, '\t');
 		if (tab)
 			*tab++ = '\0';
-		c->queries[c->n++] = (query){line, tab && *tab ? tab : NULL};
+		c->queries[c->n] = (query){line, tab && *tab ? tab : NULL};
 	}
 	if (c->n == 0)
 		return pg_error_set(PG_EINPUT, "%s: the corpus has no queries", path);
@@ -217,19 +205,30 @@ static void score(tally *t, const query *q, const char *answer)
 	}
 }
 
+/* hit_rate, accuracy (over the queries with an expected intent), throughput and peak_rss. */
+static void set_scores(pg_benchmark *out, tally *t, const corpus *c, int runs, double peak)
+{
+	for (size_t i = 0; i < c->n; i++)
+		t->with_expected += c->queries[i].expected != NULL;
+	pg_metric_set_value(&out->metrics[1], (double)t->hits / (double)t->queries);
+	if (t->with_expected > 0)
+		pg_metric_set_value(&out->metrics[2],
+				    (double)t->correct / ((double)t->with_expected * runs));
+	pg_metric_set_value(&out->metrics[3], t->seconds > 0 ? (double)t->queries / t->seconds : 0);
+	pg_metric_set_value(&out->metrics[4], peak);
+}
+
 static int fail_with(pg_benchmark *out, pg_process *p, const pg_driver_ctx *ctx, pg_status status,
 		     const char *what)
 {
 	pg_run_outcome *o = calloc(1, sizeof(*o));
-	char how[256] = "", excerpt[600] = "";
+	char how[1024] = "";
 	if (o && p->pid > 0) {
 		pg_process_finish(o, p, 1.0, status == PG_STATUS_TIMEOUT || ctx == NULL);
-		pg_run_describe(o, how, sizeof(how));
-		pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o->stderr_tail, o->stderr_len);
+		pg_driver_describe_exit(how, sizeof(how), o);
 	}
 	free(o);
-	return pg_benchmark_set_status(out, status, "%s; the target %s%s%s%s", what, how,
-				       excerpt[0] ? " (stderr: " : "", excerpt, excerpt[0] ? ")" : "");
+	return pg_benchmark_set_status(out, status, "%s; the target %s", what, how);
 }
 
 /* The line protocol: one target for the whole run, a query line out, an answer line back. */
@@ -332,27 +331,17 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	rc = pg_process_finish(o, &p, query_timeout, 0);
 	if (!rc && !pg_run_succeeded(o)) {
-		char how[256], excerpt[600] = "";
-		pg_run_describe(o, how, sizeof(how));
-		pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o->stderr_tail, o->stderr_len);
+		char how[1024];
+		pg_driver_describe_exit(how, sizeof(how), o);
 		rc = pg_benchmark_set_status(out, o->timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
-					     "after the corpus, at end of input the target %s%s%s%s", how,
-					     excerpt[0] ? " (stderr: " : "", excerpt, excerpt[0] ? ")" : "");
+					     "after the corpus, at end of input the target %s", how);
 	}
 	double peak = o->peak_rss;
 	free(o);
 	if (rc || out->status != PG_STATUS_OK)
 		return rc;
 	(void)latency;
-	pg_metric_set_value(&out->metrics[1], (double)t.hits / (double)t.queries);
-	if (t.with_expected == 0)
-		for (size_t i = 0; i < c->n; i++)
-			t.with_expected += c->queries[i].expected != NULL;
-	if (t.with_expected > 0)
-		pg_metric_set_value(&out->metrics[2],
-				    (double)t.correct / ((double)t.with_expected * ctx->run.runs));
-	pg_metric_set_value(&out->metrics[3], t.seconds > 0 ? (double)t.queries / t.seconds : 0);
-	pg_metric_set_value(&out->metrics[4], peak);
+	set_scores(out, &t, c, ctx->run.runs, peak);
 	if (rss_start >= 0 && rss_end >= 0 && leak_queries > 0)
 		pg_metric_set_value(&out->metrics[5], (double)(rss_end - rss_start) * 1024.0 *
 							      LEAK_UNIT / (double)leak_queries);
@@ -382,12 +371,10 @@ static int run_oneshot(pg_benchmark *out, const pg_bench_def *def, const pg_driv
 			if (rc)
 				return pg_error_wrap(rc, "benchmark '%s'", def->name);
 			if (!pg_run_succeeded(&o)) {
-				char how[256], excerpt[600] = "";
-				pg_run_describe(&o, how, sizeof(how));
-				pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o.stderr_tail, o.stderr_len);
-				snprintf(what, sizeof(what), "query %zu (\"%.60s\"): the target %s%s%s%s", i + 1,
-					 c->queries[i].text, how, excerpt[0] ? " (stderr: " : "", excerpt,
-					 excerpt[0] ? ")" : "");
+				char how[1024];
+				pg_driver_describe_exit(how, sizeof(how), &o);
+				snprintf(what, sizeof(what), "query %zu (\"%.60s\"): the target %s", i + 1,
+					 c->queries[i].text, how);
 				return pg_benchmark_set_status(out, o.timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
 							       "%s", what);
 			}
@@ -404,14 +391,7 @@ static int run_oneshot(pg_benchmark *out, const pg_bench_def *def, const pg_driv
 		if (ctx->opts->progress)
 			ctx->opts->progress(ctx->opts->progress_arg, def->name, pass + 1, passes);
 	}
-	for (size_t i = 0; i < c->n; i++)
-		t.with_expected += c->queries[i].expected != NULL;
-	pg_metric_set_value(&out->metrics[1], (double)t.hits / (double)t.queries);
-	if (t.with_expected > 0)
-		pg_metric_set_value(&out->metrics[2],
-				    (double)t.correct / ((double)t.with_expected * ctx->run.runs));
-	pg_metric_set_value(&out->metrics[3], t.seconds > 0 ? (double)t.queries / t.seconds : 0);
-	pg_metric_set_value(&out->metrics[4], peak);
+	set_scores(out, &t, c, ctx->run.runs, peak);
 	return 0;
 }
 

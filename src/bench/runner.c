@@ -266,11 +266,7 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 			i_watch = np;
 			p[np++] = (struct pollfd){.fd = watch_fd, .events = POLLIN};
 		}
-		int wait_ms = -1;
-		if (deadline > 0 && !out->timed_out) {
-			double left = deadline - pg_now();
-			wait_ms = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
-		}
+		int wait_ms = out->timed_out ? -1 : pg_poll_timeout_ms(deadline);
 		if (c->pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
 			wait_ms = 5; /* no pidfd (old kernel, valgrind): look for the exit now and then */
 		int ready = poll(p, (nfds_t)np, wait_ms);

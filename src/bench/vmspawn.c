@@ -123,13 +123,9 @@ static int wait_for_marker(pg_process *p, const ready_marker *m, double deadline
 		int watched = m->on_stderr ? p->stderr_fd : p->stdout_fd;
 		if (watched < 0)
 			return 0;
-		int wait_ms = -1;
-		if (deadline > 0) {
-			double left = deadline - pg_now();
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)(left * 1e3) + 1;
-		}
+		int wait_ms = pg_poll_timeout_ms(deadline);
+		if (wait_ms == 0)
+			return 0;
 		struct pollfd fds[2] = {{.fd = p->stdout_fd, .events = POLLIN},
 					{.fd = p->stderr_fd, .events = POLLIN}};
 		int ready = poll(fds, 2, wait_ms);
@@ -196,10 +192,8 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 		kill(p.pid, m->stop_signal);
 	if ((rc = pg_process_finish(&o, &p, timeout, 0)))
 		return pg_error_wrap(rc, "benchmark '%s'", def->name);
-	char how[256], excerpt[600] = "", line[512];
-	pg_run_describe(&o, how, sizeof(how));
-	pg_driver_stderr_excerpt(excerpt, sizeof(excerpt), o.stderr_tail, o.stderr_len);
-	const char *paren = excerpt[0] ? " (stderr: " : "", *unparen = excerpt[0] ? ")" : "";
+	char how[1024], line[512];
+	pg_driver_describe_exit(how, sizeof(how), &o);
 	const char *stream = m->on_stderr ? "stderr" : "stdout";
 	if (o.exited && o.exit_code == EXIT_SKIPPED) {
 		last_line(line, sizeof(line), o.stderr_tail, o.stderr_len);
@@ -211,20 +205,19 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 	if (m->enabled && !ready) {
 		if (o.timed_out)
 			return pg_benchmark_set_status(out, PG_STATUS_TIMEOUT,
-						       "%s: no line matching /%s/ on %s within %.3g s; the launcher %s%s%s%s",
-						       label, m->pattern, stream, timeout, how, paren, excerpt, unparen);
+						       "%s: no line matching /%s/ on %s within %.3g s; the launcher %s",
+						       label, m->pattern, stream, timeout, how);
 		return pg_benchmark_set_status(out, PG_STATUS_FAILED,
-					       "%s: exited before the ready marker /%s/ on %s (%s%s%s%s)", label,
-					       m->pattern, stream, how, paren, excerpt, unparen);
+					       "%s: exited before the ready marker /%s/ on %s (%s)", label,
+					       m->pattern, stream, how);
 	}
 	/* Ended by our stop signal: killed by it, or exited the way a shell reports it. */
 	int stopped = m->stop_signal && (o.signal == m->stop_signal ||
 					 (o.exited && o.exit_code == 128 + m->stop_signal));
 	if (!pg_run_succeeded(&o) && !(stopped && !o.timed_out))
 		return pg_benchmark_set_status(out, o.timed_out ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED,
-					       "%s: %s%s the launcher %s%s%s%s", label,
-					       ready ? "after the ready marker" : "", ready ? "," : "", how, paren,
-					       excerpt, unparen);
+					       "%s: %s%s the launcher %s", label,
+					       ready ? "after the ready marker" : "", ready ? "," : "", how);
 	double spawn = ready ? ready_at - p.started : o.wall_s;
 	double teardown = ready ? o.wall_s - spawn : 0;
 	*wall = o.wall_s;

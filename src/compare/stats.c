@@ -1,4 +1,4 @@
-/* stats.c - summaries, percentiles, rank tests and confidence intervals of samples */
+/* stats.c - rank tests, t and normal distributions, bootstrap and Hodges-Lehmann intervals */
 #include "perfgate/stats.h"
 
 #include "perfgate/error.h"
@@ -8,143 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* scipy's scale='normal' divides by special.ndtri(0.75) rather than multiplying by 1.4826. */
-#define NORMAL_MAD_SCALE 0.6744897501960817
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/*
- * Rearrange v so that v[k] is the value a sort would put there, with no
- * larger value before it and no smaller one after (Wirth's selection).
- * Linear on average, which is what makes thousands of bootstrap medians cheap.
- */
-static void select_nth(double *v, size_t n, size_t k)
-{
-	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kth = (ptrdiff_t)k;
-
-	while (lo < hi) {
-		double pivot = v[kth];
-		ptrdiff_t i = lo, j = hi;
-
-		do {
-			while (v[i] < pivot)
-				i++;
-			while (pivot < v[j])
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				j--;
-			}
-		} while (i <= j);
-		if (j < kth)
-			lo = i;
-		if (kth < i)
-			hi = j;
-	}
-}
-
-/* Median as numpy computes it (the mean of the middle two when n is even); reorders v. */
-static double median_in_place(double *v, size_t n)
-{
-	size_t upper = n / 2;
-	double below;
-
-	select_nth(v, n, upper);
-	if (n % 2 == 1)
-		return v[upper];
-	below = v[0];
-	for (size_t i = 1; i < upper; i++)
-		if (v[i] > below)
-			below = v[i];
-	return (below + v[upper]) / 2.0;
-}
-
-double pg_stats_percentile_sorted(const double *sorted, size_t n, double q)
-{
-	double index, below, t, a, b;
-	size_t i;
-
-	if (n == 0)
-		return NAN;
-	index = (double)(n - 1) * (q / 100.0);
-	if (!(index > 0.0))
-		return sorted[0];
-	below = floor(index);
-	if (below >= (double)(n - 1))
-		return sorted[n - 1];
-	i = (size_t)below;
-	t = index - below;
-	a = sorted[i];
-	b = sorted[i + 1];
-	/* numpy interpolates from the nearer neighbour; doing the same keeps the last bits equal. */
-	if (t >= 0.5)
-		return b - (b - a) * (1.0 - t);
-	return a + (b - a) * t;
-}
-
-double pg_stats_median(const double *values, size_t n)
-{
-	double *copy, median;
-
-	if (n == 0)
-		return NAN;
-	copy = malloc(n * sizeof(*copy));
-	if (!copy) {
-		pg_error_set(PG_ENOMEM, "out of memory for the median of %zu values", n);
-		return NAN;
-	}
-	memcpy(copy, values, n * sizeof(*copy));
-	median = median_in_place(copy, n);
-	free(copy);
-	return median;
-}
-
-int pg_stats_summarize(pg_summary *out, const double *values, size_t n)
-{
-	double *sorted, sum = 0.0, squares = 0.0;
-
-	if (n == 0)
-		return pg_error_set(PG_EINPUT, "cannot summarise an empty sample");
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(values[i]))
-			return pg_error_set(PG_EINPUT, "sample value %zu is not finite", i);
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return pg_error_set(PG_ENOMEM, "out of memory summarising %zu values", n);
-	memcpy(sorted, values, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), compare_doubles);
-
-	memset(out, 0, sizeof(*out));
-	out->n = n;
-	out->min = sorted[0];
-	out->max = sorted[n - 1];
-	for (size_t i = 0; i < n; i++)
-		sum += sorted[i];
-	out->mean = sum / (double)n;
-	/* Two passes: the one-pass formula loses every digit when the spread is tiny next to the mean. */
-	for (size_t i = 0; i < n; i++)
-		squares += (sorted[i] - out->mean) * (sorted[i] - out->mean);
-	out->stddev = n > 1 ? sqrt(squares / (double)(n - 1)) : 0.0;
-	out->median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-	out->p50 = pg_stats_percentile_sorted(sorted, n, 50.0);
-	out->p90 = pg_stats_percentile_sorted(sorted, n, 90.0);
-	out->p95 = pg_stats_percentile_sorted(sorted, n, 95.0);
-	out->p99 = pg_stats_percentile_sorted(sorted, n, 99.0);
-
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = fabs(sorted[i] - out->median);
-	out->mad = median_in_place(sorted, n) / NORMAL_MAD_SCALE;
-	free(sorted);
-	return 0;
-}
 
 /* One observation of the pooled sample, remembering which sample it came from. */
 typedef struct ranked_value {
@@ -326,7 +189,7 @@ static double resample_median(double *work, const double *sample, size_t n,
 		while (r < unbiased_from);
 		work[i] = sample[r % bound];
 	}
-	return median_in_place(work, n);
+	return pg_stats_median_in_place(work, n);
 }
 
 static int all_finite(const double *v, size_t n)
@@ -371,7 +234,7 @@ int pg_stats_ratio_ci(double *lo, double *hi, const double *base, size_t nb,
 		ratios[r] = head_median / base_median;
 	}
 	if (!err) {
-		qsort(ratios, resamples, sizeof(*ratios), compare_doubles);
+		pg_stats_sort(ratios, resamples);
 		*lo = pg_stats_percentile_sorted(ratios, resamples, 100.0 * (alpha / 2.0));
 		*hi = pg_stats_percentile_sorted(ratios, resamples, 100.0 * (1.0 - alpha / 2.0));
 	}
@@ -394,7 +257,7 @@ int pg_stats_median_ci(double *lo, double *hi, const double *values, size_t n, d
 	}
 	for (unsigned r = 0; r < resamples; r++)
 		medians[r] = resample_median(work, values, n, &state);
-	qsort(medians, resamples, sizeof(*medians), compare_doubles);
+	pg_stats_sort(medians, resamples);
 	*lo = pg_stats_percentile_sorted(medians, resamples, 100.0 * (alpha / 2.0));
 	*hi = pg_stats_percentile_sorted(medians, resamples, 100.0 * (1.0 - alpha / 2.0));
 	free(work);
@@ -479,7 +342,7 @@ int pg_stats_hodges_lehmann(double *estimate, double *lo, double *hi,
 	for (size_t i = 0; i < nb; i++)
 		for (size_t j = 0; j < nh; j++)
 			diffs[i * nh + j] = head[j] - base[i];
-	*estimate = median_in_place(diffs, n);
+	*estimate = pg_stats_median_in_place(diffs, n);
 
 	/*
 	 * The number of differences below a candidate shift is a Mann-Whitney U,
@@ -494,9 +357,9 @@ int pg_stats_hodges_lehmann(double *estimate, double *lo, double *hi,
 		k = (n - 1) / 2;
 	else
 		k = (size_t)below;
-	select_nth(diffs, n, k);
+	pg_stats_select_nth(diffs, n, k);
 	*lo = diffs[k];
-	select_nth(diffs, n, n - 1 - k);
+	pg_stats_select_nth(diffs, n, n - 1 - k);
 	*hi = diffs[n - 1 - k];
 	free(diffs);
 	return 0;
@@ -752,7 +615,7 @@ static double resample_percentile(double *work, const double *sample, size_t n, 
 		while (r < unbiased_from);
 		work[i] = sample[r % bound];
 	}
-	qsort(work, n, sizeof(*work), compare_doubles);
+	pg_stats_sort(work, n);
 	return pg_stats_percentile_sorted(work, n, q);
 }
 
@@ -788,7 +651,7 @@ int pg_stats_percentile_change(pg_boot_change *out, const double *base, size_t n
 		at_or_above += changes[r] >= 0.0;
 	}
 	if (!err) {
-		qsort(changes, resamples, sizeof(*changes), compare_doubles);
+		pg_stats_sort(changes, resamples);
 		out->lo = pg_stats_percentile_sorted(changes, resamples, 100.0 * (alpha / 2.0));
 		out->hi = pg_stats_percentile_sorted(changes, resamples, 100.0 * (1.0 - alpha / 2.0));
 		/* The +1s keep a bootstrap p from claiming more than its resamples can show. */

@@ -4,7 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
-#include "perfgate/stats.h"
+#include "perfgate/summary.h"
 
 #include <dirent.h>
 #include <errno.h>

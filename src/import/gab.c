@@ -171,18 +171,12 @@ int pg_export_gab(char **json_out, const pg_result_set *rs, pg_better which,
 			if (b->metrics[j].better == which)
 				rc = add_entry(array, b, &b->metrics[j], j == 0);
 	}
-	char *text = rc ? NULL : pg_json_print(array, 1);
+	char *text = rc ? NULL : pg_json_print_file(array);
 	cJSON_Delete(array);
 	if (rc)
 		return rc;
-	size_t len = text ? strlen(text) : 0;
-	char *with_newline = text ? realloc(text, len + 2) : NULL;
-	if (!with_newline) {
-		free(text);
+	if (!text)
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	with_newline[len] = '\n';
-	with_newline[len + 1] = '\0';
-	*json_out = with_newline;
+	*json_out = text;
 	return 0;
 }

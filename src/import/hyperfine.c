@@ -3,7 +3,7 @@
 
 #include "perfgate/error.h"
 #include "perfgate/json.h"
-#include "perfgate/stats.h"
+#include "perfgate/summary.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -62,21 +62,13 @@ void pg_import_warnings_release(pg_import_warnings *w)
 
 int pg_import_warn(pg_import_warnings *w, const char *fmt, ...)
 {
-	char buf[1024];
 	if (!w)
 		return 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	int rc = pg_warning_vadd(&w->items, &w->n, fmt, ap);
 	va_end(ap);
-	char **grown = realloc(w->items, (w->n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	w->items = grown;
-	if (!(w->items[w->n] = strdup(buf)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	w->n++;
-	return 0;
+	return rc;
 }
 
 /* ---- reading ---- */

@@ -1,8 +1,9 @@
-/* error.c - the last error message and the exit status it maps to */
+/* error.c - the last error message, the exit status it maps to, and warning lists */
 #include "perfgate/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char message[2048];
@@ -61,4 +62,27 @@ int pg_error_worst(int a, int b)
 {
 	static const int rank[] = {0, 1, 3, 2}; /* by exit status: 2 over 3 over 1 over 0 */
 	return rank[pg_error_exit_status(a)] >= rank[pg_error_exit_status(b)] ? a : b;
+}
+
+int pg_warning_vadd(char ***warnings, size_t *n, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char **grown = realloc(*warnings, (*n + 1) * sizeof(char *));
+	if (!grown)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	*warnings = grown;
+	if (!(grown[*n] = strdup(buf)))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+int pg_warning_add(char ***warnings, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = pg_warning_vadd(warnings, n, fmt, ap);
+	va_end(ap);
+	return rc;
 }

@@ -60,6 +60,38 @@ int pg_file_read(char **out, size_t *len, const char *path)
 	return 0;
 }
 
+int pg_file_read_lines(pg_lines *out, const char *path)
+{
+	size_t len, cap = 0;
+	memset(out, 0, sizeof(*out));
+	int rc = pg_file_read(&out->data, &len, path);
+	if (rc)
+		return rc;
+	for (char *line = out->data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **grown = realloc(out->lines, cap * sizeof(*grown));
+			if (!grown)
+				return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
+			out->lines = grown;
+		}
+		out->lines[out->n++] = line;
+	}
+	return 0;
+}
+
+void pg_lines_free(pg_lines *lines)
+{
+	free(lines->data);
+	free(lines->lines);
+}
+
 int pg_file_write_atomic(const char *path, const char *data, size_t len)
 {
 	size_t plen = strlen(path);

@@ -72,6 +72,20 @@ char *pg_json_print(const cJSON *json, int pretty)
 	return pretty ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
 }
 
+char *pg_json_print_file(const cJSON *json)
+{
+	char *text = cJSON_Print(json);
+	size_t len = text ? strlen(text) : 0;
+	char *with_newline = text ? realloc(text, len + 2) : NULL;
+	if (!with_newline) {
+		free(text);
+		return NULL;
+	}
+	with_newline[len] = '\n';
+	with_newline[len + 1] = '\0';
+	return with_newline;
+}
+
 cJSON *pg_json_number(double value)
 {
 	char buf[40];

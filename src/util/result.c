@@ -491,20 +491,16 @@ int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty)
 
 int pg_result_set_write_file(const pg_result_set *rs, const char *path)
 {
-	char *text;
-	int rc = pg_result_set_to_string(&text, rs, 1);
+	cJSON *json;
+	int rc = pg_result_set_to_json(&json, rs);
 	if (rc)
 		return rc;
-	size_t len = strlen(text);
-	char *with_newline = realloc(text, len + 2);
-	if (!with_newline) {
-		free(text);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	with_newline[len] = '\n';
-	with_newline[len + 1] = '\0';
-	rc = pg_file_write_atomic(path, with_newline, len + 1);
-	free(with_newline);
+	char *text = pg_json_print_file(json);
+	cJSON_Delete(json);
+	if (!text)
+		return pg_error_set(PG_ENOMEM, "out of memory printing the result set");
+	rc = pg_file_write_atomic(path, text, strlen(text));
+	free(text);
 	return rc;
 }
 
