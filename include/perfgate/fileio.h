@@ -31,7 +31,11 @@ void pg_lines_free(pg_lines *lines);
 /*
  * Write len bytes to path all or nothing: a temporary file beside it,
  * fsync, rename. An existing file keeps its mode bits' default (0644).
- * Returns 0 or PG_ESYSTEM naming the path; on failure path is untouched.
+ * What is not a regular file is written through, never replaced: "-" is
+ * standard output, a device or FIFO is opened and written, a symlink's
+ * target is written (atomically when it is a regular file or missing).
+ * Returns 0 or PG_ESYSTEM naming the path; on failure a regular file at
+ * path is untouched.
  */
 int pg_file_write_atomic(const char *path, const char *data, size_t len);
 

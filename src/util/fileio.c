@@ -92,7 +92,45 @@ void pg_lines_free(pg_lines *lines)
 	free(lines->lines);
 }
 
-int pg_file_write_atomic(const char *path, const char *data, size_t len)
+/* write(2) all of data to fd, through EINTR and short writes. 0, or -1 with errno. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t put = write(fd, data + done, len - done);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put < 0)
+			return -1;
+		done += (size_t)put;
+	}
+	return 0;
+}
+
+/* Where a write to path lands: a symlink's target (even a dangling one), else path. Caller frees. */
+static char *write_target(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return strdup(path);
+	char *real = realpath(path, NULL);
+	if (real)
+		return real;
+	char link[PATH_MAX];
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return strdup(path);
+	link[n] = '\0';
+	if (link[0] == '/')
+		return strdup(link);
+	char *dir = pg_path_dirname(path);
+	char *joined = dir ? pg_path_join(dir, link) : NULL;
+	free(dir);
+	return joined;
+}
+
+/* Replace the regular file (or nothing) at path: a temporary file beside it, fsync, rename. */
+static int replace_file(const char *path, const char *data, size_t len)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -110,15 +148,8 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	size_t done = 0;
-	while (done < len) {
-		ssize_t put = write(fd, data + done, len - done);
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put < 0)
-			goto fail;
-		done += (size_t)put;
-	}
+	if (write_all(fd, data, len) != 0)
+		goto fail;
 	if (fsync(fd) != 0 && errno != EINVAL)
 		goto fail;
 	if (close(fd) != 0) {
@@ -138,6 +169,38 @@ fail : {
 	free(tmp);
 	return pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e));
 }
+}
+
+int pg_file_write_atomic(const char *path, const char *data, size_t len)
+{
+	if (strcmp(path, "-") == 0) {
+		fflush(stdout);
+		if (write_all(STDOUT_FILENO, data, len) != 0)
+			return pg_error_set(PG_ESYSTEM, "standard output: cannot write: %s", strerror(errno));
+		return 0;
+	}
+	char *target = write_target(path);
+	if (!target)
+		return pg_error_set(PG_ENOMEM, "%s: out of memory", path);
+	struct stat st;
+	int rc;
+	if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = pg_error_set(PG_ESYSTEM, "%s: is a directory, expected a file to write", path);
+	} else if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device, a FIFO, a socket: written through, never replaced by a file. */
+		int fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		int bad = fd < 0 || write_all(fd, data, len) != 0;
+		int e = errno;
+		if (fd >= 0 && close(fd) != 0 && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		rc = bad ? pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e)) : 0;
+	} else {
+		rc = replace_file(target, data, len);
+	}
+	free(target);
+	return rc;
 }
 
 char *pg_path_join(const char *dir, const char *name)
