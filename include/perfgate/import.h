@@ -43,12 +43,17 @@ int pg_import_file(pg_result_set *rs, const char *format, const char *path,
 		   pg_import_warnings *warnings);
 
 /*
- * For the import benchmark kind: import path and fill `out` (named and
- * kinded by the caller) with the metrics, status and reason of the imported
- * benchmark named like out, else of the first one the file holds.
+ * For the import benchmark kind: import path into rs as the benchmarks of
+ * the gates entry rs->benchmarks[at] (named, kinded and hashed by the
+ * caller). The file's benchmark of the entry's very name fills the entry
+ * alone (name an entry "BM_parse/64" to pick that row); a file of one
+ * benchmark fills it too; a file of several becomes one benchmark each,
+ * "entry/<its name>" in the file's order, the first in place of the entry
+ * and the others appended to rs (which moves rs->benchmarks: re-read it).
+ * Returns 0, or as pg_import_file.
  */
-int pg_import_into_benchmark(pg_benchmark *out, const char *format, const char *path,
-			     pg_import_warnings *warnings);
+int pg_import_into_benchmarks(pg_result_set *rs, size_t at, const char *format, const char *path,
+			      pg_import_warnings *warnings);
 
 /*
  * github-action-benchmark custom JSON (customSmallerIsBetter for

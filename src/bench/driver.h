@@ -9,10 +9,14 @@ typedef struct pg_driver_ctx {
 	const pg_gates *gates;
 	pg_run_settings run; /* the benchmark's settings after command-line overrides */
 	const pg_measure_options *opts;
+	pg_result_set *rs; /* the set out is rs->benchmarks[at] of: a driver may add benchmarks to it */
+	size_t at;
 } pg_driver_ctx;
 
 /*
- * Measure def into out (already named and kinded). Record failures of the
+ * Measure def into out (already named and kinded). A driver that adds
+ * benchmarks to ctx->rs (the import kind) must not touch out afterwards:
+ * the array moved. Record failures of the
  * benchmark in out's status; return non-zero only for what perfgate could
  * not do (PG_ESYSTEM: could not start, PG_EINPUT: bad definition).
  */

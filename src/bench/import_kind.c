@@ -10,12 +10,11 @@
 
 
 /*
- * One gates benchmark is one imported benchmark: the one of the same name
- * when the file has it (name the gates entry "BM_parse/64" to pick that
- * row of a Google Benchmark file), else the first the file holds. A file of
- * several benchmarks is gated through several gates entries, one per
- * benchmark, each naming the same path. Nothing is run: runs and warmup
- * do not apply, and the file is read as it is when perfgate runs.
+ * One gates entry is the file's benchmark of the same name when the file
+ * has it (name the entry "BM_parse/64" to pick that row of a Google
+ * Benchmark file), the file's only benchmark, or else every benchmark of
+ * the file, each as "entry/<its name>". Nothing is run: runs and warmup do
+ * not apply, and the file is read as it is when perfgate runs.
  */
 int pg_driver_import(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx)
 {
@@ -47,7 +46,8 @@ int pg_driver_import(pg_benchmark *out, const pg_bench_def *def, const pg_driver
 	}
 	/* Warnings (a criterion estimate that disagrees) have no channel out of a driver. */
 	pg_import_warnings warnings = {0};
-	rc = pg_import_into_benchmark(out, from->valuestring, resolved, &warnings);
+	(void)out; /* ctx->rs->benchmarks[ctx->at], which the import may move */
+	rc = pg_import_into_benchmarks(ctx->rs, ctx->at, from->valuestring, resolved, &warnings);
 	if (rc && rc != PG_ENOMEM)
 		rc = pg_error_wrap(rc, "%s: benchmark '%s'", where, def->name);
 	pg_import_warnings_release(&warnings);

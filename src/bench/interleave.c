@@ -51,14 +51,16 @@ static int half(double *center, char **failure, pg_result_set *side_rs, const pg
 	if (!tmp)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	pg_benchmark *b = pg_result_set_add_benchmark(tmp, def->name, def->kind);
-	pg_driver_ctx ctx = {.gates = g, .run = def->run, .opts = mo};
+	pg_driver_ctx ctx = {.gates = g, .run = def->run, .opts = mo, .rs = tmp, .at = 0};
 	ctx.run.runs = 1;
 	ctx.run.warmup = warmup;
 	ctx.run.min_time_s = 0;
 	pg_driver_fn fn = pg_driver_for(def->kind);
 	int rc = b && fn ? fn(b, def, &ctx) : pg_error_set(PG_EINPUT, "kind '%s' cannot be measured in A/B", def->kind);
-	if (b)
+	if (b) {
+		b = &tmp->benchmarks[0]; /* a driver may have added benchmarks, moving the array */
 		pg_benchmark_drop_empty(b);
+	}
 	*center = NAN;
 	if (!rc && b->status != PG_STATUS_OK) {
 		char msg[1200];

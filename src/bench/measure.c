@@ -118,7 +118,8 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 		pg_benchmark *b = pg_result_set_add_benchmark(rs, def->name, def->kind);
 		if (!b || !(b->definition_hash = strdup(def->definition_hash)))
 			return pg_error_set(PG_ENOMEM, "out of memory");
-		pg_driver_ctx ctx = {.gates = gates, .run = def->run, .opts = opts};
+		size_t at = rs->n_benchmarks - 1;
+		pg_driver_ctx ctx = {.gates = gates, .run = def->run, .opts = opts, .rs = rs, .at = at};
 		if (opts->runs > 0)
 			ctx.run.runs = opts->runs;
 		if (opts->warmup >= 0)
@@ -131,7 +132,9 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 			continue;
 		}
 		int rc = fn(b, def, &ctx);
-		pg_benchmark_drop_empty(b);
+		for (size_t k = at; k < rs->n_benchmarks; k++) /* the import kind may have added some */
+			pg_benchmark_drop_empty(&rs->benchmarks[k]);
+		b = &rs->benchmarks[at];
 		if (rc) {
 			if (b->status == PG_STATUS_OK)
 				pg_benchmark_set_status(b, PG_STATUS_FAILED, "%s", pg_error_message());

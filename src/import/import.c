@@ -357,24 +357,64 @@ int pg_import_file(pg_result_set *rs, const char *format, const char *path,
 	return rc;
 }
 
-int pg_import_into_benchmark(pg_benchmark *out, const char *format, const char *path,
-			     pg_import_warnings *warnings)
+/* Fill b with src's metrics, status and reason. */
+static int fill_benchmark(pg_benchmark *b, const pg_benchmark *src)
+{
+	int rc = 0;
+	for (size_t i = 0; i < src->n_metrics && !rc; i++)
+		rc = copy_metric(b, &src->metrics[i]);
+	if (!rc && src->status != PG_STATUS_OK)
+		rc = pg_benchmark_set_status(b, src->status, "%s", src->reason ? src->reason : "");
+	return rc;
+}
+
+int pg_import_into_benchmarks(pg_result_set *rs, size_t at, const char *format, const char *path,
+			      pg_import_warnings *warnings)
 {
 	pg_result_set *imported = calloc(1, sizeof(*imported));
 	if (!imported)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	int rc = pg_import_file(imported, format, path, warnings);
+	const pg_benchmark *named = rc ? NULL : pg_result_set_find(imported, rs->benchmarks[at].name);
 	if (rc) {
-		pg_result_set_free(imported);
-		return rc;
+		/* nothing imported */
+	} else if (named || imported->n_benchmarks == 1) {
+		rc = fill_benchmark(&rs->benchmarks[at], named ? named : &imported->benchmarks[0]);
+	} else {
+		/* Every benchmark of the file, as "entry/benchmark", in the file's order. */
+		char *entry = strdup(rs->benchmarks[at].name);
+		for (size_t i = 0; entry && !rc && i < imported->n_benchmarks; i++) {
+			const pg_benchmark *src = &imported->benchmarks[i];
+			size_t len = strlen(entry) + strlen(src->name) + 2;
+			char *name = malloc(len);
+			pg_benchmark *b = NULL;
+			if (name)
+				snprintf(name, len, "%s/%s", entry, src->name);
+			if (name && i == 0) {
+				b = &rs->benchmarks[at];
+				free(b->name);
+				b->name = name;
+				name = NULL;
+			} else if (name) {
+				const pg_benchmark *first = &rs->benchmarks[at];
+				char *hash = first->definition_hash ? strdup(first->definition_hash) : NULL;
+				char *kind = strdup(first->kind);
+				b = kind ? pg_result_set_add_benchmark(rs, name, kind) : NULL;
+				if (b && hash) {
+					free(b->definition_hash);
+					b->definition_hash = hash;
+					hash = NULL;
+				}
+				free(hash);
+				free(kind);
+			}
+			free(name);
+			rc = b ? fill_benchmark(b, src) : pg_error_set(PG_ENOMEM, "out of memory");
+		}
+		if (!entry)
+			rc = pg_error_set(PG_ENOMEM, "out of memory");
+		free(entry);
 	}
-	const pg_benchmark *src = pg_result_set_find(imported, out->name);
-	if (!src)
-		src = &imported->benchmarks[0];
-	for (size_t i = 0; i < src->n_metrics && !rc; i++)
-		rc = copy_metric(out, &src->metrics[i]);
-	if (!rc && src->status != PG_STATUS_OK)
-		rc = pg_benchmark_set_status(out, src->status, "%s", src->reason ? src->reason : "");
 	pg_result_set_free(imported);
 	return rc;
 }

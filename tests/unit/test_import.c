@@ -577,21 +577,34 @@ static void test_unknown_format_and_missing_file(void **state)
 	pg_result_set_free(rs);
 }
 
-static void test_import_into_benchmark_takes_the_one_of_its_name_else_the_first(void **state)
+static void test_import_into_benchmarks_takes_the_one_of_its_name_else_every_one(void **state)
 {
 	(void)state;
 	pg_result_set *rs = pg_result_set_new();
 	pg_benchmark *b = pg_result_set_add_benchmark(rs, "BM_mixed", "import");
-	assert_int_equal(pg_import_into_benchmark(b, "gbench", fixture("gbench.json"), NULL), 0);
-	assert_samples(&b->metrics[0], (double[]){1.5, 2.5}, 2);
-	b = pg_result_set_add_benchmark(rs, "parser", "import");
-	assert_int_equal(pg_import_into_benchmark(b, "gbench", fixture("gbench.json"), NULL), 0);
-	assert_samples(&b->metrics[0], (double[]){100, 110, 90}, 3);
-	assert_string_equal(b->name, "parser");
+	assert_int_equal(pg_import_into_benchmarks(rs, 0, "gbench", fixture("gbench.json"), NULL), 0);
+	assert_int_equal(rs->n_benchmarks, 1);
+	assert_samples(&rs->benchmarks[0].metrics[0], (double[]){1.5, 2.5}, 2);
 	b = pg_result_set_add_benchmark(rs, "BM_open", "import");
-	assert_int_equal(pg_import_into_benchmark(b, "gbench", fixture("gbench.json"), NULL), 0);
-	assert_int_equal(b->status, PG_STATUS_FAILED);
-	assert_string_equal(b->reason, "could not open corpus");
+	assert_int_equal(pg_import_into_benchmarks(rs, 1, "gbench", fixture("gbench.json"), NULL), 0);
+	assert_int_equal(rs->benchmarks[1].status, PG_STATUS_FAILED);
+	assert_string_equal(rs->benchmarks[1].reason, "could not open corpus");
+	/* An entry naming none of the file's benchmarks takes them all, as "entry/<name>", in order. */
+	pg_result_set *file = pg_result_set_new();
+	assert_int_equal(pg_import_file(file, "gbench", fixture("gbench.json"), NULL), 0);
+	b = pg_result_set_add_benchmark(rs, "parser", "import");
+	b->definition_hash = strdup("0123456789abcdef");
+	assert_int_equal(pg_import_into_benchmarks(rs, 2, "gbench", fixture("gbench.json"), NULL), 0);
+	assert_int_equal(rs->n_benchmarks, 2 + file->n_benchmarks);
+	for (size_t i = 0; i < file->n_benchmarks; i++) {
+		char want[256];
+		snprintf(want, sizeof(want), "parser/%s", file->benchmarks[i].name);
+		assert_string_equal(rs->benchmarks[2 + i].name, want);
+		assert_string_equal(rs->benchmarks[2 + i].definition_hash, "0123456789abcdef");
+		assert_int_equal(rs->benchmarks[2 + i].n_metrics, file->benchmarks[i].n_metrics);
+	}
+	assert_samples(&rs->benchmarks[2].metrics[0], (double[]){100, 110, 90}, 3);
+	pg_result_set_free(file);
 	pg_result_set_free(rs);
 }
 
@@ -627,7 +640,7 @@ int main(void)
 		cmocka_unit_test(test_import_round_trips_through_the_result_set_json),
 		cmocka_unit_test(test_bad_inputs_name_file_and_json_path_and_add_nothing),
 		cmocka_unit_test(test_unknown_format_and_missing_file),
-		cmocka_unit_test(test_import_into_benchmark_takes_the_one_of_its_name_else_the_first),
+		cmocka_unit_test(test_import_into_benchmarks_takes_the_one_of_its_name_else_every_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
