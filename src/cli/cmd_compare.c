@@ -26,11 +26,9 @@ static const char help[] =
 	"environment probes of both sides are compared (a time regression on a runner\n"
 	"the probe found slower is inconclusive); --no-probe leaves them unused.\n";
 
-enum { OPT_BASE = OPT_CLI_LAST, OPT_HEAD, OPT_TARGET, OPT_STORE, OPT_STRICT, OPT_HISTORY };
-
 /* The head side: a result set file, or the latest set of the key stored on REV. */
 static int load_head(pg_result_set **out, const char *spec, pg_store *store,
-		     const pg_cli_context *ctx, const char *key)
+		     const pg_gate_context *ctx, const char *key)
 {
 	if (access(spec, F_OK) == 0)
 		return pg_result_set_read_file(out, spec);
@@ -67,59 +65,38 @@ static int load_head(pg_result_set **out, const char *spec, pg_store *store,
 
 int cmd_compare(int argc, char *argv[])
 {
-	static const struct option longopts[] = {PG_COMMON_LONG_OPTIONS,
-						  {"base", required_argument, NULL, OPT_BASE},
-						  {"head", required_argument, NULL, OPT_HEAD},
-						  {"target", required_argument, NULL, OPT_TARGET},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"strict", no_argument, NULL, OPT_STRICT},
-						  {"history", required_argument, NULL, OPT_HISTORY},
-						  {NULL, 0, NULL, 0}};
-	pg_cli_common c;
-	pg_cli_context ctx = {0};
+	/* Operands are taken and ignored, as they always were. */
+	static const pg_cli_verb verb = {.name = "compare", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
+	pg_gate_options c = PG_GATE_OPTIONS_INIT;
+	pg_gate_context ctx = {0};
 	pg_baseline_options bo = {0};
 	const char *head_spec = "HEAD", *store_dir = NULL;
-	int strict = 0, history_k = 0, opt, rc = 0;
+	int strict = 0, history_k = 0, rc = 0;
 	pg_run_history *history = NULL;
 	pg_gates *gates = NULL;
 	pg_store *store = NULL;
 	pg_result_set *head = NULL;
 	pg_baseline *base = NULL;
 	pg_verdict *v = NULL;
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&c),
+				      {"base", 0, PG_CLI_STRING, .dest = &bo.base},
+				      {"head", 0, PG_CLI_STRING, .dest = &head_spec},
+				      {"target", 0, PG_CLI_STRING, .dest = &bo.target},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {"strict", 0, PG_CLI_FLAG, .dest = &strict},
+				      {"history", 0, PG_CLI_INT, .dest = &history_k, .least = 1},
+				      {0}};
 
-	pg_cli_common_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, PG_COMMON_SHORT_OPTIONS, longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		}
-		if (opt == OPT_BASE)
-			bo.base = optarg;
-		else if (opt == OPT_HEAD)
-			head_spec = optarg;
-		else if (opt == OPT_TARGET)
-			bo.target = optarg;
-		else if (opt == OPT_STORE)
-			store_dir = optarg;
-		else if (opt == OPT_STRICT)
-			strict = 1;
-		else if (opt == OPT_HISTORY) {
-			if ((rc = pg_cli_int(&history_k, optarg, "--history", 1)))
-				goto out;
-		}
-		else if ((rc = pg_cli_common_option(&c, opt, optarg)) <= 0) {
-			rc = rc < 0 ? rc : pg_cli_bad_option("compare", usage, argv);
-			goto out;
-		}
-		rc = 0;
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
+		goto out;
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
+	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
 	if (c.gates_path && (rc = pg_gates_load(&gates, c.gates_path, ctx.root, ctx.bindir)))
 		goto out;
-	rc = pg_cli_open_store(&store, &ctx, store_dir);
+	rc = pg_gate_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = load_head(&head, head_spec, store, &ctx, c.env_key)))
 		goto out;
 	char **names = calloc(head->n_benchmarks + 1, sizeof(char *));
@@ -154,10 +131,10 @@ int cmd_compare(int argc, char *argv[])
 		goto out;
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
-	if ((rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
+	if ((rc = pg_gate_apply_acceptances(v, &ctx, store, &co)))
 		goto out;
-	if (!(rc = pg_cli_render(&c, v)))
-		rc = pg_cli_verdict_status(v, "compare");
+	if (!(rc = pg_gate_render(&c, v)))
+		rc = pg_gate_verdict_status(v, "compare");
 out:
 	pg_verdict_free(v);
 	pg_run_history_free(history);
@@ -165,7 +142,7 @@ out:
 	pg_result_set_free(head);
 	pg_store_free(store);
 	pg_gates_free(gates);
-	pg_cli_context_close(&ctx);
-	pg_cli_common_release(&c);
+	pg_gate_context_close(&ctx);
+	pg_cli_measure_release(&c);
 	return rc;
 }

@@ -64,7 +64,7 @@ static int hook_text(char **out)
 }
 
 /* The hooks directory: core.hooksPath (relative to the work tree) or GIT_DIR/hooks; caller frees. */
-static int hooks_dir(char **out, const pg_cli_context *ctx)
+static int hooks_dir(char **out, const pg_gate_context *ctx)
 {
 	git_config *config = NULL;
 	git_buf path = {0};
@@ -84,8 +84,8 @@ static int hooks_dir(char **out, const pg_cli_context *ctx)
 
 static int install(int force)
 {
-	pg_cli_context ctx;
-	int rc = pg_cli_context_open(&ctx);
+	pg_gate_context ctx;
+	int rc = pg_gate_context_open(&ctx);
 	if (rc)
 		return rc;
 	char *text = NULL, *dir = NULL, *path = NULL, *old = NULL;
@@ -126,12 +126,15 @@ done:
 	free(path);
 	free(dir);
 	free(text);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }
 
 int cmd_hook(int argc, char *argv[])
 {
+	/* `install` takes its own options; any other word is "unknown argument", as a subcommand's are. */
+	static const pg_cli_verb install_verb = {.name = "hook install", .usage = usage, .help = help,
+						 .unknown = "hook install: unknown argument '%s' (usage: %s)"};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: %s\n\n%s", usage, help);
 		return 0;
@@ -147,12 +150,10 @@ int cmd_hook(int argc, char *argv[])
 	}
 	if (argc >= 2 && strcmp(argv[1], "install") == 0) {
 		int force = 0;
-		for (int i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "--force") != 0)
-				return pg_error_set(PG_EINPUT, "hook install: unknown argument '%s' (usage: %s)",
-						    argv[i], usage);
-			force = 1;
-		}
+		const pg_cli_option opts[] = {{"force", 0, PG_CLI_FLAG, .dest = &force}, {0}};
+		int rc = pg_cli_parse(NULL, &install_verb, opts, argc - 1, argv + 1);
+		if (rc)
+			return rc == PG_CLI_HELP ? 0 : rc;
 		return install(force);
 	}
 	return pg_error_set(PG_EINPUT, "hook: expected 'install' or 'print' (usage: %s)", usage);

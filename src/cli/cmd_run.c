@@ -41,10 +41,8 @@ static const char help[] =
 	"signal, timeout), 2 bad command line or gates file, 3 a command could not be\n"
 	"started or a file could not be read or written.\n";
 
-enum { OPT_LIST = OPT_CLI_LAST, OPT_SAVE, OPT_COMMIT, OPT_STORE, OPT_ALLOW_DIRTY };
-
 /* `run -- CMD ARG...`: a gates file of one command benchmark, made in memory. */
-static int adhoc_gates(pg_gates **out, char *const *cmd, const pg_cli_context *ctx)
+static int adhoc_gates(pg_gates **out, char *const *cmd, const pg_gate_context *ctx)
 {
 	cJSON *doc = cJSON_CreateObject(), *benches = cJSON_AddArrayToObject(doc, "benchmarks");
 	cJSON *bench = cJSON_CreateObject(), *argv = cJSON_CreateArray();
@@ -91,7 +89,7 @@ static void list_benchmarks(const pg_gates *g)
 	}
 }
 
-static int write_outputs(const pg_cli_common *c, const pg_result_set *rs)
+static int write_outputs(const pg_gate_options *c, const pg_result_set *rs)
 {
 	int rc = 0, printed = 0;
 	if (c->output && (rc = pg_result_set_write_file(rs, c->output)))
@@ -135,53 +133,35 @@ static int write_outputs(const pg_cli_common *c, const pg_result_set *rs)
 
 int cmd_run(int argc, char *argv[])
 {
-	static const struct option longopts[] = {PG_COMMON_LONG_OPTIONS,
-						  {"list", no_argument, NULL, OPT_LIST},
-						  {"save", no_argument, NULL, OPT_SAVE},
-						  {"commit", required_argument, NULL, OPT_COMMIT},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY},
-						  {NULL, 0, NULL, 0}};
-	pg_cli_common c;
-	pg_cli_context ctx = {0};
+	static const pg_cli_verb verb = {.name = "run", .usage = usage, .help = help,
+					 .operands = PG_CLI_COMMAND};
+	pg_gate_options c = PG_GATE_OPTIONS_INIT;
+	pg_gate_context ctx = {0};
 	pg_gates *gates = NULL;
 	pg_result_set *rs = NULL;
-	int list = 0, save = 0, allow_dirty = 0, opt, rc = 0;
+	int list = 0, save = 0, allow_dirty = 0, first, rc = 0;
 	const char *commit = NULL, *store_dir = NULL;
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&c),
+				      {"list", 0, PG_CLI_FLAG, .dest = &list},
+				      {"save", 0, PG_CLI_FLAG, .dest = &save},
+				      {"commit", 0, PG_CLI_STRING, .dest = &commit},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {"allow-dirty", 0, PG_CLI_FLAG, .dest = &allow_dirty},
+				      {0}};
 
-	pg_cli_common_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+" PG_COMMON_SHORT_OPTIONS, longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		}
-		if (opt == OPT_LIST || opt == OPT_SAVE || opt == OPT_ALLOW_DIRTY) {
-			*(opt == OPT_LIST ? &list : opt == OPT_SAVE ? &save : &allow_dirty) = 1;
-			continue;
-		}
-		if (opt == OPT_COMMIT || opt == OPT_STORE) {
-			*(opt == OPT_COMMIT ? &commit : &store_dir) = optarg;
-			continue;
-		}
-		rc = pg_cli_common_option(&c, opt, optarg);
-		if (rc < 0)
-			goto out;
-		if (rc == 0) {
-			rc = pg_cli_bad_option("run", usage, argv);
-			goto out;
-		}
-		rc = 0;
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
+		goto out;
 	}
-	char *const *adhoc = optind < argc ? argv + optind : NULL;
+	pg_cli_want_progress(&c);
+	char *const *adhoc = first < argc ? argv + first : NULL;
 	if (adhoc && c.gates_path) {
 		rc = pg_error_set(PG_EINPUT, "run: give a gates file (-c) or a command after --, not both");
 		goto out;
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
+	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
-	rc = adhoc ? adhoc_gates(&gates, adhoc, &ctx) : pg_cli_load_gates(&gates, &ctx, &c);
+	rc = adhoc ? adhoc_gates(&gates, adhoc, &ctx) : pg_gate_load_gates(&gates, &ctx, &c);
 	if (rc)
 		goto out;
 	if (list) {
@@ -195,7 +175,7 @@ int cmd_run(int argc, char *argv[])
 	if ((rc = pg_env_detect(&rs->env, c.env_key)))
 		goto out;
 	if (save || commit || (ctx.repo && !git_repository_head_unborn(ctx.repo)))
-		if ((rc = pg_cli_head(rs, &ctx, commit)))
+		if ((rc = pg_gate_head(rs, &ctx, commit)))
 			goto out;
 	if (save && rs->dirty && !allow_dirty) {
 		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
@@ -204,14 +184,11 @@ int cmd_run(int argc, char *argv[])
 	}
 	rs->rss_floor = pg_spawner_rss_floor();
 
-	pg_measure_options mo = {.runs = c.runs, .warmup = c.warmup, .only = c.only};
-	if (!c.quiet && isatty(STDERR_FILENO)) {
-		mo.progress = pg_cli_progress;
-	}
-	pg_cli_probe(&rs->probe, 0, &c, gates);
+	pg_measure_options mo = {.runs = c.runs, .warmup = c.warmup, .only = c.only, .progress = c.progress};
+	pg_gate_probe(&rs->probe, 0, &c, gates);
 	int measured = pg_measure(rs, gates, &mo);
 	if (measured != PG_EINPUT)
-		pg_cli_probe(&rs->probe, 1, &c, gates);
+		pg_gate_probe(&rs->probe, 1, &c, gates);
 	char message[1024];
 	snprintf(message, sizeof(message), "%s", pg_error_message());
 	if (measured == PG_EINPUT) {
@@ -221,7 +198,7 @@ int cmd_run(int argc, char *argv[])
 	/* The result set is written whatever happened: a failure is a result too. */
 	if ((rc = write_outputs(&c, rs)))
 		goto out;
-	if (save && (rc = pg_cli_save(rs, &ctx, store_dir, allow_dirty)))
+	if (save && (rc = pg_gate_save(rs, &ctx, store_dir, allow_dirty)))
 		goto out;
 	if (measured) {
 		rc = pg_error_set(measured, "%s", message);
@@ -239,7 +216,7 @@ int cmd_run(int argc, char *argv[])
 out:
 	pg_result_set_free(rs);
 	pg_gates_free(gates);
-	pg_cli_context_close(&ctx);
-	pg_cli_common_release(&c);
+	pg_gate_context_close(&ctx);
+	pg_cli_measure_release(&c);
 	return rc;
 }
