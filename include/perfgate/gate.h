@@ -1,4 +1,4 @@
-/* gate.h - the flows as library functions: check, ab and bisect, wiring bench, store, compare and report */
+/* gate.h - the flows as library functions: each verb's work, wiring bench, store, compare and report */
 #ifndef PERFGATE_GATE_H
 #define PERFGATE_GATE_H
 
@@ -80,6 +80,66 @@ int pg_gate_render(const pg_gate_options *o, const pg_verdict *v);
 
 /* PG_EFAIL with "VERB failed: N regressions, ..." when v failed, else 0. */
 int pg_gate_verdict_status(const pg_verdict *v, const char *verb);
+
+/*
+ * Write rs as perfgate/1 JSON to output (when not NULL) and in each of the
+ * formats text|json[=FILE] (to stdout without =FILE); with none and not
+ * quiet, as the text table on stdout. Another format is PG_EINPUT naming
+ * verb.
+ */
+int pg_gate_write_results(const pg_result_set *rs, const char *output, char *const *formats, size_t n_formats,
+			  int quiet, const char *verb);
+
+/* run: measure the benchmarks of a gates file (or one command), write the result set, save it. */
+typedef struct pg_gate_run_options {
+	pg_gate_options gate;
+	char *const *command;  /* measure this command (argv, NULL-terminated) alone instead, or NULL */
+	const char *commit;    /* the commit the results belong to; NULL: HEAD */
+	const char *store_dir;
+	int list;              /* only list the benchmarks */
+	int save, allow_dirty;
+} pg_gate_run_options;
+
+/*
+ * The run flow. The result set is written (and saved) whatever the
+ * benchmarks did. Returns 0, PG_EFAIL when a benchmark failed or timed
+ * out, PG_EINPUT, PG_ESYSTEM (a command could not start, a file not be
+ * written).
+ */
+int pg_gate_run(const pg_gate_run_options *o);
+
+/* compare: two stored or file result sets, compared and reported, nothing measured. */
+typedef struct pg_gate_compare_options {
+	pg_gate_options gate;     /* gates_path: its gates and thresholds, else none */
+	pg_baseline_options base; /* base.base: REV|FILE; NULL: as check finds it */
+	const char *head;         /* REV|FILE */
+	const char *store_dir;
+	int strict;
+	int history;              /* runs of run-to-run history; 0: the gates file's */
+} pg_gate_compare_options;
+
+/* The compare flow, reported in o's formats. Returns as pg_gate_check. */
+int pg_gate_compare(const pg_gate_compare_options *o);
+
+/* import: another harness's results as a result set, written or saved. */
+typedef struct pg_gate_import_options {
+	const char *from;        /* the format, pg_import_format_known */
+	char *const *files;      /* NULL-terminated */
+	const char *env_key;
+	const char *output;      /* perfgate/1 JSON here, or NULL */
+	char **formats;          /* text|json[=FILE], NULL-terminated */
+	size_t n_formats;
+	int quiet;
+	const char *commit, *store_dir;
+	int save, allow_dirty;
+} pg_gate_import_options;
+
+/*
+ * The import flow: every file read and checked before anything is
+ * written or saved. Returns 0, PG_EFAIL when a benchmark the files record
+ * failed (it is still written and saved), PG_EINPUT, PG_ESYSTEM.
+ */
+int pg_gate_import(const pg_gate_import_options *o);
 
 /* check: measure, find the baseline, compare, confirm, gate, report. */
 typedef enum pg_gate_check_mode {

@@ -174,3 +174,39 @@ int pg_gate_verdict_status(const pg_verdict *v, const char *verb)
 				    ? ", no baseline (--require-baseline)"
 				    : "");
 }
+
+int pg_gate_write_results(const pg_result_set *rs, const char *output, char *const *formats, size_t n_formats,
+			  int quiet, const char *verb)
+{
+	int rc = 0;
+	if (output && (rc = pg_result_set_write_file(rs, output)))
+		return rc;
+	for (size_t i = 0; i < n_formats && !rc; i++) {
+		const char *f = formats[i], *eq = strchr(f, '=');
+		size_t len = eq ? (size_t)(eq - f) : strlen(f);
+		if (len == 4 && strncmp(f, "json", 4) == 0 && eq) {
+			rc = pg_result_set_write_file(rs, eq + 1);
+		} else if (len == 4 && strncmp(f, "json", 4) == 0) {
+			char *text;
+			if (!(rc = pg_result_set_to_string(&text, rs, 1))) {
+				puts(text);
+				free(text);
+			}
+		} else if (len == 4 && strncmp(f, "text", 4) == 0 && eq) {
+			FILE *out = fopen(eq + 1, "w");
+			if (!out)
+				return pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
+			pg_report_results_text(out, rs, 0);
+			if (fclose(out) != 0)
+				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
+		} else if (len == 4 && strncmp(f, "text", 4) == 0) {
+			pg_report_results_text(stdout, rs, pg_report_want_color(stdout));
+		} else {
+			rc = pg_error_set(PG_EINPUT, "--format: unknown format '%.*s' for %s (expected text or json)",
+					  (int)len, f, verb);
+		}
+	}
+	if (!rc && n_formats == 0 && !quiet)
+		pg_report_results_text(stdout, rs, pg_report_want_color(stdout));
+	return rc;
+}
