@@ -200,4 +200,15 @@ typedef struct pg_gate_bisect_options {
  */
 int pg_gate_bisect(const pg_gate_bisect_options *o);
 
+/* perfgate's pre-push hook with this executable as its default perfgate; caller frees *out. */
+int pg_gate_hook_text(char **out);
+
+/*
+ * Write the pre-push hook into the current repository's hooks directory
+ * (core.hooksPath, else GIT_DIR/hooks). A pre-push hook that is not
+ * perfgate's stays unless force (PG_EINPUT). PG_ESYSTEM outside a
+ * repository or when it cannot be written.
+ */
+int pg_gate_hook_install(int force);
+
 #endif
