@@ -17,15 +17,17 @@
  * pg_gate_options m, to splice into the verb's table. -v is accepted and
  * does nothing.
  */
-#define PG_CLI_MEASURE_OPTIONS(m)                                                                  \
-	{NULL, 'c', PG_CLI_STRING, .dest = &(m)->gates_path}, {"output", 'o', PG_CLI_STRING, .dest = &(m)->output},  \
-		{NULL, 'b', PG_CLI_LIST, .dest = &(m)->only, .count = &(m)->n_only},                           \
-		{"quiet", 'q', PG_CLI_FLAG, .dest = &(m)->quiet}, {"verbose", 'v', PG_CLI_FLAG, .dest = NULL},          \
-		{"env", 0, PG_CLI_STRING, .dest = &(m)->env_key},                                              \
-		{"format", 0, PG_CLI_LIST, .dest = &(m)->formats, .count = &(m)->n_formats},                   \
-		{"runs", 0, PG_CLI_INT, .dest = &(m)->runs, .least = 1},                                       \
-		{"warmup", 0, PG_CLI_INT, .dest = &(m)->warmup, .least = 0},                                   \
-		{"threshold", 0, PG_CLI_THRESHOLD, .dest = &(m)->threshold},                                   \
+#define PG_CLI_MEASURE_OPTIONS(m)                                                          \
+	{NULL, 'c', PG_CLI_STRING, .dest = &(m)->gates_path},                              \
+		{"output", 'o', PG_CLI_STRING, .dest = &(m)->output},                      \
+		{NULL, 'b', PG_CLI_LIST, .dest = &(m)->only, .count = &(m)->n_only},       \
+		{"quiet", 'q', PG_CLI_FLAG, .dest = &(m)->quiet},                          \
+		{"verbose", 'v', PG_CLI_FLAG, .dest = NULL},                               \
+		{"env", 0, PG_CLI_STRING, .dest = &(m)->env_key},                          \
+		{"format", 0, PG_CLI_LIST, .dest = &(m)->formats, .count = &(m)->n_formats}, \
+		{"runs", 0, PG_CLI_INT, .dest = &(m)->runs, .least = 1},                   \
+		{"warmup", 0, PG_CLI_INT, .dest = &(m)->warmup, .least = 0},               \
+		{"threshold", 0, PG_CLI_THRESHOLD, .dest = &(m)->threshold},               \
 		{"no-probe", 0, PG_CLI_FLAG, .dest = &(m)->no_probe}
 
 /* m->progress: the progress line, unless m->quiet or stderr is not a terminal. */

@@ -17,7 +17,12 @@ typedef enum pg_cli_kind {
 } pg_cli_kind;
 
 /*
- * One option of a verb. A table ends with an entry without name and letter.
+ * One option of a verb. A table ends with an entry without name and letter:
+ *
+ *	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &n, .least = 1},
+ *				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+ *				      {0}};
+ *
  * Values are argv's strings, never copied; a list's array is allocated here
  * and freed by the verb with free().
  */
@@ -45,7 +50,7 @@ typedef struct pg_cli_verb {
 	const char *usage; /* "perfgate VERB ...", printed by -h and after an error */
 	const char *help;
 	pg_cli_operands operands;
-	const char *unknown; /* the error for an unknown option (%s: it, %s: usage); NULL: the usual */
+	const char *unknown; /* the error for any unknown word, option or operand (%s: it, %s: usage); NULL: the usual */
 } pg_cli_verb;
 
 /* Returned by pg_cli_parse when -h or --help printed the verb's help: the verb stops, successfully. */

@@ -224,8 +224,7 @@ static int prepare_good(bisect *b)
 static int measure_pair(bisect *b, const pg_gates *probe_gates, int max_runs, pg_bisect_step *st, outcome *out)
 {
 	char *names[] = {(char *)b->bench, NULL};
-	pg_measure_options mo = {.runs = 1, .warmup = 0, .only = names};
-	mo.progress = b->o->gate.progress;
+	pg_measure_options mo = {.runs = 1, .warmup = 0, .only = names, .progress = b->o->gate.progress};
 	int max_blocks = max_runs / 2;
 	pg_gate_ab_stop_rule rule = {.gates = b->good_gates, .looks = max_blocks};
 	pg_ab_options ao = {.min_blocks = 3 < max_blocks ? 3 : max_blocks, .max_blocks = max_blocks,
