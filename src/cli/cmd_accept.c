@@ -25,8 +25,6 @@ static const char help[] =
 	"  --max +N%       accept up to this change; beyond it still fails\n"
 	"  --commit REV    the commit (default HEAD)\n";
 
-enum { OPT_REASON = OPT_CLI_LAST, OPT_MAX, OPT_COMMIT, OPT_STORE };
-
 /* "Name <email>" from the repository's configuration, or perfgate's own signature. */
 static char *who(git_repository *repo)
 {
@@ -43,43 +41,28 @@ static char *who(git_repository *repo)
 
 int cmd_accept(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"reason", required_argument, NULL, OPT_REASON},
-						  {"max", required_argument, NULL, OPT_MAX},
-						  {"commit", required_argument, NULL, OPT_COMMIT},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "accept", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
 	const char *reason = NULL, *max = NULL, *rev = "HEAD", *store_dir = NULL;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
 	char *commit = NULL, *by = NULL, *run_id = NULL, *created = NULL, *line = NULL;
 	cJSON *rec = NULL;
-	int opt, rc = 0;
+	int first, rc = 0;
+	const pg_cli_option opts[] = {{"reason", 0, PG_CLI_STRING, .dest = &reason},
+				      {"max", 0, PG_CLI_STRING, .dest = &max},
+				      {"commit", 0, PG_CLI_STRING, .dest = &rev},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			return 0;
-		}
-		if (opt == OPT_REASON)
-			reason = optarg;
-		else if (opt == OPT_MAX)
-			max = optarg;
-		else if (opt == OPT_COMMIT)
-			rev = optarg;
-		else if (opt == OPT_STORE)
-			store_dir = optarg;
-		else
-			return pg_cli_bad_option("accept", usage, argv);
-	}
-	if (optind >= argc)
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv)))
+		return rc == PG_CLI_HELP ? 0 : rc;
+	if (first >= argc)
 		return pg_error_set(PG_EINPUT, "accept: name at least one metric glob\nusage: %s", usage);
 	if (!reason || !*reason)
 		return pg_error_set(PG_EINPUT, "accept: --reason is required (it is what reviewers read)\nusage: %s", usage);
 	/* The same parser as the trailers: a bad bound or glob is refused here, not ignored later. */
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char text[700];
 		pg_acceptance probe;
 		snprintf(text, sizeof(text), "%s %s", argv[i], max ? max : "");
@@ -109,7 +92,7 @@ int cmd_accept(int argc, char *argv[])
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int i = optind; i < argc; i++)
+	for (int i = first; i < argc; i++)
 		cJSON_AddItemToArray(metrics, cJSON_CreateString(argv[i]));
 	pg_json_add_string(rec, "schema", PG_ACCEPT_SCHEMA);
 	pg_json_add_string(rec, "commit", commit);
@@ -125,8 +108,8 @@ int cmd_accept(int argc, char *argv[])
 	}
 	if ((rc = pg_store_append(store, commit, line, run_id)))
 		goto out;
-	printf("accepted on %.7s: %d metric glob%s%s%s — %s\n", commit, argc - optind,
-	       argc - optind == 1 ? "" : "s", max ? " up to " : "", max ? max : "", reason);
+	printf("accepted on %.7s: %d metric glob%s%s%s — %s\n", commit, argc - first,
+	       argc - first == 1 ? "" : "s", max ? " up to " : "", max ? max : "", reason);
 out:
 	free(line);
 	cJSON_Delete(rec);

@@ -37,7 +37,6 @@ static const char help[] =
 	"Exit status: 0 (also when there are changes), 2 bad command line, 3 not in a\n"
 	"repository or the store cannot be read.\n";
 
-enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE, OPT_MIN_CHANGE };
 
 
 static void print_text(const pg_changes *c, const pg_history *h, size_t n_commits, size_t min_segment)
@@ -141,76 +140,41 @@ static int print_json(const pg_changes *c, const pg_history *h, size_t n_commits
 	return 0;
 }
 
+/* --min-change P: a positive percentage, "5" or "5%", as a fraction. */
+static int min_change_option(void *fraction, const char *value)
+{
+	char *end;
+	double *f = fraction;
+	*f = strtod(value, &end) / 100.0;
+	if (end == value || (*end && strcmp(end, "%") != 0) || !(*f > 0) || !isfinite(*f))
+		return pg_error_set(PG_EINPUT, "--min-change %s: a positive percentage, e.g. 5", value);
+	return 0;
+}
+
 int cmd_changes(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
-						  {"metric", required_argument, NULL, OPT_METRIC},
-						  {"min-change", required_argument, NULL, OPT_MIN_CHANGE},
-						  {"format", required_argument, NULL, OPT_FORMAT},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const char *const formats[] = {"text", "json", NULL};
+	static const pg_cli_verb verb = {.name = "changes", .usage = usage, .help = help};
 	const char *env_key = NULL, *store_dir = NULL;
-	char **metrics = NULL, *head = NULL, *end;
+	char **metrics = NULL, *head = NULL;
 	size_t n_metrics = 0;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
 	pg_history *h = NULL;
 	pg_changes found = {0};
 	pg_changes_options o = {0};
-	int n = 200, opt, rc = 0, json = 0, dirty;
+	int n = 200, rc = 0, json = 0, dirty;
+	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &n, .least = 2},
+				      {"metric", 0, PG_CLI_LIST, .dest = &metrics, .count = &n_metrics},
+				      {"min-change", 0, PG_CLI_CALL, .dest = &o.min_change, .call = min_change_option},
+				      {"format", 0, PG_CLI_CHOICE, .dest = &json, .words = formats,
+				       .refusal = "--format %s: text or json"},
+				      {"env", 0, PG_CLI_STRING, .dest = &env_key},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		case 'n':
-			if ((rc = pg_cli_int(&n, optarg, "-n", 2)))
-				goto out;
-			break;
-		case OPT_METRIC: {
-			char **grown = realloc(metrics, (n_metrics + 1) * sizeof(char *));
-			if (!grown) {
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-				goto out;
-			}
-			metrics = grown;
-			metrics[n_metrics++] = optarg;
-			break;
-		}
-		case OPT_MIN_CHANGE:
-			o.min_change = strtod(optarg, &end) / 100.0;
-			if (end == optarg || (*end && strcmp(end, "%") != 0) || !(o.min_change > 0) ||
-			    !isfinite(o.min_change)) {
-				rc = pg_error_set(PG_EINPUT, "--min-change %s: a positive percentage, e.g. 5", optarg);
-				goto out;
-			}
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				rc = pg_error_set(PG_EINPUT, "--format %s: text or json", optarg);
-				goto out;
-			}
-			json = strcmp(optarg, "json") == 0;
-			break;
-		case OPT_ENV:
-			env_key = optarg;
-			break;
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		default:
-			rc = pg_cli_bad_option("changes", usage, argv);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = pg_error_set(PG_EINPUT, "changes: unexpected argument '%s'\nusage: %s", argv[optind],
-				  usage);
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
 	if ((rc = pg_cli_open_history(&ctx, &store, store_dir, "changes")) ||

@@ -1,16 +1,5 @@
-/* cmd_compare.c - `perfgate compare`: two stored or file result sets, compared and reported */
+/* cmd_compare.c - `perfgate compare`: its options, then the compare flow */
 #include "cli.h"
-
-#include "perfgate/baseline.h"
-#include "perfgate/compare.h"
-#include "perfgate/error.h"
-#include "perfgate/repo.h"
-#include "perfgate/report.h"
-#include "perfgate/store.h"
-
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 static const char usage[] =
 	"perfgate compare [--base REV|FILE] [--head REV|FILE] [-c GATES] [--env KEY]\n"
@@ -26,146 +15,23 @@ static const char help[] =
 	"environment probes of both sides are compared (a time regression on a runner\n"
 	"the probe found slower is inconclusive); --no-probe leaves them unused.\n";
 
-enum { OPT_BASE = OPT_CLI_LAST, OPT_HEAD, OPT_TARGET, OPT_STORE, OPT_STRICT, OPT_HISTORY };
-
-/* The head side: a result set file, or the latest set of the key stored on REV. */
-static int load_head(pg_result_set **out, const char *spec, pg_store *store,
-		     const pg_cli_context *ctx, const char *key)
-{
-	if (access(spec, F_OK) == 0)
-		return pg_result_set_read_file(out, spec);
-	if (!ctx->repo || !store)
-		return pg_error_set(PG_EINPUT, "--head %s: no such file (and not in a git repository)", spec);
-	git_object *obj = NULL, *commit = NULL;
-	if (git_revparse_single(&obj, ctx->repo, spec) != 0 ||
-	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
-		git_object_free(obj);
-		return pg_error_set(PG_EINPUT, "--head %s: not a file, nor a commit in this repository", spec);
-	}
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), git_object_id(commit));
-	git_object_free(obj);
-	git_object_free(commit);
-	pg_commit_records records;
-	int rc = pg_store_read(&records, store, hex);
-	if (rc)
-		return rc;
-	const pg_result_set *latest = pg_records_latest(&records, key);
-	if (!latest) {
-		pg_commit_records_release(&records);
-		return pg_error_set(PG_ESYSTEM, "--head %s: no results stored on %.7s%s%s", spec, hex,
-				    key ? " for key " : "", key ? key : "");
-	}
-	/* Take the set out of the records so it outlives them. */
-	for (size_t i = 0; i < records.n_sets; i++)
-		if (records.sets[i] == latest)
-			records.sets[i] = NULL;
-	*out = (pg_result_set *)latest;
-	pg_commit_records_release(&records);
-	return 0;
-}
-
 int cmd_compare(int argc, char *argv[])
 {
-	static const struct option longopts[] = {PG_COMMON_LONG_OPTIONS,
-						  {"base", required_argument, NULL, OPT_BASE},
-						  {"head", required_argument, NULL, OPT_HEAD},
-						  {"target", required_argument, NULL, OPT_TARGET},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"strict", no_argument, NULL, OPT_STRICT},
-						  {"history", required_argument, NULL, OPT_HISTORY},
-						  {NULL, 0, NULL, 0}};
-	pg_cli_common c;
-	pg_cli_context ctx = {0};
-	pg_baseline_options bo = {0};
-	const char *head_spec = "HEAD", *store_dir = NULL;
-	int strict = 0, history_k = 0, opt, rc = 0;
-	pg_run_history *history = NULL;
-	pg_gates *gates = NULL;
-	pg_store *store = NULL;
-	pg_result_set *head = NULL;
-	pg_baseline *base = NULL;
-	pg_verdict *v = NULL;
-
-	pg_cli_common_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, PG_COMMON_SHORT_OPTIONS, longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		}
-		if (opt == OPT_BASE)
-			bo.base = optarg;
-		else if (opt == OPT_HEAD)
-			head_spec = optarg;
-		else if (opt == OPT_TARGET)
-			bo.target = optarg;
-		else if (opt == OPT_STORE)
-			store_dir = optarg;
-		else if (opt == OPT_STRICT)
-			strict = 1;
-		else if (opt == OPT_HISTORY) {
-			if ((rc = pg_cli_int(&history_k, optarg, "--history", 1)))
-				goto out;
-		}
-		else if ((rc = pg_cli_common_option(&c, opt, optarg)) <= 0) {
-			rc = rc < 0 ? rc : pg_cli_bad_option("compare", usage, argv);
-			goto out;
-		}
-		rc = 0;
-	}
-	if ((rc = pg_cli_context_open(&ctx)))
-		goto out;
-	if (c.gates_path && (rc = pg_gates_load(&gates, c.gates_path, ctx.root, ctx.bindir)))
-		goto out;
-	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc || (rc = load_head(&head, head_spec, store, &ctx, c.env_key)))
-		goto out;
-	char **names = calloc(head->n_benchmarks + 1, sizeof(char *));
-	if (!names) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < head->n_benchmarks; i++)
-		names[i] = head->benchmarks[i].name;
-	bo.env_key = head->env.key;
-	rc = pg_baseline_find(&base, store, ctx.repo, head->commit, names, head->n_benchmarks, &bo);
-	/* A stored baseline has history to weigh run-to-run variation by; a file has not. */
-	if (!rc && base->rs && base->start && ctx.repo) {
-		int k = history_k;
-		for (size_t i = 0; !history_k && gates && i < head->n_benchmarks; i++) {
-			const pg_bench_def *d = pg_gates_find(gates, names[i]);
-			k = d && d->run.history > k ? d->run.history : k;
-		}
-		rc = pg_run_history_read(&history, store, ctx.repo, base->start, head->env.key, names,
-					 head->n_benchmarks, k > 0 ? k : PG_DEFAULT_HISTORY, 0);
-	}
-	free(names);
-	if (rc)
-		goto out;
-	pg_compare_options co = {.strict = strict, .regression = c.threshold, .history = history,
-				  .history_runs = history_k};
-	if ((rc = pg_compare(&v, head, base->rs, base->origins, gates, &co)))
-		goto out;
-	v->base_how = base->how ? strdup(base->how) : NULL;
-	if (!c.no_probe &&
-	    (rc = pg_verdict_apply_probe(v, head, base->rs, base->probes, base->origins, gates, &co)))
-		goto out;
-	for (size_t i = 0; i < base->n_warnings; i++)
-		pg_verdict_warn(v, "%s", base->warnings[i]);
-	if ((rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
-		goto out;
-	if (!(rc = pg_cli_render(&c, v)))
-		rc = pg_cli_verdict_status(v, "compare");
-out:
-	pg_verdict_free(v);
-	pg_run_history_free(history);
-	pg_baseline_free(base);
-	pg_result_set_free(head);
-	pg_store_free(store);
-	pg_gates_free(gates);
-	pg_cli_context_close(&ctx);
-	pg_cli_common_release(&c);
-	return rc;
+	/* Operands are taken and ignored, as they always were. */
+	static const pg_cli_verb verb = {.name = "compare", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
+	pg_gate_compare_options o = {.gate = PG_GATE_OPTIONS_INIT, .head = "HEAD"};
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&o.gate),
+				      {"base", 0, PG_CLI_STRING, .dest = &o.base.base},
+				      {"head", 0, PG_CLI_STRING, .dest = &o.head},
+				      {"target", 0, PG_CLI_STRING, .dest = &o.base.target},
+				      {"store", 0, PG_CLI_STRING, .dest = &o.store_dir},
+				      {"strict", 0, PG_CLI_FLAG, .dest = &o.strict},
+				      {"history", 0, PG_CLI_INT, .dest = &o.history, .least = 1},
+				      {0}};
+	int rc = pg_cli_parse(NULL, &verb, opts, argc, argv);
+	if (!rc)
+		rc = pg_gate_compare(&o);
+	pg_cli_measure_release(&o.gate);
+	return rc == PG_CLI_HELP ? 0 : rc;
 }

@@ -32,8 +32,6 @@ static const char help[] =
 	"Exit status: 0 written, 2 bad command line, revision or result file, 3 nothing\n"
 	"stored on REV, not in a repository, or the output cannot be written.\n";
 
-enum { OPT_TO = OPT_CLI_LAST, OPT_BIGGER, OPT_STORE };
-
 /* The only key of the latest sets on records, or PG_EINPUT listing them when there are several. */
 static int pick_key(const char **key, const pg_commit_records *r, const char *spec)
 {
@@ -116,55 +114,31 @@ out:
 
 int cmd_export(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"to", required_argument, NULL, OPT_TO},
-						  {"output", required_argument, NULL, 'o'},
-						  {"bigger", no_argument, NULL, OPT_BIGGER},
-						  {"env", required_argument, NULL, OPT_ENV},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "export", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
 	const char *to = NULL, *output = NULL, *env_key = NULL, *store_dir = NULL, *spec = "HEAD";
-	int bigger = 0, opt, rc = 0;
+	int bigger = 0, first, rc = 0;
 	pg_result_set *rs = NULL;
 	pg_import_warnings warnings = {0};
 	char *json = NULL;
+	const pg_cli_option opts[] = {{"to", 0, PG_CLI_STRING, .dest = &to},
+				      {"output", 'o', PG_CLI_STRING, .dest = &output},
+				      {"bigger", 0, PG_CLI_FLAG, .dest = &bigger},
+				      {"env", 0, PG_CLI_STRING, .dest = &env_key},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			return 0;
-		case OPT_TO:
-			to = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_BIGGER:
-			bigger = 1;
-			break;
-		case OPT_ENV:
-			env_key = optarg;
-			break;
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		default:
-			return pg_cli_bad_option("export", usage, argv);
-		}
-	}
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv)))
+		return rc == PG_CLI_HELP ? 0 : rc;
 	if (!to)
 		return pg_error_set(PG_EINPUT, "export: --to gab is required\nusage: %s", usage);
 	if (strcmp(to, "gab") != 0)
 		return pg_error_set(PG_EINPUT, "--to %s: unknown format (expected gab)", to);
-	if (optind < argc)
-		spec = argv[optind++];
-	if (optind < argc)
+	if (first < argc)
+		spec = argv[first++];
+	if (first < argc)
 		return pg_error_set(PG_EINPUT, "export: one revision or file at most, found '%s' too\nusage: %s",
-				    argv[optind], usage);
+				    argv[first], usage);
 
 	if (access(spec, F_OK) == 0) {
 		rc = pg_result_set_read_file(&rs, spec);

@@ -1,14 +1,10 @@
-/* cmd_import.c - `perfgate import`: another harness's results as a result set, written or saved */
+/* cmd_import.c - `perfgate import`: its options and files, then the import flow */
 #include "cli.h"
 
-#include "perfgate/bench.h"
 #include "perfgate/error.h"
 #include "perfgate/import.h"
-#include "perfgate/report.h"
 
 #include <stdlib.h>
-#include <string.h>
-
 
 static const char usage[] =
 	"perfgate import --from FORMAT FILE... [-o FILE] [--format text|json[=FILE]]... [--env KEY]\n"
@@ -47,177 +43,44 @@ static const char help[] =
 	"that format (named, with the JSON path), 3 a file is missing or unreadable, or\n"
 	"results cannot be saved.\n";
 
-enum { OPT_FROM = OPT_CLI_LAST, OPT_SAVE, OPT_COMMIT, OPT_STORE, OPT_ALLOW_DIRTY };
-
-typedef struct import_options {
-	const char *from, *output, *env_key, *commit, *store_dir;
-	char **formats;
-	size_t n_formats;
-	int save, allow_dirty, quiet;
-} import_options;
-
-static int write_outputs(const import_options *o, const pg_result_set *rs)
+static int parse(pg_gate_import_options *o, int argc, char *argv[])
 {
-	int rc = 0, printed = 0;
-	if (o->output && (rc = pg_result_set_write_file(rs, o->output)))
+	static const char *const formats_known[] = {"json", "text", NULL};
+	static const pg_cli_verb verb = {.name = "import", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
+	const pg_cli_option opts[] = {
+		{"from", 0, PG_CLI_STRING, .dest = &o->from},
+		{"output", 'o', PG_CLI_STRING, .dest = &o->output},
+		{"format", 0, PG_CLI_LIST, .dest = &o->formats, .count = &o->n_formats, .words = formats_known,
+		 .refusal = "--format: unknown format '%s' for import (expected text or json)"},
+		{"env", 0, PG_CLI_STRING, .dest = &o->env_key},
+		{"save", 0, PG_CLI_FLAG, .dest = &o->save},
+		{"commit", 0, PG_CLI_STRING, .dest = &o->commit},
+		{"store", 0, PG_CLI_STRING, .dest = &o->store_dir},
+		{"allow-dirty", 0, PG_CLI_FLAG, .dest = &o->allow_dirty},
+		{"quiet", 'q', PG_CLI_FLAG, .dest = &o->quiet},
+		{0}};
+	int first, rc = pg_cli_parse(&first, &verb, opts, argc, argv);
+	if (rc)
 		return rc;
-	for (size_t i = 0; i < o->n_formats && !rc; i++) {
-		const char *f = o->formats[i], *eq = strchr(f, '=');
-		size_t len = eq ? (size_t)(eq - f) : strlen(f);
-		if (len == 4 && strncmp(f, "json", 4) == 0 && eq) {
-			rc = pg_result_set_write_file(rs, eq + 1);
-		} else if (len == 4 && strncmp(f, "json", 4) == 0) {
-			char *text;
-			if (!(rc = pg_result_set_to_string(&text, rs, 1))) {
-				puts(text);
-				free(text);
-			}
-			printed = 1;
-		} else if (len == 4 && strncmp(f, "text", 4) == 0 && eq) {
-			FILE *out = fopen(eq + 1, "w");
-			if (!out)
-				return pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
-			pg_report_results_text(out, rs, 0);
-			if (fclose(out) != 0)
-				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
-		} else if (len == 4 && strncmp(f, "text", 4) == 0) {
-			pg_report_results_text(stdout, rs, pg_report_want_color(stdout));
-			printed = 1;
-		}
-	}
-	if (!rc && !printed && o->n_formats == 0 && !o->quiet)
-		pg_report_results_text(stdout, rs, pg_report_want_color(stdout));
-	return rc;
-}
-
-static int parse(import_options *o, char ***files, int argc, char *argv[], int *help_shown)
-{
-	static const struct option longopts[] = {{"from", required_argument, NULL, OPT_FROM},
-						  {"output", required_argument, NULL, 'o'},
-						  {"format", required_argument, NULL, OPT_FORMAT},
-						  {"env", required_argument, NULL, OPT_ENV},
-						  {"save", no_argument, NULL, OPT_SAVE},
-						  {"commit", required_argument, NULL, OPT_COMMIT},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY},
-						  {"quiet", no_argument, NULL, 'q'},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			*help_shown = 1;
-			return 0;
-		case OPT_FROM:
-			o->from = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_FORMAT: {
-			size_t len = strcspn(optarg, "=");
-			if (!((len == 4 && strncmp(optarg, "json", 4) == 0) ||
-			      (len == 4 && strncmp(optarg, "text", 4) == 0)))
-				return pg_error_set(PG_EINPUT, "--format: unknown format '%.*s' for import (expected text or json)",
-						    (int)len, optarg);
-			char **grown = realloc(o->formats, (o->n_formats + 2) * sizeof(char *));
-			if (!grown)
-				return pg_error_set(PG_ENOMEM, "out of memory");
-			o->formats = grown;
-			o->formats[o->n_formats++] = optarg;
-			o->formats[o->n_formats] = NULL;
-			break;
-		}
-		case OPT_ENV:
-			o->env_key = optarg;
-			break;
-		case OPT_SAVE:
-			o->save = 1;
-			break;
-		case OPT_COMMIT:
-			o->commit = optarg;
-			break;
-		case OPT_STORE:
-			o->store_dir = optarg;
-			break;
-		case OPT_ALLOW_DIRTY:
-			o->allow_dirty = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		default:
-			return pg_cli_bad_option("import", usage, argv);
-		}
-	}
 	if (!o->from)
 		return pg_error_set(PG_EINPUT, "import: --from FORMAT is required (one of: %s)\nusage: %s",
 				    pg_import_format_list(), usage);
 	if (!pg_import_format_known(o->from))
 		return pg_error_set(PG_EINPUT, "--from %s: unknown format (expected one of: %s)", o->from,
 				    pg_import_format_list());
-	if (optind >= argc)
+	if (first >= argc)
 		return pg_error_set(PG_EINPUT, "import: name at least one file to import\nusage: %s", usage);
-	*files = argv + optind;
+	o->files = argv + first;
 	return 0;
 }
 
 int cmd_import(int argc, char *argv[])
 {
-	import_options o = {0};
-	pg_cli_context ctx = {0};
-	pg_result_set *rs = NULL;
-	pg_import_warnings warnings = {0};
-	char **files = NULL;
-	int help_shown = 0;
-
-	int rc = parse(&o, &files, argc, argv, &help_shown);
-	if (rc || help_shown)
-		goto out;
-	if ((rc = pg_cli_context_open(&ctx)))
-		goto out;
-	if (!(rs = pg_result_set_new())) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = pg_env_detect(&rs->env, o.env_key)))
-		goto out;
-	if (o.save || o.commit || (ctx.repo && !git_repository_head_unborn(ctx.repo)))
-		if ((rc = pg_cli_head(rs, &ctx, o.commit)))
-			goto out;
-	if (o.save && rs->dirty && !o.allow_dirty) {
-		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
-				  ctx.root);
-		goto out;
-	}
-	/* Everything is imported before anything is written: a bad file saves nothing. */
-	for (char **f = files; *f && !rc; f++)
-		rc = pg_import_file(rs, o.from, *f, &warnings);
-	for (size_t i = 0; i < warnings.n; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", warnings.items[i]);
-	if (rc)
-		goto out;
-	if ((rc = write_outputs(&o, rs)))
-		goto out;
-	if (o.save && (rc = pg_cli_save(rs, &ctx, o.store_dir, o.allow_dirty)))
-		goto out;
-	for (size_t i = 0; i < rs->n_benchmarks; i++) {
-		const pg_benchmark *b = &rs->benchmarks[i];
-		if (b->status == PG_STATUS_FAILED || b->status == PG_STATUS_TIMEOUT) {
-			rc = pg_error_set(PG_EFAIL, "benchmark '%s' failed (as imported): %s", b->name,
-					  b->reason ? b->reason : "no reason given");
-			break;
-		}
-	}
-out:
-	pg_import_warnings_release(&warnings);
-	pg_result_set_free(rs);
-	pg_cli_context_close(&ctx);
+	pg_gate_import_options o = {0};
+	int rc = parse(&o, argc, argv);
+	if (!rc)
+		rc = pg_gate_import(&o);
 	free(o.formats);
-	return rc;
+	return rc == PG_CLI_HELP ? 0 : rc;
 }

@@ -32,8 +32,6 @@ static const char help[] =
 	"Exit status: 0, 2 bad command line, 3 not in a repository or the store\n"
 	"cannot be read.\n";
 
-enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE };
-
 #define SUBJECT_WIDTH 40
 
 static const char *const stat_names[] = {"min",  "max", "mean", "stddev", "median", "mad",
@@ -603,49 +601,29 @@ static int add_metric_column(table *t, const char *path)
 }
 
 
+/* --metric M: a column of its own, and only the columns asked for. */
+static int metric_option(void *t, const char *path)
+{
+	((table *)t)->fixed_columns = 1;
+	return add_metric_column(t, path);
+}
+
 int cmd_log(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
-						  {"metric", required_argument, NULL, OPT_METRIC},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "log", .usage = usage, .help = help};
 	const char *env_key = NULL, *store_dir = NULL;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
 	table t = {0};
-	int n = 20, opt, rc = 0;
+	int n = 20, rc = 0;
+	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &n, .least = 1},
+				      {"metric", 0, PG_CLI_CALL, .dest = &t, .call = metric_option},
+				      {"env", 0, PG_CLI_STRING, .dest = &env_key},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		case 'n':
-			if ((rc = pg_cli_int(&n, optarg, "-n", 1)))
-				goto out;
-			break;
-		case OPT_METRIC:
-			t.fixed_columns = 1;
-			if ((rc = add_metric_column(&t, optarg)))
-				goto out;
-			break;
-		case OPT_ENV:
-			env_key = optarg;
-			break;
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		default:
-			rc = pg_cli_bad_option("log", usage, argv);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = pg_error_set(PG_EINPUT, "log: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
 	rc = pg_cli_open_history(&ctx, &store, store_dir, "log");

@@ -42,7 +42,6 @@ static const char help[] =
 	"a metric no stored result has, 3 not in a repository, nothing stored, gnuplot\n"
 	"missing or failing.\n";
 
-enum { OPT_METRIC = OPT_CLI_LAST, OPT_STORE };
 
 
 typedef struct plot_item {
@@ -172,14 +171,8 @@ static int draw_all(const plot_list *l, const pg_history *h, const char *dir,
 
 int cmd_plot(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
-						  {"format", required_argument, NULL, OPT_FORMAT},
-						  {"metric", required_argument, NULL, OPT_METRIC},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"threshold", required_argument, NULL, OPT_THRESHOLD},
-						  {"output", required_argument, NULL, 'o'},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const char *const formats[] = {"png", "svg", NULL}; /* in the order of pg_plot_format */
+	static const pg_cli_verb verb = {.name = "plot", .usage = usage, .help = help};
 	const char *env_key = NULL, *store_dir = NULL, *dir = ".";
 	const char **paths = NULL;
 	size_t n_paths = 0;
@@ -189,57 +182,19 @@ int cmd_plot(int argc, char *argv[])
 	pg_history *h = NULL;
 	plot_list l = {0};
 	char head[GIT_OID_HEXSZ + 1];
-	int n = 50, opt, rc = 0;
+	int n = 50, rc = 0;
+	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &n, .least = 1},
+				      {"output", 'o', PG_CLI_STRING, .dest = &dir},
+				      {"format", 0, PG_CLI_CHOICE, .dest = &o.format, .words = formats,
+				       .refusal = "plot: --format %s: expected png or svg"},
+				      {"metric", 0, PG_CLI_LIST, .dest = &paths, .count = &n_paths},
+				      {"env", 0, PG_CLI_STRING, .dest = &env_key},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {"threshold", 0, PG_CLI_THRESHOLD, .dest = &o.threshold},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		case 'n':
-			if ((rc = pg_cli_int(&n, optarg, "-n", 1)))
-				goto out;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "png") == 0 || strcmp(optarg, "svg") == 0) {
-				o.format = optarg[0] == 's' ? PG_PLOT_SVG : PG_PLOT_PNG;
-				break;
-			}
-			rc = pg_error_set(PG_EINPUT, "plot: --format %s: expected png or svg", optarg);
-			goto out;
-		case OPT_METRIC: {
-			const char **grown = realloc(paths, (n_paths + 1) * sizeof(*grown));
-			if (!grown) {
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-				goto out;
-			}
-			paths = grown;
-			paths[n_paths++] = optarg;
-			break;
-		}
-		case OPT_ENV:
-			env_key = optarg;
-			break;
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		case OPT_THRESHOLD:
-			if ((rc = pg_cli_threshold(&o.threshold, optarg)))
-				goto out;
-			break;
-		default:
-			rc = pg_cli_bad_option("plot", usage, argv);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = pg_error_set(PG_EINPUT, "plot: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
 	rc = pg_cli_open_history(&ctx, &store, store_dir, "plot");

@@ -30,7 +30,6 @@ static const char help[] =
 	"Exit status: 0, 2 bad command line or a shallow clone, 3 the store cannot be\n"
 	"read or written.\n";
 
-enum { OPT_KEEP = OPT_CLI_LAST, OPT_OLDER, OPT_DRY_RUN, OPT_STORE };
 
 
 /* Seconds since the epoch of an ISO 8601 UTC time ("2024-05-01T12:00:00.000Z"); -1 if unreadable. */
@@ -138,47 +137,20 @@ static int walk(prune_list *l, pg_store *store, git_repository *repo, int keep, 
 
 int cmd_prune(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"keep-samples", required_argument, NULL, OPT_KEEP},
-						  {"older-than", required_argument, NULL, OPT_OLDER},
-						  {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "prune", .usage = usage, .help = help};
 	const char *store_dir = NULL;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
 	prune_list l = {0};
-	int keep = 50, older = 0, dry_run = 0, opt, rc = 0;
+	int keep = 50, older = 0, dry_run = 0, rc = 0;
+	const pg_cli_option opts[] = {{"keep-samples", 0, PG_CLI_INT, .dest = &keep, .least = 0},
+				      {"older-than", 0, PG_CLI_INT, .dest = &older, .least = 1},
+				      {"dry-run", 0, PG_CLI_FLAG, .dest = &dry_run},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		case OPT_KEEP:
-			if ((rc = pg_cli_int(&keep, optarg, "--keep-samples", 0)))
-				goto out;
-			break;
-		case OPT_OLDER:
-			if ((rc = pg_cli_int(&older, optarg, "--older-than", 1)))
-				goto out;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = 1;
-			break;
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		default:
-			rc = pg_cli_bad_option("prune", usage, argv);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = pg_error_set(PG_EINPUT, "prune: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
 	if ((rc = pg_cli_context_open(&ctx)))

@@ -41,7 +41,6 @@ static const char help[] =
 	"written, 2 bad command line or gates file, 3 not in a repository, nothing\n"
 	"stored, a file that cannot be written.\n";
 
-enum { OPT_STORE = OPT_CLI_LAST, OPT_REPO_URL, OPT_TITLE };
 
 
 static int head_commit(char *hex, git_repository *repo)
@@ -59,7 +58,7 @@ static int head_commit(char *hex, git_repository *repo)
 /* -c, else the repository's gates/default.json when it has one; none is fine. */
 static int load_gates(pg_gates **out, const pg_cli_context *ctx, const char *path)
 {
-	pg_cli_common c;
+	pg_gate_options c = PG_GATE_OPTIONS_INIT;
 	*out = NULL;
 	if (!path) {
 		char *def = ctx->root ? malloc(strlen(ctx->root) + sizeof("/gates/default.json")) : NULL;
@@ -73,23 +72,25 @@ static int load_gates(pg_gates **out, const pg_cli_context *ctx, const char *pat
 		if (!present)
 			return 0;
 	}
-	pg_cli_common_init(&c);
 	c.gates_path = path;
-	int rc = pg_cli_load_gates(out, ctx, &c);
-	c.gates_path = NULL;
-	pg_cli_common_release(&c);
-	return rc;
+	return pg_gate_load_gates(out, ctx, &c);
+}
+
+/* --repo-url URL: commits link to URL/commit/SHA, with exactly one slash. */
+static int repo_url_option(void *url, const char *value)
+{
+	char **u = url;
+	free(*u);
+	if (!(*u = strdup(value)))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	for (size_t len = strlen(*u); len > 0 && (*u)[len - 1] == '/'; len--)
+		(*u)[len - 1] = '\0';
+	return 0;
 }
 
 int cmd_publish(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"repo-url", required_argument, NULL, OPT_REPO_URL},
-						  {"title", required_argument, NULL, OPT_TITLE},
-						  {"output", required_argument, NULL, 'o'},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "publish", .usage = usage, .help = help};
 	const char *store_dir = NULL, *gates_path = NULL;
 	const char **keys = NULL;
 	char *repo_url = NULL;
@@ -99,59 +100,18 @@ int cmd_publish(int argc, char *argv[])
 	pg_store *store = NULL;
 	pg_gates *gates = NULL;
 	char head[GIT_OID_HEXSZ + 1];
-	int opt, rc = 0;
+	int rc = 0;
+	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &o.n, .least = 1},
+				      {"output", 'o', PG_CLI_STRING, .dest = &o.dir},
+				      {NULL, 'c', PG_CLI_STRING, .dest = &gates_path},
+				      {"env", 0, PG_CLI_LIST, .dest = &keys, .count = &o.n_env_keys},
+				      {"store", 0, PG_CLI_STRING, .dest = &store_dir},
+				      {"repo-url", 0, PG_CLI_CALL, .dest = &repo_url, .call = repo_url_option},
+				      {"title", 0, PG_CLI_STRING, .dest = &o.title},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "n:o:c:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		case 'n':
-			if ((rc = pg_cli_int(&o.n, optarg, "-n", 1)))
-				goto out;
-			break;
-		case 'o':
-			o.dir = optarg;
-			break;
-		case 'c':
-			gates_path = optarg;
-			break;
-		case OPT_ENV: {
-			const char **grown = realloc(keys, (o.n_env_keys + 1) * sizeof(*grown));
-			if (!grown) {
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-				goto out;
-			}
-			keys = grown;
-			keys[o.n_env_keys++] = optarg;
-			break;
-		}
-		case OPT_STORE:
-			store_dir = optarg;
-			break;
-		case OPT_REPO_URL:
-			free(repo_url);
-			/* URL/commit/SHA with exactly one slash. */
-			if (!(repo_url = strdup(optarg))) {
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-				goto out;
-			}
-			for (size_t len = strlen(repo_url); len > 0 && repo_url[len - 1] == '/'; len--)
-				repo_url[len - 1] = '\0';
-			break;
-		case OPT_TITLE:
-			o.title = optarg;
-			break;
-		default:
-			rc = pg_cli_bad_option("publish", usage, argv);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = pg_error_set(PG_EINPUT, "publish: unexpected argument '%s'\nusage: %s", argv[optind], usage);
+	if ((rc = pg_cli_parse(NULL, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
 	if (!o.dir) {

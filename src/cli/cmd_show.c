@@ -27,8 +27,6 @@ static const char help[] =
 	"Exit status: 0 (also when nothing is stored), 2 bad command line or revision,\n"
 	"3 not in a repository (without --store) or the store cannot be read.\n";
 
-enum { OPT_ALL_RUNS = OPT_CLI_LAST, OPT_STORE, OPT_SIZE };
-
 typedef struct show_options {
 	const char *rev, *env_key, *store_dir;
 	int all_runs, json, size;
@@ -285,56 +283,29 @@ static int show(pg_store *store, git_repository *repo, const char *commit, const
 
 int cmd_show(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"env", required_argument, NULL, OPT_ENV},
-						  {"format", required_argument, NULL, OPT_FORMAT},
-						  {"all-runs", no_argument, NULL, OPT_ALL_RUNS},
-						  {"store", required_argument, NULL, OPT_STORE},
-						  {"size", no_argument, NULL, OPT_SIZE},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const char *const formats[] = {"text", "json", NULL};
+	static const pg_cli_verb verb = {.name = "show", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
 	show_options o = {0};
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
 	char commit[41];
-	int opt, rc = 0;
+	int first, rc = 0;
+	const pg_cli_option opts[] = {{"env", 0, PG_CLI_STRING, .dest = &o.env_key},
+				      {"format", 0, PG_CLI_CHOICE, .dest = &o.json, .words = formats,
+				       .refusal = "--format: unknown format '%s' for show (expected text or json)"},
+				      {"all-runs", 0, PG_CLI_FLAG, .dest = &o.all_runs},
+				      {"store", 0, PG_CLI_STRING, .dest = &o.store_dir},
+				      {"size", 0, PG_CLI_FLAG, .dest = &o.size},
+				      {0}};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-		case OPT_HELP:
-			printf("usage: %s\n\n%s", usage, help);
-			return 0;
-		case OPT_ENV:
-			o.env_key = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				o.json = 1;
-			else if (strcmp(optarg, "text") != 0)
-				return pg_error_set(PG_EINPUT,
-						    "--format: unknown format '%s' for show (expected text or json)",
-						    optarg);
-			break;
-		case OPT_ALL_RUNS:
-			o.all_runs = 1;
-			break;
-		case OPT_STORE:
-			o.store_dir = optarg;
-			break;
-		case OPT_SIZE:
-			o.size = 1;
-			break;
-		default:
-			return pg_cli_bad_option("show", usage, argv);
-		}
-	}
-	if (optind < argc)
-		o.rev = argv[optind++];
-	if (optind < argc)
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv)))
+		return rc == PG_CLI_HELP ? 0 : rc;
+	if (first < argc)
+		o.rev = argv[first++];
+	if (first < argc)
 		return pg_error_set(PG_EINPUT, "show: one revision at most, found '%s' too\nusage: %s",
-				    argv[optind], usage);
+				    argv[first], usage);
 	if ((rc = pg_cli_context_open(&ctx)))
 		goto out;
 	if (!ctx.repo && !o.store_dir) {

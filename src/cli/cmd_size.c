@@ -148,48 +148,27 @@ static int write_outputs(char *const *formats, size_t n_formats, char *const *pa
 
 int cmd_size(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"format", required_argument, NULL, OPT_FORMAT},
-						  {"env", required_argument, NULL, OPT_ENV},
-						  {"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const char *const formats_known[] = {"text", "json", NULL};
+	static const pg_cli_verb verb = {.name = "size", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
 	char **formats = NULL;
 	size_t n_formats = 0, n_files = 0;
 	const char *env_key = NULL;
 	pg_file_size *sizes = NULL;
-	int opt, rc = 0;
+	int first, rc = 0;
+	const pg_cli_option opts[] = {
+		{"format", 0, PG_CLI_LIST, .dest = &formats, .count = &n_formats, .words = formats_known,
+		 .refusal = "--format: unknown format '%s' for size (expected text or json)"},
+		{"env", 0, PG_CLI_STRING, .dest = &env_key},
+		{0}};
 
-	/* 0, not 1: GNU getopt re-initialises its argument permutation (FILE may precede options). */
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			goto out;
-		}
-		if (opt == OPT_ENV) {
-			env_key = optarg;
-		} else if (opt == OPT_FORMAT) {
-			size_t len = strcspn(optarg, "=");
-			if (!((len == 4 && strncmp(optarg, "text", 4) == 0) ||
-			      (len == 4 && strncmp(optarg, "json", 4) == 0))) {
-				rc = pg_error_set(PG_EINPUT, "--format: unknown format '%.*s' for size (expected text or json)",
-						  (int)len, optarg);
-				goto out;
-			}
-			char **grown = realloc(formats, (n_formats + 1) * sizeof(char *));
-			if (!grown) {
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-				goto out;
-			}
-			formats = grown;
-			formats[n_formats++] = optarg;
-		} else {
-			rc = pg_cli_bad_option("size", usage, argv);
-			goto out;
-		}
+	/* Operands anywhere: FILE may precede the options. */
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv))) {
+		rc = rc == PG_CLI_HELP ? 0 : rc;
+		goto out;
 	}
-	char *const *paths = argv + optind;
-	n_files = (size_t)(argc - optind);
+	char *const *paths = argv + first;
+	n_files = (size_t)(argc - first);
 	if (n_files == 0) {
 		rc = pg_error_set(PG_EINPUT, "size: expected at least one FILE\nusage: %s", usage);
 		goto out;

@@ -21,26 +21,20 @@ static const char help[] =
 
 int cmd_sync(int argc, char *argv[])
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, OPT_HELP},
-						  {NULL, 0, NULL, 0}};
+	static const pg_cli_verb verb = {.name = "sync", .usage = usage, .help = help,
+					 .operands = PG_CLI_OPERANDS};
+	static const pg_cli_option opts[] = {{0}};
 	pg_cli_context ctx = {0};
 	const char *remote = "origin";
-	int opt, rc;
+	int first, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
-			printf("usage: %s\n\n%s", usage, help);
-			return 0;
-		}
-		return pg_cli_bad_option("sync", usage, argv);
-	}
-	if (optind < argc)
-		remote = argv[optind++];
-	if (optind < argc)
+	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv)))
+		return rc == PG_CLI_HELP ? 0 : rc;
+	if (first < argc)
+		remote = argv[first++];
+	if (first < argc)
 		return pg_error_set(PG_EINPUT, "sync: one remote at most, found '%s' too\nusage: %s",
-				    argv[optind], usage);
+				    argv[first], usage);
 	if ((rc = pg_cli_context_open(&ctx)))
 		return rc;
 	if (!ctx.repo)

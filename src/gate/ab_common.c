@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-double pg_cli_ab_threshold(const pg_gates *g, const char *bench)
+double pg_gate_ab_threshold(const pg_gates *g, const char *bench)
 {
 	const pg_bench_def *d = pg_gates_find(g, bench);
 	double thr = d && strcmp(d->kind, "size") == 0 ? 0.20 : g->regression;
@@ -21,16 +21,16 @@ double pg_cli_ab_threshold(const pg_gates *g, const char *bench)
 	return thr;
 }
 
-int pg_cli_ab_settled(void *arg, const pg_ab_pairs *p)
+int pg_gate_ab_settled(void *arg, const pg_ab_pairs *p)
 {
-	const pg_cli_ab_stop_rule *r = arg;
+	const pg_gate_ab_stop_rule *r = arg;
 	pg_paired_result est;
 	if (pg_paired_estimate(&est, p->base, p->head, p->n, p->better_higher, r->gates->alpha, r->looks) != 0)
 		return 0;
-	return pg_paired_settled(&est, pg_cli_ab_threshold(r->gates, p->bench));
+	return pg_paired_settled(&est, pg_gate_ab_threshold(r->gates, p->bench));
 }
 
-char *pg_cli_ab_bindir(const pg_cli_context *ctx, const char *worktree)
+char *pg_gate_ab_bindir(const pg_gate_context *ctx, const char *worktree)
 {
 	size_t rl = strlen(ctx->root);
 	if (strncmp(ctx->bindir, ctx->root, rl) == 0 && ctx->bindir[rl] == '/')
@@ -38,7 +38,7 @@ char *pg_cli_ab_bindir(const pg_cli_context *ctx, const char *worktree)
 	return strdup(ctx->bindir);
 }
 
-int pg_cli_ab_calibrate(double **floors, int aa_runs, const pg_gates *g, const pg_measure_options *mo,
+int pg_gate_ab_calibrate(double **floors, int aa_runs, const pg_gates *g, const pg_measure_options *mo,
 			char *const *names, size_t n)
 {
 	*floors = malloc((n ? n : 1) * sizeof(double));
