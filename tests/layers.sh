@@ -27,7 +27,7 @@ done < <(sed -n '/<!-- layers:begin -->/,/<!-- layers:end -->/p' "$map" | grep '
 bad=0
 edge() { echo "  $1"; bad=$((bad + 1)); }
 
-is_layer() { [[ -n ${allowed[$1]:-} ]]; }
+is_layer() { [[ -n $1 && -n ${allowed[$1]:-} ]]; }
 
 # Every folder of src/ is a layer; every public header is placed, and every placed header exists.
 for d in "$root"/src/*/; do
