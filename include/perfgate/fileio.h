@@ -3,6 +3,7 @@
 #define PERFGATE_FILEIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Read a whole file into a NUL-terminated buffer the caller frees.
@@ -38,6 +39,14 @@ void pg_lines_free(pg_lines *lines);
  * path is untouched.
  */
 int pg_file_write_atomic(const char *path, const char *data, size_t len);
+
+/*
+ * Render a file all or nothing: render(f, arg) writes into memory, and
+ * what it wrote goes to path through pg_file_write_atomic. Returns
+ * render's non-zero result (nothing written), PG_ENOMEM, or as
+ * pg_file_write_atomic.
+ */
+int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg);
 
 /* Join a directory and a name ("a" + "b" -> "a/b"); caller frees. NULL on ENOMEM. */
 char *pg_path_join(const char *dir, const char *name);

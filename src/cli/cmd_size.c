@@ -4,10 +4,10 @@
 #include "perfgate/bench.h"
 #include "perfgate/elfsize.h"
 #include "perfgate/error.h"
+#include "perfgate/fileio.h"
 #include "perfgate/quantity.h"
 #include "perfgate/result.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +109,18 @@ static int build_result_set(pg_result_set **out, char *const *paths, const pg_fi
 	return 0;
 }
 
+struct table {
+	char *const *paths;
+	const pg_file_size *sizes;
+	size_t n;
+};
+
+static int table_run(FILE *f, void *arg)
+{
+	const struct table *t = arg;
+	return print_table(f, t->paths, t->sizes, t->n);
+}
+
 static int write_outputs(char *const *formats, size_t n_formats, char *const *paths,
 			 const pg_file_size *sizes, size_t n, const char *env_key)
 {
@@ -122,14 +134,8 @@ static int write_outputs(char *const *formats, size_t n_formats, char *const *pa
 		if (strncmp(f, "text", 4) == 0 && !eq) {
 			rc = print_table(stdout, paths, sizes, n);
 		} else if (strncmp(f, "text", 4) == 0) {
-			FILE *out = fopen(eq + 1, "w");
-			if (!out) {
-				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", eq + 1, strerror(errno));
-				break;
-			}
-			rc = print_table(out, paths, sizes, n);
-			if (fclose(out) != 0 && !rc)
-				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", eq + 1, strerror(errno));
+			struct table t = {paths, sizes, n};
+			rc = pg_file_write_rendered(eq + 1, table_run, &t);
 		} else if (!rs && (rc = build_result_set(&rs, paths, sizes, n, env_key))) {
 			break;
 		} else if (eq) {

@@ -6,6 +6,7 @@
 #include "perfgate/bench.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/fileio.h"
 #include "perfgate/repo.h"
 #include "perfgate/report_bisect.h"
 #include "perfgate/store.h"
@@ -444,6 +445,17 @@ out:
 	return rc;
 }
 
+static int report_json(FILE *f, void *res)
+{
+	return pg_report_bisect_json(f, res);
+}
+
+static int report_text(FILE *f, void *res)
+{
+	pg_report_bisect_text(f, res, 1);
+	return 0;
+}
+
 /* Every --format F[=FILE] (and -o FILE for the first); text to stdout without any. */
 static int render(const pg_gate_options *c, const pg_bisect_report *res, int text_was_live)
 {
@@ -455,15 +467,12 @@ static int render(const pg_gate_options *c, const pg_bisect_report *res, int tex
 		int json = strncmp(spec, "json", 4) == 0;
 		if (!path && c->quiet && !c->n_formats)
 			continue;
-		FILE *f = path ? fopen(path, "w") : stdout;
-		if (!f)
-			return pg_error_set(PG_ESYSTEM, "%s: cannot write the report", path);
-		if (json)
-			rc = pg_report_bisect_json(f, res);
+		if (path)
+			rc = pg_file_write_rendered(path, json ? report_json : report_text, (void *)res);
+		else if (json)
+			rc = pg_report_bisect_json(stdout, res);
 		else
-			pg_report_bisect_text(f, res, !(f == stdout && text_was_live));
-		if (path && fclose(f) != 0)
-			rc = pg_error_set(PG_ESYSTEM, "%s: cannot write the report", path);
+			pg_report_bisect_text(stdout, res, !text_was_live);
 	}
 	return rc;
 }

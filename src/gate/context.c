@@ -175,6 +175,12 @@ int pg_gate_verdict_status(const pg_verdict *v, const char *verb)
 				    : "");
 }
 
+static int results_text(FILE *f, void *rs)
+{
+	pg_report_results_text(f, rs, 0);
+	return 0;
+}
+
 int pg_gate_write_results(const pg_result_set *rs, const char *output, char *const *formats, size_t n_formats,
 			  int quiet, const char *verb)
 {
@@ -193,12 +199,7 @@ int pg_gate_write_results(const pg_result_set *rs, const char *output, char *con
 				free(text);
 			}
 		} else if (len == 4 && strncmp(f, "text", 4) == 0 && eq) {
-			FILE *out = fopen(eq + 1, "w");
-			if (!out)
-				return pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
-			pg_report_results_text(out, rs, 0);
-			if (fclose(out) != 0)
-				rc = pg_error_set(PG_ESYSTEM, "%s: cannot write", eq + 1);
+			rc = pg_file_write_rendered(eq + 1, results_text, (void *)rs);
 		} else if (len == 4 && strncmp(f, "text", 4) == 0) {
 			pg_report_results_text(stdout, rs, pg_report_want_color(stdout));
 		} else {

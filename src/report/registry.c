@@ -35,6 +35,18 @@ const char *pg_report_format_names(void)
 	return names;
 }
 
+struct render_job {
+	const pg_renderer *r;
+	const pg_verdict *v;
+	const pg_report_options *opts;
+};
+
+static int render_job_run(FILE *f, void *arg)
+{
+	const struct render_job *job = arg;
+	return job->r->render(f, job->v, job->opts);
+}
+
 int pg_report_render(const char *spec, const pg_verdict *v, const pg_report_options *o)
 {
 	const char *eq = strchr(spec, '=');
@@ -52,17 +64,7 @@ int pg_report_render(const char *spec, const pg_verdict *v, const pg_report_opti
 		return rc;
 	}
 	/* A report file is all or nothing: rendered in memory, then renamed into place. */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem)
-		return pg_error_set(PG_ENOMEM, "out of memory rendering %s", name);
 	opts.color = 0;
-	int rc = r->render(mem, v, &opts);
-	if (fclose(mem) != 0 && !rc)
-		rc = pg_error_set(PG_ENOMEM, "out of memory rendering %s", name);
-	if (!rc)
-		rc = pg_file_write_atomic(eq + 1, text, len);
-	free(text);
-	return rc;
+	struct render_job job = {r, v, &opts};
+	return pg_file_write_rendered(eq + 1, render_job_run, &job);
 }

@@ -203,6 +203,22 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return pg_error_set(PG_ENOMEM, "%s: out of memory", path);
+	int rc = render(mem, arg);
+	if (fclose(mem) != 0 && !rc)
+		rc = pg_error_set(PG_ENOMEM, "%s: out of memory", path);
+	if (!rc)
+		rc = pg_file_write_atomic(path, text, len);
+	free(text);
+	return rc;
+}
+
 char *pg_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);
