@@ -90,7 +90,7 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
  * writer added meanwhile is kept and a summary-only line of text replaces
  * its sampled copy (what `prune` needs). Nothing is written when the note
  * already reads so. Returns 0, PG_EINPUT (not a commit, or text empty),
- * PG_ESYSTEM (retries exhausted). Implemented in src/store/prune.c.
+ * PG_ESYSTEM (retries exhausted).
  */
 int pg_store_replace(pg_store *store, const char *commit, const char *text);
 

@@ -1,75 +1,13 @@
-/* prune.c - retention: drop raw samples from stored notes, rewriting a note by compare-and-swap */
+/* prune.c - retention: drop raw samples from stored notes, rewriting the notes by compare-and-swap */
 #include "store_private.h"
 
-#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
-
-/* Exponential backoff with jitter, capped at 0.5 s, as pg_store_append waits. */
-static void backoff(int attempt, uint64_t *rng)
-{
-	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	double cap = 0.005 * (double)(1u << (attempt < 7 ? attempt : 7));
-	if (cap > 0.5)
-		cap = 0.5;
-	double wait = cap * (0.5 + (double)(*rng >> 11) / 9007199254740992.0 / 2);
-	struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-	nanosleep(&ts, NULL);
-}
-
-int pg_store_replace(pg_store *store, const char *commit, const char *text)
-{
-	char hex[41];
-	if (!commit || !(strcmp(commit, "unversioned") == 0 || pg_store_is_hex40(commit)))
-		return pg_error_set(PG_EINPUT, "%s: not a commit id (40 hex digits)", commit ? commit : "(none)");
-	for (int i = 0; i <= 40; i++)
-		hex[i] = (char)(commit[i] >= 'A' && commit[i] <= 'F' ? commit[i] - 'A' + 'a' : commit[i]);
-	int rc = store->ops->check_commit(store, hex);
-	if (rc)
-		return rc;
-	if (!text || strspn(text, " \t\r\n") == strlen(text))
-		return pg_error_set(PG_EINPUT, "replacing a note needs at least one record");
-
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x2545f4914f6cdd1dULL;
-	double start = pg_now();
-	for (int attempt = 1;; attempt++) {
-		pg_store_version ver = {.lock_fd = -1};
-		char *current = NULL, *merged = NULL;
-		size_t len;
-		rc = store->ops->read_text(&current, &len, store, hex, &ver);
-		/* Lines another writer added since the caller read the note are kept. */
-		if (!rc)
-			rc = pg_store_merge_text(&merged, text, current ? current : "");
-		if (!rc && !(current && strcmp(current, merged) == 0))
-			rc = store->ops->write_cas(store, hex, merged, &ver);
-		store->ops->release(store, &ver);
-		free(current);
-		free(merged);
-		if (rc != PG_STORE_RACE)
-			break;
-		if (pg_now() - start >= store->retry_limit_s) {
-			char last[512];
-			snprintf(last, sizeof(last), "%s", pg_error_message());
-			return pg_error_set(PG_ESYSTEM,
-					    "%s: gave up after %d attempts: another writer kept winning (%s)",
-					    store->ref ? store->ref : store->dir, attempt, last);
-		}
-		backoff(attempt, &rng);
-	}
-	if (rc == 0)
-		pg_store_refresh(store);
-	return rc;
-}
 
 typedef struct note_entry {
 	git_oid commit, blob;
@@ -90,24 +28,38 @@ static int compare_wanted(const void *a, const void *b)
 	return strcasecmp(((const wanted *)a)->commit, ((const wanted *)b)->commit);
 }
 
+/* What a rewrite of the notes store builds from the ref's tip. */
+typedef struct rewrite {
+	pg_store *store;
+	const wanted *want; /* sorted by commit */
+	size_t n;
+	const char *message;
+} rewrite;
+
 /*
- * One attempt at the notes store: every note of the ref's tree, the ones
- * asked for rewritten (merged with what the note holds now), a commit
- * appearing in two layouts folded into one note, written as a new tree and
- * a parentless commit, then the ref moved if it is still where it was read.
- * want: the rewrites, sorted by commit. Sorting the notes by commit puts a
+ * The new notes commit (pg_notes_build_fn): every note of the tip's tree,
+ * the ones asked for rewritten (merged with what the note holds now), a
+ * commit appearing in two layouts folded into one note, written as a new
+ * tree and a parentless commit. Sorting the notes by commit puts a
  * commit's layouts side by side: O(m log m) for m notes, never m^2.
  */
-static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, const char *message)
+static int build_rewrite(git_oid *new_commit, const git_oid *tip, void *arg)
 {
+	const rewrite *rw = arg;
+	pg_store *store = rw->store;
 	git_repository *repo = store->repo;
-	git_oid tip, tree, new_tree, new_commit;
+	git_oid tree, new_tree;
+	git_commit *c = NULL;
 	pg_notes_index *idx = NULL;
 	note_entry *all = NULL;
 	git_oid *cs = NULL, *bs = NULL;
-	int rc = pg_notes_ref_tip(&tip, &tree, repo, store->ref);
-	if (rc != 0)
-		return rc > 0 ? 0 : rc; /* no notes at all: nothing to rewrite */
+	int rc = 0;
+	if (!tip)
+		return 1; /* no notes at all: nothing to rewrite */
+	if (git_commit_lookup(&c, repo, tip) < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: does not point at a readable commit: %s", store->ref, pg_git_error());
+	tree = *git_commit_tree_id(c);
+	git_commit_free(c);
 	if ((rc = pg_notes_index_new(&idx, repo, &tree)) || (rc = pg_notes_index_load_all(idx)))
 		goto out;
 	size_t m = pg_notes_index_count(idx), k = 0;
@@ -129,7 +81,7 @@ static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, con
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof(hex), &all[i].commit);
 		const wanted key = {hex, NULL};
-		const wanted *w = n ? bsearch(&key, want, n, sizeof(*want), compare_wanted) : NULL;
+		const wanted *w = rw->n ? bsearch(&key, rw->want, rw->n, sizeof(*rw->want), compare_wanted) : NULL;
 		cs[k] = all[i].commit;
 		bs[k] = all[i].blob;
 		if (w || end - i > 1) {
@@ -150,9 +102,7 @@ static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, con
 	if (!rc)
 		rc = pg_notes_write_tree(&new_tree, repo, cs, bs, k);
 	if (!rc)
-		rc = pg_notes_commit(&new_commit, repo, &new_tree, NULL, 0, message);
-	if (!rc)
-		rc = pg_notes_move_ref(repo, store->ref, &new_commit, &tip, message);
+		rc = pg_notes_commit(new_commit, repo, &new_tree, NULL, 0, rw->message);
 out:
 	pg_notes_index_free(idx);
 	free(all);
@@ -172,28 +122,14 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
 			rc = pg_store_replace(store, commits[i], texts[i]);
 		return rc;
 	}
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
-	double start = pg_now();
 	wanted *want = malloc((n + 1) * sizeof(*want));
 	if (!want)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		want[i] = (wanted){commits[i], texts[i]};
 	qsort(want, n, sizeof(*want), compare_wanted);
-	int rc;
-	for (int attempt = 1;; attempt++) {
-		rc = rewrite_notes_once(store, want, n, message);
-		if (rc != PG_STORE_RACE)
-			break;
-		if (pg_now() - start >= store->retry_limit_s) {
-			rc = pg_error_set(PG_ESYSTEM, "%s: gave up after %d attempts: another writer kept winning",
-					  store->ref, attempt);
-			break;
-		}
-		backoff(attempt, &rng);
-	}
+	rewrite rw = {store, want, n, message};
+	int rc = pg_notes_cas_update(store->repo, store->ref, store->retry_limit_s, message, build_rewrite, &rw);
 	free(want);
 	pg_store_refresh(store);
 	return rc;
