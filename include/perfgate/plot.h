@@ -5,7 +5,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/marks.h"
 #include "perfgate/result.h"
-#include "perfgate/store.h"
+#include "perfgate/series.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -86,33 +86,7 @@ void pg_gnuplot_quote(FILE *out, const char *s, size_t max);
  */
 int pg_gnuplot_close(pg_gnuplot *gp);
 
-/* ---- a metric along first-parent history (src/plot/history.c) ---- */
-
-typedef struct pg_history_commit {
-	char commit[41];
-	pg_result_set *rs; /* the latest set of the history's key on this commit; NULL: a gap */
-} pg_history_commit;
-
-typedef struct pg_history {
-	pg_history_commit *commits; /* oldest first */
-	size_t n_commits;
-	char *env_key;     /* the key plotted; NULL when nothing was stored */
-	char **other_keys; /* keys also stored along the way, not plotted */
-	size_t n_other_keys;
-	char **warnings;   /* unreadable note lines, the end of a shallow clone */
-	size_t n_warnings;
-} pg_history;
-
-/*
- * Walk n commits along first parents from start (40 hex), reading each
- * commit's records from store (whose repository must be set). env_key
- * NULL: the key of the newest result set found. with_samples 0 reads
- * summaries only (pg_store_read_summaries: faster, bands from min-p90).
- * A shallow clone ends the walk with a warning. Free with pg_history_free.
- */
-int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
-		    const char *env_key, int with_samples);
-void pg_history_free(pg_history *history);
+/* ---- a metric along first-parent history (src/plot/history.c), as pg_history_load reads it ---- */
 
 /*
  * The plot file name (with extension) of bench.metric[.stat]: the name the

@@ -138,19 +138,6 @@ int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
 int cmd_hook(int argc, char *argv[]);
 
-/*
- * Marks (src/cli/marks.c): results[i] (newest first, commits[i] its commit,
- * NULL where a commit has none) decided against results[i+1..n) by
- * pg_marks_decide without gates at opts, with the acceptances on the
- * commits after its oldest base up to commits[i]. need (NULL: all) says
- * which to decide. verdicts has n slots, NULL where nothing was decided;
- * free with pg_cli_marks_free (which frees the array too).
- */
-int pg_cli_decide_marks(pg_verdict **verdicts, const pg_result_set *const *results, const char *const *commits,
-			size_t n, const unsigned char *need, git_repository *repo, pg_store *store,
-			const pg_compare_options *opts);
-void pg_cli_marks_free(pg_verdict **verdicts, size_t n);
-
 /* Perfgate-Accept trailers, accept records and the PR label between base and head, applied to v. */
 int pg_cli_apply_acceptances(pg_verdict *v, const pg_cli_context *ctx, pg_store *store,
 			     const pg_compare_options *opts);

@@ -3,6 +3,7 @@
 
 #include "perfgate/changes.h"
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/plot.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
@@ -216,7 +217,8 @@ int cmd_changes(int argc, char *argv[])
 	if ((rc = pg_cli_open_history(&ctx, &store, store_dir, "changes")) ||
 	    (rc = pg_repo_head(&head, &dirty, ctx.repo)) ||
 	    (rc = pg_history_load(&h, store, head, n, env_key, 0)) ||
-	    (rc = pg_changes_find(&found, h, metrics, n_metrics, ctx.repo, store, &o)))
+	    (rc = pg_changes_find(&found, h, metrics, n_metrics, &o)) ||
+	    (rc = pg_gate_changes_annotate(&found, ctx.repo, store)))
 		goto out;
 	for (size_t i = 0; i < h->n_warnings && !json; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", h->warnings[i]);

@@ -1,11 +1,11 @@
 /* cmd_check.c - `perfgate check`: measure, save, find the baseline, compare, gate, report */
 #include "cli.h"
-#include "drift.h"
 
 #include "perfgate/baseline.h"
 #include "perfgate/bench.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/plot.h"
 #include "perfgate/repo.h"
 #include "perfgate/report.h"
@@ -468,9 +468,9 @@ int cmd_check(int argc, char *argv[])
 	    (rc = pg_cli_apply_acceptances(v, &ctx, store, &co)))
 		goto early_out;
 	/* Creeping regressions: head against the target branch N first parents back. */
-	if (a.drift > 0 && (rc = pg_cli_drift(v, &ctx, store, rs, gates, a.drift, a.base.target, &co)))
+	if (a.drift > 0 && (rc = pg_gate_drift(v, ctx.repo, store, rs, gates, a.drift, a.base.target, &co)))
 		goto early_out;
-	if ((rc = pg_cli_level_shifts(v, &ctx, store, rs, a.shifts)))
+	if ((rc = pg_gate_level_shifts(v, ctx.repo, store, rs, a.shifts)))
 		goto early_out;
 	if (a.plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

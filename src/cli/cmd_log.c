@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/marks.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
@@ -388,7 +389,7 @@ static int mark_row(table *t, size_t i, pg_store *store, git_repository *repo, p
 		results[n++] = base_of_some ? full_set(t, j, store, full, read) : NULL;
 	}
 	pg_compare_options co = {0};
-	int rc = pg_cli_decide_marks(verdicts, results, commits, n, need, repo, store, &co);
+	int rc = pg_gate_decide_marks(verdicts, results, commits, n, need, repo, store, &co);
 	for (size_t c = 0; !rc && verdicts[0] && c < t->n_columns; c++) {
 		const char *bench, *metric;
 		if (!column_metric(t, c, t->rows[i].rs, &bench, &metric))

@@ -3,6 +3,7 @@
 
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/plot.h"
 #include "perfgate/quantity.h"
 #include "perfgate/repo.h"
@@ -278,10 +279,10 @@ int cmd_plot(int argc, char *argv[])
 			commits[c] = h->commits[nc - 1 - c].commit;
 		}
 		if (!rc)
-			rc = pg_cli_decide_marks(verdicts, results, commits, nc, NULL, ctx.repo, store, &co);
+			rc = pg_gate_decide_marks(verdicts, results, commits, nc, NULL, ctx.repo, store, &co);
 		if (!rc)
 			rc = draw_all(&l, h, dir, &o, verdicts);
-		pg_cli_marks_free(verdicts, nc);
+		pg_gate_marks_free(verdicts, nc);
 		free(results);
 		free(commits);
 	}

@@ -4,6 +4,7 @@
 #include "perfgate/accept.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/fileio.h"
 #include "perfgate/hash.h"
 #include "perfgate/marks.h"
@@ -534,8 +535,8 @@ static int fill_series(site *s, pg_publish_metric *pm, size_t k)
 		ser->n_rows++;
 	}
 	snprintf(ser->plot_key, sizeof(ser->plot_key), "%016llx", (unsigned long long)key);
-	return pg_changes_find_metric(&ser->changes, h, pm->bench, pm->metric, pg_store_repo(s->store), s->store,
-				      NULL);
+	int rc = pg_changes_find_metric(&ser->changes, h, pm->bench, pm->metric, NULL);
+	return rc ? rc : pg_gate_changes_annotate(&ser->changes, pg_store_repo(s->store), s->store);
 }
 
 static double worse_change(const pg_publish_metric *pm, double base, double head)

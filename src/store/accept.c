@@ -1,30 +1,14 @@
-/* accept.c - intended changes: Perfgate-Accept trailers, accept records, a PR label */
+/* accept.c - where intended changes are read and written: Perfgate-Accept trailers, accept records, a PR label */
 #include "perfgate/accept.h"
 
 #include "perfgate/error.h"
-#include "perfgate/quantity.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void pg_acceptances_release(pg_acceptances *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->items[i].glob);
-		free(a->items[i].by);
-	}
-	free(a->items);
-	for (size_t i = 0; i < a->n_warnings; i++)
-		free(a->warnings[i]);
-	free(a->warnings);
-	memset(a, 0, sizeof(*a));
-}
 
 static int warn(pg_acceptances *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(pg_acceptances *a, const char *fmt, ...)
@@ -42,32 +26,6 @@ static int warn(pg_acceptances *a, const char *fmt, ...)
 	}
 	a->warnings = grown;
 	a->n_warnings++;
-	return 0;
-}
-
-int pg_acceptance_parse(pg_acceptance *out, const char *text, const char *by)
-{
-	char glob[512], bound[64] = "", extra[8] = "";
-	memset(out, 0, sizeof(*out));
-	int n = sscanf(text, "%511s %63s %7s", glob, bound, extra);
-	if (n < 1)
-		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound, e.g. +25%%>]', found nothing");
-	if (n == 3)
-		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound>]', found more: \"%s\"", text);
-	if (n == 2) {
-		pg_quantity q;
-		if (pg_quantity_parse(&q, bound) != 0 || q.dim != PG_DIM_RATIO || q.value <= 0)
-			return pg_error_set(PG_EINPUT, "bound '%s' is not a positive percentage such as +25%%", bound);
-		out->has_bound = 1;
-		out->bound = q.value;
-	}
-	out->glob = strdup(glob);
-	out->by = strdup(by);
-	if (!out->glob || !out->by) {
-		free(out->glob);
-		free(out->by);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
 	return 0;
 }
 
@@ -208,48 +166,4 @@ int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *
 	}
 	git_revwalk_free(walk);
 	return rc;
-}
-
-int pg_acceptances_apply(pg_verdict *v, pg_acceptances *a, const pg_compare_options *opts)
-{
-	for (size_t i = 0; i < v->n_metrics; i++) {
-		pg_metric_change *c = &v->metrics[i];
-		if (!c->gated || !c->has_base || !(c->change > 0) ||
-		    (c->verdict != PG_CHANGE_REGRESSION && c->verdict != PG_CHANGE_INCONCLUSIVE))
-			continue;
-		char path[512], with_stat[600];
-		snprintf(path, sizeof(path), "%s.%s", c->bench, c->metric);
-		snprintf(with_stat, sizeof(with_stat), "%s%s%s", path, c->stat ? "." : "", c->stat ? c->stat : "");
-		for (size_t k = 0; k < a->n; k++) {
-			pg_acceptance *acc = &a->items[k];
-			if (fnmatch(acc->glob, path, 0) != 0 && fnmatch(acc->glob, with_stat, 0) != 0)
-				continue;
-			acc->used = 1;
-			char by[600];
-			if (acc->has_bound)
-				snprintf(by, sizeof(by), "%s (up to +%.0f %%)", acc->by, acc->bound * 100);
-			else
-				snprintf(by, sizeof(by), "%s", acc->by);
-			if (acc->has_bound && c->change > acc->bound) {
-				char note[800];
-				snprintf(note, sizeof(note), "accepted up to +%.0f %% by %s, but changed %+.1f %%",
-					 acc->bound * 100, acc->by, c->change * 100);
-				free(c->note);
-				c->note = strdup(note);
-				continue;
-			}
-			free(c->accepted_by);
-			c->accepted_by = strdup(by);
-			c->verdict = PG_CHANGE_ACCEPTED;
-			break;
-		}
-	}
-	for (size_t k = 0; k < a->n; k++)
-		if (!a->items[k].used && strcmp(a->items[k].glob, "*") != 0)
-			pg_verdict_warn(v, "Perfgate-Accept '%s' (%s) matched no changed metric", a->items[k].glob,
-					a->items[k].by);
-	for (size_t k = 0; k < a->n_warnings; k++)
-		pg_verdict_warn(v, "%s", a->warnings[k]);
-	pg_verdict_decide(v, opts);
-	return 0;
 }

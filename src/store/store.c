@@ -1,6 +1,7 @@
 /* store.c - what both stores share: reading records, merging notes, writing one note */
 #include "store_private.h"
 
+#include "perfgate/acceptance.h"
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PG_ACCEPT_SCHEMA "perfgate-accept/1"
 
 void pg_store_free(pg_store *store)
 {
@@ -309,43 +308,6 @@ int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit)
 int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char *commit)
 {
 	return read_records(out, store, commit, 1);
-}
-
-void pg_commit_records_release(pg_commit_records *records)
-{
-	if (!records)
-		return;
-	for (size_t i = 0; i < records->n_sets; i++)
-		pg_result_set_free(records->sets[i]);
-	free(records->sets);
-	for (size_t i = 0; i < records->n_acceptances; i++)
-		cJSON_Delete(records->acceptances[i]);
-	free(records->acceptances);
-	for (size_t i = 0; i < records->n_warnings; i++)
-		free(records->warnings[i]);
-	free(records->warnings);
-	memset(records, 0, sizeof(*records));
-}
-
-const pg_result_set *pg_records_latest(const pg_commit_records *records, const char *key)
-{
-	const pg_result_set *best = NULL;
-	for (size_t i = 0; i < records->n_sets; i++) {
-		const pg_result_set *rs = records->sets[i];
-		if (key && (!rs->env.key || strcmp(rs->env.key, key) != 0))
-			continue;
-		if (!best) {
-			best = rs;
-			continue;
-		}
-		/* ISO 8601 UTC times order as strings; equal times fall to run_id, the same on every clone. */
-		int c = strcmp(rs->created ? rs->created : "", best->created ? best->created : "");
-		if (c == 0)
-			c = strcmp(rs->run_id ? rs->run_id : "", best->run_id ? best->run_id : "");
-		if (c > 0)
-			best = rs;
-	}
-	return best;
 }
 
 /* ---- merging two notes ---- */
