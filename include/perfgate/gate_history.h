@@ -1,10 +1,11 @@
-/* gate_history.h - the flows that read history back: drift and shifts for check, marks, change points */
+/* gate_history.h - the flows that read history back: drift and shifts for check, marks, change points, publish */
 #ifndef PERFGATE_GATE_HISTORY_H
 #define PERFGATE_GATE_HISTORY_H
 
 #include "perfgate/changes.h"
 #include "perfgate/compare.h"
 #include "perfgate/gates.h"
+#include "perfgate/publish.h"
 #include "perfgate/result.h"
 #include "perfgate/store.h"
 
@@ -81,5 +82,17 @@ int pg_gate_changes(pg_changes *out, pg_history **history, git_repository *repo,
  * with.
  */
 int pg_gate_changes_annotate(pg_changes *c, git_repository *repo, pg_store *store);
+
+/* ---- publish (src/gate/publish.c) ---- */
+
+/*
+ * `perfgate publish`: read the history from head (40 hex) of store (which
+ * must have a repository) for every env key of the site, decide each
+ * commit's marks, the cards' status and the release tags' sign-offs, and
+ * hand the model to pg_publish_plots and pg_publish_write. Returns 0, PG_ESYSTEM
+ * (nothing stored, a file could not be written) or PG_ENOMEM. Release
+ * counts with pg_publish_counts_release.
+ */
+int pg_gate_publish(pg_publish_counts *counts, pg_store *store, const char *head, const pg_publish_options *o);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/gates.h"
 #include "perfgate/publish.h"
 #include "perfgate/repo.h"
@@ -170,7 +171,7 @@ int cmd_publish(int argc, char *argv[])
 		goto out;
 	o.gates = gates;
 	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_publish_site(&counts, store, head, &o)))
+	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_gate_publish(&counts, store, head, &o)))
 		goto out;
 	for (size_t i = 0; i < counts.n_warnings; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", counts.warnings[i]);
