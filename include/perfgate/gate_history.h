@@ -1,4 +1,4 @@
-/* gate_history.h - the flows that read history back: drift and shifts for check, marks, change points, publish */
+/* gate_history.h - the flows that read history back: drift and shifts for check, marks, change points, log, publish */
 #ifndef PERFGATE_GATE_HISTORY_H
 #define PERFGATE_GATE_HISTORY_H
 
@@ -6,6 +6,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/gates.h"
 #include "perfgate/publish.h"
+#include "perfgate/report.h"
 #include "perfgate/result.h"
 #include "perfgate/store.h"
 
@@ -82,6 +83,20 @@ int pg_gate_changes(pg_changes *out, pg_history **history, git_repository *repo,
  * with.
  */
 int pg_gate_changes_annotate(pg_changes *c, git_repository *repo, pg_store *store);
+
+/* ---- log (src/gate/log.c) ---- */
+
+/*
+ * `perfgate log`: n commits along first parents from HEAD into t (whose
+ * --metric columns are already set): a row per env key shown on each
+ * commit (the latest set of each, or of env_key only), a row of dots for
+ * a commit without results, a column per benchmark's primary metric
+ * unless t->fixed_columns; then each row that moved past the lowest
+ * threshold decided against the rows before it (its marks). Unreadable
+ * note lines and the end of a shallow clone are warnings in t. Returns 0,
+ * PG_EINPUT (HEAD unborn), PG_ESYSTEM.
+ */
+int pg_gate_log(pg_log_table *t, git_repository *repo, pg_store *store, int n, const char *env_key);
 
 /* ---- publish (src/gate/publish.c) ---- */
 

@@ -110,6 +110,40 @@ char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char
 int pg_plot_history(pg_gnuplot *gp, const pg_history *history, const char *bench,
 		    const char *metric, const char *stat, const pg_plot_options *o, int *drawn);
 
+/* ---- the metrics `perfgate plot` draws along one history (src/plot/metrics.c) ---- */
+
+typedef struct pg_plot_item {
+	const char *bench, *metric, *stat; /* borrowed from the history's result sets */
+	char file[600];                     /* pg_plot_history_file */
+} pg_plot_item;
+
+typedef struct pg_plot_list {
+	pg_plot_item *items;
+	size_t n;
+} pg_plot_list;
+
+/*
+ * What to draw of h: each of paths[0..n_paths) ("bench.metric[.stat]",
+ * resolved against the newest result set that has it: PG_EINPUT naming it
+ * when none does), or without paths every benchmark's primary metric,
+ * newest benchmarks first. A metric whose plot file another already takes
+ * is left out, with a warning on `warnings` when they differ. Release with
+ * pg_plot_list_release.
+ */
+int pg_plot_select(pg_plot_list *l, const pg_history *h, const char *const *paths, size_t n_paths,
+		   pg_plot_format format, FILE *warnings);
+void pg_plot_list_release(pg_plot_list *l);
+
+/*
+ * Draw every item of l along h with one gnuplot into dir, the centre's
+ * plots marked by verdicts (per commit of h, newest first; NULL entries:
+ * none), and list each file drawn on `listing`. PG_ESYSTEM "warning:
+ * gnuplot not found on PATH: no plots written" without gnuplot, or naming
+ * a plot that failed.
+ */
+int pg_plot_draw(const pg_plot_list *l, const pg_history *h, const char *dir, const pg_plot_options *o,
+		 pg_verdict *const *verdicts, FILE *listing);
+
 /* ---- base against head (src/plot/distribution.c) ---- */
 
 /*

@@ -25,6 +25,13 @@ int pg_repo_head(char **commit, int *dirty, git_repository *repo);
 int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev);
 
 /*
+ * HEAD's commit id as 40 hex, without looking at the work tree. PG_EINPUT
+ * "HEAD is unborn (no commit yet): nothing to <nothing_to>" before the
+ * first commit, PG_ESYSTEM when HEAD cannot be resolved.
+ */
+int pg_repo_head_id(char hex[41], git_repository *repo, const char *nothing_to);
+
+/*
  * The first parent of commit id, into *out: 0, or -1 at a root commit or
  * where the parent is missing; *shallow 1 when that is the edge of a
  * shallow clone (a history that goes on elsewhere).

@@ -45,18 +45,6 @@ static const char help[] =
 enum { OPT_STORE = OPT_CLI_LAST, OPT_REPO_URL, OPT_TITLE };
 
 
-static int head_commit(char *hex, git_repository *repo)
-{
-	git_oid head;
-	if (git_reference_name_to_id(&head, repo, "HEAD") < 0) {
-		if (git_repository_head_unborn(repo) == 1)
-			return pg_error_set(PG_EINPUT, "HEAD is unborn (no commit yet): nothing to publish");
-		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
-	}
-	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &head);
-	return 0;
-}
-
 /* -c, else the repository's gates/default.json when it has one; none is fine. */
 static int load_gates(pg_gates **out, const pg_cli_context *ctx, const char *path)
 {
@@ -171,7 +159,7 @@ int cmd_publish(int argc, char *argv[])
 		goto out;
 	o.gates = gates;
 	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_gate_publish(&counts, store, head, &o)))
+	if (rc || (rc = pg_repo_head_id(head, ctx.repo, "publish")) || (rc = pg_gate_publish(&counts, store, head, &o)))
 		goto out;
 	for (size_t i = 0; i < counts.n_warnings; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", counts.warnings[i]);

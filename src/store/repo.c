@@ -87,6 +87,18 @@ int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev)
 	return *hex ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 }
 
+int pg_repo_head_id(char hex[41], git_repository *repo, const char *nothing_to)
+{
+	git_oid head;
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0) {
+		if (git_repository_head_unborn(repo) == 1)
+			return pg_error_set(PG_EINPUT, "HEAD is unborn (no commit yet): nothing to %s", nothing_to);
+		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
+	}
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &head);
+	return 0;
+}
+
 int pg_repo_first_parent(git_oid *out, int *shallow, git_repository *repo, const git_oid *id)
 {
 	git_commit *c = NULL;
