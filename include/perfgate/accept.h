@@ -20,4 +20,14 @@
 int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *store,
 			   const char *base, const char *head, const char *label);
 
+/*
+ * `perfgate accept`: store on commit (40 hex) a perfgate-accept/1 record
+ * saying that the change of the metrics matching globs[0..n) is intended,
+ * up to max (a bound such as "+25%", NULL: any), for reason, signed as the
+ * repository's user (or perfgate <perfgate@localhost>) and dated now.
+ * Returns 0, or what pg_store_append returns.
+ */
+int pg_accept_record_save(pg_store *store, const char *commit, char *const *globs, size_t n,
+			  const char *max, const char *reason);
+
 #endif

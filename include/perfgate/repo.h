@@ -41,6 +41,9 @@ int pg_repo_first_parent(git_oid *out, int *shallow, git_repository *repo, const
 /* The subject line of commit hex (40 hex), "" when it cannot be read; NULL only on ENOMEM. Caller frees. */
 char *pg_repo_subject(git_repository *repo, const char *hex);
 
+/* The repository's user as a signature, else perfgate <perfgate@localhost> (CI runners rarely have one). */
+int pg_repo_signature(git_signature **out, git_repository *repo);
+
 /* The message of the last libgit2 error, or "unknown error". */
 const char *pg_git_error(void);
 

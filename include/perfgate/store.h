@@ -97,6 +97,24 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
  */
 int pg_store_strip_samples(char **out, const char *text);
 
+/* What `prune` rewrites: per commit, its note without the samples a summary stands for. */
+typedef struct pg_prune_plan {
+	char **commits, **texts, **subjects;
+	size_t *before; /* the note's size as stored */
+	size_t n;
+} pg_prune_plan;
+
+/*
+ * Along first parents from HEAD, the notes to strip of their samples
+ * (pg_store_strip_samples): those of every commit with results past the
+ * `keep` newest, and with older_days > 0 those whose newest result is
+ * older than that. Nothing is written. PG_EINPUT when HEAD cannot be read
+ * or history ends early (a shallow clone). Release with
+ * pg_prune_plan_release. Implemented in src/store/prune.c.
+ */
+int pg_store_prune_plan(pg_prune_plan *out, pg_store *store, int keep, int older_days);
+void pg_prune_plan_release(pg_prune_plan *plan);
+
 /* Save a result set on rs->commit (or "unversioned" in a dir store when rs->commit is NULL). */
 int pg_store_save(pg_store *store, const pg_result_set *rs);
 

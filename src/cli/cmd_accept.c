@@ -1,10 +1,8 @@
 /* cmd_accept.c - `perfgate accept`: record on a commit that its change of some metrics is intended */
 #include "cli.h"
 
-#include "perfgate/clock.h"
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
-#include "perfgate/json.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
 
@@ -27,20 +25,6 @@ static const char help[] =
 
 enum { OPT_REASON = OPT_CLI_LAST, OPT_MAX, OPT_COMMIT, OPT_STORE };
 
-/* "Name <email>" from the repository's configuration, or perfgate's own signature. */
-static char *who(git_repository *repo)
-{
-	git_signature *sig = NULL;
-	char buf[512];
-	if (git_signature_default(&sig, repo) == 0) {
-		snprintf(buf, sizeof(buf), "%s <%s>", sig->name, sig->email);
-		git_signature_free(sig);
-	} else {
-		snprintf(buf, sizeof(buf), "perfgate <perfgate@localhost>");
-	}
-	return strdup(buf);
-}
-
 int cmd_accept(int argc, char *argv[])
 {
 	static const struct option longopts[] = {{"reason", required_argument, NULL, OPT_REASON},
@@ -52,8 +36,7 @@ int cmd_accept(int argc, char *argv[])
 	const char *reason = NULL, *max = NULL, *rev = "HEAD", *store_dir = NULL;
 	pg_cli_context ctx = {0};
 	pg_store *store = NULL;
-	char *commit = NULL, *by = NULL, *run_id = NULL, *created = NULL, *line = NULL;
-	cJSON *rec = NULL;
+	char *commit = NULL;
 	int opt, rc = 0;
 
 	optind = 1;
@@ -97,42 +80,11 @@ int cmd_accept(int argc, char *argv[])
 	if ((rc = pg_repo_resolve_commit(&commit, ctx.repo, rev)))
 		goto out;
 	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc)
-		goto out;
-	by = who(ctx.repo);
-	run_id = pg_new_run_id();
-	created = pg_now_iso8601();
-	rec = cJSON_CreateObject();
-	cJSON *metrics = cJSON_CreateArray();
-	if (!by || !run_id || !created || !rec || !metrics) {
-		cJSON_Delete(metrics);
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (int i = optind; i < argc; i++)
-		cJSON_AddItemToArray(metrics, cJSON_CreateString(argv[i]));
-	pg_json_add_string(rec, "schema", PG_ACCEPT_SCHEMA);
-	pg_json_add_string(rec, "commit", commit);
-	cJSON_AddItemToObject(rec, "metrics", metrics);
-	pg_json_add_string(rec, "max", max);
-	pg_json_add_string(rec, "reason", reason);
-	pg_json_add_string(rec, "by", by);
-	pg_json_add_string(rec, "created", created);
-	pg_json_add_string(rec, "run_id", run_id);
-	if (!(line = cJSON_PrintUnformatted(rec))) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = pg_store_append(store, commit, line, run_id)))
+	if (rc || (rc = pg_accept_record_save(store, commit, argv + optind, (size_t)(argc - optind), max, reason)))
 		goto out;
 	printf("accepted on %.7s: %d metric glob%s%s%s — %s\n", commit, argc - optind,
 	       argc - optind == 1 ? "" : "s", max ? " up to " : "", max ? max : "", reason);
 out:
-	free(line);
-	cJSON_Delete(rec);
-	free(created);
-	free(run_id);
-	free(by);
 	free(commit);
 	pg_store_free(store);
 	pg_cli_context_close(&ctx);

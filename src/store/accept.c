@@ -2,6 +2,8 @@
 #include "perfgate/accept.h"
 
 #include "perfgate/error.h"
+#include "perfgate/json.h"
+#include "perfgate/repo.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -165,5 +167,44 @@ int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *
 			rc = from_records(out, store, hex, short_id);
 	}
 	git_revwalk_free(walk);
+	return rc;
+}
+
+int pg_accept_record_save(pg_store *store, const char *commit, char *const *globs, size_t n,
+			  const char *max, const char *reason)
+{
+	git_signature *sig = NULL;
+	char by[512];
+	int rc = pg_repo_signature(&sig, pg_store_repo(store));
+	if (rc)
+		return rc;
+	snprintf(by, sizeof(by), "%s <%s>", sig->name, sig->email);
+	git_signature_free(sig);
+	char *run_id = pg_new_run_id(), *created = pg_now_iso8601(), *line = NULL;
+	cJSON *rec = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
+	if (!run_id || !created || !rec || !metrics) {
+		cJSON_Delete(metrics);
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(metrics, cJSON_CreateString(globs[i]));
+	pg_json_add_string(rec, "schema", PG_ACCEPT_SCHEMA);
+	pg_json_add_string(rec, "commit", commit);
+	cJSON_AddItemToObject(rec, "metrics", metrics);
+	pg_json_add_string(rec, "max", max);
+	pg_json_add_string(rec, "reason", reason);
+	pg_json_add_string(rec, "by", by);
+	pg_json_add_string(rec, "created", created);
+	pg_json_add_string(rec, "run_id", run_id);
+	if (!(line = cJSON_PrintUnformatted(rec)))
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	else
+		rc = pg_store_append(store, commit, line, run_id);
+out:
+	free(line);
+	cJSON_Delete(rec);
+	free(created);
+	free(run_id);
 	return rc;
 }

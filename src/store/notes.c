@@ -376,9 +376,7 @@ int pg_notes_commit(git_oid *out, git_repository *repo, const git_oid *tree,
 	int rc = 0;
 	if (n_parents > 2)
 		return pg_error_set(PG_ESYSTEM, "a notes commit has at most two parents");
-	/* A CI runner rarely has user.name: notes are still written, by "perfgate". */
-	if (git_signature_default(&sig, repo) < 0 &&
-	    git_signature_now(&sig, "perfgate", "perfgate@localhost") < 0)
+	if (pg_repo_signature(&sig, repo) != 0)
 		return git_failed("cannot make a signature for the notes commit");
 	if (git_tree_lookup(&t, repo, tree) < 0)
 		rc = git_failed("cannot read the new notes tree");

@@ -4,10 +4,12 @@
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef struct note_entry {
 	git_oid commit, blob;
@@ -203,4 +205,107 @@ int pg_store_strip_samples(char **out, const char *text)
 	}
 	*out = buf;
 	return 0;
+}
+
+/* ---- what to prune: the walk from HEAD ---- */
+
+/* Seconds since the epoch of an ISO 8601 UTC time ("2024-05-01T12:00:00.000Z"); -1 if unreadable. */
+static time_t parse_created(const char *iso)
+{
+	struct tm tm = {0};
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+void pg_prune_plan_release(pg_prune_plan *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->commits[i]);
+		free(l->texts[i]);
+		free(l->subjects[i]);
+	}
+	free(l->commits);
+	free(l->texts);
+	free(l->subjects);
+	free(l->before);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One commit outside the window: its note without samples, to be written (or only shown). */
+static int prune_commit(pg_prune_plan *l, const git_commit *commit, const char *hex, const char *text, size_t len)
+{
+	char *lean = NULL;
+	int rc = pg_store_strip_samples(&lean, text);
+	if (rc || !lean)
+		return rc;
+	const char *subject = git_commit_summary((git_commit *)commit);
+	char **c = realloc(l->commits, (l->n + 1) * sizeof(char *));
+	l->commits = c ? c : l->commits;
+	char **t = c ? realloc(l->texts, (l->n + 1) * sizeof(char *)) : NULL;
+	l->texts = t ? t : l->texts;
+	char **su = t ? realloc(l->subjects, (l->n + 1) * sizeof(char *)) : NULL;
+	l->subjects = su ? su : l->subjects;
+	size_t *b = su ? realloc(l->before, (l->n + 1) * sizeof(size_t)) : NULL;
+	l->before = b ? b : l->before;
+	if (!b) {
+		free(lean);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	l->commits[l->n] = strdup(hex);
+	l->texts[l->n] = lean;
+	l->subjects[l->n] = strdup(subject ? subject : "");
+	l->before[l->n] = len;
+	l->n++;
+	return l->commits[l->n - 1] && l->subjects[l->n - 1] ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+/* The walk from HEAD: past the first `keep` commits with results, or results older than cutoff. */
+typedef struct planning {
+	pg_prune_plan *plan;
+	pg_store *store;
+	int keep, with_results;
+	time_t cutoff; /* 0: none */
+} planning;
+
+static int plan_commit(void *arg, const git_commit *commit, pg_commit_records *r)
+{
+	planning *p = arg;
+	char hex[GIT_OID_HEXSZ + 1], *text = NULL;
+	size_t len = 0;
+	if (r->n_sets == 0)
+		return 0;
+	const pg_result_set *newest = pg_records_latest(r, NULL);
+	int old = p->cutoff && newest && parse_created(newest->created) >= 0 &&
+		  parse_created(newest->created) < p->cutoff;
+	if (p->with_results++ < p->keep && !old)
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	int rc = pg_store_read_text(&text, &len, p->store, hex);
+	if (!rc && text)
+		rc = prune_commit(p->plan, commit, hex, text, len);
+	free(text);
+	return rc;
+}
+
+int pg_store_prune_plan(pg_prune_plan *out, pg_store *store, int keep, int older_days)
+{
+	git_repository *repo = store->repo;
+	char head[GIT_OID_HEXSZ + 1], *end = NULL;
+	git_oid id;
+	memset(out, 0, sizeof(*out));
+	if (!repo || git_reference_name_to_id(&id, repo, "HEAD") < 0)
+		return pg_error_set(PG_EINPUT, "prune: cannot read HEAD's commit: %s", pg_git_error());
+	git_oid_tostr(head, sizeof(head), &id);
+	planning p = {out, store, keep, 0, older_days > 0 ? time(NULL) - (time_t)older_days * 86400 : 0};
+	int rc = pg_history_walk(store, head, INT_MAX, 0, plan_commit, &p, &end);
+	if (!rc && end)
+		rc = pg_error_set(PG_EINPUT, "prune: %s", end);
+	free(end);
+	if (rc)
+		pg_prune_plan_release(out);
+	return rc;
 }

@@ -138,3 +138,10 @@ char *pg_repo_subject(git_repository *repo, const char *hex)
 	git_commit_free(c);
 	return out;
 }
+
+int pg_repo_signature(git_signature **out, git_repository *repo)
+{
+	if (git_signature_default(out, repo) == 0 || git_signature_now(out, "perfgate", "perfgate@localhost") == 0)
+		return 0;
+	return pg_error_set(PG_ESYSTEM, "cannot make a signature: %s", pg_git_error());
+}
