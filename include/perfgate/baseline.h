@@ -2,13 +2,11 @@
 #ifndef PERFGATE_BASELINE_H
 #define PERFGATE_BASELINE_H
 
-#include "perfgate/compare.h"
 #include "perfgate/result.h"
+#include "perfgate/series.h"
 #include "perfgate/store.h"
 
 #include <git2.h>
-
-#define PG_DEFAULT_MAX_DEPTH 50
 
 typedef struct pg_baseline_options {
 	const char *base;   /* --base REV|FILE, or NULL */
@@ -48,19 +46,5 @@ void pg_baseline_free(pg_baseline *baseline);
  */
 int pg_baseline_start(char **commit, char **how, git_repository *repo, const char *head_commit,
 		      const pg_baseline_options *opts);
-
-/*
- * The run-to-run history of the benchmarks `names` (n of them): walking
- * first parents from `start` (40 hex: the commit the baseline walk started
- * at, so the baseline's own run is the newest), at most max_depth commits
- * (0: PG_DEFAULT_MAX_DEPTH), every stored result set of env key `env_key`
- * counts as one run (several on one commit count separately, newest
- * first). Per benchmark and metric, the centres (median, else value) of up
- * to k runs, newest first. Data only: the model lives in compare. Free with
- * pg_run_history_free. Returns 0, PG_ESYSTEM when the store cannot be read.
- */
-int pg_run_history_read(pg_run_history **out, pg_store *store, git_repository *repo,
-			const char *start, const char *env_key, char *const *names, size_t n,
-			int k, int max_depth);
 
 #endif

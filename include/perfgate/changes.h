@@ -2,10 +2,8 @@
 #ifndef PERFGATE_CHANGES_H
 #define PERFGATE_CHANGES_H
 
-#include "perfgate/plot.h"
-#include "perfgate/store.h"
+#include "perfgate/series.h"
 
-#include <git2.h>
 #include <stddef.h>
 
 /* One shift of level. */
@@ -15,7 +13,7 @@ typedef struct pg_change_point {
 	int better_higher;
 	char commit[41];     /* the first commit of the new level */
 	char prev[41];       /* the last commit with a value before it ("" at the start) */
-	char *subject;       /* of commit */
+	char *subject;       /* of commit; NULL until the history's reader fills it (pg_gate_changes) */
 	size_t n_before, n_after; /* commits in the two adjacent segments */
 	double before, after; /* medians of the per-commit values of those segments */
 	double change;       /* after / before - 1 (not sign-flipped) */
@@ -25,7 +23,7 @@ typedef struct pg_change_point {
 	int too_few;         /* not decided: a shift at the end of the history with fewer commits on one
 	                      * side than a step needs (min_segment); "too few commits to tell" */
 	int worse;           /* the change goes the bad way for this metric */
-	char *accepted_by;   /* "abc1234 subject" of a covering acceptance, or NULL */
+	char *accepted_by;   /* "abc1234 subject" of a covering acceptance (pg_gate_changes), or NULL */
 } pg_change_point;
 
 typedef struct pg_changes {
@@ -62,15 +60,15 @@ typedef struct pg_series_split {
 /*
  * Find the change points of each metric along history h (oldest first).
  * metrics: "bench.metric[.stat]" paths (n_metrics of them); none: every
- * benchmark's primary metric. Subjects and acceptances come from repo
- * (and store, which may be NULL) when repo is set. Free with
+ * benchmark's primary metric. Subjects and acceptances are not known here:
+ * pg_gate_changes reads them from the repository. Free with
  * pg_changes_release. Returns 0 or PG_ENOMEM.
  */
 int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, size_t n_metrics,
-		    git_repository *repo, pg_store *store, const pg_changes_options *o);
+		    const pg_changes_options *o);
 /* The same for one metric of one benchmark, names as stored (dots in them are no path). */
 int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *bench, const char *metric,
-			   git_repository *repo, pg_store *store, const pg_changes_options *o);
+			   const pg_changes_options *o);
 void pg_changes_release(pg_changes *c);
 
 /*

@@ -2,8 +2,11 @@
 #ifndef PERFGATE_COMPARE_H
 #define PERFGATE_COMPARE_H
 
+#include "perfgate/acceptance.h"
+#include "perfgate/changes.h"
 #include "perfgate/gates.h"
 #include "perfgate/result.h"
+#include "perfgate/series.h"
 
 #include <stddef.h>
 
@@ -63,29 +66,6 @@ typedef struct pg_metric_change {
 #define PG_MODEL_SINGLE_RUN "single-run baseline"
 /* "run-to-run (K=10)": the head was also held against the medians of the last K stored runs */
 #define PG_MODEL_RUN_TO_RUN "run-to-run"
-
-/* The centres (median, else value) of one metric in earlier stored runs, newest first. */
-typedef struct pg_run_series {
-	char *bench, *metric;
-	double *values;
-	size_t n;
-} pg_run_series;
-
-/* What the store found along the baseline's first-parent history (filled by pg_run_history_read). */
-typedef struct pg_run_history {
-	int wanted; /* K: the runs asked for per metric */
-	pg_run_series *series;
-	size_t n_series;
-} pg_run_history;
-
-/* Free a run-to-run history (NULL is fine). */
-void pg_run_history_free(pg_run_history *history);
-
-/*
- * The series of bench.metric in h, added (room for h->wanted values) when
- * missing; NULL on ENOMEM.
- */
-pg_run_series *pg_run_history_series(pg_run_history *h, const char *bench, const char *metric);
 
 /* One absolute bound of a gate. */
 typedef struct pg_gate_result {
@@ -179,17 +159,10 @@ typedef struct pg_compare_options {
 	size_t n_earlier_heads;
 } pg_compare_options;
 
-#define PG_DEFAULT_HISTORY 10
 /* Fewer earlier runs than this and the baseline is treated as a single run. */
 #define PG_MIN_HISTORY 3
 /* A benchmark whose CPU time is below this share of its wall time waits: CPU time is not gated. */
 #define PG_CPU_SHARE_TO_GATE 0.25
-
-/* Where a base benchmark came from, one per benchmark of base (parallel array), or NULL. */
-typedef struct pg_base_origin {
-	const char *commit;
-	int depth;
-} pg_base_origin;
 
 /*
  * Compare head with base (base may be NULL: no baseline; absolute gates
@@ -263,6 +236,55 @@ void pg_verdict_decide(pg_verdict *v, const pg_compare_options *opts);
  */
 int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 		       const pg_compare_options *opts);
+
+/* ---- acceptances matched to changes (src/compare/accept.c) ---- */
+
+/*
+ * Mark the regressions (and inconclusive worsenings) of v that an
+ * acceptance covers as accepted, up to its bound; a change beyond the bound
+ * stays a regression with a note. Warns about globs that matched nothing.
+ * Then decides v anew. Returns 0 or PG_ENOMEM.
+ */
+int pg_acceptances_apply(pg_verdict *v, pg_acceptances *a, const pg_compare_options *opts);
+
+/*
+ * The first acceptance of a whose glob matches metric ("bench.metric") and
+ * whose bound, if any, holds worse_change (> 0 worse); NULL when none does.
+ */
+const pg_acceptance *pg_acceptances_covering(const pg_acceptances *a, const char *metric,
+					     double worse_change);
+
+/* ---- what check decides from history read back (src/compare/drift.c) ---- */
+
+/* Head against the results N first-parent commits back (what pg_gate_drift reads). */
+typedef struct pg_drift {
+	const pg_result_set *head;
+	const pg_result_set *base;     /* the stored results at or beyond that commit */
+	const pg_base_origin *origins; /* parallel to base->benchmarks */
+	int n;                         /* N */
+	const char *at;                /* the commit N back (40 hex) */
+	const char *target;            /* the target branch's name, or NULL */
+	int on_target;                 /* this run is on the target branch itself (a push there) */
+} pg_drift;
+
+/*
+ * Compare d->head with d->base (gates as check has them), accept what
+ * accepts (the acceptances since the base commit), and add to v each
+ * gated primary metric whose cumulative change is still a regression: on
+ * the target branch as a regression row noted "drift over N commits: +X %",
+ * elsewhere (a PR) as a warning. v is decided anew. Returns 0, PG_EINPUT
+ * (a gate names a metric head lacks), PG_ENOMEM.
+ */
+int pg_verdict_apply_drift(pg_verdict *v, const pg_drift *d, const pg_gates *gates, pg_acceptances *accepts,
+			   const pg_compare_options *co);
+
+/*
+ * The change points of found that go the bad way, are decided and that no
+ * acceptance covers, as v->shifts for the reports to list; window: the
+ * commits looked through. They do not change the verdict (each passed its
+ * own check, or crept in). Returns 0 or PG_ENOMEM.
+ */
+int pg_verdict_set_shifts(pg_verdict *v, const pg_changes *found, size_t window);
 
 /* 1 when v has a regression in benchmark `bench` (to pick what to re-measure). */
 int pg_verdict_bench_regressed(const pg_verdict *v, const char *bench);

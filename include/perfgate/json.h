@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Parse len bytes of text. On failure PG_EINPUT with "ORIGIN: line L,
@@ -27,6 +28,14 @@ char *pg_json_print_file(const cJSON *json);
  * values become null. Returns NULL on ENOMEM.
  */
 cJSON *pg_json_number(double value);
+
+/*
+ * Streaming, for documents too large to build as a tree: a number as
+ * pg_json_number prints it (non-finite: null); a string (NULL: null) with
+ * < > & escaped as \u too, so the text stays inert when inlined in a page.
+ */
+void pg_json_write_number(FILE *out, double value);
+void pg_json_write_string(FILE *out, const char *s);
 
 /* Add a number (as above) / a string or null to an object. Return 0 or PG_ENOMEM. */
 int pg_json_add_number(cJSON *object, const char *key, double value);

@@ -2,7 +2,7 @@
 #ifndef PERFGATE_MARKS_H
 #define PERFGATE_MARKS_H
 
-#include "perfgate/accept.h"
+#include "perfgate/acceptance.h"
 #include "perfgate/compare.h"
 #include "perfgate/gates.h"
 #include "perfgate/result.h"

@@ -5,7 +5,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/marks.h"
 #include "perfgate/result.h"
-#include "perfgate/store.h"
+#include "perfgate/series.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -86,33 +86,7 @@ void pg_gnuplot_quote(FILE *out, const char *s, size_t max);
  */
 int pg_gnuplot_close(pg_gnuplot *gp);
 
-/* ---- a metric along first-parent history (src/plot/history.c) ---- */
-
-typedef struct pg_history_commit {
-	char commit[41];
-	pg_result_set *rs; /* the latest set of the history's key on this commit; NULL: a gap */
-} pg_history_commit;
-
-typedef struct pg_history {
-	pg_history_commit *commits; /* oldest first */
-	size_t n_commits;
-	char *env_key;     /* the key plotted; NULL when nothing was stored */
-	char **other_keys; /* keys also stored along the way, not plotted */
-	size_t n_other_keys;
-	char **warnings;   /* unreadable note lines, the end of a shallow clone */
-	size_t n_warnings;
-} pg_history;
-
-/*
- * Walk n commits along first parents from start (40 hex), reading each
- * commit's records from store (whose repository must be set). env_key
- * NULL: the key of the newest result set found. with_samples 0 reads
- * summaries only (pg_store_read_summaries: faster, bands from min-p90).
- * A shallow clone ends the walk with a warning. Free with pg_history_free.
- */
-int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
-		    const char *env_key, int with_samples);
-void pg_history_free(pg_history *history);
+/* ---- a metric along first-parent history (src/plot/history.c), as pg_history_load reads it ---- */
 
 /*
  * The plot file name (with extension) of bench.metric[.stat]: the name the
@@ -135,6 +109,40 @@ char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char
  */
 int pg_plot_history(pg_gnuplot *gp, const pg_history *history, const char *bench,
 		    const char *metric, const char *stat, const pg_plot_options *o, int *drawn);
+
+/* ---- the metrics `perfgate plot` draws along one history (src/plot/metrics.c) ---- */
+
+typedef struct pg_plot_item {
+	const char *bench, *metric, *stat; /* borrowed from the history's result sets */
+	char file[600];                     /* pg_plot_history_file */
+} pg_plot_item;
+
+typedef struct pg_plot_list {
+	pg_plot_item *items;
+	size_t n;
+} pg_plot_list;
+
+/*
+ * What to draw of h: each of paths[0..n_paths) ("bench.metric[.stat]",
+ * resolved against the newest result set that has it: PG_EINPUT naming it
+ * when none does), or without paths every benchmark's primary metric,
+ * newest benchmarks first. A metric whose plot file another already takes
+ * is left out, with a warning on `warnings` when they differ. Release with
+ * pg_plot_list_release.
+ */
+int pg_plot_select(pg_plot_list *l, const pg_history *h, const char *const *paths, size_t n_paths,
+		   pg_plot_format format, FILE *warnings);
+void pg_plot_list_release(pg_plot_list *l);
+
+/*
+ * Draw every item of l along h with one gnuplot into dir, the centre's
+ * plots marked by verdicts (per commit of h, newest first; NULL entries:
+ * none), and list each file drawn on `listing`. PG_ESYSTEM "warning:
+ * gnuplot not found on PATH: no plots written" without gnuplot, or naming
+ * a plot that failed.
+ */
+int pg_plot_draw(const pg_plot_list *l, const pg_history *h, const char *dir, const pg_plot_options *o,
+		 pg_verdict *const *verdicts, FILE *listing);
 
 /* ---- base against head (src/plot/distribution.c) ---- */
 

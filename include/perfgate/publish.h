@@ -1,11 +1,12 @@
-/* publish.h - `perfgate publish`: a static dashboard site from the stored results */
+/* publish.h - `perfgate publish`: a static dashboard site rendered from the model pg_gate_publish reads */
 #ifndef PERFGATE_PUBLISH_H
 #define PERFGATE_PUBLISH_H
 
 #include "perfgate/changes.h"
+#include "perfgate/compare.h"
 #include "perfgate/gates.h"
 #include "perfgate/marks.h"
-#include "perfgate/store.h"
+#include "perfgate/series.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -30,20 +31,9 @@ typedef struct pg_publish_counts {
 	size_t n_warnings;
 } pg_publish_counts;
 
-/*
- * Write the site for first-parent history from head (40 hex) of store
- * (which must have a repository): index.html, one page per metric and
- * data.json in o->dir. A file whose new content equals what is on disk is
- * not touched; the others are written through a temporary file and a
- * rename. gnuplot missing is not an error: pages say why they have no plot
- * (counts->no_plots). Returns 0, PG_ESYSTEM (nothing stored, a file could
- * not be written) or PG_ENOMEM. Release counts with pg_publish_counts_release.
- */
-int pg_publish_site(pg_publish_counts *counts, pg_store *store, const char *head,
-		    const pg_publish_options *o);
 void pg_publish_counts_release(pg_publish_counts *counts);
 
-/* ---- the model the pages are rendered from (src/publish/site.c fills it) ---- */
+/* ---- the model the pages are rendered from (src/gate/publish.c fills it) ---- */
 
 /* One commit of a metric's history in one env key. */
 typedef struct pg_publish_row {
@@ -64,7 +54,7 @@ typedef struct pg_publish_series {
 	pg_publish_row *rows; /* oldest first; commits without the metric left out */
 	size_t n_rows;
 	char plot_key[17];    /* hash of what the plot shows: an unchanged plot is not redrawn */
-	char *svg;            /* the plot, an <svg> element; NULL: none (no_plot says why) */
+	char *svg;            /* the plot, an <svg> element (pg_publish_plots); NULL: none (no_plot says why) */
 	const char *no_plot;
 	pg_changes changes;   /* where the level shifted, as `perfgate changes` finds it */
 } pg_publish_series;
@@ -95,6 +85,8 @@ typedef struct pg_publish_metric {
 	const char *back_commit;
 	double *trend;          /* values, oldest first, for the sparkline */
 	size_t n_trend;
+	char *page_on_disk;     /* the page as the site has it now (pg_publish_plots reads it), or NULL */
+	size_t page_on_disk_len;
 } pg_publish_metric;
 
 /* A release tag along the walk, signed off against the release tag before it. */
@@ -105,7 +97,8 @@ typedef struct pg_publish_release {
 	char page[320];         /* the page's file name */
 	const char *prev_tag;   /* the release compared with (an earlier element), or NULL */
 	pg_publish_status status;
-	char *signoff;          /* the sign-off document as an HTML fragment */
+	pg_verdict *verdict;    /* the release against prev_tag; NULL when its page's sign-off is reused */
+	char *signoff;          /* the sign-off document as an HTML fragment (pg_publish_write renders it) */
 	char key[17];           /* hash of what the sign-off was made from: unchanged, it is reused */
 } pg_publish_release;
 
@@ -123,7 +116,44 @@ typedef struct pg_publish_model {
 	size_t n_releases;
 	char **warnings;
 	size_t n_warnings;
+	/* What the plots are drawn from, borrowed: */
+	const pg_history *const *histories; /* per env key, the walk read (summaries), oldest first */
+	pg_verdict *const *const *marks;    /* per env key and commit of the walk: it against the results
+					     * before it (pg_marks_of), or NULL */
 } pg_publish_model;
+
+/* Free what the model owns (its histories and marks are borrowed) and zero it. */
+void pg_publish_model_release(pg_publish_model *site);
+
+/* ---- rendering and writing the site (src/publish/site.c) ---- */
+
+/*
+ * The plots of site in dir (created when missing): a series' plot is
+ * reused from its page on disk when its key is unchanged, else drawn with
+ * one gnuplot per env key. gnuplot missing is not an error: the pages say
+ * why they have no plot (counts->no_plots). Returns 0, PG_ESYSTEM (dir
+ * cannot be made) or PG_ENOMEM.
+ */
+int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *site, const char *dir);
+
+/*
+ * Write site in dir: one page per metric and per release (sign-offs
+ * rendered from their verdicts), index.html and data.json. A file whose
+ * new content equals what is on disk is not touched; the others are
+ * written through a temporary file and a rename. Returns 0, PG_ESYSTEM (a
+ * file could not be written) or PG_ENOMEM.
+ */
+int pg_publish_write(pg_publish_counts *counts, pg_publish_model *site, const char *dir);
+
+/*
+ * A release's sign-off as its page in dir has it, when that page was made
+ * from the same inputs (r->key): 1 with r->signoff and r->status set, else
+ * 0 (then it is to be decided anew).
+ */
+int pg_publish_release_reuse(pg_publish_release *r, const char *dir);
+
+/* Free n releases (tags, verdicts, sign-offs) and the array. */
+void pg_publish_releases_free(pg_publish_release *r, size_t n);
 
 /* ---- the page templates (src/publish/html.c) ---- */
 

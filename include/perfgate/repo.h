@@ -1,4 +1,4 @@
-/* repo.h - the git repository perfgate runs in: root, HEAD, dirty state */
+/* repo.h - the git repository perfgate runs in: root, HEAD, dirty state, first parents, subjects */
 #ifndef PERFGATE_REPO_H
 #define PERFGATE_REPO_H
 
@@ -23,6 +23,26 @@ int pg_repo_head(char **commit, int *dirty, git_repository *repo);
 
 /* Resolve a revision to a commit's 40 hex (caller frees); PG_EINPUT naming rev when it is not one. */
 int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev);
+
+/*
+ * HEAD's commit id as 40 hex, without looking at the work tree. PG_EINPUT
+ * "HEAD is unborn (no commit yet): nothing to <nothing_to>" before the
+ * first commit, PG_ESYSTEM when HEAD cannot be resolved.
+ */
+int pg_repo_head_id(char hex[41], git_repository *repo, const char *nothing_to);
+
+/*
+ * The first parent of commit id, into *out: 0, or -1 at a root commit or
+ * where the parent is missing; *shallow 1 when that is the edge of a
+ * shallow clone (a history that goes on elsewhere).
+ */
+int pg_repo_first_parent(git_oid *out, int *shallow, git_repository *repo, const git_oid *id);
+
+/* The subject line of commit hex (40 hex), "" when it cannot be read; NULL only on ENOMEM. Caller frees. */
+char *pg_repo_subject(git_repository *repo, const char *hex);
+
+/* The repository's user as a signature, else perfgate <perfgate@localhost> (CI runners rarely have one). */
+int pg_repo_signature(git_signature **out, git_repository *repo);
 
 /* The message of the last libgit2 error, or "unknown error". */
 const char *pg_git_error(void);

@@ -2,9 +2,12 @@
 #ifndef PERFGATE_REPORT_H
 #define PERFGATE_REPORT_H
 
+#include "perfgate/changes.h"
 #include "perfgate/compare.h"
 #include "perfgate/result.h"
+#include "perfgate/series.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -52,5 +55,94 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 int pg_report_junit(FILE *out, const pg_verdict *v, const pg_report_options *o);
 int pg_report_github(FILE *out, const pg_verdict *v, const pg_report_options *o);
 int pg_report_signoff(FILE *out, const pg_verdict *v, const pg_report_options *o);
+
+/* ---- what is stored on one commit: `perfgate show` (src/report/show.c) ---- */
+
+typedef struct pg_show_options {
+	const char *env_key; /* only result sets of this key; NULL: every key */
+	int all_runs;        /* every result set, not only the latest of each key */
+} pg_show_options;
+
+/*
+ * The text show prints of records stored on commit (40 hex, or
+ * "unversioned"): per result set shown its key, time, run id and dirty
+ * flag, and per benchmark its status and the median of its primary
+ * metric; then the acceptances. subject: the commit's subject line.
+ */
+void pg_report_show_text(FILE *out, const char *commit, const char *subject, const pg_commit_records *r,
+			 const pg_show_options *o);
+
+/* The records shown, as JSON Lines: result sets, then acceptances. Returns 0 or PG_ENOMEM. */
+int pg_report_show_json(FILE *out, const pg_commit_records *r, const pg_show_options *o);
+
+/*
+ * `show --size`: the note's text (len bytes, NULL: nothing stored) and
+ * each record line's size, schema, run id and key; as text or as one JSON
+ * document.
+ */
+void pg_report_show_size(FILE *out, const char *commit, const char *text, size_t len, int json);
+
+/* ---- change points: `perfgate changes` (src/report/changes.c) ---- */
+
+/*
+ * The change points c found over n_commits of history h: a line per
+ * change, "too few commits to tell" for undecided ones (a step needs
+ * min_segment commits a side), the acceptance that covers each.
+ */
+void pg_report_changes_text(FILE *out, const pg_changes *c, const pg_history *h, size_t n_commits,
+			    size_t min_segment);
+
+/* The same as one perfgate-changes/1 JSON document, with h's warnings. Returns 0 or PG_ENOMEM. */
+int pg_report_changes_json(FILE *out, const pg_changes *c, const pg_history *h, size_t n_commits);
+
+/* ---- stored results along history: `perfgate log` (src/report/log_text.c) ---- */
+
+typedef struct pg_log_column {
+	char *title;      /* as the header shows it */
+	const char *path; /* --metric as given; NULL for a primary-metric column */
+	char *bench;      /* primary-metric column: its benchmark */
+} pg_log_column;
+
+typedef struct pg_log_row {
+	char commit[41];
+	char *subject;
+	char *env;         /* NULL: no result on this commit */
+	pg_result_set *rs; /* the row's result set as read (summaries), NULL: none */
+	pg_verdict *marks; /* this row against the rows before it, as check decides; NULL: not decided */
+} pg_log_row;
+
+/* Filled by pg_gate_log, printed by pg_report_log_text. */
+typedef struct pg_log_table {
+	pg_log_column *columns;
+	size_t n_columns;
+	int fixed_columns; /* --metric given: only those columns */
+	pg_log_row *rows;  /* newest commit first */
+	size_t n_rows, cap_rows;
+	char **keys;       /* distinct env keys seen */
+	size_t n_keys;
+	char **warnings;   /* unreadable note lines, the end of a shallow clone */
+	size_t n_warnings;
+} pg_log_table;
+
+/* A column for bench.metric[.stat] (--metric path, borrowed: keep it alive). Returns 0 or PG_ENOMEM. */
+int pg_log_table_add_column(pg_log_table *t, const char *path);
+
+/* Free what t holds. */
+void pg_log_table_release(pg_log_table *t);
+
+/*
+ * The benchmark and metric (its centre) column c shows in rs: 1, or 0 when
+ * rs has none there or the column is a statistic other than the median.
+ */
+int pg_log_column_metric(const pg_log_table *t, size_t c, const pg_result_set *rs, const char **bench,
+			 const char **metric);
+
+/*
+ * The table of t: commit, date of the result, subject (cut to 40
+ * characters), env when several keys show, a column per metric (· where a
+ * commit has none), each value marked ✗ regression, ? inconclusive, ✓
+ * accepted, ! worse on a metric no gate holds.
+ */
+void pg_report_log_text(FILE *out, const pg_log_table *t);
 
 #endif

@@ -3,6 +3,7 @@
 #define PERFGATE_STORE_H
 
 #include "perfgate/result.h"
+#include "perfgate/series.h"
 
 #include <git2.h>
 #include <stddef.h>
@@ -10,24 +11,6 @@
 #define PG_NOTES_REF "refs/notes/perfgate"
 
 typedef struct pg_store pg_store;
-
-/*
- * Everything one commit holds, parsed. Result sets appear in note order;
- * lines of a perfgate-* schema this version does not know are skipped
- * silently (n_unknown counts them), lines that are not JSON or not a valid
- * record are skipped with a warning naming the commit.
- */
-typedef struct pg_commit_records {
-	char commit[41];
-	pg_result_set **sets;
-	size_t n_sets;
-	cJSON **acceptances; /* perfgate-accept/1 records, as parsed JSON */
-	size_t n_acceptances;
-	char **warnings;
-	size_t n_warnings;
-	size_t n_unknown;
-	size_t note_bytes; /* size of the note as stored */
-} pg_commit_records;
 
 /*
  * Notes under `ref` (NULL: refs/notes/perfgate) of repo, which the store
@@ -56,7 +39,6 @@ git_repository *pg_store_repo(const pg_store *store);
  * (one consistent view for a walk over history) until this store writes.
  */
 int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
-void pg_commit_records_release(pg_commit_records *records);
 
 /*
  * pg_store_read for walks that show central values only (`log`): where a
@@ -90,7 +72,7 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
  * writer added meanwhile is kept and a summary-only line of text replaces
  * its sampled copy (what `prune` needs). Nothing is written when the note
  * already reads so. Returns 0, PG_EINPUT (not a commit, or text empty),
- * PG_ESYSTEM (retries exhausted). Implemented in src/store/prune.c.
+ * PG_ESYSTEM (retries exhausted).
  */
 int pg_store_replace(pg_store *store, const char *commit, const char *text);
 
@@ -115,6 +97,24 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
  */
 int pg_store_strip_samples(char **out, const char *text);
 
+/* What `prune` rewrites: per commit, its note without the samples a summary stands for. */
+typedef struct pg_prune_plan {
+	char **commits, **texts, **subjects;
+	size_t *before; /* the note's size as stored */
+	size_t n;
+} pg_prune_plan;
+
+/*
+ * Along first parents from HEAD, the notes to strip of their samples
+ * (pg_store_strip_samples): those of every commit with results past the
+ * `keep` newest, and with older_days > 0 those whose newest result is
+ * older than that. Nothing is written. PG_EINPUT when HEAD cannot be read
+ * or history ends early (a shallow clone). Release with
+ * pg_prune_plan_release. Implemented in src/store/prune.c.
+ */
+int pg_store_prune_plan(pg_prune_plan *out, pg_store *store, int keep, int older_days);
+void pg_prune_plan_release(pg_prune_plan *plan);
+
 /* Save a result set on rs->commit (or "unversioned" in a dir store when rs->commit is NULL). */
 int pg_store_save(pg_store *store, const pg_result_set *rs);
 
@@ -128,17 +128,58 @@ int pg_store_save(pg_store *store, const pg_result_set *rs);
 int pg_store_merge_text(char **out, const char *ours, const char *theirs);
 
 /*
- * The latest result set (by `created`) of env key `key` in records, or NULL.
- * key NULL: the latest of any key.
- */
-const pg_result_set *pg_records_latest(const pg_commit_records *records, const char *key);
-
-/*
  * `perfgate sync`: fetch REMOTE's notes ref into a side ref with the git
  * command (so credentials work as for git), union-merge it with the local
  * ref note by note through libgit2, and push with --force-with-lease;
  * retried on a race. remote NULL: "origin".
  */
 int pg_store_sync(git_repository *repo, const char *remote, const char *ref);
+
+/* ---- the history reader (src/store/history.c): how every other stage reads past results ---- */
+
+/* How far back along first parents a baseline (and its run-to-run history) is looked for. */
+#define PG_DEFAULT_MAX_DEPTH 50
+
+/* One commit of a walk and its records; the visitor may take result sets out (setting them NULL). */
+typedef int (*pg_history_visit_fn)(void *arg, const git_commit *commit, pg_commit_records *records);
+
+/*
+ * The first-parent chase every reader of history shares: n commits from
+ * start (40 hex), newest first, each commit's records read (summaries only
+ * unless with_samples) and handed to visit. A plain parent chase rather
+ * than a revwalk, which would read far more history than n commits and
+ * stop a commit early at the edge of a shallow clone. Where history ends
+ * at that edge, *shallow_end says so (caller frees; NULL otherwise).
+ * Returns 0, PG_EINPUT (start is not a commit), PG_ESYSTEM (no repository,
+ * the store cannot be read), or what visit returns.
+ */
+int pg_history_walk(pg_store *store, const char *start, int n, int with_samples, pg_history_visit_fn visit,
+		    void *arg, char **shallow_end);
+
+/*
+ * Walk n commits along first parents from start (40 hex), reading each
+ * commit's records from store (whose repository must be set). env_key
+ * NULL: the key of the newest result set found. with_samples 0 reads
+ * summaries only (pg_store_read_summaries: faster; plots then draw bands
+ * from min-p90). A shallow clone ends the walk with a warning. Free with
+ * pg_history_free.
+ */
+int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
+		    const char *env_key, int with_samples);
+
+/*
+ * The run-to-run history of the benchmarks `names` (n of them): walking
+ * first parents from `start` (40 hex: the commit the baseline walk started
+ * at, so the baseline's own run is the newest), at most max_depth commits
+ * (0: PG_DEFAULT_MAX_DEPTH), every stored result set of env key `env_key`
+ * counts as one run (several on one commit count separately, newest
+ * first). Per benchmark and metric, the centres (median, else value) of up
+ * to k runs (0: PG_DEFAULT_HISTORY), newest first. Data only: the model
+ * lives in compare. Free with pg_run_history_free. Returns 0, PG_ESYSTEM
+ * when the store cannot be read.
+ */
+int pg_run_history_read(pg_run_history **out, pg_store *store, git_repository *repo,
+			const char *start, const char *env_key, char *const *names, size_t n,
+			int k, int max_depth);
 
 #endif

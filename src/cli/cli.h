@@ -39,29 +39,6 @@ void pg_cli_measure_release(pg_gate_options *m);
 /* Print the progress line on stderr (a pg_progress_fn). */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);
 
-/*
- * The verbs still written with the gate context's old names; renamed at the
- * merge of issue 17, when these go.
- */
-typedef pg_gate_context pg_cli_context;
-static inline int pg_cli_context_open(pg_cli_context *ctx)
-{
-	return pg_gate_context_open(ctx);
-}
-static inline void pg_cli_context_close(pg_cli_context *ctx)
-{
-	pg_gate_context_close(ctx);
-}
-static inline int pg_cli_open_store(pg_store **store, const pg_cli_context *ctx, const char *store_dir)
-{
-	return pg_gate_open_store(store, ctx, store_dir);
-}
-static inline int pg_cli_open_history(pg_cli_context *ctx, pg_store **store, const char *store_dir,
-				      const char *verb)
-{
-	return pg_gate_open_history(ctx, store, store_dir, verb);
-}
-
 /* Each verb: cmd_<verb>(argc, argv) with argv[0] the verb; returns a pg error code. */
 int cmd_run(int argc, char *argv[]);
 int cmd_size(int argc, char *argv[]);
@@ -80,18 +57,5 @@ int cmd_changes(int argc, char *argv[]);
 int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
 int cmd_hook(int argc, char *argv[]);
-
-/*
- * Marks (src/cli/marks.c): results[i] (newest first, commits[i] its commit,
- * NULL where a commit has none) decided against results[i+1..n) by
- * pg_marks_decide without gates at opts, with the acceptances on the
- * commits after its oldest base up to commits[i]. need (NULL: all) says
- * which to decide. verdicts has n slots, NULL where nothing was decided;
- * free with pg_cli_marks_free (which frees the array too).
- */
-int pg_cli_decide_marks(pg_verdict **verdicts, const pg_result_set *const *results, const char *const *commits,
-			size_t n, const unsigned char *need, git_repository *repo, pg_store *store,
-			const pg_compare_options *opts);
-void pg_cli_marks_free(pg_verdict **verdicts, size_t n);
 
 #endif

@@ -1,10 +1,8 @@
 /* cmd_accept.c - `perfgate accept`: record on a commit that its change of some metrics is intended */
 #include "cli.h"
 
-#include "perfgate/clock.h"
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
-#include "perfgate/json.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
 
@@ -25,29 +23,14 @@ static const char help[] =
 	"  --max +N%       accept up to this change; beyond it still fails\n"
 	"  --commit REV    the commit (default HEAD)\n";
 
-/* "Name <email>" from the repository's configuration, or perfgate's own signature. */
-static char *who(git_repository *repo)
-{
-	git_signature *sig = NULL;
-	char buf[512];
-	if (git_signature_default(&sig, repo) == 0) {
-		snprintf(buf, sizeof(buf), "%s <%s>", sig->name, sig->email);
-		git_signature_free(sig);
-	} else {
-		snprintf(buf, sizeof(buf), "perfgate <perfgate@localhost>");
-	}
-	return strdup(buf);
-}
-
 int cmd_accept(int argc, char *argv[])
 {
 	static const pg_cli_verb verb = {.name = "accept", .usage = usage, .help = help,
 					 .operands = PG_CLI_OPERANDS};
 	const char *reason = NULL, *max = NULL, *rev = "HEAD", *store_dir = NULL;
-	pg_cli_context ctx = {0};
+	pg_gate_context ctx = {0};
 	pg_store *store = NULL;
-	char *commit = NULL, *by = NULL, *run_id = NULL, *created = NULL, *line = NULL;
-	cJSON *rec = NULL;
+	char *commit = NULL;
 	int first, rc = 0;
 	const pg_cli_option opts[] = {{"reason", 0, PG_CLI_STRING, .dest = &reason},
 				      {"max", 0, PG_CLI_STRING, .dest = &max},
@@ -61,6 +44,8 @@ int cmd_accept(int argc, char *argv[])
 		return pg_error_set(PG_EINPUT, "accept: name at least one metric glob\nusage: %s", usage);
 	if (!reason || !*reason)
 		return pg_error_set(PG_EINPUT, "accept: --reason is required (it is what reviewers read)\nusage: %s", usage);
+	if (strpbrk(reason, "\r\n"))
+		return pg_error_set(PG_EINPUT, "accept: --reason: expected one line (it is printed in every report)");
 	/* The same parser as the trailers: a bad bound or glob is refused here, not ignored later. */
 	for (int i = first; i < argc; i++) {
 		char text[700];
@@ -71,7 +56,7 @@ int cmd_accept(int argc, char *argv[])
 		free(probe.glob);
 		free(probe.by);
 	}
-	if ((rc = pg_cli_context_open(&ctx)))
+	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
 	if (!ctx.repo) {
 		rc = pg_error_set(PG_ESYSTEM, "accept: not in a git repository");
@@ -79,45 +64,14 @@ int cmd_accept(int argc, char *argv[])
 	}
 	if ((rc = pg_repo_resolve_commit(&commit, ctx.repo, rev)))
 		goto out;
-	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc)
-		goto out;
-	by = who(ctx.repo);
-	run_id = pg_new_run_id();
-	created = pg_now_iso8601();
-	rec = cJSON_CreateObject();
-	cJSON *metrics = cJSON_CreateArray();
-	if (!by || !run_id || !created || !rec || !metrics) {
-		cJSON_Delete(metrics);
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (int i = first; i < argc; i++)
-		cJSON_AddItemToArray(metrics, cJSON_CreateString(argv[i]));
-	pg_json_add_string(rec, "schema", PG_ACCEPT_SCHEMA);
-	pg_json_add_string(rec, "commit", commit);
-	cJSON_AddItemToObject(rec, "metrics", metrics);
-	pg_json_add_string(rec, "max", max);
-	pg_json_add_string(rec, "reason", reason);
-	pg_json_add_string(rec, "by", by);
-	pg_json_add_string(rec, "created", created);
-	pg_json_add_string(rec, "run_id", run_id);
-	if (!(line = cJSON_PrintUnformatted(rec))) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = pg_store_append(store, commit, line, run_id)))
+	rc = pg_gate_open_store(&store, &ctx, store_dir);
+	if (rc || (rc = pg_accept_record_save(store, commit, argv + first, (size_t)(argc - first), max, reason)))
 		goto out;
 	printf("accepted on %.7s: %d metric glob%s%s%s — %s\n", commit, argc - first,
 	       argc - first == 1 ? "" : "s", max ? " up to " : "", max ? max : "", reason);
 out:
-	free(line);
-	cJSON_Delete(rec);
-	free(created);
-	free(run_id);
-	free(by);
 	free(commit);
 	pg_store_free(store);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }

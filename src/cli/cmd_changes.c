@@ -3,9 +3,8 @@
 
 #include "perfgate/changes.h"
 #include "perfgate/error.h"
-#include "perfgate/plot.h"
-#include "perfgate/quantity.h"
-#include "perfgate/repo.h"
+#include "perfgate/gate_history.h"
+#include "perfgate/report.h"
 #include "perfgate/store.h"
 
 #include <math.h>
@@ -39,107 +38,6 @@ static const char help[] =
 
 
 
-static void print_text(const pg_changes *c, const pg_history *h, size_t n_commits, size_t min_segment)
-{
-	size_t undecided = 0;
-	for (size_t i = 0; i < c->n; i++)
-		undecided += c->items[i].too_few;
-	printf("%zu change%s in %zu metric%s over %zu commits (env %s)", c->n - undecided,
-	       c->n - undecided == 1 ? "" : "s", c->n_series, c->n_series == 1 ? "" : "s", n_commits,
-	       h->env_key ? h->env_key : "-");
-	if (undecided)
-		printf("; %zu shift%s with too few commits to tell", undecided, undecided == 1 ? "" : "s");
-	putchar('\n');
-	for (size_t i = 0; i < c->n; i++) {
-		const pg_change_point *p = &c->items[i];
-		char before[32], after[32], change[32], subject[64];
-		pg_format_value(before, sizeof(before), p->before, p->unit);
-		pg_format_value(after, sizeof(after), p->after, p->unit);
-		if (isfinite(p->change))
-			pg_format_change(change, sizeof(change), p->change);
-		else
-			snprintf(change, sizeof(change), "from 0");
-		snprintf(subject, sizeof(subject), "%s", p->subject ? p->subject : "");
-		if (p->too_few)
-			printf("  %s  %.7s  %s → %s  %s  too few commits to tell (%zu before, %zu after; a step needs "
-			       "%zu a side)  %s",
-			       p->metric, p->commit, before, after, change, p->n_before, p->n_after, min_segment,
-			       subject);
-		else
-			printf("  %s  %.7s  %s → %s  %s  p=%.2g  %s  %s", p->metric, p->commit, before, after,
-			       change, p->p, p->worse ? "regression" : "improvement", subject);
-		if (p->accepted_by)
-			printf("  (accepted by %s)", p->accepted_by);
-		putchar('\n');
-	}
-}
-
-static int print_json(const pg_changes *c, const pg_history *h, size_t n_commits)
-{
-	cJSON *root = cJSON_CreateObject(), *list = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
-	if (!root || !list || !warnings) {
-		cJSON_Delete(root);
-		cJSON_Delete(list);
-		cJSON_Delete(warnings);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	cJSON_AddStringToObject(root, "schema", "perfgate-changes/1");
-	if (h->env_key)
-		cJSON_AddStringToObject(root, "env", h->env_key);
-	else
-		cJSON_AddNullToObject(root, "env");
-	cJSON_AddNumberToObject(root, "commits", (double)n_commits);
-	cJSON_AddNumberToObject(root, "metrics", (double)c->n_series);
-	cJSON_AddItemToObject(root, "changes", list);
-	for (size_t i = 0; i < c->n; i++) {
-		const pg_change_point *p = &c->items[i];
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			break;
-		cJSON_AddItemToArray(list, o);
-		cJSON_AddStringToObject(o, "metric", p->metric);
-		cJSON_AddStringToObject(o, "commit", p->commit);
-		cJSON_AddStringToObject(o, "subject", p->subject ? p->subject : "");
-		cJSON_AddStringToObject(o, "unit", p->unit);
-		cJSON_AddNumberToObject(o, "before", p->before);
-		cJSON_AddNumberToObject(o, "after", p->after);
-		if (isfinite(p->change))
-			cJSON_AddNumberToObject(o, "change", p->change);
-		else
-			cJSON_AddNullToObject(o, "change");
-		if (isfinite(p->p))
-			cJSON_AddNumberToObject(o, "p", p->p);
-		else
-			cJSON_AddNullToObject(o, "p");
-		if (isfinite(p->p_runs))
-			cJSON_AddNumberToObject(o, "p_runs", p->p_runs);
-		else
-			cJSON_AddNullToObject(o, "p_runs");
-		cJSON_AddNumberToObject(o, "n_before", (double)p->n_before);
-		cJSON_AddNumberToObject(o, "n_after", (double)p->n_after);
-		cJSON_AddStringToObject(o, "direction", p->worse ? "regression" : "improvement");
-		cJSON_AddBoolToObject(o, "decided", !p->too_few);
-		if (p->too_few)
-			cJSON_AddStringToObject(o, "note", "too few commits to tell");
-		else
-			cJSON_AddNullToObject(o, "note");
-		if (p->accepted_by)
-			cJSON_AddStringToObject(o, "accepted_by", p->accepted_by);
-		else
-			cJSON_AddNullToObject(o, "accepted_by");
-	}
-	for (size_t i = 0; i < h->n_warnings; i++)
-		cJSON_AddItemToArray(warnings, cJSON_CreateString(h->warnings[i]));
-	cJSON_AddItemToObject(root, "warnings", warnings);
-	char *text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	puts(text);
-	free(text);
-	return 0;
-}
-
 /* --min-change P: a positive percentage, "5" or "5%", as a fraction. */
 static int min_change_option(void *fraction, const char *value)
 {
@@ -156,14 +54,14 @@ int cmd_changes(int argc, char *argv[])
 	static const char *const formats[] = {"text", "json", NULL};
 	static const pg_cli_verb verb = {.name = "changes", .usage = usage, .help = help};
 	const char *env_key = NULL, *store_dir = NULL;
-	char **metrics = NULL, *head = NULL;
+	char **metrics = NULL;
 	size_t n_metrics = 0;
-	pg_cli_context ctx = {0};
+	pg_gate_context ctx = {0};
 	pg_store *store = NULL;
 	pg_history *h = NULL;
 	pg_changes found = {0};
 	pg_changes_options o = {0};
-	int n = 200, rc = 0, json = 0, dirty;
+	int n = 200, rc = 0, json = 0;
 	const pg_cli_option opts[] = {{NULL, 'n', PG_CLI_INT, .dest = &n, .least = 2},
 				      {"metric", 0, PG_CLI_LIST, .dest = &metrics, .count = &n_metrics},
 				      {"min-change", 0, PG_CLI_CALL, .dest = &o.min_change, .call = min_change_option},
@@ -177,23 +75,20 @@ int cmd_changes(int argc, char *argv[])
 		rc = rc == PG_CLI_HELP ? 0 : rc;
 		goto out;
 	}
-	if ((rc = pg_cli_open_history(&ctx, &store, store_dir, "changes")) ||
-	    (rc = pg_repo_head(&head, &dirty, ctx.repo)) ||
-	    (rc = pg_history_load(&h, store, head, n, env_key, 0)) ||
-	    (rc = pg_changes_find(&found, h, metrics, n_metrics, ctx.repo, store, &o)))
+	if ((rc = pg_gate_open_history(&ctx, &store, store_dir, "changes")) ||
+	    (rc = pg_gate_changes(&found, &h, ctx.repo, store, n, env_key, metrics, n_metrics, &o)))
 		goto out;
 	for (size_t i = 0; i < h->n_warnings && !json; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", h->warnings[i]);
 	if (json)
-		rc = print_json(&found, h, h->n_commits);
+		rc = pg_report_changes_json(stdout, &found, h, h->n_commits);
 	else
-		print_text(&found, h, h->n_commits, o.min_segment ? o.min_segment : 3);
+		pg_report_changes_text(stdout, &found, h, h->n_commits, o.min_segment ? o.min_segment : 3);
 out:
 	pg_changes_release(&found);
 	pg_history_free(h);
-	free(head);
 	free(metrics);
 	pg_store_free(store);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }

@@ -63,11 +63,11 @@ static int pick_key(const char **key, const pg_commit_records *r, const char *sp
 /* The latest result set of key stored on the commit spec names. */
 static int load_stored(pg_result_set **out, const char *spec, const char *key, const char *store_dir)
 {
-	pg_cli_context ctx;
+	pg_gate_context ctx;
 	pg_store *store = NULL;
 	pg_commit_records records;
 	char hex[GIT_OID_HEXSZ + 1];
-	int rc = pg_cli_context_open(&ctx), have_records = 0;
+	int rc = pg_gate_context_open(&ctx), have_records = 0;
 	if (rc)
 		goto out;
 	if (!ctx.repo) {
@@ -85,7 +85,7 @@ static int load_stored(pg_result_set **out, const char *spec, const char *key, c
 	git_oid_tostr(hex, sizeof(hex), git_object_id(commit));
 	git_object_free(obj);
 	git_object_free(commit);
-	rc = pg_cli_open_store(&store, &ctx, store_dir);
+	rc = pg_gate_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = pg_store_read(&records, store, hex)))
 		goto out;
 	have_records = 1;
@@ -108,7 +108,7 @@ out:
 	if (have_records)
 		pg_commit_records_release(&records);
 	pg_store_free(store);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/gates.h"
 #include "perfgate/publish.h"
 #include "perfgate/repo.h"
@@ -43,20 +44,8 @@ static const char help[] =
 
 
 
-static int head_commit(char *hex, git_repository *repo)
-{
-	git_oid head;
-	if (git_reference_name_to_id(&head, repo, "HEAD") < 0) {
-		if (git_repository_head_unborn(repo) == 1)
-			return pg_error_set(PG_EINPUT, "HEAD is unborn (no commit yet): nothing to publish");
-		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
-	}
-	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &head);
-	return 0;
-}
-
 /* -c, else the repository's gates/default.json when it has one; none is fine. */
-static int load_gates(pg_gates **out, const pg_cli_context *ctx, const char *path)
+static int load_gates(pg_gates **out, const pg_gate_context *ctx, const char *path)
 {
 	pg_gate_options c = PG_GATE_OPTIONS_INIT;
 	*out = NULL;
@@ -96,7 +85,7 @@ int cmd_publish(int argc, char *argv[])
 	char *repo_url = NULL;
 	pg_publish_options o = {0};
 	pg_publish_counts counts = {0};
-	pg_cli_context ctx = {0};
+	pg_gate_context ctx = {0};
 	pg_store *store = NULL;
 	pg_gates *gates = NULL;
 	char head[GIT_OID_HEXSZ + 1];
@@ -120,7 +109,7 @@ int cmd_publish(int argc, char *argv[])
 	}
 	o.env_keys = keys;
 	o.repo_url = repo_url;
-	if ((rc = pg_cli_context_open(&ctx)))
+	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
 	if (!ctx.repo) {
 		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (publish walks the history of one)");
@@ -129,8 +118,8 @@ int cmd_publish(int argc, char *argv[])
 	if ((rc = load_gates(&gates, &ctx, gates_path)))
 		goto out;
 	o.gates = gates;
-	rc = pg_cli_open_store(&store, &ctx, store_dir);
-	if (rc || (rc = head_commit(head, ctx.repo)) || (rc = pg_publish_site(&counts, store, head, &o)))
+	rc = pg_gate_open_store(&store, &ctx, store_dir);
+	if (rc || (rc = pg_repo_head_id(head, ctx.repo, "publish")) || (rc = pg_gate_publish(&counts, store, head, &o)))
 		goto out;
 	for (size_t i = 0; i < counts.n_warnings; i++)
 		fprintf(stderr, "perfgate: warning: %s\n", counts.warnings[i]);
@@ -144,6 +133,6 @@ out:
 	free(repo_url);
 	pg_gates_free(gates);
 	pg_store_free(store);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }

@@ -24,7 +24,7 @@ int cmd_sync(int argc, char *argv[])
 	static const pg_cli_verb verb = {.name = "sync", .usage = usage, .help = help,
 					 .operands = PG_CLI_OPERANDS};
 	static const pg_cli_option opts[] = {{0}};
-	pg_cli_context ctx = {0};
+	pg_gate_context ctx = {0};
 	const char *remote = "origin";
 	int first, rc;
 
@@ -35,12 +35,12 @@ int cmd_sync(int argc, char *argv[])
 	if (first < argc)
 		return pg_error_set(PG_EINPUT, "sync: one remote at most, found '%s' too\nusage: %s",
 				    argv[first], usage);
-	if ((rc = pg_cli_context_open(&ctx)))
+	if ((rc = pg_gate_context_open(&ctx)))
 		return rc;
 	if (!ctx.repo)
 		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (sync shares the notes of one)");
 	else if ((rc = pg_store_sync(ctx.repo, remote, NULL)) == 0)
 		printf("%s: in sync with %s\n", PG_NOTES_REF, remote);
-	pg_cli_context_close(&ctx);
+	pg_gate_context_close(&ctx);
 	return rc;
 }

@@ -44,13 +44,12 @@
  */
 #include "perfgate/changes.h"
 
-#include "perfgate/accept.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/stats.h"
 
-#include <fnmatch.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -504,29 +503,8 @@ static const pg_metric *point_of(pg_series_point *out, const pg_result_set *rs, 
 	return m;
 }
 
-static int covered(char **by, git_repository *repo, pg_store *store, const char *prev, const char *commit,
-		   const char *metric, double worse_change)
-{
-	pg_acceptances a;
-	*by = NULL;
-	if (!repo)
-		return 0;
-	int rc = pg_acceptances_collect(&a, repo, store, prev[0] ? prev : NULL, commit, NULL);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < a.n && !*by; i++) {
-		const pg_acceptance *acc = &a.items[i];
-		if (fnmatch(acc->glob, metric, 0) != 0 || (acc->has_bound && worse_change > acc->bound))
-			continue;
-		if (!(*by = strdup(acc->by)))
-			rc = pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	pg_acceptances_release(&a);
-	return rc;
-}
-
 static int add_point(pg_changes *out, const series_spec *s, const pg_metric *m, const pg_history *h,
-		     const size_t *at, const pg_series_split *split, git_repository *repo, pg_store *store)
+		     const size_t *at, const pg_series_split *split)
 {
 	pg_change_point *grown = realloc(out->items, (out->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -549,20 +527,6 @@ static int add_point(pg_changes *out, const series_spec *s, const pg_metric *m, 
 	if (!(c->metric = strdup(s->name)) || !(c->unit = strdup(m->unit ? m->unit : "")))
 		goto nomem;
 	out->n++;
-	if (repo) {
-		git_oid oid;
-		git_commit *commit = NULL;
-		const char *subject = NULL;
-		if (git_oid_fromstr(&oid, c->commit) == 0 && git_commit_lookup(&commit, repo, &oid) == 0)
-			subject = git_commit_summary(commit);
-		c->subject = strdup(subject ? subject : "");
-		git_commit_free(commit);
-		if (!c->subject)
-			return pg_error_set(PG_ENOMEM, "out of memory");
-		/* Acceptances in (previous commit with a value, change commit]: where the shift happened. */
-		return covered(&c->accepted_by, repo, store, c->prev, c->commit, c->metric,
-			       c->better_higher ? -c->change : c->change);
-	}
 	return 0;
 nomem:
 	free(c->metric);
@@ -571,8 +535,8 @@ nomem:
 }
 
 /* The change points of one series along h, appended to out. */
-static int find_series(pg_changes *out, const pg_history *h, const series_spec *spec, git_repository *repo,
-		       pg_store *store, const pg_changes_options *o)
+static int find_series(pg_changes *out, const pg_history *h, const series_spec *spec,
+		       const pg_changes_options *o)
 {
 	pg_series_point *pts = malloc((h->n_commits + 1) * sizeof(*pts));
 	size_t *at = malloc((h->n_commits + 1) * sizeof(*at));
@@ -595,7 +559,7 @@ static int find_series(pg_changes *out, const pg_history *h, const series_spec *
 	if (!newest || (rc = pg_changes_split_series(splits, &n_splits, pts, n, o)))
 		goto out;
 	for (size_t j = 0; j < n_splits && !rc; j++)
-		rc = add_point(out, spec, newest, h, at, &splits[j], repo, store);
+		rc = add_point(out, spec, newest, h, at, &splits[j]);
 out:
 	free(pts);
 	free(at);
@@ -604,7 +568,7 @@ out:
 }
 
 int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, size_t n_metrics,
-		    git_repository *repo, pg_store *store, const pg_changes_options *o)
+		    const pg_changes_options *o)
 {
 	series_spec *specs = NULL;
 	size_t n_specs = 0;
@@ -620,7 +584,7 @@ int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, 
 				rc = pg_error_set(PG_ENOMEM, "out of memory");
 	}
 	for (size_t s = 0; s < n_specs && !rc; s++)
-		rc = find_series(out, h, &specs[s], repo, store, o);
+		rc = find_series(out, h, &specs[s], o);
 	specs_free(specs, n_specs);
 	if (rc)
 		pg_changes_release(out);
@@ -628,7 +592,7 @@ int pg_changes_find(pg_changes *out, const pg_history *h, char *const *metrics, 
 }
 
 int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *bench, const char *metric,
-			   git_repository *repo, pg_store *store, const pg_changes_options *o)
+			   const pg_changes_options *o)
 {
 	size_t len = strlen(bench) + strlen(metric) + 2;
 	series_spec spec = {malloc(len), (char *)bench, (char *)metric};
@@ -636,7 +600,7 @@ int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *ben
 	if (!spec.name)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	snprintf(spec.name, len, "%s.%s", bench, metric);
-	int rc = find_series(out, h, &spec, repo, store, o);
+	int rc = find_series(out, h, &spec, o);
 	free(spec.name);
 	if (rc)
 		pg_changes_release(out);

@@ -1,13 +1,11 @@
 /* check.c - the check flow: measure, save, find the baseline, compare, confirm, gate, report */
 #include "perfgate/gate.h"
 
-/* pg_cli_drift and pg_cli_level_shifts: read along history; their move to gate/ renames them. */
-#include "cli/drift.h"
-
 #include "perfgate/baseline.h"
 #include "perfgate/bench.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/gate_history.h"
 #include "perfgate/plot.h"
 #include "perfgate/runner.h"
 #include "perfgate/store.h"
@@ -264,9 +262,9 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	    (rc = pg_gate_apply_acceptances(v, &ctx, store, &co)))
 		goto early_out;
 	/* Creeping regressions: head against the target branch N first parents back. */
-	if (o->drift > 0 && (rc = pg_cli_drift(v, &ctx, store, rs, gates, o->drift, o->base.target, &co)))
+	if (o->drift > 0 && (rc = pg_gate_drift(v, ctx.repo, store, rs, gates, o->drift, o->base.target, &co)))
 		goto early_out;
-	if ((rc = pg_cli_level_shifts(v, &ctx, store, rs, o->shifts)))
+	if ((rc = pg_gate_level_shifts(v, ctx.repo, store, rs, o->shifts)))
 		goto early_out;
 	if (o->plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

@@ -1,10 +1,9 @@
-/* history.c - a metric along first-parent history: the walk over stored results, and its plot */
+/* history.c - a metric along first-parent history, drawn: the median per commit, the runs' band, the threshold, check's marks, change points */
 #include "perfgate/plot.h"
 
 #include "perfgate/changes.h"
 #include "perfgate/error.h"
 #include "perfgate/quantity.h"
-#include "perfgate/repo.h"
 #include "perfgate/stats.h"
 #include "report/escape.h"
 
@@ -12,156 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the walk ---- */
-
-static int push_string(char ***list, size_t *n, const char *s)
-{
-	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	*list = grown;
-	if (!(grown[*n] = strdup(s)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	(*n)++;
-	return 0;
-}
-
-static int same_key(const char *a, const char *b)
-{
-	return a && b ? strcmp(a, b) == 0 : a == b;
-}
-
-/* One commit, appended: its latest set of the history's key (taken out of the records), keys seen. */
-static int add_commit(pg_history *h, size_t *cap, pg_store *store, const char *hex, int with_samples)
-{
-	pg_commit_records r;
-	int rc = with_samples ? pg_store_read(&r, store, hex) : pg_store_read_summaries(&r, store, hex);
-	if (rc)
-		return rc;
-	if (h->n_commits == *cap) {
-		size_t grown_cap = *cap ? *cap * 2 : 64;
-		pg_history_commit *grown = realloc(h->commits, grown_cap * sizeof(*grown));
-		if (!grown) {
-			pg_commit_records_release(&r);
-			return pg_error_set(PG_ENOMEM, "out of memory");
-		}
-		h->commits = grown;
-		*cap = grown_cap;
-	}
-	pg_history_commit *c = &h->commits[h->n_commits++];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->commit, sizeof(c->commit), "%s", hex);
-	for (size_t i = 0; i < r.n_warnings && !rc; i++)
-		rc = push_string(&h->warnings, &h->n_warnings, r.warnings[i]);
-	/* The newest commit with results decides the key when none was asked for. */
-	if (!h->env_key && r.n_sets > 0 && !rc) {
-		const pg_result_set *newest = pg_records_latest(&r, NULL);
-		if (newest->env.key && !(h->env_key = strdup(newest->env.key)))
-			rc = pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	const pg_result_set *latest = pg_records_latest(&r, h->env_key);
-	for (size_t i = 0; i < r.n_sets && !rc; i++) {
-		const char *key = r.sets[i]->env.key;
-		if (same_key(key, h->env_key) || !key)
-			continue;
-		int seen = 0;
-		for (size_t k = 0; k < h->n_other_keys && !seen; k++)
-			seen = strcmp(h->other_keys[k], key) == 0;
-		if (!seen)
-			rc = push_string(&h->other_keys, &h->n_other_keys, key);
-	}
-	for (size_t i = 0; i < r.n_sets && latest; i++)
-		if (r.sets[i] == latest && same_key(latest->env.key, h->env_key)) {
-			c->rs = r.sets[i];
-			r.sets[i] = NULL;
-		}
-	pg_commit_records_release(&r);
-	return rc;
-}
-
-static int warn(pg_history *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int warn(pg_history *h, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return push_string(&h->warnings, &h->n_warnings, buf);
-}
-
-/*
- * A plain first-parent chase, as `perfgate log` walks: a revwalk would read
- * far more history than n commits, and stops a commit early at the edge of
- * a shallow clone.
- */
-int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
-		    const char *env_key, int with_samples)
-{
-	git_repository *repo = pg_store_repo(store);
-	git_commit *commit = NULL;
-	git_oid oid;
-	size_t cap = 0;
-	int rc = 0;
-
-	*out = NULL;
-	if (!repo)
-		return pg_error_set(PG_ESYSTEM, "history needs a git repository");
-	if (git_oid_fromstr(&oid, start) < 0 || git_commit_lookup(&commit, repo, &oid) < 0)
-		return pg_error_set(PG_EINPUT, "%s: not a commit in this repository", start);
-	pg_history *h = calloc(1, sizeof(*h));
-	if (!h || (env_key && !(h->env_key = strdup(env_key)))) {
-		free(h);
-		git_commit_free(commit);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	for (int i = 1; !rc; i++) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_commit *parent = NULL;
-		git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
-		rc = add_commit(h, &cap, store, hex, with_samples);
-		if (rc || i >= n || git_commit_parentcount(commit) == 0)
-			break;
-		if (git_commit_parent(&parent, commit, 0) < 0) {
-			rc = warn(h, "history ends after %d commit%s (%s): a shallow clone? fetch with fetch-depth 0",
-				  i, i == 1 ? "" : "s", pg_git_error());
-			break;
-		}
-		git_commit_free(commit);
-		commit = parent;
-	}
-	git_commit_free(commit);
-	if (rc) {
-		pg_history_free(h);
-		return rc;
-	}
-	/* Walked newest first; drawn oldest left. */
-	for (size_t i = 0; i < h->n_commits / 2; i++) {
-		pg_history_commit t = h->commits[i];
-		h->commits[i] = h->commits[h->n_commits - 1 - i];
-		h->commits[h->n_commits - 1 - i] = t;
-	}
-	*out = h;
-	return 0;
-}
-
-void pg_history_free(pg_history *h)
-{
-	if (!h)
-		return;
-	for (size_t i = 0; i < h->n_commits; i++)
-		pg_result_set_free(h->commits[i].rs);
-	free(h->commits);
-	free(h->env_key);
-	for (size_t i = 0; i < h->n_other_keys; i++)
-		free(h->other_keys[i]);
-	free(h->other_keys);
-	for (size_t i = 0; i < h->n_warnings; i++)
-		free(h->warnings[i]);
-	free(h->warnings);
-	free(h);
-}
 
 /* ---- the plot ---- */
 

@@ -1,30 +1,16 @@
-/* accept.c - intended changes: Perfgate-Accept trailers, accept records, a PR label */
+/* accept.c - where intended changes are read and written: Perfgate-Accept trailers, accept records, a PR label */
 #include "perfgate/accept.h"
 
 #include "perfgate/error.h"
-#include "perfgate/quantity.h"
+#include "perfgate/json.h"
+#include "perfgate/repo.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void pg_acceptances_release(pg_acceptances *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		free(a->items[i].glob);
-		free(a->items[i].by);
-	}
-	free(a->items);
-	for (size_t i = 0; i < a->n_warnings; i++)
-		free(a->warnings[i]);
-	free(a->warnings);
-	memset(a, 0, sizeof(*a));
-}
 
 static int warn(pg_acceptances *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(pg_acceptances *a, const char *fmt, ...)
@@ -42,32 +28,6 @@ static int warn(pg_acceptances *a, const char *fmt, ...)
 	}
 	a->warnings = grown;
 	a->n_warnings++;
-	return 0;
-}
-
-int pg_acceptance_parse(pg_acceptance *out, const char *text, const char *by)
-{
-	char glob[512], bound[64] = "", extra[8] = "";
-	memset(out, 0, sizeof(*out));
-	int n = sscanf(text, "%511s %63s %7s", glob, bound, extra);
-	if (n < 1)
-		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound, e.g. +25%%>]', found nothing");
-	if (n == 3)
-		return pg_error_set(PG_EINPUT, "expected '<metric glob> [<bound>]', found more: \"%s\"", text);
-	if (n == 2) {
-		pg_quantity q;
-		if (pg_quantity_parse(&q, bound) != 0 || q.dim != PG_DIM_RATIO || q.value <= 0)
-			return pg_error_set(PG_EINPUT, "bound '%s' is not a positive percentage such as +25%%", bound);
-		out->has_bound = 1;
-		out->bound = q.value;
-	}
-	out->glob = strdup(glob);
-	out->by = strdup(by);
-	if (!out->glob || !out->by) {
-		free(out->glob);
-		free(out->by);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
 	return 0;
 }
 
@@ -210,46 +170,41 @@ int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *
 	return rc;
 }
 
-int pg_acceptances_apply(pg_verdict *v, pg_acceptances *a, const pg_compare_options *opts)
+int pg_accept_record_save(pg_store *store, const char *commit, char *const *globs, size_t n,
+			  const char *max, const char *reason)
 {
-	for (size_t i = 0; i < v->n_metrics; i++) {
-		pg_metric_change *c = &v->metrics[i];
-		if (!c->gated || !c->has_base || !(c->change > 0) ||
-		    (c->verdict != PG_CHANGE_REGRESSION && c->verdict != PG_CHANGE_INCONCLUSIVE))
-			continue;
-		char path[512], with_stat[600];
-		snprintf(path, sizeof(path), "%s.%s", c->bench, c->metric);
-		snprintf(with_stat, sizeof(with_stat), "%s%s%s", path, c->stat ? "." : "", c->stat ? c->stat : "");
-		for (size_t k = 0; k < a->n; k++) {
-			pg_acceptance *acc = &a->items[k];
-			if (fnmatch(acc->glob, path, 0) != 0 && fnmatch(acc->glob, with_stat, 0) != 0)
-				continue;
-			acc->used = 1;
-			char by[600];
-			if (acc->has_bound)
-				snprintf(by, sizeof(by), "%s (up to +%.0f %%)", acc->by, acc->bound * 100);
-			else
-				snprintf(by, sizeof(by), "%s", acc->by);
-			if (acc->has_bound && c->change > acc->bound) {
-				char note[800];
-				snprintf(note, sizeof(note), "accepted up to +%.0f %% by %s, but changed %+.1f %%",
-					 acc->bound * 100, acc->by, c->change * 100);
-				free(c->note);
-				c->note = strdup(note);
-				continue;
-			}
-			free(c->accepted_by);
-			c->accepted_by = strdup(by);
-			c->verdict = PG_CHANGE_ACCEPTED;
-			break;
-		}
+	git_signature *sig = NULL;
+	char by[512];
+	int rc = pg_repo_signature(&sig, pg_store_repo(store));
+	if (rc)
+		return rc;
+	snprintf(by, sizeof(by), "%s <%s>", sig->name, sig->email);
+	git_signature_free(sig);
+	char *run_id = pg_new_run_id(), *created = pg_now_iso8601(), *line = NULL;
+	cJSON *rec = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
+	if (!run_id || !created || !rec || !metrics) {
+		cJSON_Delete(metrics);
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
 	}
-	for (size_t k = 0; k < a->n; k++)
-		if (!a->items[k].used && strcmp(a->items[k].glob, "*") != 0)
-			pg_verdict_warn(v, "Perfgate-Accept '%s' (%s) matched no changed metric", a->items[k].glob,
-					a->items[k].by);
-	for (size_t k = 0; k < a->n_warnings; k++)
-		pg_verdict_warn(v, "%s", a->warnings[k]);
-	pg_verdict_decide(v, opts);
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(metrics, cJSON_CreateString(globs[i]));
+	pg_json_add_string(rec, "schema", PG_ACCEPT_SCHEMA);
+	pg_json_add_string(rec, "commit", commit);
+	cJSON_AddItemToObject(rec, "metrics", metrics);
+	pg_json_add_string(rec, "max", max);
+	pg_json_add_string(rec, "reason", reason);
+	pg_json_add_string(rec, "by", by);
+	pg_json_add_string(rec, "created", created);
+	pg_json_add_string(rec, "run_id", run_id);
+	if (!(line = cJSON_PrintUnformatted(rec)))
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	else
+		rc = pg_store_append(store, commit, line, run_id);
+out:
+	free(line);
+	cJSON_Delete(rec);
+	free(created);
+	free(run_id);
+	return rc;
 }

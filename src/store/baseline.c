@@ -4,7 +4,6 @@
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,33 +101,6 @@ static char *remote_default_branch(git_repository *repo)
 	return branch;
 }
 
-static int first_parent(git_oid *out, git_repository *repo, const git_oid *id, int *shallow)
-{
-	git_commit *c = NULL;
-	*shallow = 0;
-	if (git_commit_lookup(&c, repo, id) != 0) {
-		*shallow = git_repository_is_shallow(repo) == 1;
-		return -1;
-	}
-	int rc = -1;
-	if (git_commit_parentcount(c) > 0) {
-		const git_oid *p = git_commit_parent_id(c, 0);
-		git_commit *parent = NULL;
-		/* A shallow clone lists the parent but does not have it. */
-		if (git_commit_lookup(&parent, repo, p) == 0) {
-			git_oid_cpy(out, p);
-			rc = 0;
-		} else {
-			*shallow = 1;
-		}
-		git_commit_free(parent);
-	} else {
-		*shallow = git_repository_is_shallow(repo) == 1;
-	}
-	git_commit_free(c);
-	return rc;
-}
-
 /* Where the walk starts, and the words that say how it was chosen. */
 static int find_start(git_oid *start, int *has_start, pg_baseline *b, git_repository *repo,
 		      const git_oid *head, const pg_baseline_options *o)
@@ -172,7 +144,7 @@ static int find_start(git_oid *start, int *has_start, pg_baseline *b, git_reposi
 				return set_how(b, "merge-base with %s", shown);
 			}
 			/* A push to the target branch: never compare head with itself. */
-			if (first_parent(start, repo, head, &shallow) == 0) {
+			if (pg_repo_first_parent(start, &shallow, repo, head) == 0) {
 				*has_start = 1;
 				return set_how(b, "first parent of HEAD (HEAD is on %s)", shown);
 			}
@@ -187,7 +159,7 @@ static int find_start(git_oid *start, int *has_start, pg_baseline *b, git_reposi
 	}
 	if (!head)
 		return set_how(b, "no commit");
-	if (first_parent(start, repo, head, &shallow) == 0) {
+	if (pg_repo_first_parent(start, &shallow, repo, head) == 0) {
 		*has_start = 1;
 		return set_how(b, "first parent of HEAD");
 	}
@@ -309,7 +281,7 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 		if (rc)
 			return rc;
 		int shallow;
-		if (found < n && first_parent(&at, repo, &at, &shallow) != 0) {
+		if (found < n && pg_repo_first_parent(&at, &shallow, repo, &at) != 0) {
 			b->shallow = shallow;
 			break;
 		}
@@ -353,89 +325,5 @@ int pg_baseline_start(char **commit, char **how, git_repository *repo, const cha
 	for (size_t i = 0; i < b.n_warnings; i++)
 		free(b.warnings[i]);
 	free(b.warnings);
-	return rc;
-}
-
-/* Newest first: `created` is ISO 8601 UTC, so text order is time order. */
-static int newer_first(const void *a, const void *b)
-{
-	const pg_result_set *x = *(const pg_result_set *const *)a, *y = *(const pg_result_set *const *)b;
-	return -strcmp(x->created ? x->created : "", y->created ? y->created : "");
-}
-
-/* One run's centres into the series; counts the run for its benchmark. */
-static int take_run(pg_run_history *h, size_t *runs, const pg_result_set *set, char *const *names,
-		    size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const pg_benchmark *b = pg_result_set_find(set, names[i]);
-		if (!b || b->status != PG_STATUS_OK || runs[i] >= (size_t)h->wanted)
-			continue;
-		runs[i]++;
-		for (size_t j = 0; j < b->n_metrics; j++) {
-			double centre;
-			if (pg_metric_center(&b->metrics[j], &centre) != 0 || !isfinite(centre))
-				continue;
-			pg_run_series *s = pg_run_history_series(h, b->name, b->metrics[j].name);
-			if (!s)
-				return pg_error_set(PG_ENOMEM, "out of memory");
-			if (s->n < (size_t)h->wanted)
-				s->values[s->n++] = centre;
-		}
-	}
-	return 0;
-}
-
-int pg_run_history_read(pg_run_history **out, pg_store *store, git_repository *repo,
-			const char *start, const char *env_key, char *const *names, size_t n,
-			int k, int max_depth)
-{
-	pg_run_history *h = calloc(1, sizeof(*h));
-	size_t *runs = calloc(n ? n : 1, sizeof(size_t));
-	git_oid at;
-	int rc = 0;
-	if (!h || !runs) {
-		free(h);
-		free(runs);
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	h->wanted = k > 0 ? k : PG_DEFAULT_HISTORY;
-	*out = h;
-	if (!start || !repo || git_oid_fromstr(&at, start) != 0) {
-		free(runs);
-		return 0;
-	}
-	int depth_limit = max_depth > 0 ? max_depth : PG_DEFAULT_MAX_DEPTH;
-	for (int depth = 0; depth < depth_limit && !rc; depth++) {
-		char hex[GIT_OID_HEXSZ + 1];
-		pg_commit_records records;
-		git_oid_tostr(hex, sizeof(hex), &at);
-		if ((rc = pg_store_read_summaries(&records, store, hex)))
-			break;
-		const pg_result_set **sets = calloc(records.n_sets ? records.n_sets : 1, sizeof(*sets));
-		size_t n_sets = 0;
-		if (!sets)
-			rc = pg_error_set(PG_ENOMEM, "out of memory");
-		for (size_t i = 0; !rc && i < records.n_sets; i++)
-			if (records.sets[i]->env.key && env_key && strcmp(records.sets[i]->env.key, env_key) == 0)
-				sets[n_sets++] = records.sets[i];
-		if (!rc)
-			qsort(sets, n_sets, sizeof(*sets), newer_first);
-		for (size_t i = 0; !rc && i < n_sets; i++)
-			rc = take_run(h, runs, sets[i], names, n);
-		free(sets);
-		pg_commit_records_release(&records);
-		size_t full = 0;
-		for (size_t i = 0; i < n; i++)
-			full += runs[i] >= (size_t)h->wanted;
-		int shallow;
-		if (rc || full == n || first_parent(&at, repo, &at, &shallow) != 0)
-			break;
-	}
-	free(runs);
-	if (rc) {
-		pg_run_history_free(h);
-		*out = NULL;
-	}
 	return rc;
 }

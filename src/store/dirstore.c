@@ -58,36 +58,11 @@ static int make_dirs(const char *dir)
 	return 0;
 }
 
-static int dir_read_text(char **text, size_t *len, pg_store *store, const char *commit,
-			 pg_store_version *ver)
+static int dir_read_text(char **text, size_t *len, pg_store *store, const char *commit)
 {
 	struct stat st;
-	int rc = 0;
 	*text = NULL;
 	*len = 0;
-	if (ver) {
-		/* Writers queue on DIR/.lock: read, merge and rename happen as one step. */
-		char *lock = pg_path_join(store->dir, ".lock");
-		if (!lock)
-			return pg_error_set(PG_ENOMEM, "out of memory");
-		ver->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (ver->lock_fd < 0) {
-			rc = pg_error_set(PG_ESYSTEM, "%s: cannot write to the store directory: %s",
-					  store->dir, strerror(errno));
-			free(lock);
-			return rc;
-		}
-		free(lock);
-		while (flock(ver->lock_fd, LOCK_EX) != 0) {
-			if (errno != EINTR) {
-				rc = pg_error_set(PG_ESYSTEM, "%s: cannot lock the store: %s", store->dir,
-						  strerror(errno));
-				close(ver->lock_fd);
-				ver->lock_fd = -1;
-				return rc;
-			}
-		}
-	}
 	char *path = commit_path(store, commit);
 	if (!path)
 		return pg_error_set(PG_ENOMEM, "out of memory");
@@ -96,29 +71,43 @@ static int dir_read_text(char **text, size_t *len, pg_store *store, const char *
 		free(path);
 		return 0;
 	}
-	rc = pg_file_read(text, len, path);
+	int rc = pg_file_read(text, len, path);
 	free(path);
 	return rc;
 }
 
-static int dir_write_cas(pg_store *store, const char *commit, const char *text,
-			 const pg_store_version *ver)
+/* Writers queue on DIR/.lock: read, change and rename happen as one step, so no write races. */
+static int dir_update(pg_store *store, const char *commit, pg_note_change_fn change, void *arg)
 {
-	(void)ver; /* the lock taken by the read makes this write the only one */
-	char *path = commit_path(store, commit);
-	if (!path)
+	char *lock = pg_path_join(store->dir, ".lock"), *current = NULL, *text = NULL;
+	size_t len;
+	int rc = 0;
+	if (!lock)
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	int rc = pg_file_write_atomic(path, text, strlen(text));
-	free(path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(lock);
+	if (fd < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: cannot write to the store directory: %s", store->dir,
+				    strerror(errno));
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			rc = pg_error_set(PG_ESYSTEM, "%s: cannot lock the store: %s", store->dir, strerror(errno));
+			close(fd);
+			return rc;
+		}
+	}
+	rc = dir_read_text(&current, &len, store, commit);
+	if (!rc)
+		rc = change(&text, current, arg);
+	if (!rc && text) {
+		char *path = commit_path(store, commit);
+		rc = path ? pg_file_write_atomic(path, text, strlen(text)) : pg_error_set(PG_ENOMEM, "out of memory");
+		free(path);
+	}
+	free(current);
+	free(text);
+	close(fd);
 	return rc;
-}
-
-static void dir_release(pg_store *store, pg_store_version *ver)
-{
-	(void)store;
-	if (ver->lock_fd >= 0)
-		close(ver->lock_fd);
-	ver->lock_fd = -1;
 }
 
 static int dir_check_commit(pg_store *store, const char *commit)
@@ -158,8 +147,7 @@ static void dir_free(pg_store *store)
 
 static const pg_store_ops dir_ops = {
 	.read_text = dir_read_text,
-	.write_cas = dir_write_cas,
-	.release = dir_release,
+	.update = dir_update,
 	.check_commit = dir_check_commit,
 	.origin = dir_origin,
 	.free = dir_free,
@@ -177,7 +165,7 @@ int pg_store_open_dir(pg_store **out, const char *dir, git_repository *repo)
 	}
 	store->ops = &dir_ops;
 	store->repo = repo;
-	store->retry_limit_s = 30.0;
+	store->retry_limit_s = PG_STORE_RETRY_LIMIT;
 	*out = store;
 	return 0;
 }

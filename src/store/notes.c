@@ -1,6 +1,7 @@
 /* notes.c - the git notes store: a JSON Lines note per commit under refs/notes/perfgate */
 #include "store_private.h"
 
+#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- the index: annotated commit -> note blob, subtrees read on demand ---- */
 
@@ -373,9 +376,7 @@ int pg_notes_commit(git_oid *out, git_repository *repo, const git_oid *tree,
 	int rc = 0;
 	if (n_parents > 2)
 		return pg_error_set(PG_ESYSTEM, "a notes commit has at most two parents");
-	/* A CI runner rarely has user.name: notes are still written, by "perfgate". */
-	if (git_signature_default(&sig, repo) < 0 &&
-	    git_signature_now(&sig, "perfgate", "perfgate@localhost") < 0)
+	if (pg_repo_signature(&sig, repo) != 0)
 		return git_failed("cannot make a signature for the notes commit");
 	if (git_tree_lookup(&t, repo, tree) < 0)
 		rc = git_failed("cannot read the new notes tree");
@@ -420,6 +421,56 @@ int pg_notes_move_ref(git_repository *repo, const char *ref, const git_oid *new_
 		return PG_STORE_RACE;
 	}
 	return pg_error_set(PG_ESYSTEM, "%s: cannot move the ref: %s", ref, pg_git_error());
+}
+
+/* ---- the compare-and-swap every writer goes through ---- */
+
+void pg_store_backoff(int attempt, double first, double cap)
+{
+	/* xorshift64, seeded per process: forked writers must not sleep in step. */
+	static uint64_t rng;
+	static pid_t seeded_for;
+	if (!rng || seeded_for != getpid()) {
+		struct timespec seed;
+		clock_gettime(CLOCK_REALTIME, &seed);
+		seeded_for = getpid();
+		rng = ((uint64_t)seeded_for << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
+	}
+	double d = first;
+	for (int i = 1; i < attempt && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	d *= 0.5 + 0.5 * (double)(rng >> 11) / 9007199254740992.0;
+	struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+int pg_notes_cas_update(git_repository *repo, const char *ref, double limit_s, const char *log_message,
+			pg_notes_build_fn build, void *arg)
+{
+	double start = pg_now();
+	for (int attempt = 1;; attempt++) {
+		git_oid tip, next;
+		int rc = pg_notes_ref_tip(&tip, NULL, repo, ref);
+		if (rc < 0)
+			return rc;
+		const git_oid *at = rc == 0 ? &tip : NULL;
+		if ((rc = build(&next, at, arg)) != 0)
+			return rc > 0 ? 0 : rc;
+		if ((rc = pg_notes_move_ref(repo, ref, &next, at, log_message)) != PG_STORE_RACE)
+			return rc;
+		if (pg_now() - start >= limit_s) {
+			char last[512];
+			snprintf(last, sizeof(last), "%s", pg_error_message());
+			return pg_error_set(PG_ESYSTEM, "%s: gave up after %d attempts: another writer kept winning (%s)",
+					    ref, attempt, last);
+		}
+		pg_store_backoff(attempt, 1e-3, 0.1);
+	}
 }
 
 /* ---- the write path: one commit's note, in whichever layout the tree has it ---- */
@@ -507,81 +558,71 @@ static int notes_snapshot(pg_store *store)
 	return pg_notes_index_new(&store->snapshot, store->repo, rc == 1 ? NULL : &tree);
 }
 
-static int notes_read_text(char **text, size_t *len, pg_store *store, const char *commit,
-			   pg_store_version *ver)
+static int notes_read_text(char **text, size_t *len, pg_store *store, const char *commit)
 {
-	git_oid id, tree_id;
+	git_oid id;
 	int rc;
 	*text = NULL;
 	*len = 0;
 	if (git_oid_fromstrn(&id, commit, GIT_OID_HEXSZ) < 0)
 		return pg_error_set(PG_EINPUT, "%s: not a commit id", commit);
-	if (!ver) {
-		if ((rc = notes_snapshot(store)))
-			return rc;
-		return pg_notes_index_text(text, len, store->snapshot, store->repo, &id);
-	}
-	/* A write reads the ref as it is now, and remembers where it was for the compare-and-swap. */
-	rc = pg_notes_ref_tip(&ver->notes, &tree_id, store->repo, store->ref);
-	if (rc < 0)
+	if ((rc = notes_snapshot(store)))
 		return rc;
-	ver->had_notes = rc == 0;
-	if (!ver->had_notes)
-		return 0;
-	git_tree *tree;
-	if (git_tree_lookup(&tree, store->repo, &tree_id) < 0)
-		return pg_error_set(PG_ESYSTEM, "%s: cannot read the notes tree: %s", store->ref,
-				    pg_git_error());
-	rc = collect_notes(text, store->repo, tree, commit, 0);
-	git_tree_free(tree);
-	if (rc) {
-		free(*text);
-		*text = NULL;
-		return rc;
-	}
-	*len = *text ? strlen(*text) : 0;
-	return 0;
+	return pg_notes_index_text(text, len, store->snapshot, store->repo, &id);
 }
 
-static int notes_write_cas(pg_store *store, const char *commit, const char *text,
-			   const pg_store_version *ver)
+/* One commit's note changed on top of the ref's tip (pg_notes_build_fn). */
+typedef struct note_update {
+	pg_store *store;
+	const char *commit;
+	pg_note_change_fn change;
+	void *arg;
+	const char *message;
+} note_update;
+
+static int build_note_update(git_oid *new_commit, const git_oid *tip, void *arg)
 {
-	git_oid blob, tree_id, new_commit;
-	git_tree *old_tree = NULL;
+	note_update *u = arg;
+	git_repository *repo = u->store->repo;
 	git_commit *old = NULL;
-	char message[64], short_id[8];
+	git_tree *old_tree = NULL;
+	git_oid blob, tree_id;
+	char *current = NULL, *text = NULL;
 	int empty, rc = 0;
-	if (git_blob_create_from_buffer(&blob, store->repo, text, strlen(text)) < 0)
-		return pg_error_set(PG_ESYSTEM, "%s: cannot write the note: %s", store->ref,
-				    pg_git_error());
-	if (ver->had_notes) {
-		if (git_commit_lookup(&old, store->repo, &ver->notes) < 0 ||
-		    git_commit_tree(&old_tree, old) < 0)
-			rc = pg_error_set(PG_ESYSTEM, "%s: cannot read the notes commit: %s",
-					  store->ref, pg_git_error());
-		git_commit_free(old);
-	}
+	/* The note as the tip has it, in whichever layout: a write reads the ref as it is now. */
+	if (tip && (git_commit_lookup(&old, repo, tip) < 0 || git_commit_tree(&old_tree, old) < 0))
+		rc = pg_error_set(PG_ESYSTEM, "%s: cannot read the notes commit: %s", u->store->ref, pg_git_error());
+	if (!rc && old_tree)
+		rc = collect_notes(&current, repo, old_tree, u->commit, 0);
 	if (!rc)
-		rc = rewrite_tree(&tree_id, &empty, store->repo, old_tree, commit, 0, &blob);
+		rc = u->change(&text, current, u->arg);
+	if (!rc && !text)
+		rc = 1; /* nothing to write */
+	if (!rc && git_blob_create_from_buffer(&blob, repo, text, strlen(text)) < 0)
+		rc = pg_error_set(PG_ESYSTEM, "%s: cannot write the note: %s", u->store->ref, pg_git_error());
+	if (!rc)
+		rc = rewrite_tree(&tree_id, &empty, repo, old_tree, u->commit, 0, &blob);
+	if (!rc)
+		rc = pg_notes_commit(new_commit, repo, &tree_id, tip, tip ? 1 : 0, u->message);
 	git_tree_free(old_tree);
-	pg_store_short(short_id, commit);
-	snprintf(message, sizeof(message), "perfgate: save %s", short_id);
-	if (!rc)
-		rc = pg_notes_commit(&new_commit, store->repo, &tree_id,
-				     ver->had_notes ? &ver->notes : NULL, ver->had_notes ? 1 : 0,
-				     message);
-	if (!rc)
-		rc = pg_notes_move_ref(store->repo, store->ref, &new_commit,
-				       ver->had_notes ? &ver->notes : NULL, message);
-	if (rc < 0)
+	git_commit_free(old);
+	free(current);
+	free(text);
+	if (rc < 0) {
+		char short_id[8];
+		pg_store_short(short_id, u->commit);
 		return pg_error_wrap(rc, "note on %s", short_id);
+	}
 	return rc;
 }
 
-static void notes_release(pg_store *store, pg_store_version *ver)
+static int notes_update(pg_store *store, const char *commit, pg_note_change_fn change, void *arg)
 {
-	(void)store;
-	(void)ver;
+	char message[64], short_id[8];
+	pg_store_short(short_id, commit);
+	snprintf(message, sizeof(message), "perfgate: save %s", short_id);
+	note_update u = {store, commit, change, arg, message};
+	return pg_notes_cas_update(store->repo, store->ref, store->retry_limit_s, message, build_note_update, &u);
 }
 
 static int notes_check_commit(pg_store *store, const char *commit)
@@ -617,8 +658,7 @@ static void notes_free(pg_store *store)
 
 static const pg_store_ops notes_ops = {
 	.read_text = notes_read_text,
-	.write_cas = notes_write_cas,
-	.release = notes_release,
+	.update = notes_update,
 	.check_commit = notes_check_commit,
 	.origin = notes_origin,
 	.free = notes_free,
@@ -637,7 +677,7 @@ int pg_store_open_notes(pg_store **out, git_repository *repo, const char *ref)
 	}
 	store->ops = &notes_ops;
 	store->repo = repo;
-	store->retry_limit_s = 30.0;
+	store->retry_limit_s = PG_STORE_RETRY_LIMIT;
 	*out = store;
 	return 0;
 }

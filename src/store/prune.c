@@ -1,75 +1,15 @@
-/* prune.c - retention: drop raw samples from stored notes, rewriting a note by compare-and-swap */
+/* prune.c - retention: drop raw samples from stored notes, rewriting the notes by compare-and-swap */
 #include "store_private.h"
 
-#include "perfgate/clock.h"
 #include "perfgate/error.h"
 #include "perfgate/repo.h"
 
-#include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
-
-/* Exponential backoff with jitter, capped at 0.5 s, as pg_store_append waits. */
-static void backoff(int attempt, uint64_t *rng)
-{
-	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	double cap = 0.005 * (double)(1u << (attempt < 7 ? attempt : 7));
-	if (cap > 0.5)
-		cap = 0.5;
-	double wait = cap * (0.5 + (double)(*rng >> 11) / 9007199254740992.0 / 2);
-	struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-	nanosleep(&ts, NULL);
-}
-
-int pg_store_replace(pg_store *store, const char *commit, const char *text)
-{
-	char hex[41];
-	if (!commit || !(strcmp(commit, "unversioned") == 0 || pg_store_is_hex40(commit)))
-		return pg_error_set(PG_EINPUT, "%s: not a commit id (40 hex digits)", commit ? commit : "(none)");
-	for (int i = 0; i <= 40; i++)
-		hex[i] = (char)(commit[i] >= 'A' && commit[i] <= 'F' ? commit[i] - 'A' + 'a' : commit[i]);
-	int rc = store->ops->check_commit(store, hex);
-	if (rc)
-		return rc;
-	if (!text || strspn(text, " \t\r\n") == strlen(text))
-		return pg_error_set(PG_EINPUT, "replacing a note needs at least one record");
-
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x2545f4914f6cdd1dULL;
-	double start = pg_now();
-	for (int attempt = 1;; attempt++) {
-		pg_store_version ver = {.lock_fd = -1};
-		char *current = NULL, *merged = NULL;
-		size_t len;
-		rc = store->ops->read_text(&current, &len, store, hex, &ver);
-		/* Lines another writer added since the caller read the note are kept. */
-		if (!rc)
-			rc = pg_store_merge_text(&merged, text, current ? current : "");
-		if (!rc && !(current && strcmp(current, merged) == 0))
-			rc = store->ops->write_cas(store, hex, merged, &ver);
-		store->ops->release(store, &ver);
-		free(current);
-		free(merged);
-		if (rc != PG_STORE_RACE)
-			break;
-		if (pg_now() - start >= store->retry_limit_s) {
-			char last[512];
-			snprintf(last, sizeof(last), "%s", pg_error_message());
-			return pg_error_set(PG_ESYSTEM,
-					    "%s: gave up after %d attempts: another writer kept winning (%s)",
-					    store->ref ? store->ref : store->dir, attempt, last);
-		}
-		backoff(attempt, &rng);
-	}
-	if (rc == 0)
-		pg_store_refresh(store);
-	return rc;
-}
 
 typedef struct note_entry {
 	git_oid commit, blob;
@@ -90,24 +30,38 @@ static int compare_wanted(const void *a, const void *b)
 	return strcasecmp(((const wanted *)a)->commit, ((const wanted *)b)->commit);
 }
 
+/* What a rewrite of the notes store builds from the ref's tip. */
+typedef struct rewrite {
+	pg_store *store;
+	const wanted *want; /* sorted by commit */
+	size_t n;
+	const char *message;
+} rewrite;
+
 /*
- * One attempt at the notes store: every note of the ref's tree, the ones
- * asked for rewritten (merged with what the note holds now), a commit
- * appearing in two layouts folded into one note, written as a new tree and
- * a parentless commit, then the ref moved if it is still where it was read.
- * want: the rewrites, sorted by commit. Sorting the notes by commit puts a
+ * The new notes commit (pg_notes_build_fn): every note of the tip's tree,
+ * the ones asked for rewritten (merged with what the note holds now), a
+ * commit appearing in two layouts folded into one note, written as a new
+ * tree and a parentless commit. Sorting the notes by commit puts a
  * commit's layouts side by side: O(m log m) for m notes, never m^2.
  */
-static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, const char *message)
+static int build_rewrite(git_oid *new_commit, const git_oid *tip, void *arg)
 {
+	const rewrite *rw = arg;
+	pg_store *store = rw->store;
 	git_repository *repo = store->repo;
-	git_oid tip, tree, new_tree, new_commit;
+	git_oid tree, new_tree;
+	git_commit *c = NULL;
 	pg_notes_index *idx = NULL;
 	note_entry *all = NULL;
 	git_oid *cs = NULL, *bs = NULL;
-	int rc = pg_notes_ref_tip(&tip, &tree, repo, store->ref);
-	if (rc != 0)
-		return rc > 0 ? 0 : rc; /* no notes at all: nothing to rewrite */
+	int rc = 0;
+	if (!tip)
+		return 1; /* no notes at all: nothing to rewrite */
+	if (git_commit_lookup(&c, repo, tip) < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: does not point at a readable commit: %s", store->ref, pg_git_error());
+	tree = *git_commit_tree_id(c);
+	git_commit_free(c);
 	if ((rc = pg_notes_index_new(&idx, repo, &tree)) || (rc = pg_notes_index_load_all(idx)))
 		goto out;
 	size_t m = pg_notes_index_count(idx), k = 0;
@@ -129,7 +83,7 @@ static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, con
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof(hex), &all[i].commit);
 		const wanted key = {hex, NULL};
-		const wanted *w = n ? bsearch(&key, want, n, sizeof(*want), compare_wanted) : NULL;
+		const wanted *w = rw->n ? bsearch(&key, rw->want, rw->n, sizeof(*rw->want), compare_wanted) : NULL;
 		cs[k] = all[i].commit;
 		bs[k] = all[i].blob;
 		if (w || end - i > 1) {
@@ -150,9 +104,7 @@ static int rewrite_notes_once(pg_store *store, const wanted *want, size_t n, con
 	if (!rc)
 		rc = pg_notes_write_tree(&new_tree, repo, cs, bs, k);
 	if (!rc)
-		rc = pg_notes_commit(&new_commit, repo, &new_tree, NULL, 0, message);
-	if (!rc)
-		rc = pg_notes_move_ref(repo, store->ref, &new_commit, &tip, message);
+		rc = pg_notes_commit(new_commit, repo, &new_tree, NULL, 0, rw->message);
 out:
 	pg_notes_index_free(idx);
 	free(all);
@@ -172,28 +124,14 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
 			rc = pg_store_replace(store, commits[i], texts[i]);
 		return rc;
 	}
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
-	double start = pg_now();
 	wanted *want = malloc((n + 1) * sizeof(*want));
 	if (!want)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		want[i] = (wanted){commits[i], texts[i]};
 	qsort(want, n, sizeof(*want), compare_wanted);
-	int rc;
-	for (int attempt = 1;; attempt++) {
-		rc = rewrite_notes_once(store, want, n, message);
-		if (rc != PG_STORE_RACE)
-			break;
-		if (pg_now() - start >= store->retry_limit_s) {
-			rc = pg_error_set(PG_ESYSTEM, "%s: gave up after %d attempts: another writer kept winning",
-					  store->ref, attempt);
-			break;
-		}
-		backoff(attempt, &rng);
-	}
+	rewrite rw = {store, want, n, message};
+	int rc = pg_notes_cas_update(store->repo, store->ref, store->retry_limit_s, message, build_rewrite, &rw);
 	free(want);
 	pg_store_refresh(store);
 	return rc;
@@ -267,4 +205,107 @@ int pg_store_strip_samples(char **out, const char *text)
 	}
 	*out = buf;
 	return 0;
+}
+
+/* ---- what to prune: the walk from HEAD ---- */
+
+/* Seconds since the epoch of an ISO 8601 UTC time ("2024-05-01T12:00:00.000Z"); -1 if unreadable. */
+static time_t parse_created(const char *iso)
+{
+	struct tm tm = {0};
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+void pg_prune_plan_release(pg_prune_plan *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->commits[i]);
+		free(l->texts[i]);
+		free(l->subjects[i]);
+	}
+	free(l->commits);
+	free(l->texts);
+	free(l->subjects);
+	free(l->before);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One commit outside the window: its note without samples, to be written (or only shown). */
+static int prune_commit(pg_prune_plan *l, const git_commit *commit, const char *hex, const char *text, size_t len)
+{
+	char *lean = NULL;
+	int rc = pg_store_strip_samples(&lean, text);
+	if (rc || !lean)
+		return rc;
+	const char *subject = git_commit_summary((git_commit *)commit);
+	char **c = realloc(l->commits, (l->n + 1) * sizeof(char *));
+	l->commits = c ? c : l->commits;
+	char **t = c ? realloc(l->texts, (l->n + 1) * sizeof(char *)) : NULL;
+	l->texts = t ? t : l->texts;
+	char **su = t ? realloc(l->subjects, (l->n + 1) * sizeof(char *)) : NULL;
+	l->subjects = su ? su : l->subjects;
+	size_t *b = su ? realloc(l->before, (l->n + 1) * sizeof(size_t)) : NULL;
+	l->before = b ? b : l->before;
+	if (!b) {
+		free(lean);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	l->commits[l->n] = strdup(hex);
+	l->texts[l->n] = lean;
+	l->subjects[l->n] = strdup(subject ? subject : "");
+	l->before[l->n] = len;
+	l->n++;
+	return l->commits[l->n - 1] && l->subjects[l->n - 1] ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+/* The walk from HEAD: past the first `keep` commits with results, or results older than cutoff. */
+typedef struct planning {
+	pg_prune_plan *plan;
+	pg_store *store;
+	int keep, with_results;
+	time_t cutoff; /* 0: none */
+} planning;
+
+static int plan_commit(void *arg, const git_commit *commit, pg_commit_records *r)
+{
+	planning *p = arg;
+	char hex[GIT_OID_HEXSZ + 1], *text = NULL;
+	size_t len = 0;
+	if (r->n_sets == 0)
+		return 0;
+	const pg_result_set *newest = pg_records_latest(r, NULL);
+	int old = p->cutoff && newest && parse_created(newest->created) >= 0 &&
+		  parse_created(newest->created) < p->cutoff;
+	if (p->with_results++ < p->keep && !old)
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	int rc = pg_store_read_text(&text, &len, p->store, hex);
+	if (!rc && text)
+		rc = prune_commit(p->plan, commit, hex, text, len);
+	free(text);
+	return rc;
+}
+
+int pg_store_prune_plan(pg_prune_plan *out, pg_store *store, int keep, int older_days)
+{
+	git_repository *repo = store->repo;
+	char head[GIT_OID_HEXSZ + 1], *end = NULL;
+	git_oid id;
+	memset(out, 0, sizeof(*out));
+	if (!repo || git_reference_name_to_id(&id, repo, "HEAD") < 0)
+		return pg_error_set(PG_EINPUT, "prune: cannot read HEAD's commit: %s", pg_git_error());
+	git_oid_tostr(head, sizeof(head), &id);
+	planning p = {out, store, keep, 0, older_days > 0 ? time(NULL) - (time_t)older_days * 86400 : 0};
+	int rc = pg_history_walk(store, head, INT_MAX, 0, plan_commit, &p, &end);
+	if (!rc && end)
+		rc = pg_error_set(PG_EINPUT, "prune: %s", end);
+	free(end);
+	if (rc)
+		pg_prune_plan_release(out);
+	return rc;
 }

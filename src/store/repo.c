@@ -1,4 +1,4 @@
-/* repo.c - the git repository perfgate runs in: root, HEAD, dirty state */
+/* repo.c - the git repository perfgate runs in: root, HEAD, dirty state, first parents, subjects */
 #include "perfgate/repo.h"
 
 #include "perfgate/error.h"
@@ -85,4 +85,63 @@ int pg_repo_resolve_commit(char **hex, git_repository *repo, const char *rev)
 	git_object_free(commit);
 	*hex = strdup(buf);
 	return *hex ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
+int pg_repo_head_id(char hex[41], git_repository *repo, const char *nothing_to)
+{
+	git_oid head;
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0) {
+		if (git_repository_head_unborn(repo) == 1)
+			return pg_error_set(PG_EINPUT, "HEAD is unborn (no commit yet): nothing to %s", nothing_to);
+		return pg_error_set(PG_ESYSTEM, "cannot resolve HEAD: %s", pg_git_error());
+	}
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &head);
+	return 0;
+}
+
+int pg_repo_first_parent(git_oid *out, int *shallow, git_repository *repo, const git_oid *id)
+{
+	git_commit *c = NULL;
+	*shallow = 0;
+	if (git_commit_lookup(&c, repo, id) != 0) {
+		*shallow = git_repository_is_shallow(repo) == 1;
+		return -1;
+	}
+	int rc = -1;
+	if (git_commit_parentcount(c) > 0) {
+		const git_oid *p = git_commit_parent_id(c, 0);
+		git_commit *parent = NULL;
+		/* A shallow clone lists the parent but does not have it. */
+		if (git_commit_lookup(&parent, repo, p) == 0) {
+			git_oid_cpy(out, p);
+			rc = 0;
+		} else {
+			*shallow = 1;
+		}
+		git_commit_free(parent);
+	} else {
+		*shallow = git_repository_is_shallow(repo) == 1;
+	}
+	git_commit_free(c);
+	return rc;
+}
+
+char *pg_repo_subject(git_repository *repo, const char *hex)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	const char *subject = NULL;
+	if (repo && strnlen(hex, GIT_OID_HEXSZ + 1) == GIT_OID_HEXSZ && git_oid_fromstr(&oid, hex) == 0 &&
+	    git_commit_lookup(&c, repo, &oid) == 0)
+		subject = git_commit_summary(c);
+	char *out = strdup(subject ? subject : "");
+	git_commit_free(c);
+	return out;
+}
+
+int pg_repo_signature(git_signature **out, git_repository *repo)
+{
+	if (git_signature_default(out, repo) == 0 || git_signature_now(out, "perfgate", "perfgate@localhost") == 0)
+		return 0;
+	return pg_error_set(PG_ESYSTEM, "cannot make a signature: %s", pg_git_error());
 }

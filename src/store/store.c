@@ -1,20 +1,15 @@
-/* store.c - what both stores share: reading records, merging notes, the write-and-retry loop */
+/* store.c - what both stores share: reading records, merging notes, writing one note */
 #include "store_private.h"
 
-#include "perfgate/clock.h"
+#include "perfgate/acceptance.h"
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#define PG_ACCEPT_SCHEMA "perfgate-accept/1"
 
 void pg_store_free(pg_store *store)
 {
@@ -77,7 +72,7 @@ int pg_store_read_text(char **out, size_t *len, pg_store *store, const char *com
 	int rc = normalize_commit(hex, commit);
 	*out = NULL;
 	if (!rc)
-		rc = store->ops->read_text(out, &n, store, hex, NULL);
+		rc = store->ops->read_text(out, &n, store, hex);
 	if (len)
 		*len = n;
 	return rc;
@@ -286,7 +281,7 @@ static int read_records(pg_commit_records *out, pg_store *store, const char *com
 	if (rc)
 		return rc;
 	memcpy(out->commit, hex, sizeof(out->commit));
-	if ((rc = store->ops->read_text(&text, &len, store, hex, NULL)) || !text)
+	if ((rc = store->ops->read_text(&text, &len, store, hex)) || !text)
 		return rc;
 	out->note_bytes = len;
 	store->ops->origin(origin, sizeof(origin), store, hex);
@@ -313,43 +308,6 @@ int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit)
 int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char *commit)
 {
 	return read_records(out, store, commit, 1);
-}
-
-void pg_commit_records_release(pg_commit_records *records)
-{
-	if (!records)
-		return;
-	for (size_t i = 0; i < records->n_sets; i++)
-		pg_result_set_free(records->sets[i]);
-	free(records->sets);
-	for (size_t i = 0; i < records->n_acceptances; i++)
-		cJSON_Delete(records->acceptances[i]);
-	free(records->acceptances);
-	for (size_t i = 0; i < records->n_warnings; i++)
-		free(records->warnings[i]);
-	free(records->warnings);
-	memset(records, 0, sizeof(*records));
-}
-
-const pg_result_set *pg_records_latest(const pg_commit_records *records, const char *key)
-{
-	const pg_result_set *best = NULL;
-	for (size_t i = 0; i < records->n_sets; i++) {
-		const pg_result_set *rs = records->sets[i];
-		if (key && (!rs->env.key || strcmp(rs->env.key, key) != 0))
-			continue;
-		if (!best) {
-			best = rs;
-			continue;
-		}
-		/* ISO 8601 UTC times order as strings; equal times fall to run_id, the same on every clone. */
-		int c = strcmp(rs->created ? rs->created : "", best->created ? best->created : "");
-		if (c == 0)
-			c = strcmp(rs->run_id ? rs->run_id : "", best->run_id ? best->run_id : "");
-		if (c > 0)
-			best = rs;
-	}
-	return best;
 }
 
 /* ---- merging two notes ---- */
@@ -483,20 +441,36 @@ int pg_store_merge_text(char **out, const char *ours, const char *theirs)
 
 /* ---- writing ---- */
 
-/* Sleep before attempt `attempt` (1, 2, ...): 1 ms doubling to 100 ms, jittered over [d/2, d]. */
-static void backoff(int attempt, uint64_t *rng)
+/* What goes into a note: lines merged with what is stored, ours first or theirs first. */
+typedef struct note_merge {
+	const char *lines;
+	int lines_first; /* replace: the new text first, so its summary-only lines win */
+} note_merge;
+
+/* The merged note (pg_note_change_fn); nothing to write when it already reads so. */
+static int merge_change(char **out, const char *current, void *arg)
 {
-	double d = 1e-3;
-	for (int i = 1; i < attempt && d < 0.1; i++)
-		d *= 2;
-	if (d > 0.1)
-		d = 0.1;
-	*rng ^= *rng << 13;
-	*rng ^= *rng >> 7;
-	*rng ^= *rng << 17;
-	d *= 0.5 + 0.5 * (double)(*rng >> 11) / 9007199254740992.0;
-	struct timespec ts = {0, (long)(d * 1e9)};
-	nanosleep(&ts, NULL);
+	const note_merge *m = arg;
+	char *merged = NULL;
+	int rc = m->lines_first ? pg_store_merge_text(&merged, m->lines, current ? current : "")
+				: pg_store_merge_text(&merged, current ? current : "", m->lines);
+	if (rc)
+		return rc;
+	if (current && strcmp(current, merged) == 0) {
+		free(merged);
+		merged = NULL;
+	}
+	*out = merged;
+	return 0;
+}
+
+static int merge_into_note(pg_store *store, const char *hex, const char *lines, int lines_first)
+{
+	note_merge m = {lines, lines_first};
+	int rc = store->ops->update(store, hex, merge_change, &m);
+	if (rc == 0)
+		pg_store_refresh(store); /* our own write shows in the next read */
+	return rc;
 }
 
 int pg_store_append(pg_store *store, const char *commit, const char *line, const char *run_id)
@@ -508,39 +482,21 @@ int pg_store_append(pg_store *store, const char *commit, const char *line, const
 	if (!line || strchr(line, '\n') || is_blank(line, strlen(line)))
 		return pg_error_set(PG_EINPUT, "a note record is one non-empty line");
 	(void)run_id; /* the merge finds it in the line itself, as it must for lines read back */
+	return merge_into_note(store, hex, line, 0);
+}
 
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
-	double start = pg_now();
-	int attempt;
-	for (attempt = 1;; attempt++) {
-		pg_store_version ver = {.lock_fd = -1};
-		char *text = NULL, *merged = NULL;
-		size_t len;
-		rc = store->ops->read_text(&text, &len, store, hex, &ver);
-		if (!rc)
-			rc = pg_store_merge_text(&merged, text ? text : "", line);
-		/* Already there, exactly: nothing to write. */
-		if (!rc && !(text && strcmp(text, merged) == 0))
-			rc = store->ops->write_cas(store, hex, merged, &ver);
-		store->ops->release(store, &ver);
-		free(text);
-		free(merged);
-		if (rc != PG_STORE_RACE)
-			break;
-		if (pg_now() - start >= store->retry_limit_s) {
-			char last[512];
-			snprintf(last, sizeof(last), "%s", pg_error_message());
-			return pg_error_set(PG_ESYSTEM,
-					    "%s: gave up after %d attempts: another writer kept winning (%s)",
-					    store->ref ? store->ref : store->dir, attempt, last);
-		}
-		backoff(attempt, &rng);
-	}
-	if (rc == 0)
-		pg_store_refresh(store); /* our own write shows in the next read */
-	return rc;
+int pg_store_replace(pg_store *store, const char *commit, const char *text)
+{
+	char hex[41];
+	if (!commit || !(strcmp(commit, "unversioned") == 0 || pg_store_is_hex40(commit)))
+		return pg_error_set(PG_EINPUT, "%s: not a commit id (40 hex digits)", commit ? commit : "(none)");
+	int rc = normalize_commit(hex, commit);
+	if (rc || (rc = store->ops->check_commit(store, hex)))
+		return rc;
+	if (!text || strspn(text, " \t\r\n") == strlen(text))
+		return pg_error_set(PG_EINPUT, "replacing a note needs at least one record");
+	/* Lines another writer added since the caller read the note are kept. */
+	return merge_into_note(store, hex, text, 1);
 }
 
 int pg_store_save(pg_store *store, const pg_result_set *rs)

@@ -7,29 +7,29 @@
 #include <git2.h>
 #include <stddef.h>
 
-/* write_cas: another writer moved the store since the read; read, merge and write again. */
+/* pg_notes_move_ref: another writer moved the ref since it was read; build again from its new tip. */
 #define PG_STORE_RACE 1
 
-/* What a write must still find to succeed: the notes commit it read, or the lock it holds. */
-typedef struct pg_store_version {
-	git_oid notes; /* the notes commit read (notes store) */
-	int had_notes; /* the ref existed then */
-	int lock_fd;   /* dir store: the exclusive lock held, -1 none */
-} pg_store_version;
+/* How long a write keeps retrying a compare-and-swap that other writers keep winning. */
+#define PG_STORE_RETRY_LIMIT 30.0
+
+/*
+ * A change to one commit's note: *out the new text made from current (the
+ * text stored now, NULL when there is none), or *out NULL to leave the note
+ * as it is. Returns 0 or a negative error.
+ */
+typedef int (*pg_note_change_fn)(char **out, const char *current, void *arg);
 
 /*
  * One backend. read_text gives the text stored on commit (*text NULL when
- * there is none; caller frees); with ver non-NULL it reads the newest state
- * for a write and records (or, for files, locks) that version, released with
- * release(). write_cas replaces commit's text if the store is still at ver:
- * 0, PG_STORE_RACE, or a negative error.
+ * there is none; caller frees), as of the store's snapshot for a notes
+ * store. update replaces commit's text with what change makes of the
+ * newest text, atomically: the notes store by pg_notes_cas_update, the dir
+ * store under its lock.
  */
 typedef struct pg_store_ops {
-	int (*read_text)(char **text, size_t *len, pg_store *store, const char *commit,
-			 pg_store_version *ver);
-	int (*write_cas)(pg_store *store, const char *commit, const char *text,
-			 const pg_store_version *ver);
-	void (*release)(pg_store *store, pg_store_version *ver);
+	int (*read_text)(char **text, size_t *len, pg_store *store, const char *commit);
+	int (*update)(pg_store *store, const char *commit, pg_note_change_fn change, void *arg);
 	/* 0 when commit may be written to, PG_EINPUT naming it when it is not a commit. */
 	int (*check_commit)(pg_store *store, const char *commit);
 	/* How messages name what is stored on commit: "note on 1a2b3c4", "DIR/<hex>.jsonl". */
@@ -45,7 +45,7 @@ struct pg_store {
 	char *ref;            /* notes store: the notes ref */
 	char *dir;            /* dir store: the directory */
 	pg_notes_index *snapshot; /* notes store: the tree reads use, until the next write */
-	double retry_limit_s;     /* how long pg_store_append keeps retrying (30 s) */
+	double retry_limit_s;     /* how long a write keeps retrying (PG_STORE_RETRY_LIMIT) */
 };
 
 /* Abbreviated commit for messages (7 hex, or the text as given when shorter). */
@@ -54,7 +54,7 @@ void pg_store_short(char out[8], const char *commit);
 /* 1 when s is exactly 40 lowercase or uppercase hex digits. */
 int pg_store_is_hex40(const char *s);
 
-/* Testing: how long pg_store_append retries before giving up (default 30 s). */
+/* Testing: how long a write retries before giving up (default PG_STORE_RETRY_LIMIT). */
 void pg_store_set_retry_limit(pg_store *store, double seconds);
 
 /*
@@ -121,5 +121,33 @@ int pg_notes_commit(git_oid *out, git_repository *repo, const git_oid *tree,
  */
 int pg_notes_move_ref(git_repository *repo, const char *ref, const git_oid *new_id,
 		      const git_oid *old_id, const char *log_message);
+
+/*
+ * Make the next notes commit from the ref's tip: *new_commit the commit to
+ * move the ref to; tip NULL when the ref does not exist yet. Returns 0, 1
+ * when the ref is to stay where it is, or a negative error.
+ */
+typedef int (*pg_notes_build_fn)(git_oid *new_commit, const git_oid *tip, void *arg);
+
+/*
+ * THE compare-and-swap of a notes ref, for every writer (save, prune,
+ * sync): read the ref's tip, let build make the new notes commit from it,
+ * move the ref there if it still is at the tip read (pg_notes_move_ref).
+ * When another writer moved or locked it in between, wait
+ * (pg_store_backoff from 1 ms up to 100 ms) and build again from the new
+ * tip, for up to limit_s seconds; then PG_ESYSTEM "REF: gave up after N
+ * attempts: another writer kept winning (the last race)". No write is
+ * ever lost: each attempt starts from what the ref holds then. Returns 0
+ * (also when build left the ref alone) or a negative error.
+ */
+int pg_notes_cas_update(git_repository *repo, const char *ref, double limit_s, const char *log_message,
+			pg_notes_build_fn build, void *arg);
+
+/*
+ * Sleep before retry number `attempt` (1, 2, ...) of a write that lost a
+ * race: first seconds, doubling with each attempt up to cap, jittered over
+ * [d/2, d] so that writers who collided once spread out.
+ */
+void pg_store_backoff(int attempt, double first, double cap);
 
 #endif

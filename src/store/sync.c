@@ -7,12 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -312,6 +310,39 @@ static int merge_notes(git_oid *out, git_repository *repo, const git_oid *ours,
 	return rc;
 }
 
+/* The local ref brought up to the remote's tip (pg_notes_build_fn). */
+typedef struct catch_up {
+	git_repository *repo;
+	const git_oid *theirs; /* NULL: the remote has no notes */
+	const char *remote;
+	git_oid local;         /* what the ref holds once caught up */
+	int has_local;         /* 0: no notes on either side */
+} catch_up;
+
+/* Fast-forward to theirs, or merge it: from whatever the ref holds now. */
+static int build_catch_up(git_oid *new_commit, const git_oid *tip, void *arg)
+{
+	catch_up *u = arg;
+	int rc;
+	u->has_local = tip != NULL;
+	if (tip)
+		u->local = *tip;
+	if (!u->theirs)
+		return 1;
+	if (!tip) {
+		*new_commit = *u->theirs;
+	} else if (git_oid_equal(tip, u->theirs) || git_graph_descendant_of(u->repo, tip, u->theirs) == 1) {
+		return 1;
+	} else if (git_graph_descendant_of(u->repo, u->theirs, tip) == 1) {
+		*new_commit = *u->theirs;
+	} else if ((rc = merge_notes(new_commit, u->repo, tip, u->theirs, u->remote))) {
+		return rc;
+	}
+	u->local = *new_commit;
+	u->has_local = 1;
+	return 0;
+}
+
 /*
  * Bring the local notes ref up to date with the remote's tip (theirs NULL:
  * the remote has none): fast-forward, or merge. *local gets the ref's new
@@ -321,59 +352,12 @@ static int merge_into_local(git_oid *local, int *has_local, git_repository *repo
 			    const git_oid *theirs, const char *remote)
 {
 	char message[256];
+	catch_up u = {repo, theirs, remote, {{0}}, 0};
 	snprintf(message, sizeof(message), "perfgate: sync with %s", remote);
-	for (int attempt = 0; attempt < 1000; attempt++) {
-		git_oid ours, merged;
-		int rc = pg_notes_ref_tip(&ours, NULL, repo, ref);
-		if (rc < 0)
-			return rc;
-		*has_local = rc == 0;
-		if (!theirs) {
-			*local = ours;
-			return 0;
-		}
-		if (!*has_local) {
-			rc = pg_notes_move_ref(repo, ref, theirs, NULL, message);
-		} else if (git_oid_equal(&ours, theirs) ||
-			   git_graph_descendant_of(repo, &ours, theirs) == 1) {
-			*local = ours;
-			return 0;
-		} else if (git_graph_descendant_of(repo, theirs, &ours) == 1) {
-			rc = pg_notes_move_ref(repo, ref, theirs, &ours, message);
-		} else {
-			if ((rc = merge_notes(&merged, repo, &ours, theirs, remote)))
-				return rc;
-			rc = pg_notes_move_ref(repo, ref, &merged, &ours, message);
-			if (rc == 0)
-				theirs = &merged; /* what the ref now holds */
-		}
-		if (rc < 0)
-			return rc;
-		if (rc == 0) {
-			*local = *theirs;
-			*has_local = 1;
-			return 0;
-		}
-		/* A local save moved the ref meanwhile: merge again from its new tip. */
-		struct timespec ts = {0, 1000000L * (attempt < 50 ? attempt + 1 : 50)};
-		nanosleep(&ts, NULL);
-	}
-	return pg_error_set(PG_ESYSTEM, "%s: gave up merging: local writers kept moving the ref", ref);
-}
-
-/*
- * Before push attempt `attempt` + 1: a random time in [0, 200 ms * 2^(attempt-1)]
- * ("full jitter"), so syncs that collided once spread out instead of colliding again.
- */
-static void push_backoff(int attempt, uint64_t *rng)
-{
-	*rng ^= *rng << 13;
-	*rng ^= *rng >> 7;
-	*rng ^= *rng << 17;
-	double span = 0.2 * (double)(1 << (attempt - 1));
-	double d = span * (double)(*rng >> 11) / 9007199254740992.0;
-	struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
-	nanosleep(&ts, NULL);
+	int rc = pg_notes_cas_update(repo, ref, PG_STORE_RETRY_LIMIT, message, build_catch_up, &u);
+	*local = u.local;
+	*has_local = u.has_local;
+	return rc;
 }
 
 static void remove_ref(git_repository *repo, const char *name)
@@ -400,9 +384,6 @@ int pg_store_sync(git_repository *repo, const char *remote, const char *ref)
 	if (!dir)
 		dir = git_repository_path(repo);
 
-	struct timespec seed;
-	clock_gettime(CLOCK_REALTIME, &seed);
-	uint64_t rng = ((uint64_t)getpid() << 32) ^ (uint64_t)seed.tv_nsec ^ 0x9e3779b97f4a7c15ULL;
 	int rc = 0;
 	for (int attempt = 1;; attempt++) {
 		git_run run;
@@ -454,7 +435,8 @@ int pg_store_sync(git_repository *repo, const char *remote, const char *ref)
 					  remote, attempt, reason);
 			break;
 		}
-		push_backoff(attempt, &rng);
+		/* A round trip to the remote, not a local ref: the same backoff on a longer scale. */
+		pg_store_backoff(attempt, 0.2, 3.2);
 	}
 	remove_ref(repo, side);
 	return rc;

@@ -86,21 +86,56 @@ char *pg_json_print_file(const cJSON *json)
 	return with_newline;
 }
 
+/* The shortest text that reads back as exactly value (finite). */
+static void format_number(char buf[40], double value)
+{
+	if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+		snprintf(buf, 40, "%.0f", value);
+		return;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, 40, "%.*g", digits, value);
+		if (strtod(buf, NULL) == value)
+			break;
+	}
+}
+
 cJSON *pg_json_number(double value)
 {
 	char buf[40];
 	if (!isfinite(value))
 		return cJSON_CreateNull();
-	if (value == floor(value) && fabs(value) < 9007199254740992.0) {
-		snprintf(buf, sizeof(buf), "%.0f", value);
-	} else {
-		for (int digits = 15; digits <= 17; digits++) {
-			snprintf(buf, sizeof(buf), "%.*g", digits, value);
-			if (strtod(buf, NULL) == value)
-				break;
-		}
-	}
+	format_number(buf, value);
 	return cJSON_CreateRaw(buf);
+}
+
+void pg_json_write_number(FILE *out, double value)
+{
+	char buf[40];
+	if (!isfinite(value)) {
+		fputs("null", out);
+		return;
+	}
+	format_number(buf, value);
+	fputs(buf, out);
+}
+
+void pg_json_write_string(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	putc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			putc(*p, out);
+	}
+	putc('"', out);
 }
 
 int pg_json_add_number(cJSON *object, const char *key, double value)

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "publish/markdown.h"
+#include "publish/commonmark.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* markdown.c - markdown to HTML through cmark-gfm, GitHub's own parser (the sign-off's tables need GFM) */
-#include "publish/markdown.h"
+/* commonmark.c - markdown to HTML through cmark-gfm, GitHub's own parser (the sign-off's tables need GFM) */
+#include "publish/commonmark.h"
 
 #include "perfgate/error.h"
 

@@ -1,6 +1,6 @@
-/* markdown.h - GitHub-flavoured markdown to HTML, for documents perfgate writes as markdown */
-#ifndef PERFGATE_PUBLISH_MARKDOWN_H
-#define PERFGATE_PUBLISH_MARKDOWN_H
+/* commonmark.h - GitHub-flavoured markdown to HTML through cmark-gfm, for documents perfgate writes as markdown */
+#ifndef PERFGATE_PUBLISH_COMMONMARK_H
+#define PERFGATE_PUBLISH_COMMONMARK_H
 
 #include <stddef.h>
 

@@ -1,0 +1,47 @@
+/* site.h - what the dashboard's reading (publish.c) and its decisions (publish_marks.c) share: the site being read */
+#ifndef PERFGATE_GATE_SITE_H
+#define PERFGATE_GATE_SITE_H
+
+#include "perfgate/acceptance.h"
+#include "perfgate/publish.h"
+#include "perfgate/store.h"
+
+#include <stddef.h>
+
+typedef struct pg_site {
+	pg_publish_model model;
+	pg_history **histories; /* one per env key, same commits in the same order */
+	char **subjects;        /* per commit of the walk */
+	pg_acceptances accepts; /* what accepts changes along the walk */
+	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
+	pg_verdict ***verdicts; /* per env key and commit: that commit against the results before it, or NULL */
+	pg_commit_records **full; /* per env key and commit: the records read with samples for the marks */
+	int **full_read;
+	pg_store *store;
+	const pg_publish_options *o;
+	pg_publish_counts *counts;
+} pg_site;
+
+/* The site's model and counts get the warning (printf format). Returns 0 or PG_ENOMEM. */
+int pg_site_warn(pg_site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* PG_ENOMEM, with its message. */
+int pg_site_oom(void);
+
+/* The acceptance of bench.metric placed in (after, upto] of the walk, or NULL. */
+const pg_acceptance *pg_site_acceptance_in(const pg_site *s, const pg_publish_metric *pm, size_t after, size_t upto);
+
+/* bench.metric in rs when bench ran cleanly, else NULL. */
+const pg_metric *pg_site_metric_of(const pg_result_set *rs, const char *bench, const char *metric);
+
+/*
+ * s->verdicts: each commit of each key against, per benchmark, the newest
+ * earlier commit of the walk with it. Free with pg_site_verdicts_free.
+ */
+int pg_site_decide_marks(pg_site *s);
+void pg_site_verdicts_free(pg_site *s);
+
+/* Each card's status: the newest result of each benchmark against its previous one, and the gates. */
+int pg_site_decide_status(pg_site *s);
+
+#endif
