@@ -56,6 +56,19 @@ int pg_gate_load_gates(pg_gates **out, const pg_gate_context *ctx, const pg_gate
  */
 int pg_gate_head(pg_result_set *rs, const pg_gate_context *ctx, const char *commit_rev);
 
+/* PG_EINPUT naming the work tree when rs was measured on modified files and allow_dirty is not set. */
+int pg_gate_refuse_dirty(const pg_result_set *rs, const pg_gate_context *ctx, int allow_dirty);
+
+/*
+ * A new result set (*out, freed by the caller even on failure) for what is
+ * measured here: its environment (env_key, else detected), and its commit
+ * and dirty state from pg_gate_head when asked for (commit_rev, save) or
+ * when HEAD is born. With save, a modified tree is refused before anything
+ * is measured unless allow_dirty.
+ */
+int pg_gate_new_result_set(pg_result_set **out, const pg_gate_context *ctx, const char *env_key,
+			   const char *commit_rev, int save, int allow_dirty);
+
 /*
  * Save rs where results are kept: the notes of the repository, or
  * store_dir. Refuses a dirty tree unless allow_dirty (PG_EINPUT), and

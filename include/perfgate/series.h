@@ -30,6 +30,15 @@ typedef struct pg_commit_records {
 void pg_commit_records_release(pg_commit_records *records);
 
 /*
+ * Several result sets of one env key on one commit (a run and an import,
+ * say) hold different benchmarks: give the latest set of each key the
+ * benchmarks only older sets of that key hold (deep copies; of a benchmark
+ * in several, the newest). The store's readers do this, so a second set
+ * never hides the first. Returns 0 or PG_ENOMEM.
+ */
+int pg_records_fold(pg_commit_records *records);
+
+/*
  * The latest result set (by `created`) of env key `key` in records, or NULL.
  * key NULL: the latest of any key.
  */

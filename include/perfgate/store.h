@@ -41,6 +41,14 @@ git_repository *pg_store_repo(const pg_store *store);
 int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
 
 /*
+ * The records of pg_store_read, each latest set of a key with the
+ * benchmarks only older sets of that key hold (pg_records_fold), as every
+ * reader of results wants them; pg_store_read_sets leaves the sets as
+ * stored (for `show --all-runs`).
+ */
+int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit);
+
+/*
  * pg_store_read for walks that show central values only (`log`): where a
  * metric has a stored summary, its raw samples are not read (n_samples 0,
  * has_summary set), which makes a walk over long history several times

@@ -2,6 +2,7 @@
 #include "perfgate/compare.h"
 
 #include "perfgate/error.h"
+#include "perfgate/quantity.h"
 #include "perfgate/stats.h"
 
 #include <math.h>
@@ -847,6 +848,59 @@ void pg_verdict_decide(pg_verdict *v, const pg_compare_options *opts)
 					      : PG_OVERALL_PASS;
 }
 
+/* Scale every value of m (samples, value, summary) by factor and name its unit. */
+static int rescale_metric(pg_metric *m, double factor, const char *unit)
+{
+	char *u = strdup(unit);
+	if (!u)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	free(m->unit);
+	m->unit = u;
+	for (size_t i = 0; i < m->n_samples; i++)
+		m->samples[i] *= factor;
+	m->value *= factor;
+	pg_summary *s = &m->summary;
+	double *linear[] = {&s->min, &s->max, &s->mean, &s->stddev, &s->median, &s->mad,
+			    &s->p50, &s->p90, &s->p95, &s->p99};
+	for (size_t i = 0; i < sizeof(linear) / sizeof(linear[0]); i++)
+		*linear[i] *= factor;
+	return 0;
+}
+
+/*
+ * bb with each metric in the unit of head's metric of that name: bb itself
+ * when all agree, else a converted copy kept in scratch (a set that lives
+ * as long as the comparison). PG_EINPUT names a metric whose two units
+ * measure different things (a time and a size) or are not known units.
+ */
+static int in_head_units(const pg_benchmark **out, pg_result_set *scratch, const pg_benchmark *b,
+			 const pg_benchmark *bb)
+{
+	pg_benchmark *copy = NULL;
+	*out = bb;
+	for (size_t i = 0; i < bb->n_metrics; i++) {
+		const pg_metric *bm = &bb->metrics[i], *m = pg_benchmark_find_metric(b, bm->name);
+		if (!m || strcmp(m->unit, bm->unit) == 0)
+			continue;
+		double head_scale, base_scale;
+		pg_dimension hd = pg_unit_dimension(m->unit, &head_scale);
+		pg_dimension bd = pg_unit_dimension(bm->unit, &base_scale);
+		if (hd != bd || hd == PG_DIM_NUMBER)
+			return pg_error_set(PG_EINPUT,
+					    "%s.%s: the base is in '%s' and the head in '%s': not one kind of quantity, "
+					    "cannot compare",
+					    b->name, bm->name, bm->unit, m->unit);
+		if (!copy && !(copy = pg_result_set_copy_benchmark(scratch, bb)))
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		int rc = rescale_metric(&copy->metrics[i], base_scale / head_scale, m->unit);
+		if (rc)
+			return rc;
+	}
+	if (copy)
+		*out = copy;
+	return 0;
+}
+
 int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set *base,
 	       const pg_base_origin *origins, const pg_gates *gates,
 	       const pg_compare_options *options)
@@ -857,11 +911,15 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 	if (opts.regression <= 0)
 		opts.regression = gates ? gates->regression : 0.10;
 	pg_verdict *v = calloc(1, sizeof(*v));
+	pg_result_set *scratch = pg_result_set_new(); /* base benchmarks converted to head's units */
 	tested *tests = NULL;
 	size_t n_tests = 0;
 	int rc = 0;
-	if (!v)
+	if (!v || !scratch) {
+		free(v);
+		pg_result_set_free(scratch);
 		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
 	v->head_commit = dup_or_null(head->commit);
 	v->env_key = dup_or_null(head->env.key);
 	v->no_baseline = base == NULL;
@@ -879,6 +937,8 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 				bb = &base->benchmarks[j];
 				origin = origins ? &origins[j] : NULL;
 			}
+		if (bb && (rc = in_head_units(&bb, scratch, b, bb)))
+			break;
 		if (bb && b->definition_hash && bb->definition_hash &&
 		    strcmp(b->definition_hash, bb->definition_hash) != 0)
 			rc = pg_verdict_warn(v, "benchmark '%s' changed its definition since the baseline; compared anyway",
@@ -900,6 +960,7 @@ int pg_compare(pg_verdict **out, const pg_result_set *head, const pg_result_set 
 	if (!rc)
 		rc = evaluate_gates(v, head, gates);
 	free(tests);
+	pg_result_set_free(scratch);
 	if (rc) {
 		pg_verdict_free(v);
 		return rc;

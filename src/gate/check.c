@@ -205,11 +205,8 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		}
 		goto out;
 	}
-	if (o->save && rs->dirty && !o->allow_dirty) {
-		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
-				  ctx.root);
+	if (o->save && (rc = pg_gate_refuse_dirty(rs, &ctx, o->allow_dirty)))
 		goto out;
-	}
 	if (o->save && !ctx.repo && !o->store_dir) {
 		rc = pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
 		goto out;

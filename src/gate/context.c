@@ -98,16 +98,37 @@ int pg_gate_head(pg_result_set *rs, const pg_gate_context *ctx, const char *comm
 	return pg_repo_resolve_commit(&rs->commit, ctx->repo, commit_rev);
 }
 
-int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir, int allow_dirty)
+int pg_gate_refuse_dirty(const pg_result_set *rs, const pg_gate_context *ctx, int allow_dirty)
 {
-	pg_store *store = NULL;
 	if (rs->dirty && !allow_dirty)
 		return pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
 				    ctx->root);
+	return 0;
+}
+
+int pg_gate_new_result_set(pg_result_set **out, const pg_gate_context *ctx, const char *env_key,
+			   const char *commit_rev, int save, int allow_dirty)
+{
+	int rc;
+	if (!(*out = pg_result_set_new()))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if ((rc = pg_env_detect(&(*out)->env, env_key)))
+		return rc;
+	if (save || commit_rev || (ctx->repo && !git_repository_head_unborn(ctx->repo)))
+		if ((rc = pg_gate_head(*out, ctx, commit_rev)))
+			return rc;
+	return save ? pg_gate_refuse_dirty(*out, ctx, allow_dirty) : 0;
+}
+
+int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir, int allow_dirty)
+{
+	pg_store *store = NULL;
+	int rc = pg_gate_refuse_dirty(rs, ctx, allow_dirty);
+	if (rc)
+		return rc;
 	if (!ctx->repo && !store_dir)
 		return pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
-	int rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx->repo)
-			   : pg_store_open_notes(&store, ctx->repo, NULL);
+	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx->repo) : pg_store_open_notes(&store, ctx->repo, NULL);
 	if (!rc)
 		rc = pg_store_save(store, rs);
 	pg_store_free(store);

@@ -17,20 +17,8 @@ int pg_gate_import(const pg_gate_import_options *o)
 
 	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
-	if (!(rs = pg_result_set_new())) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	if ((rc = pg_gate_new_result_set(&rs, &ctx, o->env_key, o->commit, o->save, o->allow_dirty)))
 		goto out;
-	}
-	if ((rc = pg_env_detect(&rs->env, o->env_key)))
-		goto out;
-	if (o->save || o->commit || (ctx.repo && !git_repository_head_unborn(ctx.repo)))
-		if ((rc = pg_gate_head(rs, &ctx, o->commit)))
-			goto out;
-	if (o->save && rs->dirty && !o->allow_dirty) {
-		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
-				  ctx.root);
-		goto out;
-	}
 	/* Everything is imported before anything is written: a bad file saves nothing. */
 	for (char *const *f = o->files; *f && !rc; f++)
 		rc = pg_import_file(rs, o->from, *f, &warnings);

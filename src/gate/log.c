@@ -12,18 +12,6 @@
 /* No threshold log applies is lower (10 %, sizes 20 %): a smaller move is unchanged without a test. */
 #define MARK_LEAST_CHANGE 0.10
 
-static int push_string(char ***list, size_t *n, const char *s)
-{
-	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	*list = grown;
-	if (!(grown[*n] = strdup(s)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	(*n)++;
-	return 0;
-}
-
 /* The column of bench's primary metric, added the first time bench is seen. */
 static int primary_column(pg_log_table *t, const pg_benchmark *b)
 {
@@ -54,7 +42,7 @@ static int note_key(pg_log_table *t, const char *key)
 	for (size_t i = 0; i < t->n_keys; i++)
 		if (strcmp(t->keys[i], key) == 0)
 			return 0;
-	return push_string(&t->keys, &t->n_keys, key);
+	return pg_strlist_push(&t->keys, &t->n_keys, key);
 }
 
 static pg_log_row *new_row(pg_log_table *t, const char *hex, const char *subject)
@@ -108,7 +96,7 @@ static int add_commit(void *arg, const git_commit *commit, pg_commit_records *r)
 	subject = subject ? subject : "";
 	int rc = 0;
 	for (size_t i = 0; i < r->n_warnings && !rc; i++)
-		rc = push_string(&t->warnings, &t->n_warnings, r->warnings[i]);
+		rc = pg_strlist_push(&t->warnings, &t->n_warnings, r->warnings[i]);
 	size_t rows = 0;
 	for (size_t i = 0; i < r->n_sets && !rc; i++) {
 		pg_result_set *rs = r->sets[i];
@@ -242,7 +230,7 @@ int pg_gate_log(pg_log_table *t, git_repository *repo, pg_store *store, int n, c
 	rc = pg_history_walk(store, head, n, 0, add_commit, &w, &end);
 	/* A shallow clone ends the walk: show what there is, and say why it stops. */
 	if (end && !rc)
-		rc = push_string(&t->warnings, &t->n_warnings, end);
+		rc = pg_strlist_push(&t->warnings, &t->n_warnings, end);
 	free(end);
 	if (!rc)
 		rc = mark_rows(t, store, repo);

@@ -27,18 +27,6 @@ int pg_site_oom(void)
 	return pg_error_set(PG_ENOMEM, "out of memory");
 }
 
-static int push_string(char ***list, size_t *n, const char *s)
-{
-	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_site_oom();
-	*list = grown;
-	if (!(grown[*n] = strdup(s)))
-		return pg_site_oom();
-	(*n)++;
-	return 0;
-}
-
 int pg_site_warn(pg_site *s, const char *fmt, ...)
 {
 	char buf[1024];
@@ -46,8 +34,8 @@ int pg_site_warn(pg_site *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	int rc = push_string(&s->model.warnings, &s->model.n_warnings, buf);
-	return rc ? rc : push_string(&s->counts->warnings, &s->counts->n_warnings, buf);
+	int rc = pg_strlist_push(&s->model.warnings, &s->model.n_warnings, buf);
+	return rc ? rc : pg_strlist_push(&s->counts->warnings, &s->counts->n_warnings, buf);
 }
 
 /* ---- history and commit subjects ---- */

@@ -75,20 +75,8 @@ int pg_gate_run(const pg_gate_run_options *o)
 		list_benchmarks(gates);
 		goto out;
 	}
-	if (!(rs = pg_result_set_new())) {
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	if ((rc = pg_gate_new_result_set(&rs, &ctx, c->env_key, o->commit, o->save, o->allow_dirty)))
 		goto out;
-	}
-	if ((rc = pg_env_detect(&rs->env, c->env_key)))
-		goto out;
-	if (o->save || o->commit || (ctx.repo && !git_repository_head_unborn(ctx.repo)))
-		if ((rc = pg_gate_head(rs, &ctx, o->commit)))
-			goto out;
-	if (o->save && rs->dirty && !o->allow_dirty) {
-		rc = pg_error_set(PG_EINPUT, "%s: tracked files are modified: commit them, or save with --allow-dirty",
-				  ctx.root);
-		goto out;
-	}
 	rs->rss_floor = pg_spawner_rss_floor();
 
 	pg_measure_options mo = {.runs = c->runs, .warmup = c->warmup, .only = c->only, .progress = c->progress};

@@ -26,18 +26,6 @@ static int oom(void)
 	return pg_error_set(PG_ENOMEM, "out of memory");
 }
 
-static int push_string(char ***list, size_t *n, const char *s)
-{
-	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return oom();
-	*list = grown;
-	if (!(grown[*n] = strdup(s)))
-		return oom();
-	(*n)++;
-	return 0;
-}
-
 static int warn(site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(site *s, const char *fmt, ...)
 {
@@ -46,8 +34,8 @@ static int warn(site *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	int rc = push_string(&s->model->warnings, &s->model->n_warnings, buf);
-	return rc ? rc : push_string(&s->counts->warnings, &s->counts->n_warnings, buf);
+	int rc = pg_strlist_push(&s->model->warnings, &s->model->n_warnings, buf);
+	return rc ? rc : pg_strlist_push(&s->counts->warnings, &s->counts->n_warnings, buf);
 }
 
 static const pg_metric *metric_of(const pg_result_set *rs, const char *bench, const char *metric)

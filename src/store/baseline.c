@@ -16,19 +16,11 @@ static const char shallow_hint[] =
 static int warn(pg_baseline *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(pg_baseline *b, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	int rc = pg_warning_vadd(&b->warnings, &b->n_warnings, fmt, ap);
 	va_end(ap);
-	char **grown = realloc(b->warnings, (b->n_warnings + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	b->warnings = grown;
-	if (!(grown[b->n_warnings] = strdup(buf)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	b->n_warnings++;
-	return 0;
+	return rc;
 }
 
 void pg_baseline_free(pg_baseline *b)

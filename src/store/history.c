@@ -11,18 +11,6 @@
 
 /* ---- per commit: the latest set of one env key ---- */
 
-static int push_string(char ***list, size_t *n, const char *s)
-{
-	char **grown = realloc(*list, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	*list = grown;
-	if (!(grown[*n] = strdup(s)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	(*n)++;
-	return 0;
-}
-
 static int same_key(const char *a, const char *b)
 {
 	return a && b ? strcmp(a, b) == 0 : a == b;
@@ -89,7 +77,7 @@ static int add_commit(void *arg, const git_commit *commit, pg_commit_records *r)
 	memset(c, 0, sizeof(*c));
 	git_oid_tostr(c->commit, sizeof(c->commit), git_commit_id(commit));
 	for (size_t i = 0; i < r->n_warnings && !rc; i++)
-		rc = push_string(&h->warnings, &h->n_warnings, r->warnings[i]);
+		rc = pg_strlist_push(&h->warnings, &h->n_warnings, r->warnings[i]);
 	/* The newest commit with results decides the key when none was asked for. */
 	if (!h->env_key && r->n_sets > 0 && !rc) {
 		const pg_result_set *newest = pg_records_latest(r, NULL);
@@ -105,7 +93,7 @@ static int add_commit(void *arg, const git_commit *commit, pg_commit_records *r)
 		for (size_t k = 0; k < h->n_other_keys && !seen; k++)
 			seen = strcmp(h->other_keys[k], key) == 0;
 		if (!seen)
-			rc = push_string(&h->other_keys, &h->n_other_keys, key);
+			rc = pg_strlist_push(&h->other_keys, &h->n_other_keys, key);
 	}
 	for (size_t i = 0; i < r->n_sets && latest; i++)
 		if (r->sets[i] == latest && same_key(latest->env.key, h->env_key)) {
@@ -128,7 +116,7 @@ int pg_history_load(pg_history **out, pg_store *store, const char *start, int n,
 	loading l = {h, 0};
 	int rc = pg_history_walk(store, start, n, with_samples, add_commit, &l, &end);
 	if (!rc && end)
-		rc = push_string(&h->warnings, &h->n_warnings, end);
+		rc = pg_strlist_push(&h->warnings, &h->n_warnings, end);
 	free(end);
 	if (rc) {
 		pg_history_free(h);

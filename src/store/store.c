@@ -84,19 +84,11 @@ static int add_warning(pg_commit_records *r, const char *fmt, ...) __attribute__
 
 static int add_warning(pg_commit_records *r, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	int rc = pg_warning_vadd(&r->warnings, &r->n_warnings, fmt, ap);
 	va_end(ap);
-	char **grown = realloc(r->warnings, (r->n_warnings + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	r->warnings = grown;
-	if (!(grown[r->n_warnings] = strdup(buf)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	r->n_warnings++;
-	return 0;
+	return rc;
 }
 
 static int push_set(pg_commit_records *r, pg_result_set *rs)
@@ -300,14 +292,30 @@ static int read_records(pg_commit_records *out, pg_store *store, const char *com
 	return rc;
 }
 
+/* read_records, then the latest set of each key given what only older sets of that key hold. */
+static int read_folded(pg_commit_records *out, pg_store *store, const char *commit, int summaries_only)
+{
+	int rc = read_records(out, store, commit, summaries_only);
+	if (!rc && (rc = pg_records_fold(out))) {
+		pg_commit_records_release(out);
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
 int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit)
 {
-	return read_records(out, store, commit, 0);
+	return read_folded(out, store, commit, 0);
 }
 
 int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char *commit)
 {
-	return read_records(out, store, commit, 1);
+	return read_folded(out, store, commit, 1);
+}
+
+int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit)
+{
+	return read_records(out, store, commit, 0);
 }
 
 /* ---- merging two notes ---- */

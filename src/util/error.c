@@ -64,18 +64,24 @@ int pg_error_worst(int a, int b)
 	return rank[pg_error_exit_status(a)] >= rank[pg_error_exit_status(b)] ? a : b;
 }
 
+int pg_strlist_push(char ***list, size_t *n, const char *s)
+{
+	char *copy = strdup(s);
+	char **grown = copy ? realloc(*list, (*n + 1) * sizeof(char *)) : NULL;
+	if (!grown) {
+		free(copy);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	*list = grown;
+	grown[(*n)++] = copy;
+	return 0;
+}
+
 int pg_warning_vadd(char ***warnings, size_t *n, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	char **grown = realloc(*warnings, (*n + 1) * sizeof(char *));
-	if (!grown)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	*warnings = grown;
-	if (!(grown[*n] = strdup(buf)))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	(*n)++;
-	return 0;
+	return pg_strlist_push(warnings, n, buf);
 }
 
 int pg_warning_add(char ***warnings, size_t *n, const char *fmt, ...)

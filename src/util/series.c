@@ -1,6 +1,8 @@
 /* series.c - past results as the stages hand them on: releasing them, the latest set, a run series */
 #include "perfgate/series.h"
 
+#include "perfgate/error.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,47 @@ void pg_commit_records_release(pg_commit_records *records)
 	memset(records, 0, sizeof(*records));
 }
 
+/* Does a come after b: a later `created`, or on a tie a later run_id (the same on every clone)? */
+static int newer(const pg_result_set *a, const pg_result_set *b)
+{
+	int c = strcmp(a->created ? a->created : "", b->created ? b->created : "");
+	if (c == 0)
+		c = strcmp(a->run_id ? a->run_id : "", b->run_id ? b->run_id : "");
+	return c > 0;
+}
+
+static int same_key(const pg_result_set *a, const pg_result_set *b)
+{
+	return a->env.key && b->env.key && strcmp(a->env.key, b->env.key) == 0;
+}
+
+int pg_records_fold(pg_commit_records *records)
+{
+	for (size_t i = 0; i < records->n_sets; i++) {
+		pg_result_set *latest = records->sets[i];
+		if (!latest->env.key || pg_records_latest(records, latest->env.key) != latest)
+			continue;
+		/* The older sets of its key, newest first: the first to hold a benchmark gives it. */
+		const pg_result_set *done = latest;
+		for (;;) {
+			const pg_result_set *next = NULL;
+			for (size_t k = 0; k < records->n_sets; k++) {
+				const pg_result_set *o = records->sets[k];
+				if (o != latest && same_key(o, latest) && newer(done, o) && (!next || newer(o, next)))
+					next = o;
+			}
+			if (!next)
+				break;
+			for (size_t b = 0; b < next->n_benchmarks; b++)
+				if (!pg_result_set_find(latest, next->benchmarks[b].name) &&
+				    !pg_result_set_copy_benchmark(latest, &next->benchmarks[b]))
+					return PG_ENOMEM;
+			done = next;
+		}
+	}
+	return 0;
+}
+
 const pg_result_set *pg_records_latest(const pg_commit_records *records, const char *key)
 {
 	const pg_result_set *best = NULL;
@@ -31,11 +74,8 @@ const pg_result_set *pg_records_latest(const pg_commit_records *records, const c
 			best = rs;
 			continue;
 		}
-		/* ISO 8601 UTC times order as strings; equal times fall to run_id, the same on every clone. */
-		int c = strcmp(rs->created ? rs->created : "", best->created ? best->created : "");
-		if (c == 0)
-			c = strcmp(rs->run_id ? rs->run_id : "", best->run_id ? best->run_id : "");
-		if (c > 0)
+		/* ISO 8601 UTC times order as strings. */
+		if (newer(rs, best))
 			best = rs;
 	}
 	return best;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs are single-quoted on purpose
+# correct_data.sh - data that must come out right: units converted before comparing, a second result
+# set on a commit beside the first, every benchmark of an imported file, and -o / --format F=FILE
+# writing through whatever is at the path (a FIFO, a device, a symlink) instead of replacing it.
+source "$(dirname "$0")/lib.bash"
+
+# gbench UNIT SCALE NAME... : a Google Benchmark file with 5 repetitions of each NAME, ~22.3 µs each.
+gbench() {
+  local unit=$1 scale=$2
+  shift 2
+  local rows=() name i t
+  for name in "$@"; do
+    i=0
+    for t in 22.1 22.3 22.6 22.2 22.4; do
+      rows+=("{\"name\": \"$name\", \"run_name\": \"$name\", \"run_type\": \"iteration\",
+        \"repetitions\": 5, \"repetition_index\": $i, \"threads\": 1, \"iterations\": 1000,
+        \"real_time\": $(awk -v t="$t" -v s="$scale" 'BEGIN { print t * s }'),
+        \"cpu_time\": $(awk -v t="$t" -v s="$scale" 'BEGIN { print t * s }'), \"time_unit\": \"$unit\"}")
+      i=$((i + 1))
+    done
+  done
+  local IFS=,
+  echo "{\"context\": {\"date\": \"2026-01-01T00:00:00+00:00\"}, \"benchmarks\": [${rows[*]}]}"
+}
+
+# --- 1. units: the same durations in ns and in us compare as equal -------------------------
+gbench ns 1000 BM_x >ns.json
+gbench us 1 BM_x >us.json
+run_pg import_ns 0 import --from gbench ns.json -o ns.rs.json -q
+run_pg import_us 0 import --from gbench us.json -o us.rs.json -q
+for pair in ns:us us:ns; do
+  b=${pair%:*} h=${pair#*:}
+  run_pg "units_${b}_$h" 0 compare --base "$b.rs.json" --head "$h.rs.json" --no-probe --format json="units_${b}_$h.json"
+  check "compare $b → $h: real_time unchanged (no ±99.9 % from the unit)" \
+    jq -e '[.metrics[] | select(.metric == "real_time" and .stat == null)][0]
+           | (.change | fabs) < 0.01 and .verdict != "improvement" and .verdict != "regression"' "units_${b}_$h.json"
+done
+# Incompatible dimensions (a duration against bytes) are refused, naming the metric.
+jq '.benchmarks[0].metrics |= map(if .name == "real_time" then .unit = "B" else . end)' ns.rs.json >bytes.rs.json
+run_pg units_bad 2 compare --base bytes.rs.json --head us.rs.json --no-probe
+expect_err units_bad 'real_time.*(B|bytes).*(us|ns|time|duration)|real_time.*unit'
+
+# --- 3. the import kind keeps every benchmark of the file ----------------------------------
+gbench ns 1 BM_a BM_b BM_c >three.json
+cat >three.gates.json <<JSON
+{"schema": "perfgate-gates/1", "benchmarks": [{"name": "gb", "kind": "import", "from": "gbench", "path": "$T/three.json"}]}
+JSON
+run_pg import_kind 0 run -c three.gates.json -q --no-probe -o three.rs.json
+check "import kind: all three benchmarks, named gb/…" \
+  jq -e '[.benchmarks[].name] | sort == ["gb/BM_a", "gb/BM_b", "gb/BM_c"]' three.rs.json
+
+# --- 2. a second result set on one commit does not hide the first --------------------------
+make_repo repo
+mkdir repo/gates
+cat >repo/gates/default.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0},
+ "benchmarks": [{"name": "w", "command": ["true"]}]}
+JSON
+git -C repo add -A && git -C repo commit -q -m gates
+(cd repo && run_pg two_run 0 run -q --no-probe --save)
+(cd repo && run_pg two_import 0 import --from gbench "$T/us.json" --save -q)
+echo two >repo/file.txt && git -C repo commit -q -am two
+(cd repo && run_pg two_compare 0 compare --base HEAD~1 --head HEAD~1 --no-probe --format json="$T/two.json")
+check "both sets of one commit are read: w and BM_x" \
+  jq -e '[.metrics[].bench] | unique | (index("w") != null) and (index("BM_x") != null)' two.json
+(cd repo && run_pg two_check 0 check -q --no-probe --format json="$T/two_check.json")
+check "check's baseline for w is the commit both sets are on" \
+  jq -e --arg c "$(git -C repo rev-parse HEAD~1)" '[.metrics[] | select(.bench == "w")][0].base_commit == $c' two_check.json
+if grep -q 'nearer ones had no results' "$T/two_check.err"; then fail "two_check: the commit with both sets was skipped"; else pass; fi
+(cd repo && run_pg two_show 0 show HEAD~1 --format json)
+check "show: the commit's results hold both benchmarks" \
+  jq -se '[.[] | select(.schema == "perfgate/1") | .benchmarks[].name] | (index("w") != null) and (index("BM_x") != null)' two_show.out
+(cd repo && run_pg two_show_all 0 show HEAD~1 --all-runs --format json)
+check "show --all-runs: both result sets as stored" \
+  jq -se '[.[] | select(.schema == "perfgate/1") | [.benchmarks[].name]] | sort == [["BM_x"], ["w"]]' two_show_all.out
+
+# --- 4. -o and --format F=FILE write through what is at the path ---------------------------
+# A FIFO: perfgate writes into it (a reader gets the report), and it stays a FIFO.
+# (The reader gives up after 20 s, so a perfgate that replaced the FIFO cannot hang the test.)
+mkfifo fifo
+timeout 20 cat fifo >fifo.read &
+reader=$!
+run_pg out_fifo 0 run -q --no-probe --runs 1 --warmup 0 -o fifo -- true
+wait "$reader"
+check "-o FIFO: still a FIFO" test -p fifo
+check "-o FIFO: the reader got the result set" jq -e '.schema == "perfgate/1"' fifo.read
+# A symlink: the target is written, the link stays a link.
+echo old >target.json && ln -s target.json link.json
+run_pg out_link 0 run -q --no-probe --runs 1 --warmup 0 --format json=link.json -- true
+check "--format json=LINK: still a symlink" test -L link.json
+check "--format json=LINK: the target holds the result set" jq -e '.schema == "perfgate/1"' target.json
+# A character device (as root: a copy of /dev/null made with mknod); never replaced by a file.
+if [[ $(id -u) == 0 ]] && mknod null c 1 3 2>/dev/null; then
+  run_pg out_dev 0 run -q --no-probe --runs 1 --warmup 0 -o null -- true
+  check "-o DEVICE: still a character device" test -c null
+else
+  echo "skipped: the device case needs root and mknod (the FIFO case ran)"
+fi
+# - is stdout.
+run_pg out_dash 0 run -q --no-probe --runs 1 --warmup 0 --format json=- -- true
+check "--format json=-: the result set on stdout" jq -e '.schema == "perfgate/1"' out_dash.out
+
+finish
