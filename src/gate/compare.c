@@ -4,6 +4,7 @@
 #include "perfgate/baseline.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/repo.h"
 #include "perfgate/store.h"
 
 #include <stdlib.h>
@@ -18,26 +19,24 @@ static int load_head(pg_result_set **out, const char *spec, pg_store *store,
 		return pg_result_set_read_file(out, spec);
 	if (!ctx->repo || !store)
 		return pg_error_set(PG_EINPUT, "--head %s: no such file (and not in a git repository)", spec);
-	git_object *obj = NULL, *commit = NULL;
-	if (git_revparse_single(&obj, ctx->repo, spec) != 0 ||
-	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
-		git_object_free(obj);
+	char *hex = NULL;
+	int rc = pg_repo_resolve_commit(&hex, ctx->repo, spec);
+	if (rc == PG_EINPUT)
 		return pg_error_set(PG_EINPUT, "--head %s: not a file, nor a commit in this repository", spec);
-	}
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), git_object_id(commit));
-	git_object_free(obj);
-	git_object_free(commit);
 	pg_commit_records records;
-	int rc = pg_store_read(&records, store, hex);
-	if (rc)
+	if (rc || (rc = pg_store_read(&records, store, hex))) {
+		free(hex);
 		return rc;
+	}
 	const pg_result_set *latest = pg_records_latest(&records, key);
 	if (!latest) {
 		pg_commit_records_release(&records);
-		return pg_error_set(PG_ESYSTEM, "--head %s: no results stored on %.7s%s%s", spec, hex,
-				    key ? " for key " : "", key ? key : "");
+		rc = pg_error_set(PG_ESYSTEM, "--head %s: no results stored on %.7s%s%s", spec, hex,
+				  key ? " for key " : "", key ? key : "");
+		free(hex);
+		return rc;
 	}
+	free(hex);
 	/* Take the set out of the records so it outlives them. */
 	for (size_t i = 0; i < records.n_sets; i++)
 		if (records.sets[i] == latest)

