@@ -12,7 +12,8 @@ static const char usage[] =
 
 static const char help[] =
 	"Find the first commit of the first-parent range good..bad whose benchmark is a\n"
-	"regression against good, by binary search. Bad is checked first. A commit whose\n"
+	"regression against good, by binary search. Bad itself is measured last, and only\n"
+	"when the search comes down to it (a bad commit before it ends the search). A commit whose\n"
 	"results (same env key) are stored, like good's, is compared from the store;\n"
 	"any other is checked out in a temporary worktree, built with the gates file's\n"
 	"`build` steps and measured against good (also checked out, built once)\n"
