@@ -135,13 +135,21 @@ int pg_store_save(pg_store *store, const pg_result_set *rs);
  */
 int pg_store_merge_text(char **out, const char *ours, const char *theirs);
 
+/* What a sync did. */
+typedef struct pg_sync_outcome {
+	int remote_had; /* the remote has the notes ref */
+	int local_had;  /* after the merge, there is a local notes ref */
+	int merged;     /* the local ref moved: the remote's notes were merged in */
+	int pushed;     /* the remote lacked something and got it */
+} pg_sync_outcome;
+
 /*
  * `perfgate sync`: fetch REMOTE's notes ref into a side ref with the git
  * command (so credentials work as for git), union-merge it with the local
  * ref note by note through libgit2, and push with --force-with-lease;
- * retried on a race. remote NULL: "origin".
+ * retried on a race. remote NULL: "origin". *out says what happened.
  */
-int pg_store_sync(git_repository *repo, const char *remote, const char *ref);
+int pg_store_sync(pg_sync_outcome *out, git_repository *repo, const char *remote, const char *ref);
 
 /* ---- the history reader (src/store/history.c): how every other stage reads past results ---- */
 

@@ -26,6 +26,7 @@ int cmd_sync(int argc, char *argv[])
 	static const pg_cli_option opts[] = {{0}};
 	pg_gate_context ctx = {0};
 	const char *remote = "origin";
+	pg_sync_outcome done;
 	int first, rc;
 
 	if ((rc = pg_cli_parse(&first, &verb, opts, argc, argv)))
@@ -39,8 +40,15 @@ int cmd_sync(int argc, char *argv[])
 		return rc;
 	if (!ctx.repo)
 		rc = pg_error_set(PG_ESYSTEM, "not in a git repository (sync shares the notes of one)");
-	else if ((rc = pg_store_sync(ctx.repo, remote, NULL)) == 0)
-		printf("%s: in sync with %s\n", PG_NOTES_REF, remote);
+	else if ((rc = pg_store_sync(&done, ctx.repo, remote, NULL)) == 0 && done.pushed && done.merged)
+		printf("%s: merged %s's notes, pushed the union to it\n", PG_NOTES_REF, remote);
+	else if (!rc && done.pushed)
+		printf("%s: pushed to %s (it had nothing this clone lacked)\n", PG_NOTES_REF, remote);
+	else if (!rc && done.merged)
+		printf("%s: merged %s's notes (it lacked nothing of this clone's)\n", PG_NOTES_REF, remote);
+	else if (!rc)
+		printf("%s: %s %s\n", PG_NOTES_REF,
+		       done.local_had || done.remote_had ? "already in sync with" : "nothing stored here or on", remote);
 	pg_gate_context_close(&ctx);
 	return rc;
 }

@@ -369,8 +369,9 @@ static void remove_ref(git_repository *repo, const char *name)
 	}
 }
 
-int pg_store_sync(git_repository *repo, const char *remote, const char *ref)
+int pg_store_sync(pg_sync_outcome *out, git_repository *repo, const char *remote, const char *ref)
 {
+	memset(out, 0, sizeof(*out));
 	char side[512], fetch_spec[1100], lease[1100], push_spec[1100], reason[512];
 	char hex[GIT_OID_HEXSZ + 1];
 	remote = remote ? remote : "origin";
@@ -405,9 +406,14 @@ int pg_store_sync(git_repository *repo, const char *remote, const char *ref)
 		if ((rc = pg_notes_ref_tip(&theirs, NULL, repo, side)) < 0)
 			break;
 		has_theirs = rc == 0;
+		git_oid before;
+		int had_local = pg_notes_ref_tip(&before, NULL, repo, ref) == 0;
 		rc = merge_into_local(&local, &has_local, repo, ref, has_theirs ? &theirs : NULL, remote);
 		if (rc)
 			break;
+		out->remote_had = has_theirs;
+		out->local_had = has_local;
+		out->merged |= has_local && (!had_local || !git_oid_equal(&before, &local));
 		if (!has_local || (has_theirs && git_oid_equal(&local, &theirs)))
 			break; /* nothing here the remote lacks */
 
@@ -419,6 +425,7 @@ int pg_store_sync(git_repository *repo, const char *remote, const char *ref)
 			break;
 		if (run.status == 0) {
 			free(run.err);
+			out->pushed = 1;
 			break;
 		}
 		int race = lost_race(&run);

@@ -36,9 +36,10 @@ save b "$c2" macos
 save b "$c3" macos
 
 (cd a && "$PERFGATE" sync >"$T/sync_a.out" 2>"$T/sync_a.err") || fail "first sync from a: $(cat "$T/sync_a.err")"
+expect_out sync_a '^refs/notes/perfgate: pushed to origin \(it had nothing this clone lacked\)$'
 check "a's notes reached the remote" test "$(git -C remote.git notes --ref=perfgate list | wc -l)" = 2
 (cd b && "$PERFGATE" sync >"$T/sync_b.out" 2>"$T/sync_b.err") || fail "sync from b: $(cat "$T/sync_b.err")"
-expect_out sync_b '^refs/notes/perfgate: in sync with origin$'
+expect_out sync_b "^refs/notes/perfgate: merged origin's notes, pushed the union to it$"
 # a and b began storing before either synced: unrelated notes histories, merged as a new root
 # (as after a prune); merges of related histories keep both parents (below).
 check "the first merge of unrelated notes is a root" \
@@ -51,7 +52,8 @@ check "the shared commit holds both records" test "$(git -C a notes --ref=perfga
 check "a and b agree on the notes commit" \
   test "$(git -C a rev-parse refs/notes/perfgate)" = "$(git -C b rev-parse refs/notes/perfgate)"
 check "the side ref is removed" test -z "$(git -C a for-each-ref refs/notes/perfgate-sync-remote)"
-(cd b && "$PERFGATE" sync >/dev/null 2>&1) || fail "a sync with nothing new"
+(cd b && "$PERFGATE" sync >"$T/sync_b2.out" 2>&1) || fail "a sync with nothing new"
+expect_out sync_b2 '^refs/notes/perfgate: already in sync with origin$'
 
 # Both sides save and sync at the same time, a few rounds: the lease makes the loser merge again.
 for round in 1 2 3; do
