@@ -225,6 +225,9 @@ int pg_paired_settled(const pg_paired_result *r, double threshold);
 /* Add a warning (printf format) to a verdict. Returns 0 or PG_ENOMEM. */
 int pg_verdict_warn(pg_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A metric's decision taken from another test of it: verdict, change, p, interval, runs to decide. */
+void pg_metric_change_take_decision(pg_metric_change *dst, const pg_metric_change *src);
+
 /* Recount and decide the overall verdict after metrics or gates were changed. */
 void pg_verdict_decide(pg_verdict *v, const pg_compare_options *opts);
 

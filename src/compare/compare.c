@@ -984,6 +984,16 @@ int pg_verdict_bench_regressed(const pg_verdict *v, const char *bench)
 	return 0;
 }
 
+void pg_metric_change_take_decision(pg_metric_change *dst, const pg_metric_change *src)
+{
+	dst->verdict = src->verdict;
+	dst->change = src->change;
+	dst->p = src->p;
+	dst->ci_lo = src->ci_lo;
+	dst->ci_hi = src->ci_hi;
+	dst->more_runs = src->more_runs;
+}
+
 int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 		       const pg_compare_options *opts)
 {
@@ -1004,13 +1014,8 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 				snprintf(note, sizeof(note),
 					 "looked %+.1f %% worse, but did not reproduce on re-run %d (%+.1f %%)",
 					 c->change * 100, round, a->change * 100);
-				c->verdict = a->verdict;
-				c->change = a->change;
+				pg_metric_change_take_decision(c, a);
 				c->head = a->head;
-				c->p = a->p;
-				c->ci_lo = a->ci_lo;
-				c->ci_hi = a->ci_hi;
-				c->more_runs = a->more_runs;
 				c->history_runs = a->history_runs;
 				c->run_to_run = a->run_to_run;
 				free(c->model);

@@ -234,12 +234,7 @@ static int take_normalized(pg_verdict *v, const pg_verdict *norm, const pg_resul
 			c->raw_change = c->change;
 			c->probe_normalized = 1;
 			c->probe_ratio = r;
-			c->verdict = n->verdict;
-			c->change = n->change;
-			c->p = n->p;
-			c->ci_lo = n->ci_lo;
-			c->ci_hi = n->ci_hi;
-			c->more_runs = n->more_runs;
+			pg_metric_change_take_decision(c, n);
 			int rc = set_note(c, "normalised by the probe (runner %.1f %% %s): raw %+.1f %%, normalised %+.1f %%",
 					  pct, way, c->raw_change * 100, c->change * 100);
 			if (rc)
