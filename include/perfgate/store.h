@@ -41,12 +41,13 @@ git_repository *pg_store_repo(const pg_store *store);
 int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
 
 /*
- * The records of pg_store_read, each latest set of a key with the
- * benchmarks only older sets of that key hold (pg_records_fold), as every
- * reader of results wants them; pg_store_read_sets leaves the sets as
- * stored (for `show --all-runs`).
+ * pg_store_read (each latest set of a key also holds the benchmarks only
+ * older sets of that key hold, pg_records_fold) is what readers of a
+ * commit's results want. pg_store_read_sets leaves the sets as stored, for
+ * readers that count every set as one run (`show --all-runs`, the
+ * run-to-run history): summaries_only as pg_store_read_summaries.
  */
-int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit);
+int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit, int summaries_only);
 
 /*
  * pg_store_read for walks that show central values only (`log`): where a

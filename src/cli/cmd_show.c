@@ -67,7 +67,7 @@ static int show(pg_store *store, git_repository *repo, const char *commit, const
 	pg_commit_records r;
 	pg_show_options so = {o->env_key, o->all_runs};
 	/* --all-runs shows each set as stored; otherwise the latest of a key holds what older ones add. */
-	int rc = o->all_runs ? pg_store_read_sets(&r, store, commit) : pg_store_read(&r, store, commit);
+	int rc = o->all_runs ? pg_store_read_sets(&r, store, commit, 0) : pg_store_read(&r, store, commit);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < r.n_warnings; i++)

@@ -188,7 +188,8 @@ int pg_run_history_read(pg_run_history **out, pg_store *store, git_repository *r
 		char hex[GIT_OID_HEXSZ + 1];
 		pg_commit_records records;
 		git_oid_tostr(hex, sizeof(hex), &at);
-		if ((rc = pg_store_read_summaries(&records, store, hex)))
+		/* As stored: a set folded into a newer one would count its runs twice. */
+		if ((rc = pg_store_read_sets(&records, store, hex, 1)))
 			break;
 		const pg_result_set **sets = calloc(records.n_sets ? records.n_sets : 1, sizeof(*sets));
 		size_t n_sets = 0;

@@ -313,9 +313,9 @@ int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char 
 	return read_folded(out, store, commit, 1);
 }
 
-int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit)
+int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit, int summaries_only)
 {
-	return read_records(out, store, commit, 0);
+	return read_records(out, store, commit, summaries_only);
 }
 
 /* ---- merging two notes ---- */

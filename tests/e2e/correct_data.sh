@@ -75,6 +75,17 @@ check "show: the commit's results hold both benchmarks" \
 check "show --all-runs: both result sets as stored" \
   jq -se '[.[] | select(.schema == "perfgate/1") | [.benchmarks[].name]] | sort == [["BM_x"], ["w"]]' two_show_all.out
 
+# The run-to-run history counts each stored set once: the import's set, folded with the run's w
+# for readers of the commit, must not count w's run twice. Two more commits with a run of w each:
+# from the newest, w has 3 runs (4 if the first commit's run were counted twice).
+for i in 3 4; do
+  (cd repo && run_pg "more_run_$i" 0 run -q --no-probe --save)
+  echo "$i" >repo/file.txt && git -C repo commit -q -am "$i"
+done
+(cd repo && run_pg runs_check 0 check -q --no-probe --format json="$T/runs_check.json")
+check "the run-to-run history of w counts the commit with two sets once (3 runs)" \
+  jq -e '[.metrics[] | select(.bench == "w" and .metric == "wall" and .stat == null)][0].history_runs == 3' runs_check.json
+
 # --- 4. -o and --format F=FILE write through what is at the path ---------------------------
 # A FIFO: perfgate writes into it (a reader gets the report), and it stays a FIFO.
 # (The reader gives up after 20 s, so a perfgate that replaced the FIFO cannot hang the test.)
