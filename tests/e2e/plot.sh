@@ -95,7 +95,7 @@ SH
 # Ten commits at one cost and ten at three times it. 7 against 7 is the smallest split whose
 # Mann-Whitney p can clear 0.001, and only with no overlap at all: one noisy commit on a busy
 # runner would hide it; 10 against 10 clears it with several.
-for work in 2 2 2 2 2 2 2 2 2 2 6 6 6 6 6 6 6 6 6 6; do
+for work in 6 6 6 6 6 6 6 6 6 6 18 18 18 18 18 18 18 18 18 18; do
   echo "$work" >>slow/file.txt
   git -C slow commit -q -am "work $work"
   bash slow_gates.sh "$work" >"slow_$work.json"

@@ -9,7 +9,7 @@ command -v python3 >/dev/null || { echo "python3 is not installed: skipped"; exi
 cat >gates.json <<JSON
 {"schema": "perfgate-gates/1", "defaults": {"runs": 6, "warmup": 0},
  "benchmarks": [
-   {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow.txt"]},
+   {"name": "workload", "command": ["{bindir}/perfgate-workload", "--work", "4", "--slowdown-file", "$T/slow.txt"]},
    {"name": "<script>alert(1)</script>|x", "command": ["{bindir}/perfgate-workload", "--work", "1", "--slowdown-file", "$T/slow2.txt"]}],
  "gates": [{"metric": "workload.wall", "max": "10s"}, {"metric": "<script>alert(1)</script>|x.wall", "max": "12ms"}]}
 JSON
