@@ -28,6 +28,17 @@
  * probe's noise is as large as a wall-clock regression (ln(1 + change) <=
  * noise), the runner was too unsteady to vouch for it: the regression is
  * held as inconclusive.
+ *
+ * The same holds for a pass. A time metric that came out unchanged (or
+ * improved) is a pass only where a regression of the threshold would have
+ * shown: where the head's runner may have been faster than the base's by
+ * ln(1 + threshold) - ln(1 + change) or more, a regression could hide
+ * behind the runner, and the row is inconclusive. How much faster it may
+ * have been: the probe's shift when it says the head's runner was faster;
+ * else its noise when the runner was unsteady (above the 3 % floor); else
+ * nothing. (On a loaded 2-core runner a +25 % regression once came out
+ * +1.3 %: the base had run while the runner was slower, and its probe had
+ * wandered 15.9 % within the run.)
  */
 #define PROBE_NOISE_FLOOR 0.0295588022415444 /* ln 1.03 */
 
@@ -81,6 +92,14 @@ static int same_probe(const pg_probe *a, const pg_probe *b)
 {
 	return a && b && a->version == b->version && a->cpu_ms[0] == b->cpu_ms[0] &&
 	       a->cpu_ms[1] == b->cpu_ms[1] && a->mem_ms[0] == b->mem_ms[0] && a->mem_ms[1] == b->mem_ms[1];
+}
+
+/* How much faster (log) the head's runner may have been than the base's; 0: not faster as far as the probe can tell. */
+static double head_runner_headroom(const pg_verdict_probe *p)
+{
+	if (p->moved)
+		return p->ratio < 1 ? -log(p->ratio) : 0;
+	return p->noise > PROBE_NOISE_FLOOR ? p->noise : 0;
 }
 
 static const char *slower_or_faster(double ratio, double *percent)
@@ -215,6 +234,27 @@ static int set_note(pg_metric_change *c, const char *fmt, ...)
 	return 0;
 }
 
+/* A pass the runner cannot vouch for: an unchanged or improved time row a regression could hide in. */
+static int hold_unvouched_pass(pg_metric_change *c, const pg_verdict_probe *cmp, int same_runner)
+{
+	if ((c->verdict != PG_CHANGE_UNCHANGED && c->verdict != PG_CHANGE_IMPROVEMENT) || same_runner ||
+	    !(c->threshold > 0) || !isfinite(c->change) || c->change <= -1)
+		return 0;
+	double headroom = head_runner_headroom(cmp);
+	if (!(headroom > 0) || log1p(c->threshold) - log1p(c->change) > headroom)
+		return 0;
+	/* What a regression of exactly the threshold would have measured on the faster runner. */
+	double hidden = (1 + c->threshold) * exp(-headroom) - 1;
+	c->verdict = PG_CHANGE_INCONCLUSIVE;
+	c->probe_held = 1;
+	c->probe_ratio = cmp->ratio;
+	if (cmp->moved)
+		return set_note(c, "runner %.1f %% faster by the probe: a %+.0f %% regression would have measured %+.1f %% here, so %+.1f %% is inconclusive, not a pass",
+				(1 / cmp->ratio - 1) * 100, c->threshold * 100, hidden * 100, c->change * 100);
+	return set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so a %+.0f %% regression could have measured %+.1f %% here; %+.1f %% is inconclusive, not a pass",
+			(exp(cmp->noise / 2) - 1) * 100, c->threshold * 100, hidden * 100, c->change * 100);
+}
+
 /* Take the decision of the normalised comparison for the rows of normalising benchmarks. */
 static int take_normalized(pg_verdict *v, const pg_verdict *norm, const pg_result_set *head,
 			   const double *ratios)
@@ -305,6 +345,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so its noise (±%.1f %%) explains a %+.1f %% change: inconclusive, not a regression",
 					      (exp(cmp.noise / 2) - 1) * 100, (exp(cmp.noise) - 1) * 100,
 					      c->change * 100);
+			} else {
+				rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe));
 			}
 			continue;
 		}
@@ -320,7 +362,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			c->probe_ratio = cmp.ratio;
 			rc = set_note(c, "runner %.1f %% slower by the probe: inconclusive, not a regression (with \"normalize\": \"probe\" it would be decided on normalised values)",
 				      pct);
-		} else if (c->verdict == PG_CHANGE_IMPROVEMENT && cmp.ratio < 1) {
+		} else if (!(rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe))) &&
+			   c->verdict == PG_CHANGE_IMPROVEMENT && cmp.ratio < 1) {
 			c->probe_ratio = cmp.ratio;
 			rc = set_note(c, "runner %.1f %% %s by the probe: the runner may account for this improvement", pct, way);
 		}

@@ -393,6 +393,82 @@ static void test_probe_noise_grows_with_the_within_run_spread(void **state)
 	pg_result_set_free(head);
 }
 
+static void test_probe_unsteady_runner_vouches_for_no_pass_a_regression_could_hide_in(void **state)
+{
+	(void)state;
+	/*
+	 * Seen on a loaded 2-core runner: a +25 % regression measured +1.3 % because the base
+	 * ran while the runner was slower; the base's probe went from 213.8 to 184.5 ms within
+	 * that run (15.9 %). A runner that unsteady cannot vouch that +1.3 % is not +10 % or more.
+	 */
+	pg_result_set *base = bench_set(10, 5, 1, 1), *head = bench_set(10.13, 5, 1, 2);
+	set_probe(&base->probe, 90.2, 54.0, 123.6, 130.5);
+	set_probe(&head->probe, 60.0, 57.0, 124.0, 122.0);
+	pg_verdict *v = judge(head, base, NULL);
+	assert_false(v->probe.moved);
+	const pg_metric_change *wall = row(v, "wall");
+	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(wall->probe_held);
+	assert_non_null(strstr(wall->note, "runner unsteady"));
+	assert_non_null(strstr(wall->note, "inconclusive, not a pass"));
+	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_UNCHANGED); /* CPU time decides on its own */
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(v);
+	/* A big improvement stays one: no runner wander of 15.9 % turns +10 % into -40 %. */
+	pg_result_set_free(head);
+	head = bench_set(6, 5, 1, 2);
+	set_probe(&head->probe, 60.0, 57.0, 124.0, 122.0);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_IMPROVEMENT);
+	assert_false(row(v, "wall")->probe_held);
+	pg_verdict_free(v);
+	/* The same +1.3 % on steady runners (probes within 0.5 %): a pass. */
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	base = bench_set(10, 5, 1, 1), head = bench_set(10.13, 5, 1, 2);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_UNCHANGED);
+	assert_false(row(v, "wall")->probe_held);
+	assert_null(row(v, "wall")->note);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
+static void test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain(void **state)
+{
+	(void)state;
+	/* The head's runner 15 % faster (steady both times): +2 % could be +17 % of code. */
+	pg_result_set *base = bench_set(10, 5, 1, 1), *head = bench_set(10.2, 5, 1 / 1.15, 2);
+	pg_verdict *v = judge(head, base, NULL);
+	assert_true(v->probe.moved);
+	const pg_metric_change *wall = row(v, "wall");
+	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(wall->probe_held);
+	assert_non_null(strstr(wall->note, "runner 15.0 % faster by the probe: a +10 % regression would have measured -4.3 % here"));
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	/* A runner 2 % faster is within the probe's floor: the pass stands. */
+	head = bench_set(10.2, 5, 0.98, 2);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	/* Normalising benchmarks are decided on normalised values instead: +2 % / 0.87 = +17 %. */
+	head = bench_set(10.2, 5, 1 / 1.15, 2);
+	pg_gates *g = gates_normalizing(1);
+	v = judge(head, base, g);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_REGRESSION);
+	assert_true(row(v, "wall")->probe_normalized);
+	pg_verdict_free(v);
+	pg_gates_free(g);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_unsteady_runner_holds_a_wall_regression(void **state)
 {
 	(void)state;
@@ -521,6 +597,8 @@ int main(void)
 		cmocka_unit_test(test_probe_within_noise_changes_nothing),
 		cmocka_unit_test(test_probe_noise_grows_with_the_within_run_spread),
 		cmocka_unit_test(test_probe_unsteady_runner_holds_a_wall_regression),
+		cmocka_unit_test(test_probe_unsteady_runner_vouches_for_no_pass_a_regression_could_hide_in),
+		cmocka_unit_test(test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
 		cmocka_unit_test(test_probe_missing_on_the_base_is_a_named_warning_not_a_silent_pass),
 		cmocka_unit_test(test_probe_missing_on_the_head_is_a_named_warning),
