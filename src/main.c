@@ -1,6 +1,7 @@
 /* main.c - perfgate's entry point: start the spawner, pick the verb, map errors to exit status */
 #include "cli/cli.h"
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 #include "perfgate/runner.h"
 #include "pg_version.h"
 
@@ -57,7 +58,7 @@ int main(int argc, char *argv[])
 {
 	/* Before anything grows: children started from the spawner inherit its small peak RSS. */
 	if (pg_spawner_start() != 0) {
-		fprintf(stderr, "perfgate: %s\n", pg_error_message());
+		pg_log_error(pg_error_message());
 		return 3;
 	}
 	/* A target that exits mid-corpus must fail its benchmark, not kill perfgate. */
@@ -84,7 +85,8 @@ int main(int argc, char *argv[])
 	}
 	const struct verb *verb = find_verb(name);
 	if (!verb) {
-		fprintf(stderr, "perfgate: unknown verb '%s'\n", name);
+		pg_error_set(PG_EINPUT, "unknown verb '%s'", name);
+		pg_log_error(pg_error_message());
 		print_usage(stderr);
 		return 2;
 	}
@@ -92,9 +94,7 @@ int main(int argc, char *argv[])
 	int rc = verb->fn(argc - 1, argv + 1);
 	git_libgit2_shutdown();
 	pg_spawner_stop();
-	if (rc) {
-		fflush(stdout);
-		fprintf(stderr, "perfgate: %s\n", pg_error_message());
-	}
+	if (rc)
+		pg_log_error(pg_error_message());
 	return pg_error_exit_status(rc);
 }

@@ -2,6 +2,7 @@
 #include "perfgate/bench.h"
 
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -102,5 +103,7 @@ int pg_env_detect(pg_env *env, const char *key_override)
 	pg_env_normalize(env->key);
 	if (!env->key[0])
 		return pg_error_set(PG_EINPUT, "environment key is empty after keeping [a-z0-9._-]");
+	pg_log_verbose("env key %s (%s)", env->key,
+		       key_override && *key_override ? "--env" : fromenv && *fromenv ? "PERFGATE_ENV" : "detected");
 	return 0;
 }

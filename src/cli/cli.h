@@ -14,8 +14,8 @@
 
 /*
  * The options of every verb that measures (run, check, ab, bisect), into a
- * pg_gate_options m, to splice into the verb's table. -v is accepted and
- * does nothing.
+ * pg_gate_options m, to splice into the verb's table. -q and -v also set
+ * how much every layer says on stderr (pg_log_set_level, in pg_cli_parse).
  */
 #define PG_CLI_MEASURE_OPTIONS(m)                                                          \
 	{NULL, 'c', PG_CLI_STRING, .dest = &(m)->gates_path},                              \

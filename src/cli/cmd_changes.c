@@ -4,6 +4,7 @@
 #include "perfgate/changes.h"
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
+#include "perfgate/log.h"
 #include "perfgate/report.h"
 #include "perfgate/store.h"
 
@@ -79,7 +80,7 @@ int cmd_changes(int argc, char *argv[])
 	    (rc = pg_gate_changes(&found, &h, ctx.repo, store, n, env_key, metrics, n_metrics, &o)))
 		goto out;
 	for (size_t i = 0; i < h->n_warnings && !json; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", h->warnings[i]);
+		pg_log_warning("%s", h->warnings[i]);
 	if (json)
 		rc = pg_report_changes_json(stdout, &found, h, h->n_commits);
 	else

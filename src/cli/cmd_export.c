@@ -4,6 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/import.h"
+#include "perfgate/log.h"
 #include "perfgate/store.h"
 
 #include <stdlib.h>
@@ -89,8 +90,7 @@ static int load_stored(pg_result_set **out, const char *spec, const char *key, c
 	if (rc || (rc = pg_store_read(&records, store, hex)))
 		goto out;
 	have_records = 1;
-	for (size_t i = 0; i < records.n_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", records.warnings[i]);
+	pg_log_warnings(records.warnings, records.n_warnings);
 	if (!key && (rc = pick_key(&key, &records, spec)))
 		goto out;
 	const pg_result_set *latest = pg_records_latest(&records, key);
@@ -150,8 +150,7 @@ int cmd_export(int argc, char *argv[])
 	}
 	if (rc || (rc = pg_export_gab(&json, rs, bigger ? PG_BETTER_HIGHER : PG_BETTER_LOWER, &warnings)))
 		goto out;
-	for (size_t i = 0; i < warnings.n; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", warnings.items[i]);
+	pg_log_warnings(warnings.items, warnings.n);
 	if (output)
 		rc = pg_file_write_atomic(output, json, strlen(json));
 	else

@@ -25,29 +25,26 @@ static const char help[] =
 
 int cmd_hook(int argc, char *argv[])
 {
-	/* `install` takes its own options; any other word is "unknown argument", as a subcommand's are. */
-	static const pg_cli_verb install_verb = {.name = "hook install", .usage = usage, .help = help,
-						 .unknown = "hook install: unknown argument '%s' (usage: %s)"};
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: %s\n\n%s", usage, help);
-		return 0;
-	}
-	if (argc == 2 && strcmp(argv[1], "print") == 0) {
-		char *text;
-		int rc = pg_gate_hook_text(&text);
-		if (rc)
-			return rc;
-		fputs(text, stdout);
-		free(text);
-		return 0;
-	}
-	if (argc >= 2 && strcmp(argv[1], "install") == 0) {
-		int force = 0;
-		const pg_cli_option opts[] = {{"force", 0, PG_CLI_FLAG, .dest = &force}, {0}};
-		int rc = pg_cli_parse(NULL, &install_verb, opts, argc - 1, argv + 1);
-		if (rc)
-			return rc == PG_CLI_HELP ? 0 : rc;
+	static const pg_cli_verb verb = {.name = "hook", .usage = usage, .help = help, .operands = PG_CLI_OPERANDS};
+	int force = 0, first;
+	const pg_cli_option opts[] = {{"force", 0, PG_CLI_FLAG, .dest = &force}, {0}};
+	int rc = pg_cli_parse(&first, &verb, opts, argc, argv);
+	if (rc)
+		return rc == PG_CLI_HELP ? 0 : rc;
+	const char *what = first < argc ? argv[first] : NULL;
+	int known = what && (strcmp(what, "install") == 0 || strcmp(what, "print") == 0);
+	const char *bad = !what ? NULL : !known ? what : first + 1 < argc ? argv[first + 1] : NULL;
+	if (!what || bad)
+		return pg_error_set(PG_EINPUT, "hook: expected 'install' or 'print'%s%s%s (usage: %s)",
+				    bad ? ", found '" : "", bad ? bad : "", bad ? "'" : "", usage);
+	if (strcmp(what, "install") == 0)
 		return pg_gate_hook_install(force);
-	}
-	return pg_error_set(PG_EINPUT, "hook: expected 'install' or 'print' (usage: %s)", usage);
+	if (force)
+		return pg_error_set(PG_EINPUT, "hook print: --force is for install (usage: %s)", usage);
+	char *text;
+	if ((rc = pg_gate_hook_text(&text)))
+		return rc;
+	fputs(text, stdout);
+	free(text);
+	return 0;
 }

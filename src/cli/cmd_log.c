@@ -3,6 +3,7 @@
 
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
+#include "perfgate/log.h"
 #include "perfgate/report.h"
 #include "perfgate/store.h"
 
@@ -57,8 +58,7 @@ int cmd_log(int argc, char *argv[])
 	rc = pg_gate_open_history(&ctx, &store, store_dir, "log");
 	if (!rc)
 		rc = pg_gate_log(&t, ctx.repo, store, n, env_key);
-	for (size_t i = 0; i < t.n_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", t.warnings[i]);
+	pg_log_warnings(t.warnings, t.n_warnings);
 	if (!rc)
 		pg_report_log_text(stdout, &t);
 out:

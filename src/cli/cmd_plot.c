@@ -4,6 +4,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
+#include "perfgate/log.h"
 #include "perfgate/plot.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
@@ -84,8 +85,7 @@ int cmd_plot(int argc, char *argv[])
 	if (rc || (rc = pg_repo_head_id(head, ctx.repo, "plot")) ||
 	    (rc = pg_history_load(&h, store, head, n, env_key, 1)))
 		goto out;
-	for (size_t i = 0; i < h->n_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", h->warnings[i]);
+	pg_log_warnings(h->warnings, h->n_warnings);
 	if (!any_result(h)) {
 		rc = pg_error_set(PG_ESYSTEM, "no results stored on the last %zu commits from HEAD%s%s "
 					      "(save some with `perfgate run --save`)",

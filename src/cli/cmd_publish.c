@@ -4,6 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
 #include "perfgate/gates.h"
+#include "perfgate/log.h"
 #include "perfgate/publish.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"
@@ -121,10 +122,9 @@ int cmd_publish(int argc, char *argv[])
 	rc = pg_gate_open_store(&store, &ctx, store_dir);
 	if (rc || (rc = pg_repo_head_id(head, ctx.repo, "publish")) || (rc = pg_gate_publish(&counts, store, head, &o)))
 		goto out;
-	for (size_t i = 0; i < counts.n_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", counts.warnings[i]);
+	pg_log_warnings(counts.warnings, counts.n_warnings);
 	if (counts.no_plots)
-		fprintf(stderr, "perfgate: warning: %s (the pages say so)\n", counts.no_plots);
+		pg_log_warning("%s (the pages say so)", counts.no_plots);
 	printf("%s: %zu files, %zu written, %zu unchanged; %zu plots drawn\n", o.dir, counts.pages,
 	       counts.written, counts.pages - counts.written, counts.plots);
 out:

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/report.h"
 #include "perfgate/store.h"
@@ -70,8 +71,7 @@ static int show(pg_store *store, git_repository *repo, const char *commit, const
 	int rc = o->all_runs ? pg_store_read_sets(&r, store, commit, 0) : pg_store_read(&r, store, commit);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < r.n_warnings; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", r.warnings[i]);
+	pg_log_warnings(r.warnings, r.n_warnings);
 	if (o->size) {
 		char *text = NULL;
 		size_t len = 0;

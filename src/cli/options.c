@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 #include "perfgate/quantity.h"
 
 #include <errno.h>
@@ -140,6 +141,9 @@ static int bad_option(const pg_cli_verb *verb, const pg_cli_option *opts, char *
 	const char *what = argv[optind - 1];
 	if (verb->unknown)
 		return refuse(verb->unknown, what, verb->usage);
+	if (strncmp(what, "--", 2) == 0 && strchr(what, '=') && optopt)
+		return pg_error_set(PG_EINPUT, "%s: option '%.*s' takes no value\nusage: %s", verb->name,
+				    (int)strcspn(what, "="), what, verb->usage);
 	if (optopt && optopt < LONG_ID) {
 		int wants_value = 0;
 		for (const pg_cli_option *o = opts; o->name || o->letter; o++)
@@ -147,18 +151,29 @@ static int bad_option(const pg_cli_verb *verb, const pg_cli_option *opts, char *
 		return pg_error_set(PG_EINPUT, "%s: %s option '-%c'\nusage: %s", verb->name,
 				    wants_value ? "missing value for" : "unknown", optopt, verb->usage);
 	}
-	return pg_error_set(PG_EINPUT, "%s: unknown option or missing value: '%s'\nusage: %s", verb->name, what,
-			    verb->usage);
+	/* A long option: known by its name (before any '=') means its value is missing. */
+	if (optopt >= LONG_ID && strncmp(what, "--", 2) == 0) {
+		size_t len = strcspn(what + 2, "=");
+		for (const pg_cli_option *o = opts; o->name || o->letter; o++)
+			if (o->name && strlen(o->name) == len && strncmp(o->name, what + 2, len) == 0)
+				return pg_error_set(PG_EINPUT, "%s: missing value for option '--%s'\nusage: %s",
+						    verb->name, o->name, verb->usage);
+	}
+	return pg_error_set(PG_EINPUT, "%s: unknown option '%.*s'\nusage: %s", verb->name,
+			    (int)strcspn(what, "="), what, verb->usage);
 }
 
 int pg_cli_parse(int *first, const pg_cli_verb *verb, const pg_cli_option *opts, int argc, char *argv[])
 {
 	size_t n = 0;
-	while (opts[n].name || opts[n].letter)
-		n++;
-	/* getopt_long's tables: every long name, then --help; letters with ':' when they take a value. */
-	struct option *longopts = calloc(n + 2, sizeof(*longopts));
-	char *shortopts = malloc(2 * n + 4);
+	int own_q = 0, own_v = 0;
+	for (; opts[n].name || opts[n].letter; n++) {
+		own_q |= opts[n].letter == 'q';
+		own_v |= opts[n].letter == 'v';
+	}
+	/* getopt_long's tables: every long name, then --help, -q, -v; letters with ':' when they take a value. */
+	struct option *longopts = calloc(n + 4, sizeof(*longopts));
+	char *shortopts = malloc(2 * n + 6);
 	if (!longopts || !shortopts) {
 		free(longopts);
 		free(shortopts);
@@ -180,6 +195,15 @@ int pg_cli_parse(int *first, const pg_cli_verb *verb, const pg_cli_option *opts,
 	}
 	longopts[nl++] = (struct option){"help", no_argument, NULL, 'h'};
 	shortopts[ns++] = 'h';
+	/* Every verb takes -q and -v: how much it says on stderr (a verb's own -q may also do more). */
+	if (!own_q) {
+		longopts[nl++] = (struct option){"quiet", no_argument, NULL, 'q'};
+		shortopts[ns++] = 'q';
+	}
+	if (!own_v) {
+		longopts[nl++] = (struct option){"verbose", no_argument, NULL, 'v'};
+		shortopts[ns++] = 'v';
+	}
 	shortopts[ns] = '\0';
 
 	int opt, rc = 0;
@@ -190,9 +214,17 @@ int pg_cli_parse(int *first, const pg_cli_verb *verb, const pg_cli_option *opts,
 		const pg_cli_option *o = NULL;
 		if (opt == 'h') {
 			printf("usage: %s\n\n%s", verb->usage, verb->help);
+			if (!strstr(verb->help, "-q"))
+				fputs("  -q, --quiet       errors and warnings only on stderr\n", stdout);
+			if (!strstr(verb->help, "--verbose"))
+				fputs("  -v, --verbose     also say which files, env key, baseline and store are used\n", stdout);
 			rc = PG_CLI_HELP;
 			break;
 		}
+		if (opt == 'q' || opt == 'v')
+			pg_log_set_level(opt == 'q' ? PG_LOG_QUIET : PG_LOG_VERBOSE);
+		if ((opt == 'q' && !own_q) || (opt == 'v' && !own_v))
+			continue;
 		for (size_t i = 0; i < n && !o; i++)
 			if (opt == (opts[i].letter ? opts[i].letter : LONG_ID + (int)i))
 				o = &opts[i];

@@ -6,6 +6,7 @@
 #include "perfgate/bench.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 #include "perfgate/runner.h"
 #include "perfgate/worktree.h"
 
@@ -115,7 +116,7 @@ int pg_gate_ab(const pg_gate_ab_options *o)
 		goto out;
 	if (!o->no_build && head_g->n_build) {
 		if (!o->gate.quiet)
-			fprintf(stderr, "perfgate: building head and base (%zu step%s each)\n", head_g->n_build,
+			pg_log_note("building head and base (%zu step%s each)", head_g->n_build,
 				head_g->n_build == 1 ? "" : "s");
 		if ((rc = pg_build(head_g->build, head_g->n_build, ctx.root, "head", 3600)))
 			goto out;

@@ -7,6 +7,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/report_bisect.h"
 #include "perfgate/store.h"
@@ -310,7 +311,7 @@ static int probe_measured(bisect *b, const char *commit, pg_bisect_step *st, out
 		snprintf(what, sizeof(what), "%.7s", commit);
 		b->builds++;
 		if (!b->o->gate.quiet)
-			fprintf(stderr, "perfgate: building %.7s\n", commit);
+			pg_log_note("building %.7s", commit);
 		rc = pg_build(g->build, g->n_build, tree, what, 3600);
 		if (rc == PG_EFAIL) {
 			/* Like `git bisect skip`: this commit says nothing about speed. */

@@ -6,6 +6,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
+#include "perfgate/log.h"
 #include "perfgate/plot.h"
 #include "perfgate/runner.h"
 #include "perfgate/store.h"
@@ -90,7 +91,7 @@ static int confirm_regressions(pg_verdict *v, const pg_gate_check_options *o, co
 		pg_verdict *second = NULL;
 		rc = rs ? pg_env_detect(&rs->env, head->env.key) : pg_error_set(PG_ENOMEM, "out of memory");
 		if (!rc && !o->gate.quiet)
-			fprintf(stderr, "perfgate: %zu benchmark%s looked regressed: measuring again (round %d of %d)\n",
+			pg_log_note("%zu benchmark%s looked regressed: measuring again (round %d of %d)",
 				n, n == 1 ? "" : "s", round, o->confirm);
 		/* The rerun is judged as the first run was: its own probe pair around it. */
 		pg_gate_options probe_only = o->gate;
@@ -157,7 +158,7 @@ static int auto_picks_ab(const pg_gate_context *ctx, const pg_gates *gates, cons
 	char *start = NULL, *how = NULL;
 	int known = pg_baseline_start(&start, &how, ctx->repo, rs->commit, &o->base) == 0;
 	if (known && !o->gate.quiet)
-		fprintf(stderr, "perfgate: mode auto: same-runner A/B against %.12s (%s): %s has build steps\n",
+		pg_log_note("mode auto: same-runner A/B against %.12s (%s): %s has build steps",
 			start, how, gates->path);
 	free(start);
 	free(how);
@@ -219,13 +220,15 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	/* The baseline first: it is cheap, and it tells whether the runs can decide anything. */
 	if ((rc = pg_baseline_find(&base, store, ctx.repo, rs->commit, names, n_names, &bo)))
 		goto out;
+	pg_log_verbose("baseline: %s (%s)", !base->rs ? "none" : base->start ? base->start : "found",
+		       base->how ? base->how : "the default");
 
 	pg_measure_options mo = {.runs = o->gate.runs, .warmup = o->gate.warmup, .only = o->gate.only,
 				 .progress = o->gate.progress};
 	pg_verdict early = {0};
 	warn_if_runs_too_few(&early, gates, &mo, base);
 	for (size_t i = 0; i < early.n_warnings && !o->gate.quiet; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", early.warnings[i]);
+		pg_log_warning("%s", early.warnings[i]);
 	pg_gate_probe(&rs->probe, 0, &o->gate, gates);
 	int measured = pg_measure(rs, gates, &mo);
 	char measure_message[1024];

@@ -4,6 +4,7 @@
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/report.h"
 
@@ -29,6 +30,10 @@ int pg_gate_context_open(pg_gate_context *ctx)
 	ctx->bindir = pg_self_dir();
 	if (!ctx->root || !ctx->bindir)
 		return pg_error_set(PG_ESYSTEM, "cannot find perfgate's own directory");
+	if (!ctx->repo)
+		pg_log_verbose("not in a git repository: {root} is %s", ctx->root);
+	else
+		pg_log_verbose("repository %s%s", ctx->root, git_repository_is_bare(ctx->repo) ? " (bare)" : "");
 	return 0;
 }
 
@@ -77,16 +82,22 @@ int pg_gate_load_gates(pg_gates **out, const pg_gate_context *ctx, const pg_gate
 	/* The command line over the file's defaults; a gate's own "regression" still holds. */
 	if (!rc && o->threshold > 0)
 		(*out)->regression = o->threshold;
+	if (!rc)
+		pg_log_verbose("gates file %s: %zu benchmark%s, regression threshold %g %%", (*out)->path,
+			       (*out)->n_benchmarks, (*out)->n_benchmarks == 1 ? "" : "s", (*out)->regression * 100);
 	return rc;
 }
 
 int pg_gate_head(pg_result_set *rs, const pg_gate_context *ctx, const char *commit_rev)
 {
-	if (!ctx->repo || git_repository_is_bare(ctx->repo)) {
+	if (!ctx->repo) {
 		if (commit_rev)
 			return pg_error_set(PG_EINPUT, "--commit %s: not in a git repository", commit_rev);
 		return 0;
 	}
+	/* A bare repository has no work tree and no HEAD of what was measured: only --commit names it. */
+	if (git_repository_is_bare(ctx->repo))
+		return commit_rev ? pg_repo_resolve_commit(&rs->commit, ctx->repo, commit_rev) : 0;
 	if (git_repository_head_unborn(ctx->repo) == 1 && !commit_rev)
 		return pg_error_set(PG_EINPUT, "%s: HEAD is unborn (no commit yet): nothing to compare or save on",
 				    ctx->root);
@@ -128,9 +139,15 @@ int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char
 		return rc;
 	if (!ctx->repo && !store_dir)
 		return pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
+	if (!rs->commit && ctx->repo && git_repository_is_bare(ctx->repo))
+		return pg_error_set(PG_EINPUT, "--save: %s is a bare repository, so no checked-out commit was measured: name the commit these results belong to with --commit REV",
+				    ctx->root);
 	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx->repo) : pg_store_open_notes(&store, ctx->repo, NULL);
 	if (!rc)
 		rc = pg_store_save(store, rs);
+	if (!rc)
+		pg_log_verbose("saved on %.12s in %s", rs->commit ? rs->commit : "(no commit)",
+			       store_dir ? store_dir : "refs/notes/perfgate");
 	pg_store_free(store);
 	return rc;
 }
@@ -141,7 +158,7 @@ void pg_gate_probe(pg_probe *probe, int after, const pg_gate_options *o, const p
 	if (o->no_probe || !pg_probe_wanted(gates, &selected))
 		return;
 	if (pg_probe_measure(probe, after) != 0)
-		fprintf(stderr, "perfgate: warning: %s; this result set has no environment probe\n",
+		pg_log_warning("%s; this result set has no environment probe",
 			pg_error_message());
 }
 

@@ -4,6 +4,7 @@
 #include "perfgate/bench.h"
 #include "perfgate/error.h"
 #include "perfgate/import.h"
+#include "perfgate/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,7 @@ int pg_gate_import(const pg_gate_import_options *o)
 	/* Everything is imported before anything is written: a bad file saves nothing. */
 	for (char *const *f = o->files; *f && !rc; f++)
 		rc = pg_import_file(rs, o->from, *f, &warnings);
-	for (size_t i = 0; i < warnings.n; i++)
-		fprintf(stderr, "perfgate: warning: %s\n", warnings.items[i]);
+	pg_log_warnings(warnings.items, warnings.n);
 	if (rc)
 		goto out;
 	if ((rc = pg_gate_write_results(rs, o->output, o->formats, o->n_formats, o->quiet, "import")))

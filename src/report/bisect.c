@@ -1,4 +1,5 @@
 /* bisect.c - a bisect's steps and answer, as text and as perfgate-bisect/1 JSON */
+#include "perfgate/log.h"
 #include "perfgate/report_bisect.h"
 
 #include "perfgate/error.h"
@@ -24,9 +25,13 @@ static void print_change(FILE *f, const pg_bisect_step *st)
 
 void pg_report_bisect_step(FILE *f, const pg_bisect_step *st)
 {
-	fprintf(f, "  %.7s %s: ", st->commit, st->subject);
+	fprintf(f, "  %.7s ", st->commit);
+	pg_text_inert(f, st->subject);
+	fputs(": ", f);
 	if (st->source == PG_BISECT_SKIPPED) {
-		fprintf(f, "skipped (%s)\n", st->note ? st->note : "could not be measured");
+		fputs("skipped (", f);
+		pg_text_inert(f, st->note ? st->note : "could not be measured");
+		fputs(")\n", f);
 		return;
 	}
 	print_change(f, st);
@@ -53,7 +58,9 @@ void pg_report_bisect_text(FILE *f, const pg_bisect_report *r, int with_steps)
 	const pg_bisect_step *c = r->culprit;
 	switch (r->result) {
 	case PG_BISECT_FOUND:
-		fprintf(f, "first bad commit: %s %s: ", c->commit, c->subject);
+		fprintf(f, "first bad commit: %s ", c->commit);
+		pg_text_inert(f, c->subject);
+		fputs(": ", f);
 		print_change(f, c);
 		fputs(" vs good\n", f);
 		break;

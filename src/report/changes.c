@@ -1,4 +1,5 @@
 /* changes.c - change points as `perfgate changes` prints them: a line per change, or perfgate-changes/1 JSON */
+#include "perfgate/log.h"
 #include "perfgate/report.h"
 
 #include "perfgate/error.h"
@@ -28,7 +29,7 @@ void pg_report_changes_text(FILE *out, const pg_changes *c, const pg_history *h,
 			pg_format_change(change, sizeof(change), p->change);
 		else
 			snprintf(change, sizeof(change), "from 0");
-		snprintf(subject, sizeof(subject), "%s", p->subject ? p->subject : "");
+		pg_text_inert_buf(subject, sizeof(subject), p->subject);
 		if (p->too_few)
 			fprintf(out, "  %s  %.7s  %s → %s  %s  too few commits to tell (%zu before, %zu after; a step needs "
 			       "%zu a side)  %s",
@@ -37,8 +38,11 @@ void pg_report_changes_text(FILE *out, const pg_changes *c, const pg_history *h,
 		else
 			fprintf(out, "  %s  %.7s  %s → %s  %s  p=%.2g  %s  %s", p->metric, p->commit, before, after,
 			       change, p->p, p->worse ? "regression" : "improvement", subject);
-		if (p->accepted_by)
-			fprintf(out, "  (accepted by %s)", p->accepted_by);
+		if (p->accepted_by) {
+			fputs("  (accepted by ", out);
+			pg_text_inert(out, p->accepted_by);
+			fputc(')', out);
+		}
 		fputc('\n', out);
 	}
 }

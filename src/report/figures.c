@@ -79,6 +79,18 @@ int pg_failure_counts(const pg_bench_failure *f)
 	return !f->status || strcmp(f->status, "skipped") != 0;
 }
 
+const char *pg_figures_gating(const pg_verdict *v, const pg_metric_change *c)
+{
+	if (c->gated)
+		return "";
+	char label[512];
+	snprintf(label, sizeof(label), "%s.%s%s%s", c->bench, c->metric, c->stat ? "." : "", c->stat ? c->stat : "");
+	for (size_t i = 0; i < v->n_gates; i++)
+		if (v->gates[i].metric && strcmp(v->gates[i].metric, label) == 0)
+			return "absolute gate only";
+	return "not gated";
+}
+
 char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c)
 {
 	buf[0] = '\0';

@@ -28,6 +28,13 @@ char *pg_figures_line(char *buf, size_t size, const pg_figures *f);
  */
 char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c);
 
+/*
+ * What decides a row that the relative threshold does not: "absolute gate
+ * only" when a gate of the verdict names it (a tail statistic with a max),
+ * else "not gated"; "" for a gated row.
+ */
+const char *pg_figures_gating(const pg_verdict *v, const pg_metric_change *c);
+
 /* A gate's bound and measured value ("not measured" when NAN). */
 typedef struct pg_gate_figures {
 	char bound[48], value[48];

@@ -1,4 +1,5 @@
 /* log_text.c - `perfgate log`'s table: a row per commit and env key, a column per metric, check's marks */
+#include "perfgate/log.h"
 #include "perfgate/report.h"
 
 #include "perfgate/error.h"
@@ -245,7 +246,7 @@ void pg_report_log_text(FILE *out, const pg_log_table *t)
 		snprintf(s->date, sizeof(s->date), "%s", "·");
 		if (r->rs && r->rs->created)
 			snprintf(s->date, sizeof(s->date), "%.10s", r->rs->created);
-		snprintf(s->subject, sizeof(s->subject), "%s", r->subject ? r->subject : "");
+		pg_text_inert_buf(s->subject, sizeof(s->subject), r->subject);
 		truncate_utf8(s->subject, SUBJECT_WIDTH);
 		size_t w = display_width(s->subject);
 		wsubject = w > wsubject ? w : wsubject;

@@ -110,10 +110,10 @@ static void write_metric_cell(FILE *out, const pg_metric_change *c, const pg_rep
 	fprintf(out, "/%s.png)", pg_report_plot_name(name, sizeof(name), c->bench, c->metric));
 }
 
-static void write_verdict_cell(FILE *out, const pg_metric_change *c)
+static void write_verdict_cell(FILE *out, const pg_verdict *v, const pg_metric_change *c)
 {
 	if (!c->gated)
-		fputs("not gated", out);
+		fputs(pg_figures_gating(v, c), out);
 	else if (c->verdict == PG_CHANGE_REGRESSION)
 		fputs("**regression**", out);
 	else
@@ -131,7 +131,8 @@ static void write_verdict_cell(FILE *out, const pg_metric_change *c)
 	}
 }
 
-static void write_metric_row(FILE *out, const pg_metric_change *c, const pg_report_options *o)
+static void write_metric_row(FILE *out, const pg_verdict *v, const pg_metric_change *c,
+			     const pg_report_options *o)
 {
 	pg_figures f;
 	pg_figures_fill(&f, c);
@@ -145,7 +146,7 @@ static void write_metric_row(FILE *out, const pg_metric_change *c, const pg_repo
 		pg_escape_markdown(out, cells[i], 0, 0);
 	}
 	fputs(" | ", out);
-	write_verdict_cell(out, c);
+	write_verdict_cell(out, v, c);
 	fputs(" |\n", out);
 }
 
@@ -230,7 +231,7 @@ static void fill_changes(md_part *p, const pg_verdict *v, const pg_report_option
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		for (size_t i = 0; i < v->n_metrics; i++)
 			if (matters(&v->metrics[i], order[k])) {
-				write_metric_row(p->f, &v->metrics[i], o);
+				write_metric_row(p->f, v, &v->metrics[i], o);
 				end_row(p);
 			}
 		/* Failed gates right after the regressions: both fail the check. */
@@ -470,7 +471,7 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 		fill_changes(&parts[PART_CHANGES], v, o);
 		write_top(&parts[PART_TOP], v, parts[PART_CHANGES].n_rows);
 		for (size_t i = 0; i < v->n_metrics; i++) {
-			write_metric_row(parts[PART_DETAILS].f, &v->metrics[i], o);
+			write_metric_row(parts[PART_DETAILS].f, v, &v->metrics[i], o);
 			end_row(&parts[PART_DETAILS]);
 		}
 		fill_gates(&parts[PART_GATES], v);

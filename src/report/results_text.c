@@ -1,4 +1,5 @@
 /* results_text.c - the measurement table `perfgate run` prints */
+#include "perfgate/log.h"
 #include "perfgate/quantity.h"
 #include "perfgate/report.h"
 
@@ -23,9 +24,11 @@ static void print_metric(FILE *out, const pg_metric *m, size_t name_width)
 {
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 	const char *u = m->unit;
+	char name[160];
+	pg_text_inert_buf(name, sizeof(name), m->name);
 	if (m->has_summary) {
 		const pg_summary *s = &m->summary;
-		fprintf(out, "  %-*s %10s %10s %10s %10s ± %-10s %10s … %s\n", (int)name_width, m->name,
+		fprintf(out, "  %-*s %10s %10s %10s %10s ± %-10s %10s … %s\n", (int)name_width, name,
 			pg_format_value(a, sizeof(a), s->median, u),
 			pg_format_value(b, sizeof(b), s->p90, u),
 			pg_format_value(c, sizeof(c), s->p99, u),
@@ -34,7 +37,7 @@ static void print_metric(FILE *out, const pg_metric *m, size_t name_width)
 			pg_format_value(f, sizeof(f), s->min, u),
 			pg_format_value(g, sizeof(g), s->max, u));
 	} else if (m->has_value) {
-		fprintf(out, "  %-*s %10s\n", (int)name_width, m->name,
+		fprintf(out, "  %-*s %10s\n", (int)name_width, name,
 			pg_format_value(a, sizeof(a), m->value, u));
 	}
 }
@@ -45,17 +48,23 @@ void pg_report_results_text(FILE *out, const pg_result_set *rs, int color)
 		const pg_benchmark *b = &rs->benchmarks[i];
 		size_t width = 6, runs = 0;
 		for (size_t j = 0; j < b->n_metrics; j++) {
-			size_t n = strlen(b->metrics[j].name);
+			char name[160];
+			size_t n = strlen(pg_text_inert_buf(name, sizeof(name), b->metrics[j].name));
 			width = n > width ? n : width;
 		}
 		if (b->n_metrics > 0)
 			runs = b->metrics[0].has_summary ? b->metrics[0].summary.n : b->metrics[0].n_samples;
-		fprintf(out, "%s%s%s  %s · %zu %s · %s%s%s\n", color ? "\033[1m" : "", b->name,
-			color ? "\033[0m" : "", b->kind, runs, runs == 1 ? "sample" : "samples",
+		fputs(color ? "\033[1m" : "", out);
+		pg_text_inert(out, b->name);
+		fprintf(out, "%s  %s · %zu %s · %s%s%s\n", color ? "\033[0m" : "", b->kind, runs,
+			runs == 1 ? "sample" : "samples",
 			color ? status_color(b->status) : "", pg_status_name(b->status),
 			color ? "\033[0m" : "");
-		if (b->reason)
-			fprintf(out, "  %s\n", b->reason);
+		if (b->reason) {
+			fputs("  ", out);
+			pg_text_inert(out, b->reason);
+			fputc('\n', out);
+		}
 		if (b->n_metrics > 0 && (b->metrics[0].has_summary || b->metrics[0].has_value))
 			fprintf(out, "  %-*s %10s %10s %10s %10s   %-10s %10s   %s\n", (int)width, "metric",
 				"median", "p90", "p99", "mean", "± σ", "min", "max");

@@ -1,4 +1,5 @@
 /* show.c - what is stored on one commit, as `perfgate show` prints it: text, JSON Lines, or record sizes */
+#include "perfgate/log.h"
 #include "perfgate/report.h"
 
 #include "perfgate/error.h"
@@ -28,7 +29,8 @@ static void print_set(FILE *out, const pg_result_set *rs)
 	       rs->dirty ? "  dirty" : "");
 	for (size_t i = 0; i < rs->n_benchmarks; i++) {
 		const pg_benchmark *b = &rs->benchmarks[i];
-		size_t n = strlen(b->name);
+		char name[256];
+		size_t n = strlen(pg_text_inert_buf(name, sizeof(name), b->name));
 		wname = n > wname ? n : wname;
 		n = strlen(pg_status_name(b->status));
 		wstatus = n > wstatus ? n : wstatus;
@@ -45,10 +47,15 @@ static void print_set(FILE *out, const pg_result_set *rs)
 			pg_format_value(value, sizeof(value), center, m->unit);
 		else
 			strcpy(value, "·");
-		fprintf(out, "  %-*s  %-*s  %-*s  %10s", (int)wname, b->name, (int)wstatus,
-		       pg_status_name(b->status), (int)wmetric, m ? m->name : "·", value);
-		if (b->reason)
-			fprintf(out, "  %s", b->reason);
+		char name[256], metric[160];
+		pg_text_inert_buf(name, sizeof(name), b->name);
+		pg_text_inert_buf(metric, sizeof(metric), m ? m->name : "·");
+		fprintf(out, "  %-*s  %-*s  %-*s  %10s", (int)wname, name, (int)wstatus,
+		       pg_status_name(b->status), (int)wmetric, metric, value);
+		if (b->reason) {
+			fputs("  ", out);
+			pg_text_inert(out, b->reason);
+		}
 		fputc('\n', out);
 	}
 }
@@ -63,15 +70,26 @@ static void print_acceptance(FILE *out, const cJSON *a)
 	fputs("accepted:", out);
 	cJSON_ArrayForEach(g, metrics)
 	{
-		if (cJSON_IsString(g))
-			fprintf(out, " %s", g->valuestring);
+		if (cJSON_IsString(g)) {
+			fputc(' ', out);
+			pg_text_inert(out, g->valuestring);
+		}
 	}
-	if (max)
-		fprintf(out, " up to %s", max);
-	if (reason)
-		fprintf(out, " — %s", reason);
-	if (by || created)
-		fprintf(out, " (%s%s%s)", by ? by : "", by && created ? ", " : "", created ? created : "");
+	if (max) {
+		fputs(" up to ", out);
+		pg_text_inert(out, max);
+	}
+	if (reason) {
+		fputs(" — ", out);
+		pg_text_inert(out, reason);
+	}
+	if (by || created) {
+		fputs(" (", out);
+		pg_text_inert(out, by);
+		fputs(by && created ? ", " : "", out);
+		pg_text_inert(out, created);
+		fputc(')', out);
+	}
 	fputc('\n', out);
 }
 
@@ -163,7 +181,9 @@ void pg_report_show_text(FILE *out, const char *commit, const char *subject, con
 		fputc('\n', out);
 		return;
 	}
-	fprintf(out, "%.7s  %s\n", commit, subject);
+	fprintf(out, "%.7s  ", commit);
+	pg_text_inert(out, subject);
+	fputc('\n', out);
 	if (n_shown == 0 && o->env_key) {
 		fprintf(out, "no results for env %s (stored:", o->env_key);
 		for (size_t i = 0; i < r->n_sets; i++)

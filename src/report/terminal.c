@@ -1,5 +1,6 @@
 /* terminal.c - the verdict as tables a person reads in a terminal */
 #include "report/figures.h"
+#include "perfgate/log.h"
 #include "perfgate/quantity.h"
 #include "perfgate/report.h"
 
@@ -29,12 +30,23 @@ static const char *verdict_color(pg_change_verdict v)
 	}
 }
 
+/* The metric and statistic, inert: names come from gates files and imported files. */
 static void metric_label(char *buf, size_t size, const pg_metric_change *c)
 {
-	snprintf(buf, size, "%s%s%s", c->metric, c->stat ? "." : "", c->stat ? c->stat : "");
+	char raw[160];
+	snprintf(raw, sizeof(raw), "%s%s%s", c->metric, c->stat ? "." : "", c->stat ? c->stat : "");
+	pg_text_inert_buf(buf, size, raw);
 }
 
-static void print_row(FILE *out, const pg_metric_change *c, int color, int width)
+/* An indented line under a row: prefix, then text from data made inert. */
+static void print_under(FILE *out, int width, const char *prefix, const char *text)
+{
+	fprintf(out, "  %-*s   %s", width, "", prefix);
+	pg_text_inert(out, text);
+	fputc('\n', out);
+}
+
+static void print_row(FILE *out, const pg_verdict *v, const pg_metric_change *c, int color, int width)
 {
 	char label[160], base[32] = "-", head[32], change[32] = "", ci[64] = "", p[16] = "";
 	metric_label(label, sizeof(label), c);
@@ -53,19 +65,20 @@ static void print_row(FILE *out, const pg_metric_change *c, int color, int width
 	if (isfinite(c->p))
 		snprintf(p, sizeof(p), c->p < 0.001 ? "<0.001" : "%.3f", c->p);
 	const char *verdict = pg_change_verdict_name(c->verdict);
-	fprintf(out, "  %-*s %11s %11s %9s %-22s %7s  %s%s%s%s\n", width, label, base, head, change, ci,
+	const char *gating = pg_figures_gating(v, c);
+	fprintf(out, "  %-*s %11s %11s %9s %-22s %7s  %s%s%s%s%s%s\n", width, label, base, head, change, ci,
 		p, color ? verdict_color(c->verdict) : "", c->gated ? verdict : "", color ? RESET : "",
-		c->gated ? "" : "(not gated)");
-	if (c->verdict == PG_CHANGE_INCONCLUSIVE && c->more_runs > 0)
+		gating[0] ? "(" : "", gating, gating[0] ? ")" : "");
+	if (c->gated && c->verdict == PG_CHANGE_INCONCLUSIVE && c->more_runs > 0)
 		fprintf(out, "  %-*s   over the %.0f %% threshold but not significant: about %d more runs per side would decide\n",
 			width, "", c->threshold * 100, c->more_runs);
 	if (c->accepted_by)
-		fprintf(out, "  %-*s   accepted by %s\n", width, "", c->accepted_by);
+		print_under(out, width, "accepted by ", c->accepted_by);
 	if (c->note)
-		fprintf(out, "  %-*s   %s\n", width, "", c->note);
+		print_under(out, width, "", c->note);
 	char model[96];
 	if (pg_figures_model(model, sizeof(model), c)[0])
-		fprintf(out, "  %-*s   model: %s\n", width, "", model);
+		print_under(out, width, "model: ", model);
 }
 
 static void print_gate(FILE *out, const pg_gate_result *g, int color)
@@ -79,9 +92,14 @@ static void print_gate(FILE *out, const pg_gate_result *g, int color)
 		pg_format_value(value, sizeof(value), g->value, g->unit);
 	else
 		snprintf(value, sizeof(value), "not measured");
-	fprintf(out, "  %s%s%s %s %s %s: %s%s%s\n", color ? (g->pass ? GREEN : RED) : "",
-		g->pass ? "pass" : "FAIL", color ? RESET : "", g->metric, g->is_max ? "<=" : ">=",
-		bound, value, g->reason ? " — " : "", g->reason ? g->reason : "");
+	fprintf(out, "  %s%s%s ", color ? (g->pass ? GREEN : RED) : "", g->pass ? "pass" : "FAIL",
+		color ? RESET : "");
+	pg_text_inert(out, g->metric);
+	fprintf(out, " %s ", g->is_max ? "<=" : ">=");
+	pg_text_inert(out, bound);
+	fprintf(out, ": %s%s", value, g->reason ? " — " : "");
+	pg_text_inert(out, g->reason);
+	fputc('\n', out);
 }
 
 int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *o)
@@ -97,18 +115,23 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 	for (size_t i = 0; i < v->n_metrics; i++) {
 		const pg_metric_change *c = &v->metrics[i];
 		if (!last || strcmp(last, c->bench) != 0) {
-			fprintf(out, "%s%s%s%s\n", last ? "\n" : "", color ? BOLD : "", c->bench,
-				color ? RESET : "");
+			fprintf(out, "%s%s", last ? "\n" : "", color ? BOLD : "");
+			pg_text_inert(out, c->bench);
+			fprintf(out, "%s\n", color ? RESET : "");
 			fprintf(out, "  %-*s %11s %11s %9s %-22s %7s  %s\n", width, "metric", "base", "head",
 				"change", "95% CI", "p", "verdict");
 			last = c->bench;
 		}
-		print_row(out, c, color, width);
+		print_row(out, v, c, color, width);
 	}
-	for (size_t i = 0; i < v->n_failures; i++)
-		fprintf(out, "%s%s%s%s: %s%s%s\n", v->n_metrics || i ? "\n" : "", color ? BOLD : "",
-			v->failures[i].bench, color ? RESET : "", v->failures[i].status,
-			v->failures[i].reason ? " — " : "", v->failures[i].reason ? v->failures[i].reason : "");
+	for (size_t i = 0; i < v->n_failures; i++) {
+		fprintf(out, "%s%s", v->n_metrics || i ? "\n" : "", color ? BOLD : "");
+		pg_text_inert(out, v->failures[i].bench);
+		fprintf(out, "%s: %s%s", color ? RESET : "", v->failures[i].status,
+			v->failures[i].reason ? " — " : "");
+		pg_text_inert(out, v->failures[i].reason);
+		fputc('\n', out);
+	}
 	if (v->n_gates) {
 		fprintf(out, "\n%sgates%s\n", color ? BOLD : "", color ? RESET : "");
 		for (size_t i = 0; i < v->n_gates; i++)
@@ -121,27 +144,35 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 		fprintf(out, "%sprobe:%s %s\n", color && moved ? YELLOW : "", color && moved ? RESET : "",
 			pg_verdict_probe_text(probe, sizeof(probe), &v->probe));
 	}
-	for (size_t i = 0; i < v->n_warnings; i++)
-		fprintf(out, "%swarning:%s %s\n", color ? YELLOW : "", color ? RESET : "", v->warnings[i]);
+	for (size_t i = 0; i < v->n_warnings; i++) {
+		fprintf(out, "%swarning:%s ", color ? YELLOW : "", color ? RESET : "");
+		pg_text_inert(out, v->warnings[i]);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < v->n_shifts; i++) {
 		const pg_level_shift *s = &v->shifts[i];
 		char change[32], before[64], after[64];
 		pg_format_change(change, sizeof(change), s->change);
 		pg_format_value(before, sizeof(before), s->before, s->unit);
 		pg_format_value(after, sizeof(after), s->after, s->unit);
-		fprintf(out, "%slevel shift:%s %s %s (%s -> %s) at %.7s %s, not accepted\n", color ? YELLOW : "",
-			color ? RESET : "", s->metric, change, before, after, s->commit, s->subject);
+		fprintf(out, "%slevel shift:%s ", color ? YELLOW : "", color ? RESET : "");
+		pg_text_inert(out, s->metric);
+		fprintf(out, " %s (%s -> %s) at %.7s ", change, before, after, s->commit);
+		pg_text_inert(out, s->subject);
+		fputs(", not accepted\n", out);
 	}
+	char how[512];
+	pg_text_inert_buf(how, sizeof(how), v->base_how);
 	if (v->no_baseline)
-		fprintf(out, "baseline: none (%s)\n", v->base_how ? v->base_how : "not looked up");
+		fprintf(out, "baseline: none (%s)\n", v->base_how ? how : "not looked up");
 	else if (v->base_commit && v->base_depth == 0)
-		fprintf(out, "baseline: %.7s (%s)\n", v->base_commit, v->base_how ? v->base_how : "");
+		fprintf(out, "baseline: %.7s (%s)\n", v->base_commit, how);
 	else if (v->base_commit)
 		fprintf(out, "baseline: %.7s (%d first-parent commit%s before the %s; nearer ones had no results)\n",
 			v->base_commit, v->base_depth, v->base_depth == 1 ? "" : "s",
-			v->base_how ? v->base_how : "start");
+			v->base_how ? how : "start");
 	else
-		fprintf(out, "baseline: %s\n", v->base_how ? v->base_how : "given");
+		fprintf(out, "baseline: %s\n", v->base_how ? how : "given");
 	const char *word = v->overall == PG_OVERALL_PASS ? "PASS"
 			   : v->overall == PG_OVERALL_FAIL ? "FAIL"
 							   : "INCONCLUSIVE";

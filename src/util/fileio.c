@@ -2,6 +2,7 @@
 #include "perfgate/fileio.h"
 
 #include "perfgate/error.h"
+#include "perfgate/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -199,6 +200,8 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 	} else {
 		rc = replace_file(target, data, len);
 	}
+	if (!rc)
+		pg_log_verbose("wrote %s (%zu bytes)", path, len);
 	free(target);
 	return rc;
 }

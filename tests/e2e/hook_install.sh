@@ -47,7 +47,7 @@ check "hook print writes the hook" cmp -s "$T/print.out" "$hook"
 run_pg bare_verb 2 hook
 expect_err bare_verb "^perfgate: hook: expected 'install' or 'print'"
 (cd r && run_pg bad_arg 2 hook install --frce)
-expect_err bad_arg "unknown argument '--frce'"
+expect_err bad_arg "hook: unknown option '--frce'"
 mkdir -p norepo && (cd norepo && GIT_CEILING_DIRECTORIES="$T" run_pg norepo 3 hook install)
 expect_err norepo "^perfgate: hook install: not in a git repository"
 

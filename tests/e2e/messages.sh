@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# messages.sh - what perfgate says is inert and says the right thing: -q/-v on every verb,
+# control characters from names and a benchmark's output never reach a terminal raw, a bare
+# repository's --save names --commit, a row with only an absolute gate says so.
+source "$(dirname "$0")/lib.bash"
+
+# ---- -q and -v: every verb takes them ----
+for verb in run check ab bisect compare import show log plot changes publish export accept prune size sync hook; do
+  run_pg "q-$verb" 0 "$verb" -q --help
+  run_pg "v-$verb" 0 "$verb" --verbose --help
+  expect_out "v-$verb" '(^| )-q[, ]'
+  expect_out "v-$verb" '-v, --verbose'
+done
+
+make_repo repo
+cd repo || exit 1
+cat >g.json <<'JSON'
+{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0, "probe": false},
+ "benchmarks": [{"name": "t", "command": ["true"]}],
+ "gates": [{"metric": "t.wall.p99", "max": "10s"}]}
+JSON
+git add g.json && git commit -q -m gates
+run_pg save-one 0 run -q --save -c g.json
+# -q on a read-only verb: its output stays, nothing is said on stderr.
+run_pg show-q 0 show -q
+expect_out show-q '^linux|t +ok'
+check "show -q says nothing on stderr" test ! -s "$T/show-q.err"
+# -v says which repository, gates file, env key and baseline it used.
+run_pg check-v 0 check -v -c g.json --base HEAD
+expect_err check-v '^perfgate: repository /'
+expect_err check-v '^perfgate: gates file g\.json: 1 benchmark, regression threshold 10 %'
+expect_err check-v '^perfgate: env key [a-z0-9._-]+ \(detected\)'
+expect_err check-v '^perfgate: baseline: [0-9a-f]{40} \(--base HEAD\)'
+run_pg log-v 0 log -v
+expect_err log-v '^perfgate: repository /'
+run_pg log-plain 0 log
+check "log without -v says nothing about the repository" bash -c "! grep -q 'repository' '$T/log-plain.err'"
+
+# ---- a row with only an absolute gate says so, in the terminal and in markdown ----
+expect_out check-v 'wall\.p99 .*\(absolute gate only\)'
+expect_out check-v 'user .*\(not gated\)'
+run_pg check-md 0 check -q -c g.json --base HEAD --format markdown
+expect_out check-md '\| wall\.p99 \|.*\| absolute gate only \|'
+
+# ---- control characters: inert on stdout and stderr ----
+printf '%s\n' '{"schema": "perfgate-gates/1", "defaults": {"runs": 2, "warmup": 0, "probe": false},' \
+  ' "benchmarks": [{"name": "a\u001b[31mred\u0007", "command": ["sh", "-c", "printf '"'"'x\\033]0;title\\007\\n::error::boom\\n'"'"' >&2; exit 1"]}]}' >hostile.json
+run_pg hostile-run 1 run -c hostile.json
+run_pg hostile-check 1 check -c hostile.json --base HEAD
+for f in hostile-run hostile-check; do
+  for stream in out err; do
+    check "$f.$stream has no ESC or BEL byte" bash -c "! grep -q \$'[\\x1b\\x07]' '$T/$f.$stream'"
+    check "$f.$stream has no line that starts a workflow command" bash -c "! grep -q '^::' '$T/$f.$stream'"
+  done
+done
+expect_out hostile-run 'a\\x1b\[31mred\\x07'
+expect_err hostile-run "benchmark 'a\\\\x1b\[31mred\\\\x07' failed: .*stderr: x\\\\x1b\]0;title\\\\x07 ::error::boom"
+# A usage error keeps its usage on a line of its own.
+run_pg usage 2 show --no-such-option
+expect_err usage "^perfgate: show: unknown option '--no-such-option'$"
+expect_err usage '^usage: perfgate show '
+run_pg usage-value 2 show --env
+expect_err usage-value "^perfgate: show: missing value for option '--env'$"
+run_pg usage-flag 2 show --all-runs=yes
+expect_err usage-flag "^perfgate: show: option '--all-runs' takes no value$"
+# compare names its sides with options; a stray operand is refused, not ignored.
+run_pg compare-operand 2 compare base.json head.json
+expect_err compare-operand "unexpected argument 'base\.json': name the sides with --base and --head"
+run_pg hook-word 2 hook instal
+expect_err hook-word "expected 'install' or 'print', found 'instal'"
+
+# ---- a bare repository: --save needs --commit, and says so ----
+cd "$T" || exit 1
+git clone -q --bare repo bare.git
+cd bare.git || exit 1
+run_pg bare-save 2 run -q --save -c "$T/repo/g.json"
+expect_err bare-save 'bare repository.*--commit REV'
+run_pg bare-save-commit 0 run -q --save -c "$T/repo/g.json" --commit HEAD
+run_pg bare-show 0 show HEAD
+expect_out bare-show 't +ok'
+
+finish
