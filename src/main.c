@@ -31,6 +31,7 @@ static const struct verb {
 	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond"},
 	{"publish", cmd_publish, "a static dashboard site of the stored results"},
 	{"accept", cmd_accept, "record that a commit's change of some metrics is intended"},
+	{"save", cmd_save, "put result files into the store (such as those a failed --save kept)"},
 	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates"},
 };
 

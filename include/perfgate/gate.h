@@ -77,6 +77,25 @@ int pg_gate_new_result_set(pg_result_set **out, const pg_gate_context *ctx, cons
 int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir, int allow_dirty);
 
 /*
+ * When pg_gate_save cannot write to the store (a stale lock, a full disk, a
+ * store that refuses), the result set is kept as
+ * .git/perfgate/unsaved/RUN_ID.json (STORE/unsaved/ for a directory store
+ * outside a repository) and the error says so; `perfgate save` puts it back.
+ */
+typedef struct pg_gate_save_options {
+	char *const *files;    /* result files (perfgate/1), NULL-terminated */
+	const char *commit;    /* the commit they belong to, over the files' own; NULL: theirs */
+	const char *store_dir; /* a directory store instead of the notes */
+} pg_gate_save_options;
+
+/*
+ * `perfgate save`: append each file's result set to the store on its commit.
+ * Every file is read and its commit checked before any is saved. A file
+ * kept in the unsaved directory is removed once it is saved.
+ */
+int pg_gate_save_files(const pg_gate_save_options *o);
+
+/*
  * The environment probe around a measurement: after = 0 before the
  * benchmarks, 1 after them. Does nothing with o->no_probe or when nothing
  * timed is selected; a probe that cannot run is a warning on stderr and

@@ -57,5 +57,6 @@ int cmd_changes(int argc, char *argv[]);
 int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
 int cmd_hook(int argc, char *argv[]);
+int cmd_save(int argc, char *argv[]);
 
 #endif

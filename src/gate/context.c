@@ -131,27 +131,6 @@ int pg_gate_new_result_set(pg_result_set **out, const pg_gate_context *ctx, cons
 	return save ? pg_gate_refuse_dirty(*out, ctx, allow_dirty) : 0;
 }
 
-int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir, int allow_dirty)
-{
-	pg_store *store = NULL;
-	int rc = pg_gate_refuse_dirty(rs, ctx, allow_dirty);
-	if (rc)
-		return rc;
-	if (!ctx->repo && !store_dir)
-		return pg_error_set(PG_ESYSTEM, "--save: not in a git repository (give --store DIR)");
-	if (!rs->commit && ctx->repo && git_repository_is_bare(ctx->repo))
-		return pg_error_set(PG_EINPUT, "--save: %s is a bare repository, so no checked-out commit was measured: name the commit these results belong to with --commit REV",
-				    ctx->root);
-	rc = store_dir ? pg_store_open_dir(&store, store_dir, ctx->repo) : pg_store_open_notes(&store, ctx->repo, NULL);
-	if (!rc)
-		rc = pg_store_save(store, rs);
-	if (!rc)
-		pg_log_verbose("saved on %.12s in %s", rs->commit ? rs->commit : "(no commit)",
-			       store_dir ? store_dir : "refs/notes/perfgate");
-	pg_store_free(store);
-	return rc;
-}
-
 void pg_gate_probe(pg_probe *probe, int after, const pg_gate_options *o, const pg_gates *gates)
 {
 	pg_measure_options selected = {.only = o->only};

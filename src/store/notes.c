@@ -3,12 +3,14 @@
 
 #include "perfgate/clock.h"
 #include "perfgate/error.h"
+#include "perfgate/fileio.h"
 #include "perfgate/repo.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -393,6 +395,51 @@ int pg_notes_commit(git_oid *out, git_repository *repo, const git_oid *tree,
 	return rc;
 }
 
+/*
+ * A ref's lock file that is this old was left by a writer killed mid-update:
+ * a live one holds it for the milliseconds a ref update takes.
+ */
+#define STALE_LOCK_S 10
+
+/* "45 s", "3 min", "2 h", "4 days": an age as a person says it. */
+static void say_age(char *buf, size_t size, double s)
+{
+	if (s < 120)
+		snprintf(buf, size, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(buf, size, "%.0f min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, size, "%.0f h", s / 3600);
+	else
+		snprintf(buf, size, "%.0f days", s / 86400);
+}
+
+/* The ref is locked: PG_STORE_RACE to retry, or PG_ESYSTEM at once naming a stale lock and its age. */
+static int locked(git_repository *repo, const char *ref)
+{
+	char *name = malloc(strlen(ref) + 6), *path = NULL;
+	struct stat st;
+	if (name) {
+		sprintf(name, "%s.lock", ref);
+		path = pg_path_join(git_repository_commondir(repo), name);
+	}
+	double age = path && stat(path, &st) == 0 ? difftime(time(NULL), st.st_mtime) : -1;
+	int rc;
+	if (age >= STALE_LOCK_S) {
+		char says[32];
+		say_age(says, sizeof(says), age);
+		rc = pg_error_set(PG_ESYSTEM,
+				  "%s is %s old: a writer killed during an update left it (a live one holds it for milliseconds); if no git or perfgate is writing here, remove it: rm '%s'",
+				  path, says, path);
+	} else {
+		rc = pg_error_set(PG_STORE_RACE, "last: %s.lock exists: another writer holds it, or a killed one left it",
+				  ref);
+	}
+	free(name);
+	free(path);
+	return rc;
+}
+
 int pg_notes_move_ref(git_repository *repo, const char *ref, const git_oid *new_id,
 		      const git_oid *old_id, const char *log_message)
 {
@@ -410,12 +457,8 @@ int pg_notes_move_ref(git_repository *repo, const char *ref, const git_oid *new_
 	if (rc == 0)
 		return 0;
 	/* Someone else moved, locked, created or removed the ref since we read it. */
-	if (rc == GIT_ELOCKED) {
-		pg_error_set(PG_STORE_RACE,
-			     "last: %s.lock exists: another writer holds it, or a killed one left it",
-			     ref);
-		return PG_STORE_RACE;
-	}
+	if (rc == GIT_ELOCKED)
+		return locked(repo, ref);
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ENOTFOUND) {
 		pg_error_set(PG_STORE_RACE, "last: the ref moved while we wrote");
 		return PG_STORE_RACE;

@@ -112,4 +112,38 @@ fi
 run_pg out_dash 0 run -q --no-probe --runs 1 --warmup 0 --format json=- -- true
 check "--format json=-: the result set on stdout" jq -e '.schema == "perfgate/1"' out_dash.out
 
+# --- 6. a save that fails loses nothing -----------------------------------------------------
+# A writer killed mid-update leaves refs/notes/perfgate.lock. The next save names the lock and
+# its age at once (no 30 s of retries), keeps the results in .git/perfgate/unsaved/, and says
+# how to save them; `perfgate save` does, and removes the kept file.
+make_repo locked
+cd locked || exit 1
+run_pg lock_first 0 run -q --no-probe --save --runs 2 --warmup 0 -- true
+touch -d '-3 min' .git/refs/notes/perfgate.lock
+started=$SECONDS
+run_pg lock_stale 3 run -q --no-probe --save --runs 2 --warmup 0 -- true
+check "a stale lock fails at once ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 10
+expect_err lock_stale "perfgate\.lock is 3 min old: a writer killed during an update left it"
+expect_err lock_stale "the results are kept in $T/locked/\.git/perfgate/unsaved/[0-9a-f-]+\.json: .*perfgate save "
+kept=$(ls .git/perfgate/unsaved/*.json 2>/dev/null)
+check "one result set kept" test "$(echo "$kept" | wc -w)" -eq 1
+check "the kept file is the run's result set" jq -e '.schema == "perfgate/1" and (.benchmarks | length) == 1' $kept
+run_pg lock_still 3 save $kept
+check "save against the stale lock keeps the file" test -f "$kept"
+rm .git/refs/notes/perfgate.lock
+# The next successful save says what waits.
+run_pg lock_next 0 run --no-probe --save --runs 2 --warmup 0 -o /dev/null -- true
+expect_err lock_next "1 result set could not be saved earlier and waits in .*unsaved: save them with: perfgate save "
+run_pg lock_save 0 save $kept
+expect_err lock_save "saved .*\.json on [0-9a-f]{12}"
+check "the saved file is removed from unsaved/" test ! -e "$kept"
+run_pg lock_show 0 show --all-runs --format json
+check "three runs stored on HEAD" jq -se 'length == 3' "$T/lock_show.out"
+# A file naming a commit this repository lacks saves nothing.
+jq '.commit = "0123456789abcdef0123456789abcdef01234567"' "$T/three.rs.json" >alien.json
+run_pg save_alien 2 save alien.json
+expect_err save_alien "alien\.json: commit 0123456789ab is not in this repository"
+run_pg save_none 2 save
+cd "$T" || exit 1
+
 finish
