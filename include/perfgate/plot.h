@@ -22,6 +22,7 @@ typedef struct pg_plot_options {
 	int target_is_max; /* the target is a most (<=), else a least (>=) */
 	const pg_mark *marks; /* history: per commit of the history drawn, its mark (pg_marks_decide):
 	                       * regressions in red, inconclusive in grey; NULL: none marked */
+	const char *file;     /* history: the file to write in gp's directory; NULL: pg_plot_history_file */
 } pg_plot_options;
 
 /* The file extension of a format, without the dot: "png" or "svg". */
@@ -69,8 +70,10 @@ FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file);
 void pg_gnuplot_end(pg_gnuplot *gp);
 
 /*
- * Write s as a gnuplot single-quoted string: no backquote command
- * substitution, no backslash escapes, no macros; `'` doubled, control
+ * Write s as a gnuplot string expression of single-quoted runs: no backquote
+ * command substitution, no backslash escapes, no macros. A `'` is the piece
+ * "'" joined with '.' ('it'."'".'s'): gnuplot 5.4 misreads a doubled quote
+ * at the start of a string, and two in a row. Control
  * characters as spaces, invalid UTF-8 and characters XML forbids replaced
  * by U+FFFD, cut to max bytes (0: no limit) with "…". Print with
  * `set termoption noenhanced` (as pg_gnuplot_open sets), so `^ _ @ & {}`
@@ -126,12 +129,13 @@ typedef struct pg_plot_list {
  * What to draw of h: each of paths[0..n_paths) ("bench.metric[.stat]",
  * resolved against the newest result set that has it: PG_EINPUT naming it
  * when none does), or without paths every benchmark's primary metric,
- * newest benchmarks first. A metric whose plot file another already takes
- * is left out, with a warning on `warnings` when they differ. Release with
- * pg_plot_list_release.
+ * newest benchmarks first. Two metrics whose names make the same plot file
+ * (`a|b` and `a\tb` both make a_b) get NAME.EXT and NAME-2.EXT, as publish
+ * numbers its pages; the same metric asked twice is drawn once. Release
+ * with pg_plot_list_release.
  */
 int pg_plot_select(pg_plot_list *l, const pg_history *h, const char *const *paths, size_t n_paths,
-		   pg_plot_format format, FILE *warnings);
+		   pg_plot_format format);
 void pg_plot_list_release(pg_plot_list *l);
 
 /*

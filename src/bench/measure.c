@@ -120,8 +120,11 @@ int pg_measure(pg_result_set *rs, const pg_gates *gates, const pg_measure_option
 			return pg_error_set(PG_ENOMEM, "out of memory");
 		size_t at = rs->n_benchmarks - 1;
 		pg_driver_ctx ctx = {.gates = gates, .run = def->run, .opts = opts, .rs = rs, .at = at};
-		if (opts->runs > 0)
+		/* --runs N is N runs: the command line over the file's runs and min_time alike. */
+		if (opts->runs > 0) {
 			ctx.run.runs = opts->runs;
+			ctx.run.min_time_s = 0;
+		}
 		if (opts->warmup >= 0)
 			ctx.run.warmup = opts->warmup;
 		pg_driver_fn fn = pg_driver_for(def->kind);

@@ -100,7 +100,7 @@ int cmd_plot(int argc, char *argv[])
 	}
 	/* Red and grey points: each commit against the results before it, as check would decide it. */
 	pg_compare_options co = {.regression = o.threshold};
-	if (!(rc = pg_plot_select(&l, h, paths, n_paths, o.format, stderr)) &&
+	if (!(rc = pg_plot_select(&l, h, paths, n_paths, o.format)) &&
 	    !(rc = pg_gate_history_marks(&verdicts, h, ctx.repo, store, &co)))
 		rc = pg_plot_draw(&l, h, dir, &o, verdicts, stdout);
 out:

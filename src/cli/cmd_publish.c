@@ -32,7 +32,7 @@ static const char help[] =
 	"  --env KEY         results of this environment key (repeatable: side by side;\n"
 	"                    default: the newest key, then every other key found)\n"
 	"  -n N              this many commits (default 50)\n"
-	"  --repo-url URL    link commits to URL/commit/SHA\n"
+	"  --repo-url URL    link commits to URL/commit/SHA (http:// or https://)\n"
 	"  --title T         the site's title (default perfgate)\n"
 	"  -c GATES          status from this gates file (default: gates/default.json at\n"
 	"                    the repository root when there is one; without gates, the\n"
@@ -66,10 +66,18 @@ static int load_gates(pg_gates **out, const pg_gate_context *ctx, const char *pa
 	return pg_gate_load_gates(out, ctx, &c);
 }
 
-/* --repo-url URL: commits link to URL/commit/SHA, with exactly one slash. */
+/*
+ * --repo-url URL: commits link to URL/commit/SHA, with exactly one slash.
+ * Only http(s) with a host: the pages put it in href attributes, where
+ * javascript: or data: would run when a reader clicks a commit.
+ */
 static int repo_url_option(void *url, const char *value)
 {
 	char **u = url;
+	size_t scheme = strncmp(value, "https://", 8) == 0 ? 8 : strncmp(value, "http://", 7) == 0 ? 7 : 0;
+	if (!scheme || !value[scheme] || value[scheme] == '/' || strpbrk(value, " \t\r\n\"'<>`"))
+		return pg_error_set(PG_EINPUT, "--repo-url '%s': expected an http:// or https:// address of the repository, such as https://github.com/OWNER/REPO",
+				    value);
 	free(*u);
 	if (!(*u = strdup(value)))
 		return pg_error_set(PG_ENOMEM, "out of memory");

@@ -346,11 +346,34 @@ static size_t utf8_length(const unsigned char *s)
 	return len;
 }
 
+/*
+ * One piece of a quoted string: a quote as "'" (the only double-quoted
+ * piece: it holds nothing gnuplot expands), anything else inside a
+ * single-quoted run. *open says whether a run is open, *any whether
+ * anything was written (then pieces are joined with '.').
+ */
+static void quote_piece(FILE *out, const char *text, size_t len, int *open, int *any)
+{
+	int is_quote = len == 1 && text[0] == '\'';
+	if (is_quote || !*open) {
+		if (*open)
+			fputc('\'', out);
+		if (*any)
+			fputc('.', out);
+		*any = 1;
+		*open = !is_quote;
+		fputs(is_quote ? "\"'\"" : "'", out);
+		if (is_quote)
+			return;
+	}
+	fwrite(text, 1, len, out);
+}
+
 void pg_gnuplot_quote(FILE *out, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t used = 0;
-	fputc('\'', out);
+	int open = 0, any = 0;
 	while (*p) {
 		size_t len = utf8_length(p);
 		const char *text = (const char *)p;
@@ -361,19 +384,19 @@ void pg_gnuplot_quote(FILE *out, const char *s, size_t max)
 			len = 1;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			text = " ";
-		} else if (*p == '\'') {
-			text = "''";
-			text_len = 2;
 		}
 		if (max && used + len > max) {
-			fputs("\xe2\x80\xa6", out);
+			quote_piece(out, "\xe2\x80\xa6", 3, &open, &any);
 			break;
 		}
-		fwrite(text, 1, text_len, out);
+		quote_piece(out, text, text_len, &open, &any);
 		used += len;
 		p += len;
 	}
-	fputc('\'', out);
+	if (open)
+		fputc('\'', out);
+	if (!any)
+		fputs("''", out);
 }
 
 /* Wait for pid, killing it after the timeout. Returns its wait status, or -1. */

@@ -289,7 +289,10 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		}
 
 	char file[600];
-	pg_plot_history_file(file, sizeof(file), bench, metric, stat, format);
+	if (o->file)
+		snprintf(file, sizeof(file), "%s", o->file);
+	else
+		pg_plot_history_file(file, sizeof(file), bench, metric, stat, format);
 	FILE *out = pg_gnuplot_begin(gp, file);
 	if (!out) {
 		free(pts);

@@ -6,19 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Add bench.metric[.stat] unless it is there; warn when another metric maps to its file. */
+/* Add bench.metric[.stat] unless it is there; numbered (NAME-2.EXT) when another metric makes its file name. */
 static int add_item(pg_plot_list *l, const char *bench, const char *metric, const char *stat,
-		    pg_plot_format format, FILE *warnings)
+		    pg_plot_format format)
 {
 	pg_plot_item item = {bench, metric, stat, ""};
-	pg_plot_history_file(item.file, sizeof(item.file), bench, metric, stat, format);
+	char plain[600];
+	pg_plot_history_file(plain, sizeof(plain), bench, metric, stat, format);
+	snprintf(item.file, sizeof(item.file), "%s", plain);
+	/* The same metric and statistic (the median asked for by name, too) is drawn once. */
 	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->items[i].file, item.file) != 0)
-			continue;
-		if (strcmp(l->items[i].bench, bench) != 0 || strcmp(l->items[i].metric, metric) != 0)
-			fprintf(warnings, "perfgate: warning: %s.%s and %s.%s share the plot file %s: only the first is drawn\n",
-				l->items[i].bench, l->items[i].metric, bench, metric, item.file);
-		return 0;
+		char theirs[600];
+		pg_plot_history_file(theirs, sizeof(theirs), l->items[i].bench, l->items[i].metric, l->items[i].stat,
+				     format);
+		if (strcmp(l->items[i].bench, bench) == 0 && strcmp(l->items[i].metric, metric) == 0 &&
+		    strcmp(theirs, plain) == 0)
+			return 0;
+	}
+	size_t ext = strlen(plain) - strlen(pg_plot_extension(format)) - 1;
+	for (int n = 2;; n++) {
+		int clash = 0;
+		for (size_t i = 0; i < l->n && !clash; i++)
+			clash = strcmp(l->items[i].file, item.file) == 0;
+		if (!clash)
+			break;
+		snprintf(item.file, sizeof(item.file), "%.*s-%d%s", (int)ext, plain, n, plain + ext);
 	}
 	pg_plot_item *grown = realloc(l->items, (l->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -29,14 +41,14 @@ static int add_item(pg_plot_list *l, const char *bench, const char *metric, cons
 }
 
 /* --metric PATH: resolved against the newest result set that has it. */
-static int add_path(pg_plot_list *l, const pg_history *h, const char *path, pg_plot_format format, FILE *warnings)
+static int add_path(pg_plot_list *l, const pg_history *h, const char *path, pg_plot_format format)
 {
 	for (size_t i = h->n_commits; i-- > 0;) {
 		const pg_benchmark *b;
 		const pg_metric *m;
 		const char *stat;
 		if (h->commits[i].rs && pg_metric_path_resolve(&b, &m, &stat, h->commits[i].rs, path) == 0)
-			return add_item(l, b->name, m->name, stat, format, warnings);
+			return add_item(l, b->name, m->name, stat, format);
 	}
 	return pg_error_set(PG_EINPUT, "--metric %s: no result stored along the last %zu commits has this metric%s%s%s",
 			    path, h->n_commits, h->env_key ? " (env " : "", h->env_key ? h->env_key : "",
@@ -44,7 +56,7 @@ static int add_path(pg_plot_list *l, const pg_history *h, const char *path, pg_p
 }
 
 /* Without --metric: each benchmark's primary metric, newest benchmarks first. */
-static int add_primaries(pg_plot_list *l, const pg_history *h, pg_plot_format format, FILE *warnings)
+static int add_primaries(pg_plot_list *l, const pg_history *h, pg_plot_format format)
 {
 	int rc = 0;
 	for (size_t i = h->n_commits; i-- > 0 && !rc;) {
@@ -52,19 +64,19 @@ static int add_primaries(pg_plot_list *l, const pg_history *h, pg_plot_format fo
 		for (size_t j = 0; rs && j < rs->n_benchmarks && !rc; j++)
 			if (rs->benchmarks[j].n_metrics > 0)
 				rc = add_item(l, rs->benchmarks[j].name, rs->benchmarks[j].metrics[0].name,
-					      NULL, format, warnings);
+					      NULL, format);
 	}
 	return rc;
 }
 
 int pg_plot_select(pg_plot_list *l, const pg_history *h, const char *const *paths, size_t n_paths,
-		   pg_plot_format format, FILE *warnings)
+		   pg_plot_format format)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n_paths && !rc; i++)
-		rc = add_path(l, h, paths[i], format, warnings);
+		rc = add_path(l, h, paths[i], format);
 	if (!rc && n_paths == 0)
-		rc = add_primaries(l, h, format, warnings);
+		rc = add_primaries(l, h, format);
 	return rc;
 }
 
@@ -102,6 +114,7 @@ int pg_plot_draw(const pg_plot_list *l, const pg_history *h, const char *dir, co
 			marks[c] = pg_marks_of(verdicts[h->n_commits - 1 - c], l->items[i].bench, l->items[i].metric,
 					       NULL);
 		with.marks = centre ? marks : NULL;
+		with.file = l->items[i].file;
 		rc = pg_plot_history(gp, h, l->items[i].bench, l->items[i].metric, stat, &with, &drawn[i]);
 	}
 	int closed = pg_gnuplot_close(gp);

@@ -116,7 +116,8 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 				view_marks[hv.n_commits] = pg_marks_of(s->model->marks[k][c], pm->bench, pm->metric, NULL);
 				view[hv.n_commits++] = h->commits[c];
 			}
-		pg_plot_options po = {PG_PLOT_SVG, pm->threshold, pm->target, pm->target_is_max, view_marks};
+		pg_plot_options po = {.format = PG_PLOT_SVG, .threshold = pm->threshold, .target = pm->target,
+				      .target_is_max = pm->target_is_max, .marks = view_marks};
 		int drawn = 0;
 		rc = pg_plot_history(gp, &hv, pm->bench, pm->metric, NULL, &po, &drawn);
 		if (drawn && !(files[i] = strdup(file)))

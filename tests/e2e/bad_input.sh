@@ -54,6 +54,10 @@ for bad in '"min_time": 1.8e19|min_time: expected a duration up to 1h' '"timeout
   expect_err "limits_${bad%%\":*}" "${bad#*|}"
 done
 check "a limit is checked before the first benchmark runs" test ! -e ran.txt
+# --runs N is N runs, whatever min_time the file asks for (command line over the file).
+echo '{"schema": "perfgate-gates/1", "benchmarks": [{"name": "t", "command": ["true"], "min_time": "1h"}]}' >min_time.json
+run_pg min_time_runs 0 run -c min_time.json --no-probe --runs 2 --warmup 0 -q -o min_time.rs.json
+check "--runs 2 over min_time 1h: 2 samples" jq -e '.benchmarks[0].metrics[0].samples | length == 2' min_time.rs.json
 
 echo '{"schema": "perfgate-gates/1", "benchmarks": [{"name": "a", "command": ["{src}/x"]}]}' >bad_placeholder.json
 run_pg bad_placeholder 2 run -c bad_placeholder.json

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.bash"
 
 # ---- -q and -v: every verb takes them ----
-for verb in run check ab bisect compare import show log plot changes publish export accept prune size sync hook; do
+for verb in run check ab bisect compare import show log plot changes publish export accept prune size sync hook save; do
   run_pg "q-$verb" 0 "$verb" -q --help
   run_pg "v-$verb" 0 "$verb" --verbose --help
   expect_out "v-$verb" '(^| )-q[, ]'
@@ -78,5 +78,47 @@ expect_err bare-save 'bare repository.*--commit REV'
 run_pg bare-save-commit 0 run -q --save -c "$T/repo/g.json" --commit HEAD
 run_pg bare-show 0 show HEAD
 expect_out bare-show 't +ok'
+
+# ---- plot: names gnuplot must read as text, and names that make one file name ----
+if command -v gnuplot >/dev/null; then
+  make_repo plots
+  cd plots || exit 1
+  printf '%s\n' '{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0, "probe": false},' \
+    ' "benchmarks": [{"name": "'"'"'q", "command": ["true"]}, {"name": "a|b", "command": ["true"]},' \
+    '  {"name": "a\tb", "command": ["true"]}]}' >g.json
+  git add g.json && git commit -q -m gates
+  run_pg plot-save1 0 run -q --save -c g.json
+  git commit -q --allow-empty -m two
+  run_pg plot-save2 0 run -q --save -c g.json
+  run_pg plot-names 0 plot -o out
+  for f in _q.wall.png a_b.wall.png a_b.wall-2.png; do
+    check "plot wrote $f, a PNG" bash -c "head -c 8 'out/$f' | od -An -tx1 | grep -q '89 50 4e 47'"
+  done
+  check "no plot is dropped with a warning" bash -c "! grep -q 'share the plot file' '$T/plot-names.err'"
+  run_pg plot-check 0 check -q -c g.json --base HEAD~1 --plot checkplots
+  check "check --plot draws the benchmark named 'q" test -s "checkplots/_q.wall.dist.png"
+  cd "$T" || exit 1
+else
+  echo "skipped: the plot names need gnuplot (not installed)"
+fi
+
+# ---- --repo-url goes into href attributes: http(s) only ----
+cd repo || exit 1
+n=0
+for url in 'javascript:alert(1)' 'data:text/html,x' 'https://' 'https://x/"onclick="y'; do
+  n=$((n + 1))
+  run_pg "repo-url-$n" 2 publish -o site --repo-url "$url"
+  expect_err "repo-url-$n" "--repo-url .*: expected an http:// or https:// address"
+done
+check "a refused --repo-url writes no site" test ! -e site
+run_pg repo-url-ok 0 publish -q -o site --repo-url https://example.invalid/o/r/
+check "the site links commits to URL/commit/SHA" grep -rq 'href="https://example.invalid/o/r/commit/' site
+
+# ---- accept --reason is one line: it is printed in every report ----
+run_pg accept-newline 2 accept 't.*' --reason $'intended\n::error::forged'
+expect_err accept-newline "accept: --reason: expected one line"
+run_pg accept-show 0 show --format json
+check "the refused acceptance left no record" bash -c "! grep -q forged '$T/accept-show.out'"
+cd "$T" || exit 1
 
 finish

@@ -39,7 +39,17 @@ static void test_quote_uses_single_quotes_that_gnuplot_never_expands(void **stat
 	assert_string_equal(q, "'a\"b|c`$(x)` \\n @m {x}^_y'");
 	free(q);
 	q = quoted("it's", 0);
-	assert_string_equal(q, "'it''s'");
+	assert_string_equal(q, "'it'.\"'\".'s'");
+	free(q);
+	/* gnuplot 5.4 reads '''q' as '' then q, and 'a''''b' as a': a quote is its own piece. */
+	q = quoted("'q", 0);
+	assert_string_equal(q, "\"'\".'q'");
+	free(q);
+	q = quoted("a''b'", 0);
+	assert_string_equal(q, "'a'.\"'\".\"'\".'b'.\"'\"");
+	free(q);
+	q = quoted("", 0);
+	assert_string_equal(q, "''");
 	free(q);
 }
 
