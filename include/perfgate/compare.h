@@ -58,6 +58,13 @@ typedef struct pg_metric_change {
 	double run_to_run;     /* half-width of the run-to-run prediction interval, fraction; NAN none */
 } pg_metric_change;
 
+/*
+ * A change of row c (in pg_metric_change.change's convention: > 0 is worse)
+ * as every report shows it: head against base, so a rate that fell is
+ * negative. Notes use it, so their figures read like the table's.
+ */
+double pg_change_shown(const pg_metric_change *c, double change);
+
 /* pg_metric_change.model: plain ratio of what cannot vary (sizes, instruction counts, identical samples) */
 #define PG_MODEL_EXACT "exact"
 /* the within-run test alone, by design (CPU time barely moves with the machine) */

@@ -107,6 +107,13 @@ void pg_gate_probe(pg_probe *probe, int after, const pg_gate_options *o, const p
 int pg_gate_apply_acceptances(pg_verdict *v, const pg_gate_context *ctx, pg_store *store,
 			      const pg_compare_options *opts);
 
+/*
+ * Which report -o FILE writes: the index of the first --format without its
+ * own =FILE, or o->n_formats for text when every --format names a file (or
+ * there is none).
+ */
+size_t pg_gate_output_format(const pg_gate_options *o);
+
 /* Render v in every format (and -o) of o; text to stdout by default, github inside GitHub Actions. */
 int pg_gate_render(const pg_gate_options *o, const pg_verdict *v);
 

@@ -25,6 +25,7 @@ typedef struct pg_report_options {
 	const char *plot_url; /* base URL of plots, for links (markdown), or NULL */
 	const char *plot_dir; /* where plots were written, or NULL */
 	const char *date;     /* the sign-off's date (YYYY-MM-DD); NULL: PERFGATE_DATE, else today */
+	const char *signer;   /* the sign-off's release manager; NULL: PERFGATE_RELEASE_MANAGER, else GITHUB_ACTOR */
 } pg_report_options;
 
 /* One output format: render a verdict to a stream. Returns 0 or a PG_ error. */

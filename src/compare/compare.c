@@ -994,6 +994,11 @@ void pg_metric_change_take_decision(pg_metric_change *dst, const pg_metric_chang
 	dst->more_runs = src->more_runs;
 }
 
+double pg_change_shown(const pg_metric_change *c, double change)
+{
+	return c->better_higher ? -change : change;
+}
+
 int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 		       const pg_compare_options *opts)
 {
@@ -1009,11 +1014,11 @@ int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,
 			char note[256];
 			if (a->verdict == PG_CHANGE_REGRESSION) {
 				snprintf(note, sizeof(note), "reproduced on re-run %d (%+.1f %%)", round,
-					 a->change * 100);
+					 pg_change_shown(a, a->change) * 100);
 			} else {
 				snprintf(note, sizeof(note),
-					 "looked %+.1f %% worse, but did not reproduce on re-run %d (%+.1f %%)",
-					 c->change * 100, round, a->change * 100);
+					 "looked worse (%+.1f %%), but did not reproduce on re-run %d (%+.1f %%)",
+					 pg_change_shown(c, c->change) * 100, round, pg_change_shown(a, a->change) * 100);
 				pg_metric_change_take_decision(c, a);
 				c->head = a->head;
 				c->history_runs = a->history_runs;

@@ -249,10 +249,12 @@ static int hold_unvouched_pass(pg_metric_change *c, const pg_verdict_probe *cmp,
 	c->probe_held = 1;
 	c->probe_ratio = cmp->ratio;
 	if (cmp->moved)
-		return set_note(c, "runner %.1f %% faster by the probe: a %+.0f %% regression would have measured %+.1f %% here, so %+.1f %% is inconclusive, not a pass",
-				(1 / cmp->ratio - 1) * 100, c->threshold * 100, hidden * 100, c->change * 100);
-	return set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so a %+.0f %% regression could have measured %+.1f %% here; %+.1f %% is inconclusive, not a pass",
-			(exp(cmp->noise / 2) - 1) * 100, c->threshold * 100, hidden * 100, c->change * 100);
+		return set_note(c, "runner %.1f %% faster by the probe: a regression of the %.0f %% threshold would have measured %+.1f %% here, so %+.1f %% is inconclusive, not a pass",
+				(1 / cmp->ratio - 1) * 100, c->threshold * 100, pg_change_shown(c, hidden) * 100,
+				pg_change_shown(c, c->change) * 100);
+	return set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so a regression of the %.0f %% threshold could have measured %+.1f %% here; %+.1f %% is inconclusive, not a pass",
+			(exp(cmp->noise / 2) - 1) * 100, c->threshold * 100, pg_change_shown(c, hidden) * 100,
+			pg_change_shown(c, c->change) * 100);
 }
 
 /* Take the decision of the normalised comparison for the rows of normalising benchmarks. */
@@ -276,7 +278,8 @@ static int take_normalized(pg_verdict *v, const pg_verdict *norm, const pg_resul
 			c->probe_ratio = r;
 			pg_metric_change_take_decision(c, n);
 			int rc = set_note(c, "normalised by the probe (runner %.1f %% %s): raw %+.1f %%, normalised %+.1f %%",
-					  pct, way, c->raw_change * 100, c->change * 100);
+					  pct, way, pg_change_shown(c, c->raw_change) * 100,
+					  pg_change_shown(c, c->change) * 100);
 			if (rc)
 				return rc;
 			break;
@@ -344,7 +347,7 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 				c->probe_ratio = cmp.ratio;
 				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so its noise (±%.1f %%) explains a %+.1f %% change: inconclusive, not a regression",
 					      (exp(cmp.noise / 2) - 1) * 100, (exp(cmp.noise) - 1) * 100,
-					      c->change * 100);
+					      pg_change_shown(c, c->change) * 100);
 			} else {
 				rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe));
 			}

@@ -457,14 +457,16 @@ static int report_text(FILE *f, void *res)
 	return 0;
 }
 
-/* Every --format F[=FILE] (and -o FILE for the first); text to stdout without any. */
+/* Every --format F[=FILE] (and -o FILE as pg_gate_output_format says); text to stdout without any. */
 static int render(const pg_gate_options *c, const pg_bisect_report *res, int text_was_live)
 {
-	size_t n = c->n_formats ? c->n_formats : 1;
+	size_t to_output = pg_gate_output_format(c), n = c->n_formats + (c->output && to_output == c->n_formats);
 	int rc = 0;
+	if (!n)
+		n = 1;
 	for (size_t i = 0; !rc && i < n; i++) {
-		const char *spec = c->n_formats ? c->formats[i] : "text";
-		const char *eq = strchr(spec, '='), *path = eq ? eq + 1 : i == 0 ? c->output : NULL;
+		const char *spec = i < c->n_formats ? c->formats[i] : "text";
+		const char *eq = strchr(spec, '='), *path = eq ? eq + 1 : i == to_output ? c->output : NULL;
 		int json = strncmp(spec, "json", 4) == 0;
 		if (!path && c->quiet && !c->n_formats)
 			continue;
@@ -575,7 +577,7 @@ int pg_gate_bisect(const pg_gate_bisect_options *o)
 	const pg_gate_options *g = &o->gate;
 	int text_live = !g->quiet && !g->output && !g->n_formats;
 	for (size_t i = 0; i < g->n_formats; i++)
-		text_live |= strcmp(g->formats[i], "text") == 0 && !(i == 0 && g->output);
+		text_live |= strcmp(g->formats[i], "text") == 0 && !(g->output && i == pg_gate_output_format(g));
 	b.live = text_live ? stdout : NULL;
 	res.bench = b.bench;
 	res.metric = b.metric;

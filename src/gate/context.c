@@ -157,18 +157,28 @@ int pg_gate_apply_acceptances(pg_verdict *v, const pg_gate_context *ctx, pg_stor
 	return rc;
 }
 
+size_t pg_gate_output_format(const pg_gate_options *o)
+{
+	for (size_t i = 0; o->output && i < o->n_formats; i++)
+		if (!strchr(o->formats[i], '='))
+			return i;
+	return o->n_formats;
+}
+
 int pg_gate_render(const pg_gate_options *o, const pg_verdict *v)
 {
 	pg_report_options ro = {.color = pg_report_want_color(stdout)};
 	int rc = 0;
+	size_t to_output = pg_gate_output_format(o);
 	if (o->output) {
-		/* -o FILE takes the first --format, or text. */
 		char spec[4096];
-		snprintf(spec, sizeof(spec), "%s=%s", o->n_formats ? o->formats[0] : "text", o->output);
+		snprintf(spec, sizeof(spec), "%s=%s", to_output < o->n_formats ? o->formats[to_output] : "text",
+			 o->output);
 		rc = pg_report_render(spec, v, &ro);
 	}
-	for (size_t i = o->output ? 1 : 0; !rc && i < o->n_formats; i++)
-		rc = pg_report_render(o->formats[i], v, &ro);
+	for (size_t i = 0; !rc && i < o->n_formats; i++)
+		if (!o->output || i != to_output)
+			rc = pg_report_render(o->formats[i], v, &ro);
 	if (!rc && !o->n_formats && !o->output && !o->quiet)
 		rc = pg_report_render("text", v, &ro);
 	/* Inside GitHub Actions the annotations, summary and outputs come unasked, unless a format was named. */

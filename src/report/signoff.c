@@ -88,6 +88,21 @@ static void bench_item(FILE *out, const pg_bench_failure *b)
 	fputc('\n', out);
 }
 
+/*
+ * Who signs: o->signer, else PERFGATE_RELEASE_MANAGER, else the GitHub actor
+ * who started the run; NULL when nobody is named (never a placeholder).
+ */
+static const char *signer(const pg_report_options *o, const char **how)
+{
+	const char *named = o && o->signer && *o->signer ? o->signer : getenv("PERFGATE_RELEASE_MANAGER");
+	*how = "";
+	if (named && *named)
+		return named;
+	const char *actor = getenv("GITHUB_ACTOR");
+	*how = " (the GitHub actor of this run)";
+	return actor && *actor ? actor : NULL;
+}
+
 static void header(FILE *out, const pg_verdict *v, const pg_report_options *o)
 {
 	char date[64], head[16] = "";
@@ -98,7 +113,15 @@ static void header(FILE *out, const pg_verdict *v, const pg_report_options *o)
 	text(out, head);
 	fputs("\n\n**Date**: ", out);
 	text(out, date);
-	fputs("\n\n**Release Manager**: [Name]\n\n**Commit**: ", out);
+	const char *how, *who = signer(o, &how);
+	fputs("\n\n**Release Manager**: ", out);
+	if (who) {
+		text(out, who);
+		fputs(how, out);
+	} else {
+		fputs("not named (set PERFGATE_RELEASE_MANAGER)", out);
+	}
+	fputs("\n\n**Commit**: ", out);
 	text(out, v->head_commit ? v->head_commit : "unknown");
 	fputs("\n\n**Environment**: ", out);
 	text(out, v->env_key ? v->env_key : "unknown");
@@ -143,15 +166,20 @@ static void summary(FILE *out, const pg_verdict *v)
 		fprintf(out, "All %zu performance gate%s PASSED.", n, n == 1 ? "" : "s");
 	else
 		fprintf(out, "%d of %zu performance gate%s FAILED.", failed, n, n == 1 ? "" : "s");
-	int r = v->counts.regressions;
+	int r = v->counts.regressions, a = v->counts.accepted;
 	if (v->no_baseline)
 		fputs(" No baseline: regressions could not be checked.", out);
-	else if (r == 0)
+	else if (r == 0 && a == 0)
 		fputs(" No regressions detected.", out);
+	else if (r == 0)
+		fprintf(out, " No regressions beyond %d accepted change%s (listed under Regressions).", a,
+			a == 1 ? "" : "s");
 	else
-		fprintf(out, " %d regression%s detected.", r, r == 1 ? "" : "s");
-	if (v->counts.accepted)
-		fprintf(out, " %d accepted change%s.", v->counts.accepted, v->counts.accepted == 1 ? "" : "s");
+		fprintf(out, " %d regression%s detected", r, r == 1 ? "" : "s");
+	if (r && a)
+		fprintf(out, ", and %d accepted change%s", a, a == 1 ? "" : "s");
+	if (r)
+		fputc('.', out);
 	if (v->counts.failed_benchmarks)
 		fprintf(out, " %d benchmark%s did not run cleanly.", v->counts.failed_benchmarks,
 			v->counts.failed_benchmarks == 1 ? "" : "s");
@@ -292,7 +320,15 @@ int pg_report_signoff(FILE *out, const pg_verdict *v, const pg_report_options *o
 	regressions(out, v);
 	concerns(out, v);
 	status(out, v);
-	fputs("**Signature**: [Release Manager]\n", out);
+	const char *how, *who = signer(o, &how);
+	fputs("**Signature**: ", out);
+	if (who) {
+		fputs("pending: ", out);
+		text(out, who);
+		fputs(" signs by approving this report\n", out);
+	} else {
+		fputs("pending: no release manager is named\n", out);
+	}
 	if (ferror(out))
 		return pg_error_set(PG_ESYSTEM, "could not write the sign-off");
 	return 0;

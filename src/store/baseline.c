@@ -250,8 +250,9 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 	int max_depth = o->max_depth > 0 ? o->max_depth : PG_DEFAULT_MAX_DEPTH;
 	size_t found = 0;
 	char other_keys[1024] = "";
-	int depth;
+	int depth, searched = 0;
 	for (depth = 0; depth < max_depth && found < n; depth++) {
+		searched++;
 		char hex[GIT_OID_HEXSZ + 1];
 		pg_commit_records records;
 		git_oid_tostr(hex, sizeof(hex), &at);
@@ -285,8 +286,8 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 			warn(b, "no baseline for key %s; found keys: %s", o->env_key ? o->env_key : "(any)",
 			     other_keys);
 		else
-			warn(b, "no baseline: no stored results within %d first-parent commits of %.7s (%s)",
-			     depth, b->start, b->how);
+			warn(b, "no baseline: no stored results on the %d first-parent commit%s from %.7s (%s)",
+			     searched, searched == 1 ? "" : "s", b->start, b->how);
 	} else if (found < n && b->shallow) {
 		warn(b, "%s", shallow_hint);
 	}

@@ -121,4 +121,20 @@ run_pg accept-show 0 show --format json
 check "the refused acceptance left no record" bash -c "! grep -q forged '$T/accept-show.out'"
 cd "$T" || exit 1
 
+# ---- -o FILE beside --format F=FILE: -o takes the text report, each file its own ----
+cd repo || exit 1
+run_pg out-beside 0 check -q -c g.json --base HEAD -o report.txt --format json=verdict.json
+check "-o beside --format json=FILE: the text report in report.txt" grep -q '^t$' report.txt
+check "-o beside --format json=FILE: the verdict in verdict.json" jq -e '.schema == "perfgate-verdict/1"' verdict.json
+check "no file named after both" bash -c '! ls | grep -q "="'
+cd "$T" || exit 1
+
+# ---- the no-baseline warning counts every commit it searched ----
+make_repo nobase
+cd nobase || exit 1
+cp "$T/repo/g.json" . && git add g.json && git commit -q -m two && git commit -q --allow-empty -m three
+run_pg nobase 0 check -c g.json
+expect_out nobase "no baseline: no stored results on the 2 first-parent commits from [0-9a-f]{7} \(first parent of HEAD\)"
+cd "$T" || exit 1
+
 finish

@@ -363,6 +363,46 @@ static void test_compare_holm_needs_stronger_evidence_across_many_metrics(void *
 	pg_result_set_free(head);
 }
 
+/* A rate (higher is better) of n samples around center. */
+static pg_result_set *rate_bench(double center, unsigned seed)
+{
+	pg_result_set *rs = pg_result_set_new();
+	rs->env.key = strdup("test");
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "gen", "inference");
+	fill(pg_benchmark_add_metric(b, "tokens_per_s", "1/s", PG_BETTER_HIGHER), center, 0.04, 30, seed);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	return rs;
+}
+
+static void test_compare_rerun_notes_show_a_rate_as_the_table_does(void **state)
+{
+	(void)state;
+	/* tokens_per_s fell 42 %: the table shows -42.0 %, and so must the notes. */
+	pg_result_set *base = rate_bench(100, 1), *head = rate_bench(58, 2), *again = rate_bench(58, 3);
+	pg_verdict *v, *second;
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(pg_compare(&second, again, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "tokens_per_s", NULL)->verdict, PG_CHANGE_REGRESSION);
+	assert_int_equal(pg_verdict_confirm(v, second, 1, &defaults), 0);
+	const pg_metric_change *c = find(v, "tokens_per_s", NULL);
+	assert_non_null(strstr(c->note, "reproduced on re-run 1 (-4"));
+	assert_true(pg_change_shown(c, c->change) < -0.35);
+	pg_verdict_free(second);
+	pg_result_set_free(again);
+	/* Not reproduced: both figures in the table's direction. */
+	again = rate_bench(100, 4);
+	assert_int_equal(pg_compare(&second, again, base, NULL, NULL, &defaults), 0);
+	pg_verdict_free(v);
+	assert_int_equal(pg_compare(&v, head, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(pg_verdict_confirm(v, second, 1, &defaults), 0);
+	assert_non_null(strstr(find(v, "tokens_per_s", NULL)->note, "looked worse (-4"));
+	pg_verdict_free(second);
+	pg_verdict_free(v);
+	pg_result_set_free(again);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_compare_confirmation_clears_a_regression_that_does_not_reproduce(void **state)
 {
 	(void)state;
@@ -838,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_compare_failed_benchmark_fails_and_skipped_does_not),
 		cmocka_unit_test(test_compare_holm_needs_stronger_evidence_across_many_metrics),
 		cmocka_unit_test(test_compare_confirmation_clears_a_regression_that_does_not_reproduce),
+		cmocka_unit_test(test_compare_rerun_notes_show_a_rate_as_the_table_does),
 		cmocka_unit_test(test_compare_metric_path_splits_from_the_right),
 		cmocka_unit_test(test_compare_min_p_of_small_samples),
 		cmocka_unit_test(test_compare_one_repetition_against_five_is_not_a_bare_ratio_fail),

@@ -446,7 +446,7 @@ static void test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain(v
 	const pg_metric_change *wall = row(v, "wall");
 	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
 	assert_true(wall->probe_held);
-	assert_non_null(strstr(wall->note, "runner 15.0 % faster by the probe: a +10 % regression would have measured -4.3 % here"));
+	assert_non_null(strstr(wall->note, "runner 15.0 % faster by the probe: a regression of the 10 % threshold would have measured -4.3 % here"));
 	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
 	pg_verdict_free(v);
 	pg_result_set_free(head);

@@ -315,6 +315,7 @@ static void check_format_goldens(const char *format)
 	const pg_renderer *r = pg_report_find(format);
 	assert_non_null(r);
 	setenv("PERFGATE_DATE", "2026-01-24", 1);
+	setenv("PERFGATE_RELEASE_MANAGER", "Ada Lovelace", 1);
 	unsetenv("GITHUB_STEP_SUMMARY");
 	unsetenv("GITHUB_OUTPUT");
 	for (size_t i = 0; i < N_FIXTURES; i++) {
@@ -763,6 +764,53 @@ static void test_signoff_takes_the_date_it_is_given(void **state)
 	unsetenv("PERFGATE_DATE");
 }
 
+static void test_signoff_names_who_signs_and_never_leaves_a_placeholder(void **state)
+{
+	(void)state;
+	pg_verdict *v = empty_verdict();
+	pg_report_options o = {0};
+	unsetenv("PERFGATE_RELEASE_MANAGER");
+	unsetenv("GITHUB_ACTOR");
+	char *text = render(pg_report_signoff, v, &o, NULL);
+	assert_null(strchr(text, '['));
+	assert_non_null(strstr(text, "**Release Manager**: not named (set PERFGATE_RELEASE_MANAGER)\n"));
+	assert_non_null(strstr(text, "**Signature**: pending: no release manager is named\n"));
+	free(text);
+	setenv("GITHUB_ACTOR", "octocat", 1);
+	text = render(pg_report_signoff, v, &o, NULL);
+	assert_non_null(strstr(text, "**Release Manager**: octocat (the GitHub actor of this run)\n"));
+	free(text);
+	o.signer = "Grace Hopper"; /* over the environment */
+	text = render(pg_report_signoff, v, &o, NULL);
+	assert_non_null(strstr(text, "**Release Manager**: Grace Hopper\n"));
+	assert_non_null(strstr(text, "**Signature**: pending: Grace Hopper signs by approving this report\n"));
+	free(text);
+	unsetenv("GITHUB_ACTOR");
+	pg_verdict_free(v);
+}
+
+static void test_signoff_summary_does_not_say_no_regressions_above_accepted_ones(void **state)
+{
+	(void)state;
+	pg_verdict *v = many_metrics(10, 5); /* two regressions */
+	v->metrics[0].verdict = PG_CHANGE_ACCEPTED;
+	v->metrics[0].accepted_by = strdup("abc1234 faster parser, slower start");
+	v->metrics[5].verdict = PG_CHANGE_ACCEPTED;
+	pg_compare_options co = {0};
+	pg_verdict_decide(v, &co);
+	pg_report_options o = {0};
+	char *text = render(pg_report_signoff, v, &o, NULL);
+	assert_null(strstr(text, "No regressions detected"));
+	assert_non_null(strstr(text, "No regressions beyond 2 accepted changes (listed under Regressions)."));
+	free(text);
+	v->metrics[5].verdict = PG_CHANGE_REGRESSION;
+	pg_verdict_decide(v, &co);
+	text = render(pg_report_signoff, v, &o, NULL);
+	assert_non_null(strstr(text, "1 regression detected, and 1 accepted change."));
+	free(text);
+	pg_verdict_free(v);
+}
+
 static void test_every_new_format_is_registered(void **state)
 {
 	(void)state;
@@ -802,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_github_stop_commands_fence_child_output),
 		cmocka_unit_test(test_signoff_dates_today_in_utc_without_perfgate_date),
 		cmocka_unit_test(test_signoff_takes_the_date_it_is_given),
+		cmocka_unit_test(test_signoff_names_who_signs_and_never_leaves_a_placeholder),
+		cmocka_unit_test(test_signoff_summary_does_not_say_no_regressions_above_accepted_ones),
 		cmocka_unit_test(test_every_new_format_is_registered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
