@@ -16,6 +16,7 @@ typedef struct pg_file_size {
 	unsigned long long bytes;          /* st_size (bytes read, for what is not a regular file) */
 	unsigned long long gzip_bytes;     /* zlib level 9, gzip wrapper without a name: `gzip -9 -n` */
 	unsigned long long stripped_bytes; /* ELF only: what GNU `strip` (default options) leaves */
+	unsigned long long gzip_stripped_bytes; /* ELF only: that stripped file through `gzip -9 -n` */
 	int is_elf;
 	int elf_class;  /* 32 or 64 */
 	int big_endian; /* ELFDATA2MSB */

@@ -30,6 +30,7 @@ int pg_file_size_add_metrics(pg_benchmark *b, const pg_file_size *fs, const char
 	/* The primary metric comes first: what ships for ELF, the file itself otherwise. */
 	if (fs->is_elf) {
 		if ((rc = add_value(b, prefix, "stripped_bytes", (double)fs->stripped_bytes)) ||
+		    (rc = add_value(b, prefix, "gzip_stripped_bytes", (double)fs->gzip_stripped_bytes)) ||
 		    (rc = add_value(b, prefix, "gzip_bytes", (double)fs->gzip_bytes)) ||
 		    (rc = add_value(b, prefix, "bytes", (double)fs->bytes)))
 			return rc;

@@ -71,6 +71,9 @@ static int print_table(FILE *out, char *const *paths, const pg_file_size *sizes,
 		if (fs->is_elf)
 			print_row(out, 2, width + 2, "stripped", fs->stripped_bytes,
 				  "without symbols and debug sections");
+		if (fs->is_elf)
+			print_row(out, 2, width + 2, "gzip stripped", fs->gzip_stripped_bytes,
+				  "the stripped file through gzip -9: what a release ships");
 		print_row(out, 2, width + 2, "gzip", fs->gzip_bytes, "gzip -9");
 		if (fs->n_sections)
 			fprintf(out, "  sections, largest first:\n");

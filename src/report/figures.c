@@ -91,6 +91,19 @@ const char *pg_figures_gating(const pg_verdict *v, const pg_metric_change *c)
 	return "not gated";
 }
 
+int pg_figures_folded(const pg_verdict *v, const pg_metric_change *c)
+{
+	const char *section = strstr(c->metric, "section:");
+	if (!section || (section != c->metric && section[-1] != '.'))
+		return 0;
+	if (c->gated || strcmp(pg_figures_gating(v, c), "not gated") != 0)
+		return 0;
+	if (c->verdict != PG_CHANGE_UNCHANGED && c->verdict != PG_CHANGE_NO_BASELINE)
+		return 0;
+	/* A size is exact: any change of bytes is one a person wants to see, and so is a new section. */
+	return c->has_base ? c->head == c->base : v->no_baseline;
+}
+
 char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c)
 {
 	buf[0] = '\0';

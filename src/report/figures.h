@@ -35,6 +35,15 @@ char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c);
  */
 const char *pg_figures_gating(const pg_verdict *v, const pg_metric_change *c);
 
+/*
+ * 1 when a row is folded out of the terminal table and the PR comment: a
+ * size benchmark's per-section metric ("section:NAME", or "FILE.section:NAME")
+ * that nothing gates and that did not change (the same bytes as the base;
+ * with no baseline at all, every one).
+ * Every format that lists all rows (JSON, JUnit) keeps it.
+ */
+int pg_figures_folded(const pg_verdict *v, const pg_metric_change *c);
+
 /* A gate's bound and measured value ("not measured" when NAN). */
 typedef struct pg_gate_figures {
 	char bound[48], value[48];

@@ -27,7 +27,7 @@
  * would be too long the parts that matter least give up rows first.
  */
 typedef struct md_part {
-	char intro[128];    /* written when the part has rows (never data) */
+	char intro[192];    /* written when the part has rows (never data) */
 	const char *header; /* written before the rows when any is shown */
 	const char *outro;  /* written after, when the part has rows */
 	const char *noun;   /* "… N more NOUN not shown" */
@@ -463,14 +463,24 @@ int pg_report_markdown(FILE *out, const pg_verdict *v, const pg_report_options *
 		if (!(p->f = open_memstream(&p->text, &p->len)))
 			rc = PG_ENOMEM;
 	}
-	snprintf(parts[PART_DETAILS].intro, sizeof(parts[PART_DETAILS].intro),
-		 "<details><summary>All %zu metrics</summary>\n\n", v->n_metrics);
+	size_t folded = 0;
+	for (size_t i = 0; i < v->n_metrics; i++)
+		folded += pg_figures_folded(v, &v->metrics[i]) != 0;
+	if (folded)
+		snprintf(parts[PART_DETAILS].intro, sizeof(parts[PART_DETAILS].intro),
+			 "<details><summary>All %zu metrics (%zu section size%s unchanged and not gated: in the JSON report)</summary>\n\n",
+			 v->n_metrics - folded, folded, folded == 1 ? "" : "s");
+	else
+		snprintf(parts[PART_DETAILS].intro, sizeof(parts[PART_DETAILS].intro),
+			 "<details><summary>All %zu metrics</summary>\n\n", v->n_metrics);
 	snprintf(parts[PART_SHIFTS].intro, sizeof(parts[PART_SHIFTS].intro),
 		 "### Level shifts not accepted (last %d commits)\n\n", v->shifts_window);
 	if (!rc) {
 		fill_changes(&parts[PART_CHANGES], v, o);
 		write_top(&parts[PART_TOP], v, parts[PART_CHANGES].n_rows);
 		for (size_t i = 0; i < v->n_metrics; i++) {
+			if (pg_figures_folded(v, &v->metrics[i]))
+				continue;
 			write_metric_row(parts[PART_DETAILS].f, v, &v->metrics[i], o);
 			end_row(&parts[PART_DETAILS]);
 		}

@@ -106,14 +106,21 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 {
 	int color = o->color;
 	int width = 12;
+	size_t folded = 0;
 	for (size_t i = 0; i < v->n_metrics; i++) {
 		char label[160];
+		if (pg_figures_folded(v, &v->metrics[i]))
+			continue;
 		metric_label(label, sizeof(label), &v->metrics[i]);
 		width = (int)strlen(label) > width ? (int)strlen(label) : width;
 	}
 	const char *last = NULL;
 	for (size_t i = 0; i < v->n_metrics; i++) {
 		const pg_metric_change *c = &v->metrics[i];
+		if (pg_figures_folded(v, c)) {
+			folded++;
+			continue;
+		}
 		if (!last || strcmp(last, c->bench) != 0) {
 			fprintf(out, "%s%s", last ? "\n" : "", color ? BOLD : "");
 			pg_text_inert(out, c->bench);
@@ -124,6 +131,9 @@ int pg_report_terminal(FILE *out, const pg_verdict *v, const pg_report_options *
 		}
 		print_row(out, v, c, color, width);
 	}
+	if (folded)
+		fprintf(out, "  (%zu section size%s unchanged and not gated, folded: --format json lists them)\n",
+			folded, folded == 1 ? "" : "s");
 	for (size_t i = 0; i < v->n_failures; i++) {
 		fprintf(out, "%s%s", v->n_metrics || i ? "\n" : "", color ? BOLD : "");
 		pg_text_inert(out, v->failures[i].bench);

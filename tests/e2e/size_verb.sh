@@ -23,6 +23,7 @@ expect_out table "^$BIN  \\(ELF 64-bit, little-endian\\)"
 expect_out table '^  bytes +[0-9.]+ (KiB|MiB) +[0-9]+$'
 expect_out table '^  stripped +[0-9.]+ (KiB|MiB) +[0-9]+ '
 expect_out table '^  gzip +[0-9.]+ (KiB|MiB) +[0-9]+ '
+expect_out table '^  gzip stripped +[0-9.]+ (KiB|MiB) +[0-9]+ '
 expect_out table '^    \.text +[0-9.]+ (KiB|MiB) +[0-9]+$'
 check "sections are sorted largest first" \
   bash -c "sed -n '/sections, largest first/,\$p' '$T/table.out' | awk 'NR > 1 { print \$NF == \"only\" ? \$(NF-3) : \$NF }' | sort -c -n -r"
@@ -31,22 +32,32 @@ run_pg json 0 size --format json "$BIN"
 check "json is a perfgate/1 result set" test "$(jq -r .schema json.out)" = "perfgate/1"
 check "one benchmark named by the path, kind size" \
   test "$(jq -r '.benchmarks[0] | .name + " " + .kind + " " + .status' json.out)" = "$BIN size ok"
-check "the primary metric is stripped_bytes, then gzip_bytes, bytes" \
-  test "$(jq -r '[.benchmarks[0].metrics[0:3][].name] | join(",")' json.out)" = "stripped_bytes,gzip_bytes,bytes"
+check "the primary metric is stripped_bytes, then gzip_stripped_bytes, gzip_bytes, bytes" \
+  test "$(jq -r '[.benchmarks[0].metrics[0:4][].name] | join(",")' json.out)" = "stripped_bytes,gzip_stripped_bytes,gzip_bytes,bytes"
 check "every metric is bytes, lower is better, a single value" \
   jqt '[.benchmarks[0].metrics[] | .unit == "bytes" and .better == "lower" and (.value | type) == "number"] | all' json.out
 check "section metrics are named section:NAME" \
   jqt '[.benchmarks[0].metrics[].name] | index("section:.text") != null' json.out
-check "bytes is the size on disk" test "$(jq '.benchmarks[0].metrics[2].value' json.out)" = "$(stat -c %s "$BIN")"
+check "bytes is the size on disk" test "$(jq '.benchmarks[0].metrics[3].value' json.out)" = "$(stat -c %s "$BIN")"
 if command -v strip >/dev/null; then
   strip -o stripped.bin "$BIN"
   want=$(stat -c %s stripped.bin)
   got=$(jq '.benchmarks[0].metrics[0].value' json.out)
   echo "stripped_bytes: perfgate $got, strip -o $want"
   check "stripped_bytes ($got) within 2 % of strip -o ($want)" within 2 "$got" "$want"
+  # gzip_stripped_bytes is the stripped image through the same zlib as gzip_bytes: against
+  # perfgate's gzip_bytes of what strip wrote, only the rewritten headers differ (a few bytes).
+  got=$(jq '.benchmarks[0].metrics[1].value' json.out)
+  "$PERFGATE" size --format json stripped.bin >stripped.json
+  want=$(jq '.benchmarks[0].metrics[] | select(.name == "gzip_bytes") | .value' stripped.json)
+  echo "gzip_stripped_bytes: perfgate $got, zlib -9 of strip -o's file $want, gzip -9 -n of it $(gzip -9 -n -c stripped.bin | wc -c)"
+  check "gzip_stripped_bytes ($got) within 64 bytes of the stripped file's gzip_bytes ($want)" \
+    test $((got > want ? got - want : want - got)) -le 64
+  check "gzip_stripped_bytes ($got) is less than gzip_bytes of the unstripped file" \
+    test "$got" -lt "$(jq '.benchmarks[0].metrics[2].value' json.out)"
 fi
 want=$(gzip -9 -n -c "$BIN" | wc -c)
-got=$(jq '.benchmarks[0].metrics[1].value' json.out)
+got=$(jq '.benchmarks[0].metrics[2].value' json.out)
 echo "gzip_bytes: perfgate $got, gzip -9 -n $want"
 check "gzip_bytes ($got) within 2 % of gzip -9 -n ($want)" within 2 "$got" "$want"
 
@@ -97,14 +108,33 @@ cat >gates.json <<JSON
    {"name": "both", "kind": "size", "files": ["$BIN", "notes.txt"]}
  ]}
 JSON
-if [[ $("$PERFGATE" run -c gates.json --list) == *"no driver in this build"* ]]; then
-  echo "SKIP: the size kind has no driver registered in this perfgate yet (run -c not checked)"
-else
-  run_pg kind 0 run -c gates.json -q -o kind.json
-  check "the size kind's primary metric is stripped_bytes" \
-    test "$(jq -r '.benchmarks[0].metrics[0].name' kind.json)" = "stripped_bytes"
-  check "several files prefix each metric with the base name" \
-    jqt '[.benchmarks[1].metrics[].name] | index("perfgate.section:.text") != null and index("notes.txt.bytes") != null' kind.json
+run_pg kind 0 run -c gates.json -q -o kind.json
+check "the size kind's primary metric is stripped_bytes" \
+  test "$(jq -r '.benchmarks[0].metrics[0].name' kind.json)" = "stripped_bytes"
+check "several files prefix each metric with the base name" \
+  jqt '[.benchmarks[1].metrics[].name] | index("perfgate.section:.text") != null and index("notes.txt.bytes") != null' kind.json
+
+# Section sizes are recorded, but folded out of the table and the PR comment unless gated or changed.
+if command -v objcopy >/dev/null; then
+  cp "$BIN" shipped.bin
+  cat >fold.json <<'JSON'
+{"schema": "perfgate-gates/1", "benchmarks": [{"name": "bin", "kind": "size", "files": ["shipped.bin"]}],
+ "gates": [{"metric": "bin.section:.rodata", "max": "100MB"}]}
+JSON
+  run_pg fold_base 0 run -c fold.json -q -o fold.base.json
+  sections=$(jq '[.benchmarks[0].metrics[].name | select(startswith("section:"))] | length' fold.base.json)
+  run_pg fold_same 0 check -c fold.json --base fold.base.json --format text --format markdown=fold.md --format json=fold.v.json
+  check "unchanged sections are folded out of the table" bash -c "! grep -q '^  section:\.text ' '$T/fold_same.out'"
+  check "a gated section stays in the table" grep -q '^  section:\.rodata ' fold_same.out
+  expect_out fold_same "\($((sections - 1)) section sizes unchanged and not gated, folded: --format json lists them\)"
+  check "the PR comment says how many it folded" grep -q "section sizes unchanged and not gated: in the JSON report" fold.md
+  check "the PR comment lists no unchanged, ungated section" bash -c "! grep -q '| section:\.text |' fold.md"
+  check "the JSON verdict keeps every section" \
+    test "$(jq '[.metrics[] | select(.metric | startswith("section:"))] | length' fold.v.json)" -eq "$sections"
+  # A new section is a change: shown.
+  objcopy --add-section .perfgate_extra=notes.txt shipped.bin
+  run_pg fold_new 0 check -c fold.json --base fold.base.json
+  expect_out fold_new '^  section:\.perfgate_extra +- +'
 fi
 
 finish
