@@ -57,6 +57,9 @@ static const struct verb *find_verb(const char *name)
 
 int main(int argc, char *argv[])
 {
+	/* The matcher kind's echo target, started from this executable: nothing else of perfgate. */
+	if (argc == 2 && strcmp(argv[1], PG_ECHO_TARGET_ARG) == 0)
+		return pg_echo_target();
 	/* Before anything grows: children started from the spawner inherit its small peak RSS. */
 	if (pg_spawner_start() != 0) {
 		pg_log_error(pg_error_message());

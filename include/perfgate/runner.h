@@ -94,6 +94,15 @@ int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int 
  */
 int pg_spawner_probe(double *cpu_ms, double *mem_ms);
 
+/*
+ * perfgate's echo target, the matcher kind's transport floor: every line
+ * of stdin written back at once, as a line-protocol target answers. perfgate
+ * runs it as `/proc/self/exe PG_ECHO_TARGET_ARG` (main.c dispatches it before
+ * anything else). Returns the exit status.
+ */
+#define PG_ECHO_TARGET_ARG "--internal-echo-target"
+int pg_echo_target(void);
+
 /* One line describing how the run ended: "exited with status 3", "killed by SIGSEGV", ... */
 const char *pg_run_describe(const pg_run_outcome *o, char *buf, size_t size);
 

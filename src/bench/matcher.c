@@ -18,6 +18,7 @@
 typedef struct query {
 	char *text;
 	char *expected; /* intent id after a tab, or NULL */
+	char *category; /* after a second tab, or NULL: its lookups also go to "latency:CATEGORY" */
 } query;
 
 typedef struct corpus {
@@ -52,7 +53,10 @@ int pg_driver_corpus_path(char **out, const pg_bench_def *def, const pg_driver_c
 	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 }
 
-/* One query a line, its expected intent after a tab; empty lines and # comments are not queries. */
+/*
+ * One query a line, its expected intent after a tab and its category after
+ * another (either may be empty); empty lines and # comments are not queries.
+ */
 static int corpus_load(corpus *c, const char *path)
 {
 	memset(c, 0, sizeof(*c));
@@ -62,10 +66,12 @@ static int corpus_load(corpus *c, const char *path)
 	if (c->lines.n > 0 && !(c->queries = malloc(c->lines.n * sizeof(*c->queries))))
 		return pg_error_set(PG_ENOMEM, "out of memory reading %s", path);
 	for (; c->n < c->lines.n; c->n++) {
-		char *line = c->lines.lines[c->n], *tab = strchr(line, '\t');
+		char *line = c->lines.lines[c->n], *tab = strchr(line, '\t'), *tab2 = NULL;
 		if (tab)
 			*tab++ = '\0';
-		c->queries[c->n] = (query){line, tab && *tab ? tab : NULL};
+		if (tab && (tab2 = strchr(tab, '\t')))
+			*tab2++ = '\0';
+		c->queries[c->n] = (query){line, tab && *tab ? tab : NULL, tab2 && *tab2 ? tab2 : NULL};
 	}
 	if (c->n == 0)
 		return pg_error_set(PG_EINPUT, "%s: the corpus has no queries", path);
@@ -231,20 +237,155 @@ static int fail_with(pg_benchmark *out, pg_process *p, const pg_driver_ctx *ctx,
 	return pg_benchmark_set_status(out, status, "%s; the target %s", what, how);
 }
 
-/* The line protocol: one target for the whole run, a query line out, an answer line back. */
+/*
+ * The line protocol's timing extension: an answer may end with a TAB and
+ * "ns=N", the target's own time for the lookup in nanoseconds. Strip it
+ * from answer (it is not part of the answer scored) and return 1 with *ms;
+ * 0 when the answer does not carry it.
+ */
+static int own_time(char *answer, double *ms)
+{
+	char *tab = strrchr(answer, '\t');
+	if (!tab || strncmp(tab + 1, "ns=", 3) != 0 || !tab[4])
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long ns = strtoull(tab + 4, &end, 10);
+	if (errno || *end || tab[4] == '-')
+		return 0;
+	*tab = '\0';
+	*ms = (double)ns / 1e6;
+	return 1;
+}
+
+/* A process spoken to one line at a time, with its reader. */
+typedef struct peer {
+	pg_process p;
+	line_reader reader;
+	int started;
+} peer;
+
+/* Send text as one line, read one answer line; its round trip in *rt (seconds). As read_answer. */
+static int exchange(peer *to, const char *text, char *answer, size_t size, double timeout, double *rt)
+{
+	size_t len = strlen(text);
+	char *msg = malloc(len + 1);
+	if (!msg)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	memcpy(msg, text, len);
+	msg[len] = '\n';
+	double t0 = pg_now();
+	ssize_t put = write(to->p.stdin_fd, msg, len + 1);
+	free(msg);
+	int got = put == (ssize_t)(len + 1) ? read_answer(&to->reader, answer, size, t0 + timeout) : -1;
+	*rt = pg_now() - t0;
+	return got;
+}
+
+/* exchange with the echo target: 0, or an error (the echo is perfgate's own: its failure is perfgate's). */
+static int echo_exchange(peer *echo, const char *text, char *answer, size_t size, double timeout, double *rt,
+			 const char *bench)
+{
+	int got = exchange(echo, text, answer, size, timeout, rt);
+	if (got == -1 || got == -2)
+		return pg_error_set(PG_ESYSTEM, "benchmark '%s': the echo target (the transport floor) %s", bench,
+				    got == -2 ? "did not answer in time" : "stopped answering");
+	return got;
+}
+
+static int start_peer(peer *x, const pg_run_spec *spec)
+{
+	memset(x, 0, sizeof(*x));
+	int rc = pg_process_start(&x->p, spec, 1);
+	x->reader.fd = x->p.stdout_fd;
+	x->started = rc == 0;
+	return rc;
+}
+
+static void stop_peer(peer *x)
+{
+	if (!x->started)
+		return;
+	pg_run_outcome *o = calloc(1, sizeof(*o));
+	if (o)
+		pg_process_finish(o, &x->p, 1.0, 1);
+	free(o);
+	x->started = 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The lookup time of each of n round trips of a pass: less the pass's median transport floor. */
+static int add_net_latency(pg_metric *latency, const double *rt, size_t n, double *floor, size_t n_floor)
+{
+	if (n == 0)
+		return 0;
+	qsort(floor, n_floor, sizeof(double), by_value);
+	double median = n_floor == 0 ? 0
+			: n_floor % 2 ? floor[n_floor / 2]
+				      : (floor[n_floor / 2 - 1] + floor[n_floor / 2]) / 2;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = pg_metric_add_sample(latency, rt[i] > median ? rt[i] - median : 0);
+	return rc;
+}
+
+/* The metric "latency:CATEGORY" of a query's category (made before the run: see add_categories). */
+static pg_metric *category_metric(pg_benchmark *out, const char *category)
+{
+	char name[160];
+	snprintf(name, sizeof(name), "latency:%s", category);
+	return pg_benchmark_find_metric(out, name);
+}
+
+/* One "latency:CATEGORY" metric per category of the corpus, before any pointer into metrics is held. */
+static int add_categories(pg_benchmark *out, const corpus *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->queries[i].category || category_metric(out, c->queries[i].category))
+			continue;
+		char name[160];
+		snprintf(name, sizeof(name), "latency:%s", c->queries[i].category);
+		if (!pg_benchmark_add_metric(out, name, "ms", PG_BETTER_LOWER))
+			return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/*
+ * The line protocol: one target for the whole run, a query line out, an
+ * answer line back. `latency` is the lookup: the target's own time when its
+ * answers carry it (own_time), else the round trip less the transport floor,
+ * measured in the same job against perfgate's echo target (the same pipes,
+ * the same line protocol, an answer that is the query), one echo exchange
+ * beside each query, in alternating order so drift cancels. `roundtrip` is
+ * the round trip itself, `transport_floor` the echo's.
+ */
 static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx,
 		    char **argv, const corpus *c, double query_timeout)
 {
 	pg_run_spec spec = {.argv = argv, .envp = def->env, .cwd = def->cwd, .cpu = ctx->run.pin};
-	pg_process p;
-	static line_reader reader;
+	static char *const echo_argv[] = {"/proc/self/exe", PG_ECHO_TARGET_ARG, NULL};
+	pg_run_spec echo_spec = {.argv = echo_argv, .cpu = ctx->run.pin};
+	static peer target, echo;
 	static char answer[65536];
-	int rc = pg_process_start(&p, &spec, 1);
+	int rc = start_peer(&target, &spec);
 	if (rc)
 		return pg_error_wrap(rc, "benchmark '%s'", def->name);
-	reader.fd = p.stdout_fd;
-	reader.len = 0;
-	pg_metric *latency = &out->metrics[0];
+	echo.started = 0;
+	pg_metric *roundtrip = pg_benchmark_find_metric(out, "roundtrip");
+	pg_metric *floor_metric = pg_benchmark_find_metric(out, "transport_floor");
+	double *rts = malloc(c->n * sizeof(double)), *floors = malloc(c->n * sizeof(double));
+	if (!rts || !floors) {
+		free(rts);
+		free(floors);
+		stop_peer(&target);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
 	int passes = ctx->run.warmup + ctx->run.runs, total = passes;
 	/*
 	 * The leak window opens after the first pass, warm-up or not: that pass faults in the
@@ -256,25 +397,20 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 	size_t leak_queries = 0;
 	tally t = {0};
 	char what[512];
-	for (int pass = 0; pass < passes; pass++) {
+	for (int pass = 0; pass < passes && !rc; pass++) {
 		int measured = pass >= ctx->run.warmup;
+		size_t n_rts = 0, n_floors = 0;
 		if (pass == leak_from)
-			rss_start = vm_rss(p.pid);
-		double pass_start = pg_now();
-		for (size_t i = 0; i < c->n; i++) {
+			rss_start = vm_rss(target.p.pid);
+		double pass_start = pg_now(), in_echo = 0;
+		for (size_t i = 0; i < c->n && !rc; i++) {
 			const query *q = &c->queries[i];
-			size_t qlen = strlen(q->text);
-			double t0 = pg_now();
-			/* One write per query: a line the target sees whole. */
-			char *msg = malloc(qlen + 1);
-			if (!msg)
-				return pg_error_set(PG_ENOMEM, "out of memory");
-			memcpy(msg, q->text, qlen);
-			msg[qlen] = '\n';
-			ssize_t put = write(p.stdin_fd, msg, qlen + 1);
-			free(msg);
-			int got = put == (ssize_t)(qlen + 1) ? read_answer(&reader, answer, sizeof(answer), t0 + query_timeout) : -1;
-			double t1 = pg_now();
+			double rt, echo_rt = 0, own_ms = 0;
+			int echo_first = echo.started && (i & 1);
+			if (echo_first && (rc = echo_exchange(&echo, q->text, answer, sizeof(answer), query_timeout,
+							      &echo_rt, def->name)))
+				break;
+			int got = exchange(&target, q->text, answer, sizeof(answer), query_timeout, &rt);
 			if (got != 0) {
 				size_t answered = (size_t)pass * c->n + i;
 				if (got == -2)
@@ -285,51 +421,90 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 					snprintf(what, sizeof(what),
 						 "the target stopped answering at query %zu (\"%.60s\"), after %zu answered",
 						 i + 1, q->text, answered);
-				return fail_with(out, &p, ctx, got == -2 ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED, what);
+				rc = got < -2 ? got : fail_with(out, &target.p, ctx, got == -2 ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED, what);
+				break;
 			}
-			if (reader.len > 0) {
+			if (target.reader.len > 0) {
 				snprintf(what, sizeof(what),
 					 "protocol error: the target answered more than one line to query %zu (\"%.60s\")",
 					 i + 1, q->text);
-				return fail_with(out, &p, ctx, PG_STATUS_FAILED, what);
+				rc = fail_with(out, &target.p, ctx, PG_STATUS_FAILED, what);
+				break;
 			}
+			int timed = own_time(answer, &own_ms);
 			if (measured) {
-				if ((rc = pg_metric_add_sample(&out->metrics[0], (t1 - t0) * 1e3)))
-					return rc;
 				score(&t, q, answer);
+				if ((rc = pg_metric_add_sample(roundtrip, rt * 1e3)))
+					break;
+				if (timed && (rc = pg_metric_add_sample(&out->metrics[0], own_ms)))
+					break;
+				if (!timed)
+					rts[n_rts++] = rt * 1e3;
+				if (q->category && (rc = pg_metric_add_sample(category_metric(out, q->category),
+									    timed ? own_ms : rt * 1e3)))
+					break;
 			}
-			pg_process_drain_stderr(&p);
+			/* Only a target that does not time itself needs the floor measured. */
+			if (!timed && !echo.started && (rc = start_peer(&echo, &echo_spec)))
+				rc = pg_error_wrap(rc, "benchmark '%s': the echo target (the transport floor)", def->name);
+			if (!rc && !timed && !echo_first)
+				rc = echo_exchange(&echo, q->text, answer, sizeof(answer), query_timeout, &echo_rt,
+						   def->name);
+			if (!rc && echo_rt > 0) {
+				in_echo += echo_rt;
+				if (measured) {
+					floors[n_floors++] = echo_rt * 1e3;
+					rc = pg_metric_add_sample(floor_metric, echo_rt * 1e3);
+				}
+			}
+			pg_process_drain_stderr(&target.p);
 		}
-		if (measured)
-			t.seconds += pg_now() - pass_start;
+		if (rc || out->status != PG_STATUS_OK)
+			break;
+		if (measured) {
+			/* The latency of what did not time itself: its round trip less this pass's floor. */
+			pg_metric *latency = &out->metrics[0];
+			if ((rc = add_net_latency(latency, rts, n_rts, floors, n_floors)))
+				break;
+			t.seconds += pg_now() - pass_start - in_echo;
+		}
 		if (pass >= leak_from)
 			leak_queries += c->n;
 		if (ctx->opts->progress)
 			ctx->opts->progress(ctx->opts->progress_arg, def->name, pass + 1, total);
 	}
-	long rss_end = vm_rss(p.pid);
+	free(rts);
+	free(floors);
+	stop_peer(&echo);
+	if (rc || out->status != PG_STATUS_OK) {
+		if (target.started && out->status == PG_STATUS_OK)
+			stop_peer(&target);
+		return rc;
+	}
+	long rss_end = vm_rss(target.p.pid);
 	/*
 	 * End of input. A target that answers two lines to a query may have written the second
 	 * after perfgate read the first; then every later query read the answer before its own,
 	 * one line behind. Whatever it writes now, after the last answer, is such a line.
 	 */
-	close(p.stdin_fd);
-	p.stdin_fd = -1;
+	close(target.p.stdin_fd);
+	target.p.stdin_fd = -1;
 	size_t extra = 0;
 	for (double deadline = pg_now() + query_timeout;
-	     read_answer(&reader, answer, sizeof(answer), deadline) == 0;)
+	     read_answer(&target.reader, answer, sizeof(answer), deadline) == 0;)
 		extra++;
 	if (extra) {
 		snprintf(what, sizeof(what),
 			 "protocol error: the target answered more than one line to a query (%zu line%s after "
 			 "the last query's answer; one line per query on stdout, logs to stderr)",
 			 extra, extra == 1 ? "" : "s");
-		return fail_with(out, &p, ctx, PG_STATUS_FAILED, what);
+		return fail_with(out, &target.p, ctx, PG_STATUS_FAILED, what);
 	}
 	pg_run_outcome *o = calloc(1, sizeof(*o));
 	if (!o)
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	rc = pg_process_finish(o, &p, query_timeout, 0);
+	rc = pg_process_finish(o, &target.p, query_timeout, 0);
+	target.started = 0;
 	if (!rc && !pg_run_succeeded(o)) {
 		char how[1024];
 		pg_driver_describe_exit(how, sizeof(how), o);
@@ -340,11 +515,24 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 	free(o);
 	if (rc || out->status != PG_STATUS_OK)
 		return rc;
-	(void)latency;
 	set_scores(out, &t, c, ctx->run.runs, peak);
 	if (rss_start >= 0 && rss_end >= 0 && leak_queries > 0)
 		pg_metric_set_value(&out->metrics[5], (double)(rss_end - rss_start) * 1024.0 *
 							      LEAK_UNIT / (double)leak_queries);
+	return 0;
+}
+
+int pg_echo_target(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n || (line[n - 1] != '\n' && putchar('\n') == EOF) ||
+		    fflush(stdout) != 0)
+			break;
+	}
+	free(line);
 	return 0;
 }
 
@@ -427,10 +615,13 @@ int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		{"latency", "ms", PG_BETTER_LOWER},      {"hit_rate", "ratio", PG_BETTER_HIGHER},
 		{"accuracy", "ratio", PG_BETTER_HIGHER}, {"throughput", "1/s", PG_BETTER_HIGHER},
 		{"peak_rss", "bytes", PG_BETTER_LOWER},  {"rss_growth", "bytes", PG_BETTER_LOWER},
+		{"roundtrip", "ms", PG_BETTER_LOWER},    {"transport_floor", "ms", PG_BETTER_LOWER},
 	};
 	for (size_t i = 0; !rc && i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		if (!pg_benchmark_add_metric(out, metrics[i].name, metrics[i].unit, metrics[i].better))
 			rc = pg_error_set(PG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = add_categories(out, &c);
 	if (!rc) {
 		int oneshot = protocol && strcmp(protocol, "oneshot") == 0;
 		rc = oneshot ? run_oneshot(out, def, ctx, argv, &c, query_timeout)

@@ -48,4 +48,36 @@ check "a second line written late is a protocol error too" \
   jq -e '.benchmarks[0].reason | test("protocol error: the target answered more than one line to a query \\(1 line after")' late.json
 run_pg empty 2 run -c g.json -b empty
 expect_err empty "empty.txt: the corpus has no queries"
+# ---- latency is the lookup: the target's own time, or the round trip less the echo floor ----
+printf 'list files\tlist_files\tfiles\nshow disk usage\t\tdisks\nsomething odd\n' >categories.txt
+cat >timing.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 1, "probe": false},
+ "benchmarks": [
+  {"name": "own", "kind": "matcher", "target": {"command": ["$matcher", "--serve", "--report-time"]}, "corpus": "$corpus"},
+  {"name": "floor", "kind": "matcher", "target": {"command": ["$matcher", "--serve"]}, "corpus": "$corpus"},
+  {"name": "fixed", "kind": "matcher", "target": {"command": ["bash", "-c", "while read -r l; do printf 'list_files\\\\tls\\\\tns=1500000\\\\n'; done"]}, "corpus": "small.txt"},
+  {"name": "notatime", "kind": "matcher", "target": {"command": ["bash", "-c", "while read -r l; do printf 'list_files\\\\tns=soon\\\\n'; done"]}, "corpus": "small.txt"},
+  {"name": "cats", "kind": "matcher", "target": {"command": ["$matcher", "--serve", "--report-time"]}, "corpus": "categories.txt"}
+ ]}
+JSON
+run_pg timing 0 run -c timing.json -o timing.json.out
+m() { jq "[.benchmarks[] | select(.name == \"$1\")][0].metrics | map({(.name): .}) | add" timing.json.out; }
+m own >own.json; m floor >floor.json; m fixed >fixed.json; m notatime >notatime.json; m cats >cats.json
+check "own time: latency is the lookup, well under the round trip" \
+  jq -e '.latency.summary.median < .roundtrip.summary.median / 2' own.json
+check "own time: no echo floor is measured" jq -e '.transport_floor == null' own.json
+check "own time: the ns= field is not part of the answer (hit rate and accuracy as --time-corpus)" \
+  jq -e --argjson own "$("$matcher" --time-corpus "$corpus" --passes 1)" \
+  '(.hit_rate.value - $own.hit_rate | fabs) < 1e-3 and (.accuracy.value - $own.accuracy | fabs) < 1e-3' own.json
+check "a fixed ns=1500000 is 1.5 ms of latency, whatever the pipe took" \
+  jq -e '.latency.summary.min == 1.5 and .latency.summary.max == 1.5' fixed.json
+check "floor: the echo floor is measured beside every query" jq -e '.transport_floor.summary.n == 3 * 765' floor.json
+check "floor: latency is the round trip less the floor" \
+  jq -e '.latency.summary.median < .roundtrip.summary.median and .latency.summary.median >= 0' floor.json
+check "ns=soon is no time: the answer keeps it, the floor is measured" \
+  jq -e '.transport_floor.summary.n == 9 and .hit_rate.value == 1' notatime.json
+check "a category per corpus line: latency:files and latency:disks, each its queries" \
+  jq -e '.["latency:files"].summary.n == 3 and .["latency:disks"].summary.n == 3 and .latency.summary.n == 9' cats.json
+check "a line with an empty expected id still has its category" jq -e '.accuracy.value == 1' cats.json
+
 finish
