@@ -20,6 +20,8 @@ typedef struct pg_run_spec {
 typedef struct pg_run_outcome {
 	double wall_s, user_s, sys_s;
 	double peak_rss; /* bytes, from wait4 for this run alone */
+	double io_read_bytes, io_write_bytes; /* block I/O from wait4 (ru_inblock, ru_oublock: 512-byte units),
+					       * what /proc/PID/io calls read_bytes and write_bytes */
 	int exited;      /* 1: exit_code is valid */
 	int exit_code;
 	int signal;      /* terminating signal, 0 if none */

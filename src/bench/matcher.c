@@ -512,6 +512,11 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 					     "after the corpus, at end of input the target %s", how);
 	}
 	double peak = o->peak_rss;
+	/* The target's whole life, warm-up and end of input included: one value each. */
+	pg_metric_set_value(pg_benchmark_find_metric(out, "cpu_percent"),
+			    o->wall_s > 0 ? (o->user_s + o->sys_s) / o->wall_s : 0);
+	pg_metric_set_value(pg_benchmark_find_metric(out, "io_read_bytes"), o->io_read_bytes);
+	pg_metric_set_value(pg_benchmark_find_metric(out, "io_write_bytes"), o->io_write_bytes);
 	free(o);
 	if (rc || out->status != PG_STATUS_OK)
 		return rc;
@@ -616,6 +621,8 @@ int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		{"accuracy", "ratio", PG_BETTER_HIGHER}, {"throughput", "1/s", PG_BETTER_HIGHER},
 		{"peak_rss", "bytes", PG_BETTER_LOWER},  {"rss_growth", "bytes", PG_BETTER_LOWER},
 		{"roundtrip", "ms", PG_BETTER_LOWER},    {"transport_floor", "ms", PG_BETTER_LOWER},
+		{"cpu_percent", "ratio", PG_BETTER_LOWER}, {"io_read_bytes", "bytes", PG_BETTER_LOWER},
+		{"io_write_bytes", "bytes", PG_BETTER_LOWER},
 	};
 	for (size_t i = 0; !rc && i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		if (!pg_benchmark_add_metric(out, metrics[i].name, metrics[i].unit, metrics[i].better))

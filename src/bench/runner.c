@@ -303,6 +303,8 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 	out->user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
 	out->sys_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 	out->peak_rss = (double)ru.ru_maxrss * 1024.0;
+	out->io_read_bytes = (double)ru.ru_inblock * 512.0;
+	out->io_write_bytes = (double)ru.ru_oublock * 512.0;
 	if (WIFEXITED(status)) {
 		out->exited = 1;
 		out->exit_code = WEXITSTATUS(status);

@@ -20,7 +20,7 @@
 #define MAX_RUNS_FOR_MIN_TIME 100000
 #define MAX_LINE 65536
 
-enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS, M_CPU };
+enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS, M_CPU, M_CPU_PERCENT, M_IO_READ, M_IO_WRITE };
 
 typedef struct ready_marker {
 	int enabled;
@@ -226,7 +226,10 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 	if ((rc = pg_metric_add_sample(&out->metrics[M_SPAWN], spawn * 1e3)) ||
 	    (rc = pg_metric_add_sample(&out->metrics[M_TEARDOWN], (teardown > 0 ? teardown : 0) * 1e3)) ||
 	    (rc = pg_metric_add_sample(&out->metrics[M_PEAK_RSS], o.peak_rss)) ||
-	    (rc = pg_metric_add_sample(&out->metrics[M_CPU], (o.user_s + o.sys_s) * 1e3)))
+	    (rc = pg_metric_add_sample(&out->metrics[M_CPU], (o.user_s + o.sys_s) * 1e3)) ||
+	    (rc = pg_metric_add_sample(&out->metrics[M_CPU_PERCENT], o.wall_s > 0 ? (o.user_s + o.sys_s) / o.wall_s : 0)) ||
+	    (rc = pg_metric_add_sample(&out->metrics[M_IO_READ], o.io_read_bytes)) ||
+	    (rc = pg_metric_add_sample(&out->metrics[M_IO_WRITE], o.io_write_bytes)))
 		return rc;
 	return 0;
 }
@@ -253,7 +256,10 @@ int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	if (!pg_benchmark_add_metric(out, "spawn", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "teardown", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "peak_rss", "bytes", PG_BETTER_LOWER) ||
-	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER)) {
+	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "cpu_percent", "ratio", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "io_read_bytes", "bytes", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "io_write_bytes", "bytes", PG_BETTER_LOWER)) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto done;
 	}

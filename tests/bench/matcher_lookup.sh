@@ -4,7 +4,8 @@
 # 1. perfgate's latency median against the target's own --time-corpus p50 (the anchor), for the
 #    self-timed answers (--report-time) and for the round trip less the echo floor;
 # 2. catch rates with `perfgate ab` (base and head interleaved on this runner): a +30 % lookup
-#    (--slowdown 30) must fail in >= 95 % of TRIALS and A/A in none, in both modes.
+#    (--rounds 10 --slowdown 30: 13 lookups a query instead of 10, every query) must fail in
+#    >= 95 % of TRIALS and A/A in none, in both modes.
 # Prints figures with the load average; exits 1 when a catch-rate target is missed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,7 +46,7 @@ for mode in report-time floor; do
   cat >"$repo/gates/default.json" <<JSON
 {"schema": "perfgate-gates/1",
  "benchmarks": [{"name": "matcher", "kind": "matcher",
-   "target": {"command": ["sh", "-c", "exec $matcher --serve $flag --slowdown \$(cat {root}/slow.txt)"],
+   "target": {"command": ["sh", "-c", "exec $matcher --serve $flag --rounds 10 --slowdown \$(cat {root}/slow.txt)"],
               "protocol": "line"},
    "corpus": "$corpus"}]}
 JSON

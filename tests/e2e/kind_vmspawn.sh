@@ -45,8 +45,10 @@ WORK=$(work_for_ms 20) || WORK=20000
 gates vm.json "{\"name\": \"vm\", \"kind\": \"vmspawn\", \"command\": [\"$VM\", \"--work\", \"$WORK\"], \"ready\": {\"match\": \"^ready\$\"}, \"runs\": 5}"
 run_pg vm 0 run -c vm.json -o vm.out.json
 check "microvm: the benchmark is ok" holds '.benchmarks[0].status == "ok"' vm.out.json
-check "microvm: the metrics are spawn, teardown, peak_rss, cpu (ms, ms, bytes, ms)" \
-  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"],["cpu","ms"]]' vm.out.json
+check "microvm: the metrics are spawn, teardown, peak_rss, cpu, cpu_percent, io_read_bytes, io_write_bytes" \
+  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"],["cpu","ms"],["cpu_percent","ratio"],["io_read_bytes","bytes"],["io_write_bytes","bytes"]]' vm.out.json
+check "microvm: cpu_percent is the launch's (user + sys) / wall, between 0 and the cores" \
+  holds '[.benchmarks[0].metrics[] | select(.name == "cpu_percent") | .samples[] | . >= 0 and . <= 4] | all' vm.out.json
 check "microvm: 5 samples each (the warm-up is not recorded)" \
   holds 'all(.benchmarks[0].metrics[]; (.samples | length) == 5)' vm.out.json
 check "microvm: every spawn > 0, every teardown >= 0, every peak_rss > 0" \
