@@ -128,7 +128,7 @@ jq -r '
   (.metrics[]? | select(.gated and .verdict == "regression")
      | "  - regression: \(name) \(.change | pct) (threshold \(.threshold | pct))"),
   (.metrics[]? | select(.gated and .verdict == "inconclusive")
-     | "  - inconclusive (--strict): \(name) \(.change | pct); about \(.more_runs // "more") more runs per side would decide"),
+     | "  - inconclusive (--strict): \(name) \(.change | pct); \(if .more_runs then "about \(.more_runs) more runs per side would decide" elif .note then .note else "more runs would decide" end)"),
   (.gates[]? | select(.pass | not)
      | "  - gate failed: \(.metric) \(if .max != null then "<= \(.max)" else ">= \(.min)" end) \(.unit // ""): measured \(.value // "nothing")\(if .reason then " (" + .reason + ")" else "" end)"),
   (.benchmarks_not_ok[]? | select(.status != "skipped")
