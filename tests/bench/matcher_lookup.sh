@@ -6,6 +6,9 @@
 # 2. catch rates with `perfgate ab` (base and head interleaved on this runner): a +30 % lookup
 #    (--rounds 10 --slowdown 30: 13 lookups a query instead of 10, every query) must fail in
 #    >= 95 % of TRIALS and A/A in none, in both modes.
+# Everything runs pinned to one CPU (taskset), as tests/e2e/timing_kind_matcher.sh does: an
+# exchange that wakes the other side on another core costs 8 to 50 us here, depending on where
+# the scheduler put the two, which swamps a 10 us lookup in the round trip.
 # Prints figures with the load average; exits 1 when a catch-rate target is missed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,12 +18,14 @@ perfgate=$build/perfgate
 matcher=$build/perfgate-matcher
 corpus=$here/fixtures/matcher/queries.txt
 command -v jq >/dev/null || { echo "matcher_lookup: jq is not installed" >&2; exit 3; }
+cpu=$(( $(nproc) > 1 ? 1 : 0 ))
+pin() { taskset -c "$cpu" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. Against the anchor.
-anchor=$("$matcher" --time-corpus "$corpus" --passes 10 | jq .p50_us)
+anchor=$(pin "$matcher" --time-corpus "$corpus" --passes 10 | jq .p50_us)
 for mode in report-time floor; do
   extra=$([[ $mode == report-time ]] && echo ', "--report-time"')
   cat >"$tmp/g.json" <<JSON
@@ -28,7 +33,7 @@ for mode in report-time floor; do
  "benchmarks": [{"name": "matcher", "kind": "matcher", "runs": 10, "warmup": 1,
    "target": {"command": ["$matcher", "--serve"$extra], "protocol": "line"}, "corpus": "$corpus"}]}
 JSON
-  "$perfgate" run -q -c "$tmp/g.json" -o "$tmp/r.json"
+  pin "$perfgate" run -q -c "$tmp/g.json" -o "$tmp/r.json"
   med() { jq "[.benchmarks[0].metrics[] | select(.name == \"$1\")][0].summary.median * 1000" "$tmp/r.json"; }
   printf '%-12s latency p50 %7.3f us, roundtrip p50 %7.3f us; --time-corpus p50 %7.3f us; ratio latency / anchor %.2f\n' \
     "$mode" "$(med latency)" "$(med roundtrip)" "$anchor" "$(awk -v a="$(med latency)" -v b="$anchor" 'BEGIN { print a / b }')"
@@ -55,8 +60,8 @@ JSON
   git -C "$repo" commit -q -am "+30 % lookup"
   aa_failed=0 caught=0
   for _ in $(seq "$trials"); do
-    (cd "$repo" && "$perfgate" ab --no-build -q --base HEAD) || aa_failed=$((aa_failed + 1))
-    (cd "$repo" && "$perfgate" ab --no-build -q --base HEAD~1 --format json="$tmp/v.json")
+    (cd "$repo" && pin "$perfgate" ab --no-build -q --base HEAD) || aa_failed=$((aa_failed + 1))
+    (cd "$repo" && pin "$perfgate" ab --no-build -q --base HEAD~1 --format json="$tmp/v.json")
     [[ $? -eq 1 ]] && caught=$((caught + 1))
   done
   echo "$mode: +30 % lookup failed ab in $caught of $trials trials (target >= 95 %); A/A failed in $aa_failed (target 0); last change $(jq -r '[.metrics[] | select(.metric == "latency" and .stat == null)][0].change' "$tmp/v.json"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
