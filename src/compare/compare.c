@@ -427,6 +427,9 @@ static int test_change(double *p_worse, double *p_better, pg_metric_change *c, c
 	}
 	if (testable)
 		return set_note(c, "neither side varies in its runs, yet they differ: re-measure") ? PG_ENOMEM : 1;
+	/* The same single value on both sides (0 bytes of I/O, say): nothing to test, nothing to say. */
+	if (h.mean == b.mean)
+		return 1;
 	/* One run a side: no spread to test against. The fewest runs a rank test could decide with: */
 	size_t n = 2;
 	while (n < 100 && pg_compare_min_p(n, n) >= opts->alpha)

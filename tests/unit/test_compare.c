@@ -403,6 +403,32 @@ static void test_compare_rerun_notes_show_a_rate_as_the_table_does(void **state)
 	pg_result_set_free(head);
 }
 
+/* One benchmark "w" with wall samples and io_write_bytes as a single value. */
+static pg_result_set *io_bench(double io, unsigned seed)
+{
+	pg_result_set *rs = one_bench("w", "command", 10.0, 0.04, 30, seed);
+	pg_metric_set_value(pg_benchmark_add_metric(&rs->benchmarks[0], "io_write_bytes", "bytes", PG_BETTER_LOWER), io);
+	return rs;
+}
+
+static void test_compare_single_values_say_why_untested_only_when_they_differ(void **state)
+{
+	(void)state;
+	pg_result_set *base = io_bench(0, 1), *same = io_bench(0, 2), *more = io_bench(4096, 3);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, same, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "io_write_bytes", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	assert_null(find(v, "io_write_bytes", NULL)->note); /* 0 B and 0 B: nothing to say */
+	pg_verdict_free(v);
+	assert_int_equal(pg_compare(&v, more, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "io_write_bytes", NULL);
+	assert_non_null(c->note); /* a zero baseline, or one run a side: said */
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(same);
+	pg_result_set_free(more);
+}
+
 static void test_compare_confirmation_clears_a_regression_that_does_not_reproduce(void **state)
 {
 	(void)state;
@@ -879,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_compare_holm_needs_stronger_evidence_across_many_metrics),
 		cmocka_unit_test(test_compare_confirmation_clears_a_regression_that_does_not_reproduce),
 		cmocka_unit_test(test_compare_rerun_notes_show_a_rate_as_the_table_does),
+		cmocka_unit_test(test_compare_single_values_say_why_untested_only_when_they_differ),
 		cmocka_unit_test(test_compare_metric_path_splits_from_the_right),
 		cmocka_unit_test(test_compare_min_p_of_small_samples),
 		cmocka_unit_test(test_compare_one_repetition_against_five_is_not_a_bare_ratio_fail),
