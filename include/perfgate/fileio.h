@@ -48,6 +48,13 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len);
  */
 int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg);
 
+/*
+ * `mkdir -p dir`. 0 when dir is (now) a directory; PG_ESYSTEM "PART: cannot
+ * create the WHAT: reason" for the part that could not be made, or "DIR:
+ * cannot use as the WHAT: not a directory"; PG_EINPUT for an empty name.
+ */
+int pg_make_dirs(const char *dir, const char *what);
+
 /* Join a directory and a name ("a" + "b" -> "a/b"); caller frees. NULL on ENOMEM. */
 char *pg_path_join(const char *dir, const char *name);
 

@@ -13,7 +13,6 @@ typedef enum pg_log_level {
 } pg_log_level;
 
 void pg_log_set_level(pg_log_level level);
-pg_log_level pg_log_get_level(void);
 
 /*
  * Each writes one line to stderr, "perfgate: " (and "warning: ") before the

@@ -458,7 +458,7 @@ static int ends_loaded_part(const elf_section *s, const elf_file *e)
 	       within(e, s->offset, s->size);
 }
 
-/* Where the stripped image goes: counted, and compressed when gz is set. */
+/* Where the stripped image goes: counted and compressed. */
 typedef struct image_sink {
 	const elf_file *e;
 	gz_count *gz;
@@ -469,7 +469,7 @@ typedef struct image_sink {
 static int sink_bytes(image_sink *k, const void *buf, size_t len)
 {
 	k->total += len;
-	return k->gz && len ? gz_feed(k->gz, buf, len, 0) : 0;
+	return len ? gz_feed(k->gz, buf, len, 0) : 0;
 }
 
 static int sink_zeros(image_sink *k, unsigned long long n)
@@ -484,13 +484,9 @@ static int sink_zeros(image_sink *k, unsigned long long n)
 	return rc;
 }
 
-/* len bytes of the file at off (only counted when nothing is compressed). */
+/* len bytes of the file at off. */
 static int sink_range(image_sink *k, unsigned long long off, unsigned long long len)
 {
-	if (!k->gz) {
-		k->total += len;
-		return 0;
-	}
 	int rc = 0;
 	while (len > 0 && !rc) {
 		size_t part = len < CHUNK ? (size_t)len : CHUNK;
@@ -593,27 +589,23 @@ static int stripped_image(image_sink *k, const elf_header *h, const elf_section 
 	return rc;
 }
 
-/* stripped_bytes (headers only) and gzip_stripped_bytes (the image compressed) of e. */
+/* stripped_bytes and gzip_stripped_bytes of e: the image strip writes, laid out once, counted and compressed. */
 static int stripped_sizes(unsigned long long *bytes, unsigned long long *gzip_bytes, const elf_file *e,
 			  const elf_header *h, const elf_section *s)
 {
-	image_sink count = {.e = e};
-	int rc = stripped_image(&count, h, s);
-	if (rc)
-		return rc;
-	*bytes = count.total;
 	gz_count g;
 	image_sink k = {.e = e, .gz = &g, .buf = malloc(CHUNK)};
-	if (!k.buf)
-		return pg_error_set(PG_ENOMEM, "%s: out of memory", e->path);
-	if (!(rc = gz_begin(&g, e->path))) {
+	int rc = k.buf ? gz_begin(&g, e->path) : pg_error_set(PG_ENOMEM, "%s: out of memory", e->path);
+	if (!rc) {
 		if (!(rc = stripped_image(&k, h, s)))
 			rc = gz_feed(&g, "", 0, 1);
 		gz_end(&g);
 	}
 	free(k.buf);
-	if (!rc)
+	if (!rc) {
+		*bytes = k.total;
 		*gzip_bytes = g.total;
+	}
 	return rc;
 }
 

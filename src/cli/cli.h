@@ -14,15 +14,15 @@
 
 /*
  * The options of every verb that measures (run, check, ab, bisect), into a
- * pg_gate_options m, to splice into the verb's table. -q and -v also set
- * how much every layer says on stderr (pg_log_set_level, in pg_cli_parse).
+ * pg_gate_options m, to splice into the verb's table. -q also sets how much
+ * every layer says on stderr (pg_log_set_level, in pg_cli_parse, which
+ * gives every verb -q and -v).
  */
 #define PG_CLI_MEASURE_OPTIONS(m)                                                          \
 	{NULL, 'c', PG_CLI_STRING, .dest = &(m)->gates_path},                              \
 		{"output", 'o', PG_CLI_STRING, .dest = &(m)->output},                      \
 		{NULL, 'b', PG_CLI_LIST, .dest = &(m)->only, .count = &(m)->n_only},       \
 		{"quiet", 'q', PG_CLI_FLAG, .dest = &(m)->quiet},                          \
-		{"verbose", 'v', PG_CLI_FLAG, .dest = NULL},                               \
 		{"env", 0, PG_CLI_STRING, .dest = &(m)->env_key},                          \
 		{"format", 0, PG_CLI_LIST, .dest = &(m)->formats, .count = &(m)->n_formats}, \
 		{"runs", 0, PG_CLI_INT, .dest = &(m)->runs, .least = 1},                   \

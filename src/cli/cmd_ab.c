@@ -22,6 +22,7 @@ static const char help[] =
 	"  --no-build     measure the trees as they are (no `build` steps)\n"
 	"  --save         store both sides' results on their commits\n"
 	"  --no-probe     take no environment probe (informative here: one runner)\n"
+	"  -q, --quiet    no report on stdout unless a --format asks, no progress or notes\n"
 	"\n"
 	"Exit status: 0 pass, 1 a regression, gate or benchmark failed, 2 bad command\n"
 	"line, 3 the base does not build or could not be measured.\n";

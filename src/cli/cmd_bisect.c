@@ -33,6 +33,7 @@ static const char help[] =
 	"  --aa-runs N     runs per side of the A/A noise block on good (default 12; 0: skip)\n"
 	"  --no-build      measure the checkouts as they are (no `build` steps)\n"
 	"  --store DIR     stored results in plain files under DIR instead of git notes\n"
+	"  -q, --quiet     no steps on stdout unless a --format asks, no progress or notes\n"
 	"\n"
 	"Exit status: 0 the first bad commit was found, 1 no regression between good and\n"
 	"bad, 2 bad command line or revision, 3 could not decide (good does not build,\n"

@@ -214,9 +214,9 @@ int pg_cli_parse(int *first, const pg_cli_verb *verb, const pg_cli_option *opts,
 		const pg_cli_option *o = NULL;
 		if (opt == 'h') {
 			printf("usage: %s\n\n%s", verb->usage, verb->help);
-			if (!strstr(verb->help, "-q"))
+			if (!own_q)
 				fputs("  -q, --quiet       errors and warnings only on stderr\n", stdout);
-			if (!strstr(verb->help, "--verbose"))
+			if (!own_v)
 				fputs("  -v, --verbose     also say which files, env key, baseline and store are used\n", stdout);
 			rc = PG_CLI_HELP;
 			break;

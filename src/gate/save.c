@@ -28,21 +28,6 @@ static char *unsaved_dir(const pg_gate_context *ctx, const char *store_dir)
 	return store_dir ? pg_path_join(store_dir, "unsaved") : NULL;
 }
 
-static int make_dirs(const char *dir)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -1;
-	for (char *p = path + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(path, 0777) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* The number of *.json files in dir (0 when it does not exist). */
 static size_t count_unsaved(const char *dir)
 {
@@ -71,7 +56,7 @@ static int keep_unsaved(int rc, const pg_result_set *rs, const pg_gate_context *
 		snprintf(name, sizeof(name), "%.64s.json", rs->run_id);
 	else
 		snprintf(name, sizeof(name), "%lld-%ld.json", (long long)time(NULL), (long)getpid());
-	int kept = dir && make_dirs(dir) == 0 && (path = pg_path_join(dir, name)) &&
+	int kept = dir && pg_make_dirs(dir, "unsaved directory") == 0 && (path = pg_path_join(dir, name)) &&
 		   pg_result_set_to_string(&text, rs, 1) == 0 && pg_file_write_atomic(path, text, strlen(text)) == 0;
 	if (kept)
 		rc = pg_error_set(rc, "%s; the results are kept in %s: once that is fixed, save them with: perfgate save%s%s %s",

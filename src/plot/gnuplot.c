@@ -120,34 +120,6 @@ int pg_gnuplot_find(char **path)
 	return pg_error_set(PG_ESYSTEM, NOT_FOUND);
 }
 
-/* `mkdir -p dir`. */
-static int make_dir(const char *dir)
-{
-	char *copy = strdup(dir);
-	if (!copy)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	for (char *p = copy + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char was = *p;
-		*p = '\0';
-		if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-			int rc = pg_error_set(PG_ESYSTEM, "%s: cannot create the plot directory: %s", copy,
-					      strerror(errno));
-			free(copy);
-			return rc;
-		}
-		*p = was;
-		if (!was)
-			break;
-	}
-	free(copy);
-	struct stat st;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return pg_error_set(PG_ESYSTEM, "%s: not a directory", dir);
-	return 0;
-}
-
 /* A path as a single-quoted gnuplot string, byte for byte (the caller refused newlines). */
 static void quote_path(FILE *out, const char *path)
 {
@@ -256,7 +228,7 @@ int pg_gnuplot_open(pg_gnuplot **out, const char *dir, pg_plot_format format)
 	struct sigaction ignore = {.sa_handler = SIG_IGN};
 	sigemptyset(&ignore.sa_mask);
 	sigaction(SIGPIPE, &ignore, &gp->old_sigpipe);
-	rc = make_dir(dir);
+	rc = pg_make_dirs(dir, "plot directory");
 	if (!rc)
 		rc = spawn(gp, path);
 	free(path);

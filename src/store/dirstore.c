@@ -21,43 +21,6 @@ static char *commit_path(const pg_store *store, const char *commit)
 	return pg_path_join(store->dir, name);
 }
 
-/* mkdir -p: PG_ESYSTEM naming dir when a part cannot be made or is not a directory. */
-static int make_dirs(const char *dir)
-{
-	struct stat st;
-	if (!*dir)
-		return pg_error_set(PG_EINPUT, "the store directory is an empty name");
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		return pg_error_set(PG_ESYSTEM, "%s: cannot use as the store directory: not a directory",
-				    dir);
-	}
-	char *path = strdup(dir);
-	if (!path)
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char was = *p;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			int e = errno;
-			free(path);
-			return pg_error_set(PG_ESYSTEM, "%s: cannot create the store directory: %s", dir,
-					    strerror(e));
-		}
-		*p = was;
-		if (!was)
-			break;
-	}
-	free(path);
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return pg_error_set(PG_ESYSTEM, "%s: cannot create the store directory: %s", dir,
-				    errno ? strerror(errno) : "not a directory");
-	return 0;
-}
-
 static int dir_read_text(char **text, size_t *len, pg_store *store, const char *commit)
 {
 	struct stat st;
@@ -155,7 +118,7 @@ static const pg_store_ops dir_ops = {
 
 int pg_store_open_dir(pg_store **out, const char *dir, git_repository *repo)
 {
-	int rc = make_dirs(dir);
+	int rc = pg_make_dirs(dir, "store directory");
 	if (rc)
 		return rc;
 	pg_store *store = calloc(1, sizeof(*store));

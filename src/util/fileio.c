@@ -222,6 +222,36 @@ int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), 
 	return rc;
 }
 
+int pg_make_dirs(const char *dir, const char *what)
+{
+	struct stat st;
+	if (!*dir)
+		return pg_error_set(PG_EINPUT, "the %s is an empty name", what);
+	if (stat(dir, &st) != 0) {
+		char *part = strdup(dir);
+		if (!part)
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		for (char *p = part + 1;; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			char was = *p;
+			*p = '\0';
+			if (mkdir(part, 0777) != 0 && errno != EEXIST) {
+				int rc = pg_error_set(PG_ESYSTEM, "%s: cannot create the %s: %s", part, what, strerror(errno));
+				free(part);
+				return rc;
+			}
+			*p = was;
+			if (!was)
+				break;
+		}
+		free(part);
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return pg_error_set(PG_ESYSTEM, "%s: cannot use as the %s: not a directory", dir, what);
+	return 0;
+}
+
 char *pg_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);

@@ -11,11 +11,6 @@ void pg_log_set_level(pg_log_level l)
 	level = l;
 }
 
-pg_log_level pg_log_get_level(void)
-{
-	return level;
-}
-
 /*
  * The escape of the character at s (one byte, or the two of a UTF-8 C1
  * control) into esc; its length in *len. 0: an ordinary character.
