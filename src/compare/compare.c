@@ -513,6 +513,10 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 	}
 	if (!bm || !isfinite(pg_metric_stat(bm, stat))) {
 		c->verdict = PG_CHANGE_NO_BASELINE;
+		/* An aggregate-only import keeps n, mean, sd and median: no tail to compare. */
+		if (bm && stat)
+			return set_note(c, "the base's result has no %s (its summary holds n, mean, sd and median)",
+					stat);
 		return 0;
 	}
 	c->has_base = 1;
@@ -521,6 +525,11 @@ static int compare_metric(pg_verdict *v, tested **tests, size_t *n_tests, const 
 	if (origin) {
 		c->base_commit = dup_or_null(origin->commit);
 		c->base_depth = origin->depth;
+	}
+	if (!isfinite(c->head)) {
+		c->verdict = PG_CHANGE_INCONCLUSIVE;
+		return set_note(c, "the head's result has no %s (its summary holds n, mean, sd and median)",
+				stat ? stat : "median");
 	}
 	double sign = c->better_higher ? -1.0 : 1.0;
 	c->change = relative_change(c->head, c->base, c->better_higher);
@@ -823,6 +832,14 @@ static int evaluate_gates(pg_verdict *v, const pg_result_set *head, const pg_gat
 			}
 			r->value = pg_metric_stat(m, stat);
 			r->pass = isfinite(r->value) && (r->is_max ? r->value <= r->bound : r->value >= r->bound);
+			if (!isfinite(r->value)) {
+				char reason[200];
+				snprintf(reason, sizeof(reason),
+					 "the result has no %s (its summary holds n, mean, sd and median)",
+					 stat ? stat : "median");
+				if (!(r->reason = strdup(reason)))
+					return pg_error_set(PG_ENOMEM, "out of memory");
+			}
 		}
 	}
 	return 0;

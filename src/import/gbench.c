@@ -4,6 +4,7 @@
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ typedef struct group {
 	char *key;
 	row *iterations;
 	size_t n_iterations;
-	row median, mean; /* aggregate rows, json NULL when absent */
+	row median, mean, stddev; /* aggregate rows, json NULL when absent */
 	row failed;       /* first row with error_occurred */
 	row skipped;
 } group;
@@ -60,11 +61,19 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static column *find_column(columns *cols, const char *name, const char *unit, pg_better better)
+static column *column_named(const columns *cols, const char *name)
 {
 	for (size_t i = 0; i < cols->n; i++)
 		if (strcmp(cols->items[i].name, name) == 0)
 			return &cols->items[i];
+	return NULL;
+}
+
+static column *find_column(columns *cols, const char *name, const char *unit, pg_better better)
+{
+	column *found = column_named(cols, name);
+	if (found)
+		return found;
 	column *grown = realloc(cols->items, (cols->n + 1) * sizeof(*grown));
 	if (!grown)
 		return NULL;
@@ -156,22 +165,51 @@ static int gather_row(columns *cols, const row *r, const char *group_unit, const
 	return 0;
 }
 
+/*
+ * An aggregate-only file (--benchmark_report_aggregates_only) still says how
+ * many repetitions it summarises and their spread: with the mean and stddev
+ * rows beside the median, a metric keeps n, mean, sd and median, which is
+ * what Welch's test needs. Returns the repetitions, 0 when the rows cannot
+ * give a summary (a single value stands in).
+ */
+static size_t aggregate_repetitions(const group *g, const char *path)
+{
+	char where[PG_WHERE_MAX];
+	double reps = 0;
+	if (!g->median.json || !g->mean.json || !g->stddev.json)
+		return 0;
+	snprintf(where, sizeof(where), "%s: $.benchmarks[%zu]", path, g->stddev.index);
+	if (pg_json_get_number(&reps, g->stddev.json, "repetitions", 0, where) != 0 || reps < 2 ||
+	    reps != floor(reps) || reps > 1e9)
+		return 0;
+	return (size_t)reps;
+}
+
+/* n, mean, sd and median from the aggregate rows; statistics the file does not hold stay NaN. */
+static void set_aggregate_summary(pg_metric *m, size_t n, double median, double mean, double sd)
+{
+	m->summary = (pg_summary){.n = n, .mean = mean, .stddev = sd, .median = median, .p50 = median,
+				  .min = NAN, .max = NAN, .mad = NAN, .p90 = NAN, .p95 = NAN, .p99 = NAN};
+	m->has_summary = 1;
+}
+
 static int build_benchmark(pg_result_set *out, const group *g, const char *path,
 			   pg_import_warnings *warnings)
 {
 	char where[PG_WHERE_MAX];
 	const char *unit = "ns", *message = NULL;
 	double scale;
-	columns cols = {0};
+	columns cols = {0}, means = {0}, sds = {0};
 	int rc = 0;
 	/* Repetitions are samples; aggregates stand in only when the file has no repetitions. */
 	const row *rows = g->iterations;
-	size_t n_rows = g->n_iterations;
+	size_t n_rows = g->n_iterations, reps = 0;
 	int single = 0;
 	if (n_rows == 0 && (g->median.json || g->mean.json)) {
 		rows = g->median.json ? &g->median : &g->mean;
 		n_rows = 1;
 		single = 1;
+		reps = aggregate_repetitions(g, path);
 	}
 	if (n_rows == 0 && !g->failed.json && !g->skipped.json)
 		return 0; /* only statistics perfgate computes itself (stddev, cv) or complexity fits */
@@ -182,6 +220,8 @@ static int build_benchmark(pg_result_set *out, const group *g, const char *path,
 	}
 	for (size_t i = 0; i < n_rows && !rc; i++)
 		rc = gather_row(&cols, &rows[i], unit, path);
+	if (!rc && reps && !(rc = gather_row(&means, &g->mean, unit, path)))
+		rc = gather_row(&sds, &g->stddev, unit, path);
 
 	pg_benchmark *b = rc ? NULL : pg_import_add_benchmark(out, g->key);
 	if (!rc && !b)
@@ -200,13 +240,18 @@ static int build_benchmark(pg_result_set *out, const group *g, const char *path,
 			rc = PG_ENOMEM;
 			break;
 		}
-		if (single)
+		const column *mean = column_named(&means, c->name), *sd = column_named(&sds, c->name);
+		if (single && mean && sd && mean->n == 1 && sd->n == 1)
+			set_aggregate_summary(m, reps, c->values[0], mean->values[0], sd->values[0]);
+		else if (single)
 			pg_metric_set_value(m, c->values[0]);
 		for (size_t k = 0; !single && k < c->n && !rc; k++)
 			rc = pg_metric_add_sample(m, c->values[k]);
 		m->dropped = c->dropped;
 	}
 	columns_release(&cols);
+	columns_release(&means);
+	columns_release(&sds);
 	if (rc)
 		return rc;
 	if (g->failed.json) {
@@ -308,6 +353,8 @@ static int classify(group **groups, size_t *n_groups, const cJSON *json, size_t 
 		g->median = r;
 	} else if (aggregate && strcmp(aggregate, "mean") == 0) {
 		g->mean = r;
+	} else if (aggregate && strcmp(aggregate, "stddev") == 0) {
+		g->stddev = r;
 	}
 	return 0;
 }

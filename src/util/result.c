@@ -314,12 +314,14 @@ static cJSON *summary_to_json(const pg_summary *s)
 		cJSON_Delete(o);
 		return NULL;
 	}
-	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++)
-		if (pg_json_add_number(o, summary_fields[i].key,
-				       *summary_field((pg_summary *)s, i))) {
+	/* An imported summary may hold less (n, mean, sd, median): what it does not know is left out. */
+	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++) {
+		double v = *summary_field((pg_summary *)s, i);
+		if (isfinite(v) && pg_json_add_number(o, summary_fields[i].key, v)) {
 			cJSON_Delete(o);
 			return NULL;
 		}
+	}
 	return o;
 }
 
@@ -452,7 +454,7 @@ int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
 	cJSON_AddItemToObject(o, "env", env);
 	env = NULL;
 	if (pg_json_add_string(o, "created", rs->created) || pg_json_add_string(o, "tool", rs->tool) ||
-	    pg_json_add_number(o, "rss_floor", rs->rss_floor))
+	    (isfinite(rs->rss_floor) && pg_json_add_number(o, "rss_floor", rs->rss_floor)))
 		goto fail;
 	if (rs->probe.version > 0) {
 		cJSON *probe = probe_to_json(&rs->probe);
@@ -531,9 +533,13 @@ static int summary_from_json(pg_summary *s, const cJSON *j, const char *where)
 	if (n < 0 || n != floor(n) || n > 1e15)
 		return pg_error_set(PG_EINPUT, "%s.n: expected a count, found %g", where, n);
 	s->n = (size_t)n;
+	/* The mean and median are always there; the rest only where the measurement had them. */
 	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++) {
-		rc = pg_json_get_number(summary_field(s, i), j, summary_fields[i].key, 1, where);
-		if (rc)
+		const char *key = summary_fields[i].key;
+		int required = strcmp(key, "mean") == 0 || strcmp(key, "median") == 0;
+		*summary_field(s, i) = NAN;
+		rc = pg_json_get_number(summary_field(s, i), j, key, required, where);
+		if (rc < 0)
 			return rc;
 	}
 	return 0;

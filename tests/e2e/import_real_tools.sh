@@ -89,6 +89,27 @@ if [[ $gbench_ok -eq 1 ]]; then
     test "$(jq -r '.benchmarks[] | select(.name == "BM_undefined_ratio") | .metrics[0].unit' gb_pg.json)" = us
   check "gbench: the NaN counter is not stored" \
     jq -e '[.benchmarks[].metrics[].name] | index("ratio") == null' gb_pg.json
+
+  # --benchmark_report_aggregates_only: no repetitions, but n, mean, stddev and median, which is
+  # what Welch's test needs; the statistics the file does not hold are not invented.
+  for side in agg_a agg_b; do
+    ./gbench_tiny --benchmark_filter=BM_accumulate/64 --benchmark_repetitions=6 \
+      --benchmark_report_aggregates_only=true --benchmark_min_time=$t --benchmark_out=$side.json \
+      >/dev/null 2>&1 || fail "gbench_tiny --benchmark_report_aggregates_only did not run"
+    run_pg "gb_$side" 0 import --from gbench $side.json -o ${side}_pg.json -q
+  done
+  for stat in mean median stddev; do
+    want=$(jq_gbench ".benchmarks[] | select(.aggregate_name == \"$stat\") | .real_time" agg_a.json)
+    got=$(jq -r ".benchmarks[0].metrics[0].summary.$stat" agg_a_pg.json)
+    check "gbench aggregates only: real_time's $stat is Google Benchmark's ($want)" close 1e-12 "$want" "$got"
+  done
+  check "gbench aggregates only: n is the 6 repetitions, no samples, no invented p99" \
+    jq -e '.benchmarks[0].metrics[0] | .summary.n == 6 and .samples == null and .summary.p99 == null' agg_a_pg.json
+  # Two runs of real timing may differ either way: the verdict is not asserted, the test is.
+  "$PERFGATE" compare --base agg_a_pg.json --head agg_b_pg.json --no-probe --format json=agg_v.json -q \
+    >/dev/null 2>&1
+  check "gbench aggregates only: compare tests them (Welch: a p value), not 'one run on each side'" \
+    jq -e '.metrics[] | select(.metric == "real_time" and .stat == null) | (.p | type) == "number" and ((.note // "") | test("one run") | not)' agg_v.json
 fi
 
 # ---- criterion is not installable here (no cargo registry): files shaped like criterion 0.5's ----

@@ -577,6 +577,59 @@ static void test_compare_pruned_noisy_baseline_is_tested_by_welch(void **state)
 	pg_result_set_free(head);
 }
 
+/* An aggregate-only Google Benchmark import: n, mean, sd and median, nothing else. */
+static pg_result_set *aggregate_bench(size_t n, double median, double mean, double sd)
+{
+	pg_result_set *rs = pg_result_set_new();
+	pg_metric *m = pg_benchmark_add_metric(pg_result_set_add_benchmark(rs, "w", "import"), "real_time",
+					       "ns", PG_BETTER_LOWER);
+	m->summary = (pg_summary){.n = n, .mean = mean, .stddev = sd, .median = median, .p50 = median,
+				  .min = NAN, .max = NAN, .mad = NAN, .p90 = NAN, .p95 = NAN, .p99 = NAN};
+	m->has_summary = 1;
+	return rs;
+}
+
+static void test_compare_aggregate_only_summaries_are_tested_by_welch(void **state)
+{
+	(void)state;
+	pg_result_set *base = aggregate_bench(10, 100, 101, 3);
+	pg_result_set *slower = aggregate_bench(10, 130, 131, 3), *same = aggregate_bench(10, 101, 101.5, 3);
+	pg_verdict *v;
+	assert_int_equal(pg_compare(&v, slower, base, NULL, NULL, &defaults), 0);
+	const pg_metric_change *c = find(v, "real_time", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_REGRESSION);
+	assert_true(c->p < 0.001);
+	pg_verdict_free(v);
+	assert_int_equal(pg_compare(&v, same, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(find(v, "real_time", NULL)->verdict, PG_CHANGE_UNCHANGED);
+	pg_verdict_free(v);
+	/* A gate on a tail the file does not hold: inconclusive, named; never a pass on a NaN. */
+	pg_gates *g = gates_from("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"w\",\"command\":[\"x\"]}],"
+				 "\"gates\":[{\"metric\":\"w.real_time.p99\",\"regression\":\"10%\"},"
+				 "{\"metric\":\"w.real_time.p90\",\"max\":\"1ms\"}]}");
+	assert_int_equal(pg_compare(&v, same, base, NULL, g, &defaults), 0);
+	c = find(v, "real_time", "p99");
+	assert_int_equal(c->verdict, PG_CHANGE_NO_BASELINE);
+	assert_non_null(strstr(c->note, "the base's result has no p99"));
+	assert_int_equal(v->n_gates, 1);
+	assert_false(v->gates[0].pass);
+	assert_non_null(strstr(v->gates[0].reason, "no p90"));
+	pg_verdict_free(v);
+	const double runs[] = {99, 100, 101, 102, 98, 100, 101, 99, 100, 100};
+	pg_result_set *sampled = samples_bench("import", "real_time", runs, 10);
+	assert_int_equal(pg_compare(&v, same, sampled, NULL, g, &defaults), 0);
+	c = find(v, "real_time", "p99");
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_non_null(strstr(c->note, "the head's result has no p99"));
+	assert_int_not_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(sampled);
+	pg_gates_free(g);
+	pg_result_set_free(base);
+	pg_result_set_free(slower);
+	pg_result_set_free(same);
+}
+
 static void test_compare_identical_noisy_looking_samples_keep_the_plain_rule(void **state)
 {
 	(void)state;
@@ -911,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_compare_one_repetition_against_five_is_not_a_bare_ratio_fail),
 		cmocka_unit_test(test_compare_one_run_each_side_is_inconclusive_with_runs_needed),
 		cmocka_unit_test(test_compare_pruned_noisy_baseline_is_tested_by_welch),
+		cmocka_unit_test(test_compare_aggregate_only_summaries_are_tested_by_welch),
 		cmocka_unit_test(test_compare_identical_noisy_looking_samples_keep_the_plain_rule),
 		cmocka_unit_test(test_compare_tail_gate_is_tested_on_the_tail),
 		cmocka_unit_test(test_compare_more_runs_is_never_absurd),

@@ -194,16 +194,45 @@ static void test_gbench_converts_a_group_to_its_first_rows_unit(void **state)
 	pg_result_set_free(rs);
 }
 
-static void test_gbench_aggregates_only_give_the_median_as_single_values(void **state)
+/* n, mean, sd and median of the repetitions, and no statistic the file does not hold. */
+static void assert_aggregate(const pg_metric *m, size_t n, double median, double mean, double sd)
+{
+	assert_int_equal(m->n_samples, 0);
+	assert_false(m->has_value);
+	assert_true(m->has_summary);
+	assert_int_equal(m->summary.n, n);
+	assert_double_equal(m->summary.median, median, fabs(median) * 1e-12);
+	assert_double_equal(m->summary.mean, mean, fabs(mean) * 1e-12);
+	assert_double_equal(m->summary.stddev, sd, fabs(sd) * 1e-12);
+	assert_true(isnan(m->summary.p99) && isnan(m->summary.min) && isnan(m->summary.max));
+}
+
+static void test_gbench_aggregates_only_keep_n_mean_sd_and_median(void **state)
 {
 	(void)state;
 	pg_result_set *rs = import_ok("gbench", "gbench.json", NULL);
 	const pg_benchmark *b = bench(rs, "BM_aggregates_only");
 	assert_string_equal(b->metrics[0].name, "real_time");
 	assert_string_equal(b->metrics[0].unit, "ms");
-	assert_value(&b->metrics[0], 190);
-	assert_value(metric(b, "cpu_time"), 180);
+	assert_aggregate(&b->metrics[0], 5, 190, 200, 10);
+	assert_aggregate(metric(b, "cpu_time"), 5, 180, 190, 10);
+	/* The stddev row has no items_per_second: the median stands alone. */
 	assert_value(metric(b, "items_per_second"), 5.2);
+	/* Written and read back: the statistics it lacks stay absent, not zero. */
+	cJSON *json = NULL;
+	assert_int_equal(pg_result_set_to_json(&json, rs), 0);
+	char *text = cJSON_PrintUnformatted(json); /* numbers are raw text until printed */
+	cJSON *parsed = text ? cJSON_Parse(text) : NULL;
+	assert_non_null(parsed);
+	pg_result_set *back = NULL;
+	int rc = pg_result_set_from_json(&back, parsed, "roundtrip");
+	if (rc)
+		fail_msg("%s", pg_error_message());
+	assert_aggregate(&bench(back, "BM_aggregates_only")->metrics[0], 5, 190, 200, 10);
+	pg_result_set_free(back);
+	cJSON_Delete(parsed);
+	cJSON_free(text);
+	cJSON_Delete(json);
 	pg_result_set_free(rs);
 }
 
@@ -619,7 +648,7 @@ int main(void)
 		cmocka_unit_test(test_gbench_repetitions_are_samples_and_nan_is_dropped),
 		cmocka_unit_test(test_gbench_rate_counters_are_better_higher),
 		cmocka_unit_test(test_gbench_converts_a_group_to_its_first_rows_unit),
-		cmocka_unit_test(test_gbench_aggregates_only_give_the_median_as_single_values),
+		cmocka_unit_test(test_gbench_aggregates_only_keep_n_mean_sd_and_median),
 		cmocka_unit_test(test_gbench_error_fails_and_skip_skips),
 		cmocka_unit_test(test_gbench_complexity_rows_are_not_benchmarks),
 		cmocka_unit_test(test_gbench_metric_with_every_value_nan_is_left_out_with_a_warning),
