@@ -37,6 +37,9 @@ int pg_error_exit_status(int code);
 /* Of two codes, the one whose exit status wins (2 over 3 over 1 over 0). */
 int pg_error_worst(int a, int b);
 
+/* Replace the string at *slot (freed) with a printf-formatted copy, cut at 1023 bytes. 0 or PG_ENOMEM. */
+int pg_string_set(char **slot, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Append a copy of s to the list of *n strings at *list. 0 or PG_ENOMEM (the list unchanged). */
 int pg_strlist_push(char ***list, size_t *n, const char *s);
 

@@ -125,6 +125,10 @@ typedef struct pg_publish_model {
 /* Free what the model owns (its histories and marks are borrowed) and zero it. */
 void pg_publish_model_release(pg_publish_model *site);
 
+/* A warning for the site's pages and for its caller (printf format). Returns 0 or PG_ENOMEM. */
+int pg_publish_warn(pg_publish_model *site, pg_publish_counts *counts, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- rendering and writing the site (src/publish/site.c) ---- */
 
 /*

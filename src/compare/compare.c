@@ -338,17 +338,7 @@ static double stat_percentile(const char *stat)
 	return -1;
 }
 
-static int set_note(pg_metric_change *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int set_note(pg_metric_change *c, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	free(c->note);
-	return (c->note = strdup(buf)) ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
-}
+#define set_note(c, ...) pg_string_set(&(c)->note, __VA_ARGS__)
 
 static int set_model(pg_metric_change *c, const char *model)
 {

@@ -13,7 +13,6 @@
 
 #include <fnmatch.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +24,6 @@
 int pg_site_oom(void)
 {
 	return pg_error_set(PG_ENOMEM, "out of memory");
-}
-
-int pg_site_warn(pg_site *s, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	int rc = pg_strlist_push(&s->model.warnings, &s->model.n_warnings, buf);
-	return rc ? rc : pg_strlist_push(&s->counts->warnings, &s->counts->n_warnings, buf);
 }
 
 /* ---- history and commit subjects ---- */
@@ -78,7 +66,7 @@ static int load_histories(pg_site *s)
 	}
 	m->back = first->n_commits > 0 ? (int)first->n_commits - 1 : 0;
 	for (size_t i = 0; i < first->n_warnings && !rc; i++)
-		rc = pg_site_warn(s, "%s", first->warnings[i]);
+		rc = pg_publish_warn(&s->model, s->counts, "%s", first->warnings[i]);
 	return rc;
 }
 
@@ -135,7 +123,7 @@ static int load_acceptances(pg_site *s)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->accepts.n_warnings && !rc; i++)
-		rc = pg_site_warn(s, "%s", s->accepts.warnings[i]);
+		rc = pg_publish_warn(&s->model, s->counts, "%s", s->accepts.warnings[i]);
 	if (rc || !(s->accept_at = calloc(s->accepts.n + 1, sizeof(size_t))))
 		return rc ? rc : pg_site_oom();
 	for (size_t i = 0; i < s->accepts.n; i++) {
@@ -365,7 +353,8 @@ static int fill_card_values(pg_site *s, pg_publish_metric *pm, const pg_commit_r
 
 static int warn_text(void *ctx, const char *text)
 {
-	return pg_site_warn(ctx, "%s", text);
+	pg_site *s = ctx;
+	return pg_publish_warn(&s->model, s->counts, "%s", text);
 }
 
 /* The release tags along the walk of the first env key, each decided against the one before. */

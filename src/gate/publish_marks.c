@@ -384,7 +384,7 @@ int pg_site_decide_status(pg_site *s)
 	}
 	rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, gates, &opts, NULL);
 	if (rc == PG_EINPUT && gates) {
-		rc = pg_site_warn(s, "gates file %s: %s; status without its gates", gates->path, pg_error_message());
+		rc = pg_publish_warn(&s->model, s->counts, "gates file %s: %s; status without its gates", gates->path, pg_error_message());
 		if (!rc)
 			rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, NULL, &opts, NULL);
 	}

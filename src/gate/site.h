@@ -22,9 +22,6 @@ typedef struct pg_site {
 	pg_publish_counts *counts;
 } pg_site;
 
-/* The site's model and counts get the warning (printf format). Returns 0 or PG_ENOMEM. */
-int pg_site_warn(pg_site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* PG_ENOMEM, with its message. */
 int pg_site_oom(void);
 

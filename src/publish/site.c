@@ -26,16 +26,15 @@ static int oom(void)
 	return pg_error_set(PG_ENOMEM, "out of memory");
 }
 
-static int warn(site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int warn(site *s, const char *fmt, ...)
+int pg_publish_warn(pg_publish_model *model, pg_publish_counts *counts, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	int rc = pg_strlist_push(&s->model->warnings, &s->model->n_warnings, buf);
-	return rc ? rc : pg_strlist_push(&s->counts->warnings, &s->counts->n_warnings, buf);
+	int rc = pg_strlist_push(&model->warnings, &model->n_warnings, buf);
+	return rc ? rc : pg_strlist_push(&counts->warnings, &counts->n_warnings, buf);
 }
 
 static const pg_metric *metric_of(const pg_result_set *rs, const char *bench, const char *metric)
@@ -125,7 +124,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	}
 	int closed = pg_gnuplot_close(gp);
 	if (!rc && closed) {
-		rc = warn(s, "gnuplot: %s", pg_error_message());
+		rc = pg_publish_warn(s->model, s->counts, "gnuplot: %s", pg_error_message());
 	}
 	for (size_t i = 0; i < s->model->n_metrics; i++) {
 		if (!files || !files[i])

@@ -15,20 +15,11 @@
 static int warn(pg_acceptances *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(pg_acceptances *a, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	int rc = pg_warning_vadd(&a->warnings, &a->n_warnings, fmt, ap);
 	va_end(ap);
-	char **grown = realloc(a->warnings, (a->n_warnings + 1) * sizeof(char *));
-	if (!grown || !(grown[a->n_warnings] = strdup(buf))) {
-		if (grown)
-			a->warnings = grown;
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	}
-	a->warnings = grown;
-	a->n_warnings++;
-	return 0;
+	return rc;
 }
 
 static int add(pg_acceptances *a, const char *text, const char *by, const char *short_id)

@@ -41,18 +41,7 @@ void pg_baseline_free(pg_baseline *b)
 	free(b);
 }
 
-static int set_how(pg_baseline *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int set_how(pg_baseline *b, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	free(b->how);
-	b->how = strdup(buf);
-	return b->how ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
-}
+#define set_how(b, ...) pg_string_set(&(b)->how, __VA_ARGS__)
 
 /* Resolve a branch name the way CI names it: a remote-tracking branch first, then any revision. */
 static int resolve_target(git_oid *out, git_repository *repo, const char *target, char *shown,

@@ -64,6 +64,17 @@ int pg_error_worst(int a, int b)
 	return rank[pg_error_exit_status(a)] >= rank[pg_error_exit_status(b)] ? a : b;
 }
 
+int pg_string_set(char **slot, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(*slot);
+	return (*slot = strdup(buf)) ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
+}
+
 int pg_strlist_push(char ***list, size_t *n, const char *s)
 {
 	char *copy = strdup(s);
