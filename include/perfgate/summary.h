@@ -21,6 +21,14 @@ typedef struct pg_summary {
  */
 int pg_stats_summarize(pg_summary *out, const double *values, size_t n);
 
+/*
+ * The centre and spread a test of means (Welch's) takes from a summary: its
+ * mean and stddev, or, when it holds a median but no mean (a harness that
+ * reports percentiles only), the median with the stddev scaled by sqrt(pi/2):
+ * the standard error of a median over that of a mean, for normal data.
+ */
+void pg_summary_location(const pg_summary *s, double *centre, double *spread);
+
 /* Percentile q in [0, 100] of sorted values (type 7). n > 0. */
 double pg_stats_percentile_sorted(const double *sorted, size_t n, double q);
 

@@ -5,9 +5,37 @@
 #include "perfgate/import.h"
 #include "perfgate/json.h"
 
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A path with a wildcard names the newest of the files it matches, by name:
+ * harnesses that stamp their output (rust_baseline_20260215_033805.json)
+ * sort by time that way. *path is replaced; PG_ESYSTEM when nothing matches.
+ */
+static int newest_match(char **path, const char *where, const char *bench)
+{
+	if (!strpbrk(*path, "*?["))
+		return 0;
+	glob_t found;
+	int g = glob(*path, 0, NULL, &found);
+	if (g == GLOB_NOSPACE)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if (g != 0 || found.gl_pathc == 0) {
+		int rc = pg_error_set(PG_ESYSTEM, "%s: benchmark '%s': path %s: no file matches", where, bench,
+				      *path);
+		globfree(&found);
+		return rc;
+	}
+	char *newest = strdup(found.gl_pathv[found.gl_pathc - 1]);
+	globfree(&found);
+	if (!newest)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	free(*path);
+	*path = newest;
+	return 0;
+}
 
 /*
  * One gates entry is the file's benchmark of the same name when the file
@@ -43,6 +71,10 @@ int pg_driver_import(pg_benchmark *out, const pg_bench_def *def, const pg_driver
 		free(expanded);
 		if (!resolved)
 			return pg_error_set(PG_ENOMEM, "out of memory");
+	}
+	if ((rc = newest_match(&resolved, where, def->name))) {
+		free(resolved);
+		return rc;
 	}
 	/* Warnings (a criterion estimate that disagrees) have no channel out of a driver. */
 	pg_import_warnings warnings = {0};

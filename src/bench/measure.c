@@ -57,9 +57,11 @@ int pg_gates_check_metrics(const pg_gates *gates)
 		const char *path = gates->gates[i].metric;
 		const pg_bench_def *owner = NULL;
 		for (size_t j = 0; j < gates->n_benchmarks; j++) {
+			/* An import entry of several benchmarks owns them as ENTRY/<name>. */
 			size_t bl = strlen(gates->benchmarks[j].name);
-			if (strncmp(path, gates->benchmarks[j].name, bl) == 0 && path[bl] == '.' &&
-			    (!owner || bl > strlen(owner->name)))
+			int imported = strcmp(gates->benchmarks[j].kind, "import") == 0;
+			if (strncmp(path, gates->benchmarks[j].name, bl) == 0 &&
+			    (path[bl] == '.' || (imported && path[bl] == '/')) && (!owner || bl > strlen(owner->name)))
 				owner = &gates->benchmarks[j];
 		}
 		if (!owner)

@@ -489,8 +489,7 @@ static const pg_metric *point_of(pg_series_point *out, const pg_result_set *rs, 
 		return m;
 	if (m->has_summary && m->summary.n >= 2) {
 		out->n = m->summary.n;
-		out->mean = m->summary.mean;
-		out->sd = m->summary.stddev;
+		pg_summary_location(&m->summary, &out->mean, &out->sd);
 	} else if (m->n_samples >= 2) {
 		double sum = 0, ss = 0;
 		for (size_t i = 0; i < m->n_samples; i++)

@@ -316,8 +316,13 @@ typedef struct moments {
 
 static moments moments_of(const pg_metric *m)
 {
-	if (m->has_summary && m->summary.n >= 1)
-		return (moments){m->summary.n, m->summary.mean, m->summary.n >= 2 ? m->summary.stddev : NAN};
+	if (m->has_summary && m->summary.n >= 1) {
+		moments s = {m->summary.n, NAN, NAN};
+		pg_summary_location(&m->summary, &s.mean, &s.sd);
+		if (s.n < 2)
+			s.sd = NAN;
+		return s;
+	}
 	if (m->n_samples >= 1)
 		return (moments){1, m->samples[0], NAN};
 	if (m->has_value)

@@ -5,9 +5,12 @@
 #include "perfgate/json.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /*
  * The files hold summaries, not samples: each statistic becomes a single
@@ -115,6 +118,49 @@ static int add_value(pg_benchmark *b, const cJSON *item, const struct suffix *gr
 	return 0;
 }
 
+/*
+ * A group with a median and a standard deviation, in a file that says how
+ * many iterations it summarises, can be tested (Welch's test on n, centre
+ * and spread): its median metric gets a summary of what the group holds.
+ * Statistics the group lacks stay NaN, and a group without a deviation keeps
+ * its bare value.
+ */
+static void summarize_group(pg_metric *median, const cJSON *obj, const struct suffix *group_unit,
+			    double iterations)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {{"median", offsetof(pg_summary, median)}, {"p50", offsetof(pg_summary, median)},
+		      {"mean", offsetof(pg_summary, mean)},     {"avg", offsetof(pg_summary, mean)},
+		      {"std_dev", offsetof(pg_summary, stddev)}, {"stddev", offsetof(pg_summary, stddev)},
+		      {"std", offsetof(pg_summary, stddev)},    {"min", offsetof(pg_summary, min)},
+		      {"max", offsetof(pg_summary, max)},       {"p90", offsetof(pg_summary, p90)},
+		      {"p95", offsetof(pg_summary, p95)},       {"p99", offsetof(pg_summary, p99)}};
+	pg_summary s = {.min = NAN, .max = NAN, .mean = NAN, .stddev = NAN, .median = NAN, .mad = NAN,
+			.p90 = NAN, .p95 = NAN, .p99 = NAN};
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj)
+	{
+		size_t at;
+		const struct suffix *unit = cJSON_IsNumber(item) ? unit_suffix(item->string, &at) : NULL;
+		size_t len = unit ? at : strlen(item->string);
+		if (!unit)
+			unit = group_unit;
+		for (size_t i = 0; cJSON_IsNumber(item) && i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (strlen(fields[i].name) == len && strncasecmp(item->string, fields[i].name, len) == 0)
+				*(double *)((char *)&s + fields[i].offset) =
+					item->valuedouble * (unit ? unit->scale : 1.0);
+	}
+	if (!(iterations >= 2) || !isfinite(s.median) || !isfinite(s.stddev))
+		return;
+	s.n = (size_t)iterations;
+	s.p50 = s.median;
+	median->summary = s;
+	median->has_summary = 1;
+	median->has_value = 0;
+}
+
 /* The benchmark name of a group: FAMILY.KEY without its unit suffix. */
 static int group_name(char *buf, size_t size, const char *prefix, const char *key)
 {
@@ -126,7 +172,7 @@ static int group_name(char *buf, size_t size, const char *prefix, const char *ke
 }
 
 static int import_group(pg_result_set *out, const cJSON *obj, const char *name,
-			const struct suffix *unit, const char *where)
+			const struct suffix *unit, double iterations, const char *where)
 {
 	const cJSON *item;
 	int rc = 0;
@@ -162,12 +208,14 @@ static int import_group(pg_result_set *out, const cJSON *obj, const char *name,
 		if ((rc = add_value(b, item, unit, where, median)))
 			return rc;
 	}
+	if (have_median)
+		summarize_group(&b->metrics[0], obj, unit, iterations);
 	return 0;
 }
 
 /* An object: a group of numbers, or (tool_execution_times) an object of groups. */
 static int import_object(pg_result_set *out, const cJSON *obj, const char *prefix,
-			 const struct suffix *inherited, const char *where, int depth)
+			 const struct suffix *inherited, double iterations, const char *where, int depth)
 {
 	char name[512], at[PG_WHERE_MAX];
 	size_t pos;
@@ -184,7 +232,7 @@ static int import_object(pg_result_set *out, const cJSON *obj, const char *prefi
 	}
 	snprintf(at, sizeof(at), "%s.%s", where, obj->string);
 	if (objects == 0)
-		return import_group(out, obj, name, unit, at);
+		return import_group(out, obj, name, unit, iterations, at);
 	if (others || depth > 0)
 		return pg_error_set(PG_EINPUT, "%s: expected numbers (a summary) or objects of numbers, found both",
 				    at);
@@ -193,7 +241,7 @@ static int import_object(pg_result_set *out, const cJSON *obj, const char *prefi
 		int rc;
 		if (!cJSON_IsObject(item))
 			continue;
-		rc = import_object(out, item, name, unit, at, depth + 1);
+		rc = import_object(out, item, name, unit, iterations, at, depth + 1);
 		if (rc)
 			return rc;
 	}
@@ -231,10 +279,14 @@ int pg_import_luminaguard(pg_result_set *out, const char *path, const char *vari
 		goto out;
 	}
 	pg_benchmark *top = NULL;
+	double iterations = NAN; /* how many runs each summary is of */
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "iterations");
+	if (n && cJSON_IsNumber(n) && n->valuedouble == floor(n->valuedouble) && n->valuedouble <= 1e9)
+		iterations = n->valuedouble;
 	cJSON_ArrayForEach(item, doc)
 	{
 		if (cJSON_IsObject(item)) {
-			rc = import_object(out, item, family, NULL, where, 0);
+			rc = import_object(out, item, family, NULL, iterations, where, 0);
 		} else if (cJSON_IsNumber(item) && strcmp(item->string, "iterations") != 0) {
 			/* Scalars share the benchmark FAMILY; found again each time, since adding moves it. */
 			top = pg_result_set_find(out, family);

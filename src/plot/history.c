@@ -118,8 +118,10 @@ static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n
 		if (pts[i].metric) {
 			const pg_metric *m = pts[i].metric;
 			series[n] = (pg_series_point){pts[i].y, 0, NAN, NAN};
-			if (centre && m->has_summary && m->summary.n >= 2)
-				series[n] = (pg_series_point){pts[i].y, m->summary.n, m->summary.mean, m->summary.stddev};
+			if (centre && m->has_summary && m->summary.n >= 2) {
+				series[n].n = m->summary.n;
+				pg_summary_location(&m->summary, &series[n].mean, &series[n].sd);
+			}
 			values[n] = pts[i].y;
 			at[n++] = i;
 			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));

@@ -52,12 +52,21 @@ void pg_report_results_text(FILE *out, const pg_result_set *rs, int color)
 			size_t n = strlen(pg_text_inert_buf(name, sizeof(name), b->metrics[j].name));
 			width = n > width ? n : width;
 		}
-		if (b->n_metrics > 0)
-			runs = b->metrics[0].has_summary ? b->metrics[0].summary.n : b->metrics[0].n_samples;
+		/* Samples kept, a summary of n runs without them (an import, a pruned note), or one value. */
+		const char *what = "samples";
+		if (b->n_metrics > 0) {
+			const pg_metric *m = &b->metrics[0];
+			runs = m->has_summary ? m->summary.n : m->n_samples;
+			if (m->n_samples == 0 && m->has_summary)
+				what = "runs summarised";
+			else if (m->n_samples == 0 && m->has_value)
+				what = "value", runs = 1;
+			else if (runs == 1)
+				what = "sample";
+		}
 		fputs(color ? "\033[1m" : "", out);
 		pg_text_inert(out, b->name);
-		fprintf(out, "%s  %s · %zu %s · %s%s%s\n", color ? "\033[0m" : "", b->kind, runs,
-			runs == 1 ? "sample" : "samples",
+		fprintf(out, "%s  %s · %zu %s · %s%s%s\n", color ? "\033[0m" : "", b->kind, runs, what,
 			color ? status_color(b->status) : "", pg_status_name(b->status),
 			color ? "\033[0m" : "");
 		if (b->reason) {

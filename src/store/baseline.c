@@ -149,12 +149,18 @@ static int find_start(git_oid *start, int *has_start, pg_baseline *b, git_reposi
 	return set_how(b, "HEAD %.7s has no parent", hex);
 }
 
-static int wanted(char *const *names, size_t n, const char *name)
+/*
+ * The index of the gates entry a stored benchmark is, or -1: its own name, or
+ * ENTRY/<name> for the benchmarks an import entry of several holds.
+ */
+static long wanted(char *const *names, size_t n, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		if (strncmp(names[i], name, len) == 0 && (name[len] == '\0' || name[len] == '/'))
+			return (long)i;
+	}
+	return -1;
 }
 
 static int take(pg_baseline *b, const pg_benchmark *src, const char *commit, int depth,
@@ -238,6 +244,9 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 	git_oid_tostr(b->start, GIT_OID_HEXSZ + 1, &at);
 	int max_depth = o->max_depth > 0 ? o->max_depth : PG_DEFAULT_MAX_DEPTH;
 	size_t found = 0;
+	char *seen = calloc(n + 1, 1); /* the gates entries found so far */
+	if (!seen)
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	char other_keys[1024] = "";
 	int depth, searched = 0;
 	for (depth = 0; depth < max_depth && found < n; depth++) {
@@ -246,28 +255,32 @@ int pg_baseline_find(pg_baseline **out, pg_store *store, git_repository *repo,
 		pg_commit_records records;
 		git_oid_tostr(hex, sizeof(hex), &at);
 		if ((rc = pg_store_read(&records, store, hex)))
-			return rc;
+			break;
 		for (size_t w = 0; w < records.n_warnings; w++)
 			warn(b, "%s", records.warnings[w]);
 		const pg_result_set *set = pg_records_latest(&records, o->env_key);
 		for (size_t i = 0; set && i < set->n_benchmarks && !rc; i++) {
 			const pg_benchmark *sb = &set->benchmarks[i];
-			if (sb->status != PG_STATUS_OK || !wanted(names, n, sb->name) ||
-			    (b->rs && pg_result_set_find(b->rs, sb->name)))
+			long entry = wanted(names, n, sb->name);
+			if (sb->status != PG_STATUS_OK || entry < 0 || (b->rs && pg_result_set_find(b->rs, sb->name)))
 				continue;
 			rc = take(b, sb, hex, depth, &set->probe);
-			found++;
+			found += !seen[entry];
+			seen[entry] = 1;
 		}
 		remember_keys(other_keys, sizeof(other_keys), &records, o->env_key);
 		pg_commit_records_release(&records);
 		if (rc)
-			return rc;
+			break;
 		int shallow;
 		if (found < n && pg_repo_first_parent(&at, &shallow, repo, &at) != 0) {
 			b->shallow = shallow;
 			break;
 		}
 	}
+	free(seen);
+	if (rc)
+		return rc;
 	if (found == 0) {
 		if (b->shallow)
 			warn(b, "%s", shallow_hint);

@@ -533,10 +533,10 @@ static int summary_from_json(pg_summary *s, const cJSON *j, const char *where)
 	if (n < 0 || n != floor(n) || n > 1e15)
 		return pg_error_set(PG_EINPUT, "%s.n: expected a count, found %g", where, n);
 	s->n = (size_t)n;
-	/* The mean and median are always there; the rest only where the measurement had them. */
+	/* The median is always there; the rest only where the measurement had them. */
 	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++) {
 		const char *key = summary_fields[i].key;
-		int required = strcmp(key, "mean") == 0 || strcmp(key, "median") == 0;
+		int required = strcmp(key, "median") == 0;
 		*summary_field(s, i) = NAN;
 		rc = pg_json_get_number(summary_field(s, i), j, key, required, where);
 		if (rc < 0)

@@ -145,3 +145,13 @@ int pg_stats_summarize(pg_summary *out, const double *values, size_t n)
 	free(sorted);
 	return 0;
 }
+
+void pg_summary_location(const pg_summary *s, double *centre, double *spread)
+{
+	*centre = s->mean;
+	*spread = s->stddev;
+	if (!isfinite(s->mean)) {
+		*centre = s->median;
+		*spread = s->stddev * sqrt(M_PI / 2.0);
+	}
+}

@@ -356,7 +356,19 @@ static void test_criterion_without_benchmark_json_is_named_by_directory_handwrit
 
 /* ---- LuminaGuard ---- */
 
-static void test_luminaguard_rust_groups_are_benchmarks_of_single_values(void **state)
+/* A group's median with what the file says of its runs: n (iterations), sd, and its percentiles. */
+static void assert_group_summary(const pg_metric *m, double median, double sd, double p99)
+{
+	assert_false(m->has_value);
+	assert_true(m->has_summary);
+	assert_int_equal(m->summary.n, 100);
+	assert_double_equal(m->summary.median, median, fabs(median) * 1e-12);
+	assert_double_equal(m->summary.stddev, sd, fabs(sd) * 1e-12);
+	assert_double_equal(m->summary.p99, p99, fabs(p99) * 1e-12);
+	assert_true(isnan(m->summary.mean) && isnan(m->summary.p90));
+}
+
+static void test_luminaguard_rust_groups_are_benchmarks_whose_median_has_a_summary(void **state)
 {
 	(void)state;
 	pg_result_set *rs = import_ok("luminaguard", "rust_baseline_20260215_033805.json", NULL);
@@ -364,18 +376,18 @@ static void test_luminaguard_rust_groups_are_benchmarks_of_single_values(void **
 	const pg_benchmark *b = bench(rs, "rust.spawn_time");
 	assert_string_equal(b->metrics[0].name, "median_ms");
 	assert_string_equal(b->metrics[0].unit, "ms");
-	assert_value(&b->metrics[0], 110.20);
+	assert_group_summary(&b->metrics[0], 110.20, 0.45, 112.62);
 	assert_value(metric(b, "p99_ms"), 112.62);
 	assert_value(metric(b, "std_dev_ms"), 0.45);
 	assert_int_equal(b->n_metrics, 6);
 	b = bench(rs, "rust.memory");
 	assert_string_equal(b->metrics[0].name, "median_mb");
 	assert_string_equal(b->metrics[0].unit, "bytes");
-	assert_value(&b->metrics[0], 28.98e6);
+	assert_group_summary(&b->metrics[0], 28.98e6, 0.3e6, 29.9e6); /* MB scaled in the summary too */
 	assert_string_equal(bench(rs, "rust.cpu")->metrics[0].unit, "%");
 	/* The median leads even where the file lists it second. */
 	assert_string_equal(bench(rs, "rust.network_latency")->metrics[0].name, "median_ms");
-	assert_value(&bench(rs, "rust.network_latency")->metrics[0], 10.07);
+	assert_group_summary(&bench(rs, "rust.network_latency")->metrics[0], 10.07, 0.25, 11.3);
 	pg_result_set_free(rs);
 }
 
@@ -386,9 +398,9 @@ static void test_luminaguard_agent_groups_nested_groups_and_scalars(void **state
 	assert_int_equal(rs->n_benchmarks, 4);
 	const pg_benchmark *b = bench(rs, "agent.iteration_time");
 	assert_string_equal(b->metrics[0].name, "median_ms");
-	assert_value(&b->metrics[0], 0.00018);
+	assert_group_summary(&b->metrics[0], 0.00018, 0.000135, 0.00124);
 	assert_value(metric(bench(rs, "agent.tool_execution_times.read_file"), "p95_ms"), 0.061);
-	assert_value(&bench(rs, "agent.tool_execution_times.execute_command")->metrics[0], 2.31);
+	assert_group_summary(&bench(rs, "agent.tool_execution_times.execute_command")->metrics[0], 2.31, 0.21, 3.4);
 	b = bench(rs, "agent");
 	assert_value(metric(b, "memory_mb"), 28.98e6);
 	assert_string_equal(metric(b, "memory_mb")->unit, "bytes");
@@ -658,7 +670,7 @@ int main(void)
 		cmocka_unit_test(test_criterion_one_benchmark_directory_handwritten_criterion_layout),
 		cmocka_unit_test(test_criterion_estimate_that_disagrees_warns_handwritten_criterion_layout),
 		cmocka_unit_test(test_criterion_without_benchmark_json_is_named_by_directory_handwritten_criterion_layout),
-		cmocka_unit_test(test_luminaguard_rust_groups_are_benchmarks_of_single_values),
+		cmocka_unit_test(test_luminaguard_rust_groups_are_benchmarks_whose_median_has_a_summary),
 		cmocka_unit_test(test_luminaguard_agent_groups_nested_groups_and_scalars),
 		cmocka_unit_test(test_gab_entries_are_benchmarks_with_a_value_metric),
 		cmocka_unit_test(test_gab_tool_says_bigger_is_better),
