@@ -58,6 +58,30 @@ check "another seed gives other tokens" test "$(cat s1.out)" != "$(cat s4.out)"
 check "another prompt gives other tokens" test "$(cat s1.out)" != "$(cat s5.out)"
 "$DEC" $PROMPT >default.out
 check "the default is 32 tokens" test "$(wc -l <default.out)" -eq 32
+
+# --- presets: two model sizes, as the seed gates two backends ----------------------
+"$DEC" --preset large $PROMPT >large.out
+check "--preset large is the default shape (the same tokens)" cmp -s default.out large.out
+"$DEC" --preset small $PROMPT >small.out
+check "--preset small is another model (other tokens)" test "$(cat small.out)" != "$(cat large.out)"
+"$DEC" --preset small --dim 320 --heads 5 --layers 6 --hidden 1280 $PROMPT >reshaped.out
+check "options after --preset change its dimensions (small reshaped to large is large)" cmp -s large.out reshaped.out
+"$DEC" --preset medium x >/dev/null 2>preset.err
+check "an unknown preset exits 2" test $? -eq 2
+check "... and names the presets" grep -q "^perfgate-decoder: --preset wants small or large, not 'medium'$" preset.err
+for p in small large; do
+  for i in 1 2 3; do "$DEC" --preset $p --self-time $PROMPT 2>"time-$p-$i.json" >/dev/null; done
+  # peak RSS in KiB (getrusage of the child), without GNU time, which CI does not install
+  python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$DEC" --preset $p $PROMPT >"rss-$p.txt"
+done
+small_ms=$(min_of tpot_ms time-small-*.json)
+large_ms=$(min_of tpot_ms time-large-*.json)
+echo "presets: small ${small_ms} ms, large ${large_ms} ms a token (best of 3); peak RSS $(tail -n1 rss-small.txt) KiB and $(tail -n1 rss-large.txt) KiB"
+# ~3.4 times the arithmetic a token; 1.5 leaves room for a busy machine
+check "a token of the large preset takes at least 1.5 times the small one's (best of 3)" at_least "$large_ms" 1.5 "$small_ms"
+check "the large preset holds at least twice the small one's memory" at_least "$(tail -n1 rss-large.txt)" 2 "$(tail -n1 rss-small.txt)"
 check "a longer generation starts with the same tokens" cmp -s s1.out <(head -n 12 default.out)
 
 # --- self-timing and slowdown --------------------------------------------------
