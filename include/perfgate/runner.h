@@ -20,6 +20,8 @@ typedef struct pg_run_spec {
 typedef struct pg_run_outcome {
 	double wall_s, user_s, sys_s;
 	double peak_rss; /* bytes, from wait4 for this run alone */
+	double rss_mean; /* bytes: the mean of the resident set sampled every PG_RSS_SAMPLE_MS while it
+			    ran; NAN when it ended before the first sample */
 	double io_read_bytes, io_write_bytes; /* block I/O from wait4 (ru_inblock, ru_oublock: 512-byte units),
 					       * what /proc/PID/io calls read_bytes and write_bytes */
 	int exited;      /* 1: exit_code is valid */
@@ -110,5 +112,11 @@ const char *pg_run_describe(const pg_run_outcome *o, char *buf, size_t size);
 
 /* 1 when the run ended with exit status 0, in time. */
 int pg_run_succeeded(const pg_run_outcome *o);
+
+/* How often a running child's resident set is sampled for rss_mean. */
+#define PG_RSS_SAMPLE_MS 10
+
+/* The resident set of a live process in bytes (/proc/PID/statm), or NAN when it cannot be read. */
+double pg_process_rss(pid_t pid);
 
 #endif

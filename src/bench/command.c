@@ -4,6 +4,7 @@
 #include "perfgate/runner.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,12 +153,13 @@ int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "cpu_percent", "ratio", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "io_read_bytes", "bytes", PG_BETTER_LOWER) ||
-	    !pg_benchmark_add_metric(out, "io_write_bytes", "bytes", PG_BETTER_LOWER))
+	    !pg_benchmark_add_metric(out, "io_write_bytes", "bytes", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "rss_mean", "bytes", PG_BETTER_LOWER))
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	/* Taken after the last add: adding may move the array. */
 	pg_metric *wall = &out->metrics[0], *user = &out->metrics[1], *sys = &out->metrics[2],
 		  *rss = &out->metrics[3], *cpu = &out->metrics[4], *busy = &out->metrics[5],
-		  *io_read = &out->metrics[6], *io_write = &out->metrics[7];
+		  *io_read = &out->metrics[6], *io_write = &out->metrics[7], *rss_mean = &out->metrics[8];
 
 	int total = run->warmup + run->runs;
 	for (int i = 0; i < run->warmup; i++) {
@@ -182,7 +184,9 @@ int pg_driver_command(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		    (rc = pg_metric_add_sample(cpu, (o.user_s + o.sys_s) * 1e3)) ||
 		    (rc = pg_metric_add_sample(busy, o.wall_s > 0 ? (o.user_s + o.sys_s) / o.wall_s : 0)) ||
 		    (rc = pg_metric_add_sample(io_read, o.io_read_bytes)) ||
-		    (rc = pg_metric_add_sample(io_write, o.io_write_bytes)))
+		    (rc = pg_metric_add_sample(io_write, o.io_write_bytes)) ||
+		    /* a run shorter than the sampling period has no mean resident set */
+		    (isfinite(o.rss_mean) && (rc = pg_metric_add_sample(rss_mean, o.rss_mean))))
 			return rc;
 		if (ctx->opts->progress)
 			ctx->opts->progress(ctx->opts->progress_arg, def->name, run->warmup + i + 1,

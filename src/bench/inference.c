@@ -27,7 +27,7 @@
 #define BODY_EXCERPT 200
 
 /* Metrics, in the order they are added: the primary first. */
-enum { M_LATENCY, M_TTFT, M_TPOT, M_TOKENS_PER_S, M_PEAK_RSS };
+enum { M_LATENCY, M_TTFT, M_TPOT, M_TOKENS_PER_S, M_PEAK_RSS, M_RSS_MEAN };
 
 /* One prompt a line; empty lines and # comments (as in a matcher corpus) are not prompts. */
 static int prompts_load(pg_lines *c, const char *path, const char *bench)
@@ -48,6 +48,7 @@ typedef struct completion {
 	double end;         /* the process exited / data: [DONE] */
 	size_t tokens;
 	double peak_rss; /* bytes; stream only */
+	double rss_mean; /* bytes, NAN when the prompt took less than a sampling period; stream only */
 } completion;
 
 static void completion_token(completion *c, double at)
@@ -71,6 +72,8 @@ static int record(pg_benchmark *out, const completion *c, int with_rss)
 					  latency > 0 ? (double)c->tokens / latency : NAN);
 	if (!rc && with_rss)
 		rc = pg_metric_add_sample(&out->metrics[M_PEAK_RSS], c->peak_rss);
+	if (!rc && with_rss && isfinite(c->rss_mean))
+		rc = pg_metric_add_sample(&out->metrics[M_RSS_MEAN], c->rss_mean);
 	return rc;
 }
 
@@ -96,10 +99,24 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 	c->t0 = p.started;
 	double deadline = timeout > 0 ? p.started + timeout : 0;
 	int in_line = 0, eof = 0; /* in_line: the current line has text (a token) */
+	double next_sample = p.started + PG_RSS_SAMPLE_MS / 1e3, rss_sum = 0;
+	size_t rss_samples = 0;
 	while (!eof) {
 		int wait_ms = pg_poll_timeout_ms(deadline);
 		if (wait_ms == 0)
 			break;
+		/* The resident set while it generates, as the runner samples it while a command runs. */
+		if (pg_now() >= next_sample) {
+			double rss = pg_process_rss(p.pid);
+			if (isfinite(rss) && rss > 0) {
+				rss_sum += rss;
+				rss_samples++;
+			}
+			next_sample = pg_now() + PG_RSS_SAMPLE_MS / 1e3;
+		}
+		int to_sample = pg_poll_timeout_ms(next_sample);
+		if (wait_ms < 0 || to_sample < wait_ms)
+			wait_ms = to_sample;
 		struct pollfd fds[2] = {{.fd = p.stdout_fd, .events = POLLIN},
 					{.fd = p.stderr_fd, .events = POLLIN}};
 		int ready = poll(fds, 2, wait_ms);
@@ -151,6 +168,7 @@ static int stream_prompt(pg_benchmark *out, const pg_bench_def *def, const pg_dr
 					       label);
 	c->end = c->t0 + o.wall_s;
 	c->peak_rss = o.peak_rss;
+	c->rss_mean = rss_samples ? rss_sum / (double)rss_samples : o.rss_mean;
 	return 0;
 }
 
@@ -541,7 +559,7 @@ int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_dri
 	} metrics[] = {
 		{"latency", "ms", PG_BETTER_LOWER}, {"ttft", "ms", PG_BETTER_LOWER},
 		{"tpot", "ms", PG_BETTER_LOWER},    {"tokens_per_s", "1/s", PG_BETTER_HIGHER},
-		{"peak_rss", "bytes", PG_BETTER_LOWER},
+		{"peak_rss", "bytes", PG_BETTER_LOWER}, {"rss_mean", "bytes", PG_BETTER_LOWER},
 	};
 	char where[512], **argv = NULL, *path = NULL;
 	const char *protocol = NULL, *url = NULL;
@@ -584,8 +602,8 @@ int pg_driver_inference(pg_benchmark *out, const pg_bench_def *def, const pg_dri
 					     PG_VERSION);
 		goto done;
 	}
-	/* peak_rss is per prompt for stream, the server's once for openai (added at the end). */
-	for (size_t i = 0; i < (openai ? M_PEAK_RSS : M_PEAK_RSS + 1); i++)
+	/* peak_rss and rss_mean are per prompt for stream; the server's peak once for openai (at the end). */
+	for (size_t i = 0; i < (openai ? M_PEAK_RSS : M_RSS_MEAN + 1); i++)
 		if (!pg_benchmark_add_metric(out, metrics[i].name, metrics[i].unit, metrics[i].better)) {
 			rc = pg_error_set(PG_ENOMEM, "out of memory");
 			goto done;

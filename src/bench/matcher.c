@@ -6,14 +6,17 @@
 #include "perfgate/runner.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_QUERY_TIMEOUT 5.0
 #define LEAK_UNIT 10000.0 /* rss_growth is bytes per this many queries */
+#define RSS_IDLE_S 0.2    /* how long the target idles after the corpus before rss_idle is read */
 
 typedef struct query {
 	char *text;
@@ -179,21 +182,6 @@ static int read_answer(line_reader *r, char *line, size_t size, double deadline)
 	}
 }
 
-static long vm_rss(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 typedef struct tally {
 	size_t queries, hits, with_expected, correct;
 	double seconds;
@@ -357,6 +345,38 @@ static int add_categories(pg_benchmark *out, const corpus *c)
 }
 
 /*
+ * Cold start: a fresh target per run, from its start to the answer to the
+ * corpus's first query, then killed. The seed gates its P90.
+ */
+static int cold_starts(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx,
+		       const pg_run_spec *spec, const corpus *c, double query_timeout)
+{
+	static peer fresh;
+	static char answer[65536];
+	char what[512];
+	pg_metric *cold = pg_benchmark_find_metric(out, "cold_start");
+	for (int run = 0; run < ctx->run.runs && c->n > 0; run++) {
+		double rt;
+		int rc = start_peer(&fresh, spec);
+		if (rc)
+			return pg_error_wrap(rc, "benchmark '%s': cold start", def->name);
+		int got = exchange(&fresh, c->queries[0].text, answer, sizeof(answer), query_timeout, &rt);
+		double answered = pg_now();
+		if (got != 0) {
+			snprintf(what, sizeof(what), "cold start %d: %s to the first query (\"%.60s\")", run + 1,
+				 got == -2 ? "no answer in time" : "no answer", c->queries[0].text);
+			rc = got < -2 ? got : fail_with(out, &fresh.p, ctx, got == -2 ? PG_STATUS_TIMEOUT : PG_STATUS_FAILED, what);
+			stop_peer(&fresh);
+			return rc;
+		}
+		stop_peer(&fresh);
+		if ((rc = pg_metric_add_sample(cold, (answered - fresh.p.started) * 1e3)))
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The line protocol: one target for the whole run, a query line out, an
  * answer line back. `latency` is the lookup: the target's own time when its
  * answers carry it (own_time), else the round trip less the transport floor,
@@ -393,15 +413,17 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 	 * is all there is.
 	 */
 	int leak_from = passes < 2 ? 0 : ctx->run.warmup > 0 ? ctx->run.warmup : 1;
-	long rss_start = -1;
-	size_t leak_queries = 0;
+	double rss_start = NAN, rss_start_at = 0, rss_next = 0, rss_sum = 0;
+	size_t leak_queries = 0, rss_samples = 0;
 	tally t = {0};
 	char what[512];
 	for (int pass = 0; pass < passes && !rc; pass++) {
 		int measured = pass >= ctx->run.warmup;
 		size_t n_rts = 0, n_floors = 0;
-		if (pass == leak_from)
-			rss_start = vm_rss(target.p.pid);
+		if (pass == leak_from) {
+			rss_start = pg_process_rss(target.p.pid);
+			rss_start_at = pg_now();
+		}
 		double pass_start = pg_now(), in_echo = 0;
 		for (size_t i = 0; i < c->n && !rc; i++) {
 			const query *q = &c->queries[i];
@@ -458,6 +480,15 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 				}
 			}
 			pg_process_drain_stderr(&target.p);
+			/* The resident set while it answers, between queries, every PG_RSS_SAMPLE_MS. */
+			if (measured && pg_now() >= rss_next) {
+				double rss = pg_process_rss(target.p.pid);
+				if (isfinite(rss) && rss > 0) {
+					rss_sum += rss;
+					rss_samples++;
+				}
+				rss_next = pg_now() + PG_RSS_SAMPLE_MS / 1e3;
+			}
 		}
 		if (rc || out->status != PG_STATUS_OK)
 			break;
@@ -481,7 +512,12 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 			stop_peer(&target);
 		return rc;
 	}
-	long rss_end = vm_rss(target.p.pid);
+	double rss_end = pg_process_rss(target.p.pid), rss_end_at = pg_now();
+	/* Idle: the corpus answered, the process kept, nothing asked for RSS_IDLE_S. */
+	struct timespec idle = {0, (long)(RSS_IDLE_S * 1e9)};
+	while (nanosleep(&idle, &idle) != 0 && errno == EINTR)
+		;
+	double rss_idle = pg_process_rss(target.p.pid);
 	/*
 	 * End of input. A target that answers two lines to a query may have written the second
 	 * after perfgate read the first; then every later query read the answer before its own,
@@ -521,10 +557,17 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 	if (rc || out->status != PG_STATUS_OK)
 		return rc;
 	set_scores(out, &t, c, ctx->run.runs, peak);
-	if (rss_start >= 0 && rss_end >= 0 && leak_queries > 0)
-		pg_metric_set_value(&out->metrics[5], (double)(rss_end - rss_start) * 1024.0 *
-							      LEAK_UNIT / (double)leak_queries);
-	return 0;
+	if (isfinite(rss_start) && isfinite(rss_end) && leak_queries > 0)
+		pg_metric_set_value(&out->metrics[5], (rss_end - rss_start) * LEAK_UNIT / (double)leak_queries);
+	/* Extrapolated from this run's length: a leak's rate, not a long soak's measurement. */
+	if (isfinite(rss_start) && isfinite(rss_end) && rss_end_at > rss_start_at)
+		pg_metric_set_value(pg_benchmark_find_metric(out, "rss_growth_per_hour"),
+				    (rss_end - rss_start) * 3600.0 / (rss_end_at - rss_start_at));
+	if (rss_samples)
+		pg_metric_set_value(pg_benchmark_find_metric(out, "rss_mean"), rss_sum / (double)rss_samples);
+	if (isfinite(rss_idle) && rss_idle > 0)
+		pg_metric_set_value(pg_benchmark_find_metric(out, "rss_idle"), rss_idle);
+	return cold_starts(out, def, ctx, &spec, c, query_timeout);
 }
 
 int pg_echo_target(void)
@@ -622,7 +665,9 @@ int pg_driver_matcher(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 		{"peak_rss", "bytes", PG_BETTER_LOWER},  {"rss_growth", "bytes", PG_BETTER_LOWER},
 		{"roundtrip", "ms", PG_BETTER_LOWER},    {"transport_floor", "ms", PG_BETTER_LOWER},
 		{"cpu_percent", "ratio", PG_BETTER_LOWER}, {"io_read_bytes", "bytes", PG_BETTER_LOWER},
-		{"io_write_bytes", "bytes", PG_BETTER_LOWER},
+		{"io_write_bytes", "bytes", PG_BETTER_LOWER}, {"rss_mean", "bytes", PG_BETTER_LOWER},
+		{"rss_idle", "bytes", PG_BETTER_LOWER},  {"rss_growth_per_hour", "bytes", PG_BETTER_LOWER},
+		{"cold_start", "ms", PG_BETTER_LOWER},
 	};
 	for (size_t i = 0; !rc && i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		if (!pg_benchmark_add_metric(out, metrics[i].name, metrics[i].unit, metrics[i].better))

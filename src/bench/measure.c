@@ -32,12 +32,16 @@ pg_driver_fn pg_driver_for(const char *kind)
 /* The metrics each kind produces, primary first; NULL where they depend on the input. */
 static const struct {
 	const char *kind;
-	const char *metrics[8];
+	const char *metrics[20];
 } kind_metrics[] = {
-	{"command", {"wall", "user", "sys", "peak_rss", "cpu", "instructions", NULL}},
-	{"matcher", {"latency", "hit_rate", "accuracy", "throughput", "peak_rss", "rss_growth", NULL}},
-	{"inference", {"latency", "ttft", "tpot", "tokens_per_s", "peak_rss", NULL}},
-	{"vmspawn", {"spawn", "teardown", "peak_rss", "cpu", NULL}},
+	{"command", {"wall", "user", "sys", "peak_rss", "rss_mean", "cpu", "cpu_percent", "io_read_bytes",
+		     "io_write_bytes", "instructions", NULL}},
+	{"matcher", {"latency", "hit_rate", "accuracy", "throughput", "peak_rss", "rss_growth",
+		     "rss_growth_per_hour", "rss_mean", "rss_idle", "cold_start", "roundtrip", "transport_floor",
+		     "cpu_percent", "io_read_bytes", "io_write_bytes", NULL}},
+	{"inference", {"latency", "ttft", "tpot", "tokens_per_s", "peak_rss", "rss_mean", NULL}},
+	{"vmspawn", {"spawn", "teardown", "peak_rss", "rss_mean", "cpu", "cpu_percent", "io_read_bytes",
+		     "io_write_bytes", NULL}},
 };
 
 static const char *const *metrics_of(const char *kind)
@@ -77,9 +81,11 @@ int pg_gates_check_metrics(const pg_gates *gates)
 			if (strcmp(dot + 1, *s) == 0)
 				len = (size_t)(dot - metric);
 		int found = 0;
-		char list[256] = "";
+		char list[512] = "";
 		for (const char *const *m = known; *m; m++) {
-			found |= strlen(*m) == len && strncmp(*m, metric, len) == 0;
+			size_t ml = strlen(*m);
+			/* latency:CATEGORY is the latency of the corpus's queries of one category */
+			found |= strncmp(*m, metric, ml) == 0 && (ml == len || (ml < len && metric[ml] == ':'));
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", m == known ? "" : ", ", *m);
 		}
 		if (!found)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -237,6 +238,19 @@ done:
  * with kill_now, or when watch_fd hangs up), and fill out with how it
  * ended. With drain, keep the tails of its stdout and stderr pipes.
  */
+double pg_process_rss(pid_t pid)
+{
+	char path[64];
+	long size, resident;
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NAN;
+	int got = fscanf(f, "%ld %ld", &size, &resident);
+	fclose(f);
+	return got == 2 ? (double)resident * (double)sysconf(_SC_PAGESIZE) : NAN;
+}
+
 static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill_now,
 		       int watch_fd, int drain_pipes)
 {
@@ -244,6 +258,9 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 	int status = 0;
 	struct rusage ru;
 	double deadline = timeout_s > 0 ? c->t0 + timeout_s : 0;
+	/* The resident set, sampled while the child runs: the first sample one period after its start. */
+	double next_sample = c->t0 + PG_RSS_SAMPLE_MS / 1e3, rss_sum = 0;
+	size_t rss_samples = 0;
 	memset(&ru, 0, sizeof(ru));
 	if (kill_now)
 		kill(-c->pid, SIGKILL);
@@ -269,6 +286,9 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 		int wait_ms = out->timed_out ? -1 : pg_poll_timeout_ms(deadline);
 		if (c->pidfd < 0 && (wait_ms < 0 || wait_ms > 5))
 			wait_ms = 5; /* no pidfd (old kernel, valgrind): look for the exit now and then */
+		int to_sample = pg_poll_timeout_ms(next_sample);
+		if (!out->timed_out && (wait_ms < 0 || to_sample < wait_ms))
+			wait_ms = to_sample;
 		int ready = poll(p, (nfds_t)np, wait_ms);
 		if (ready < 0 && errno != EINTR) {
 			kill(-c->pid, SIGKILL);
@@ -293,7 +313,16 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 			out->timed_out = 1;
 			kill(-c->pid, SIGKILL);
 		}
+		if (!out->timed_out && pg_now() >= next_sample) {
+			double rss = pg_process_rss(c->pid);
+			if (isfinite(rss) && rss > 0) { /* a zombie's resident set reads 0 */
+				rss_sum += rss;
+				rss_samples++;
+			}
+			next_sample = pg_now() + PG_RSS_SAMPLE_MS / 1e3;
+		}
 	}
+	out->rss_mean = rss_samples ? rss_sum / (double)rss_samples : NAN;
 	/* What is left in the pipes, then whatever the command left running in its group. */
 	if (err_open)
 		drain(c->err_r, out->stderr_tail, &out->stderr_len, &out->stderr_total);

@@ -7,6 +7,7 @@
 #include "pg_version.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <regex.h>
 #include <signal.h>
@@ -20,7 +21,7 @@
 #define MAX_RUNS_FOR_MIN_TIME 100000
 #define MAX_LINE 65536
 
-enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS, M_CPU, M_CPU_PERCENT, M_IO_READ, M_IO_WRITE };
+enum { M_SPAWN, M_TEARDOWN, M_PEAK_RSS, M_CPU, M_CPU_PERCENT, M_IO_READ, M_IO_WRITE, M_RSS_MEAN };
 
 typedef struct ready_marker {
 	int enabled;
@@ -229,7 +230,8 @@ static int launch(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ct
 	    (rc = pg_metric_add_sample(&out->metrics[M_CPU], (o.user_s + o.sys_s) * 1e3)) ||
 	    (rc = pg_metric_add_sample(&out->metrics[M_CPU_PERCENT], o.wall_s > 0 ? (o.user_s + o.sys_s) / o.wall_s : 0)) ||
 	    (rc = pg_metric_add_sample(&out->metrics[M_IO_READ], o.io_read_bytes)) ||
-	    (rc = pg_metric_add_sample(&out->metrics[M_IO_WRITE], o.io_write_bytes)))
+	    (rc = pg_metric_add_sample(&out->metrics[M_IO_WRITE], o.io_write_bytes)) ||
+	    (isfinite(o.rss_mean) && (rc = pg_metric_add_sample(&out->metrics[M_RSS_MEAN], o.rss_mean))))
 		return rc;
 	return 0;
 }
@@ -259,7 +261,8 @@ int pg_driver_vmspawn(pg_benchmark *out, const pg_bench_def *def, const pg_drive
 	    !pg_benchmark_add_metric(out, "cpu", "ms", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "cpu_percent", "ratio", PG_BETTER_LOWER) ||
 	    !pg_benchmark_add_metric(out, "io_read_bytes", "bytes", PG_BETTER_LOWER) ||
-	    !pg_benchmark_add_metric(out, "io_write_bytes", "bytes", PG_BETTER_LOWER)) {
+	    !pg_benchmark_add_metric(out, "io_write_bytes", "bytes", PG_BETTER_LOWER) ||
+	    !pg_benchmark_add_metric(out, "rss_mean", "bytes", PG_BETTER_LOWER)) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto done;
 	}
