@@ -2,10 +2,10 @@
 #include "cli/cli.h"
 #include "perfgate/error.h"
 #include "perfgate/log.h"
+#include "perfgate/repo.h"
 #include "perfgate/runner.h"
 #include "pg_version.h"
 
-#include <git2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,25 +14,26 @@ static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char *argv[]);
 	const char *summary;
+	int measures; /* starts measured processes: needs the spawner */
 } verbs[] = {
-	{"run", cmd_run, "measure the benchmarks of a gates file, or one command"},
-	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command"},
-	{"compare", cmd_compare, "compare two stored or file result sets"},
-	{"ab", cmd_ab, "build the base beside the head, measure both interleaved, decide paired"},
-	{"show", cmd_show, "print what is stored on a commit"},
-	{"log", cmd_log, "a table of results along first-parent history"},
-	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote"},
-	{"size", cmd_size, "stripped, gzip and per-section sizes of files"},
-	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history"},
-	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark"},
-	{"export", cmd_export, "a stored result set as github-action-benchmark JSON"},
-	{"bisect", cmd_bisect, "find the first commit whose benchmark regressed against a good one"},
-	{"changes", cmd_changes, "change points along first-parent history"},
-	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond"},
-	{"publish", cmd_publish, "a static dashboard site of the stored results"},
-	{"accept", cmd_accept, "record that a commit's change of some metrics is intended"},
-	{"save", cmd_save, "put result files into the store (such as those a failed --save kept)"},
-	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates"},
+	{"run", cmd_run, "measure the benchmarks of a gates file, or one command", 1},
+	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command", 1},
+	{"compare", cmd_compare, "compare two stored or file result sets", 0},
+	{"ab", cmd_ab, "build the base beside the head, measure both interleaved, decide paired", 1},
+	{"show", cmd_show, "print what is stored on a commit", 0},
+	{"log", cmd_log, "a table of results along first-parent history", 0},
+	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote", 0},
+	{"size", cmd_size, "stripped, gzip and per-section sizes of files", 0},
+	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history", 0},
+	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark", 0},
+	{"export", cmd_export, "a stored result set as github-action-benchmark JSON", 0},
+	{"bisect", cmd_bisect, "find the first commit whose benchmark regressed against a good one", 1},
+	{"changes", cmd_changes, "change points along first-parent history", 0},
+	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond", 0},
+	{"publish", cmd_publish, "a static dashboard site of the stored results", 0},
+	{"accept", cmd_accept, "record that a commit's change of some metrics is intended", 0},
+	{"save", cmd_save, "put result files into the store (such as those a failed --save kept)", 0},
+	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates", 0},
 };
 
 static void print_usage(FILE *out)
@@ -60,11 +61,6 @@ int main(int argc, char *argv[])
 	/* The matcher kind's echo target, started from this executable: nothing else of perfgate. */
 	if (argc == 2 && strcmp(argv[1], PG_ECHO_TARGET_ARG) == 0)
 		return pg_echo_target();
-	/* Before anything grows: children started from the spawner inherit its small peak RSS. */
-	if (pg_spawner_start() != 0) {
-		pg_log_error(pg_error_message());
-		return 3;
-	}
 	/* A target that exits mid-corpus must fail its benchmark, not kill perfgate. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
@@ -79,10 +75,7 @@ int main(int argc, char *argv[])
 	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
 		if (argc > 2 && find_verb(argv[2])) {
 			char *help_argv[] = {argv[2], "--help", NULL};
-			git_libgit2_init();
-			int rc = find_verb(argv[2])->fn(2, help_argv);
-			git_libgit2_shutdown();
-			return pg_error_exit_status(rc);
+			return pg_error_exit_status(find_verb(argv[2])->fn(2, help_argv));
 		}
 		print_usage(stdout);
 		return 0;
@@ -94,9 +87,17 @@ int main(int argc, char *argv[])
 		print_usage(stderr);
 		return 2;
 	}
-	git_libgit2_init();
+	/*
+	 * Before anything grows: children started from the spawner inherit its small peak RSS. A
+	 * verb that measures nothing starts no spawner (no fork: a faster start); what it runs
+	 * (gnuplot, git) it starts itself.
+	 */
+	if (verb->measures && pg_spawner_start() != 0) {
+		pg_log_error(pg_error_message());
+		return 3;
+	}
 	int rc = verb->fn(argc - 1, argv + 1);
-	git_libgit2_shutdown();
+	pg_repo_library_shutdown();
 	pg_spawner_stop();
 	if (rc)
 		pg_log_error(pg_error_message());

@@ -7,9 +7,13 @@
 /*
  * Open the repository containing `start` (searching upwards). Returns 0,
  * 1 when start is not inside a repository (*out NULL), or PG_ESYSTEM.
- * Free with git_repository_free.
+ * Free with git_repository_free. The first call sets libgit2 up: call it
+ * before any other libgit2 function (they need its allocator).
  */
 int pg_repo_discover(git_repository **out, const char *start);
+
+/* Undo the set-up pg_repo_discover did, if it did: at exit, after every repository is freed. */
+void pg_repo_library_shutdown(void);
 
 /* Work tree root of repo (no trailing slash), caller frees; NULL for a bare repo. */
 char *pg_repo_root(git_repository *repo);

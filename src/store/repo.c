@@ -12,9 +12,21 @@ const char *pg_git_error(void)
 	return e && e->message ? e->message : "unknown error";
 }
 
+/* libgit2 is set up when a repository is first looked for: a verb's --help never pays for it. */
+static int library_up;
+
+void pg_repo_library_shutdown(void)
+{
+	if (library_up)
+		git_libgit2_shutdown();
+	library_up = 0;
+}
+
 int pg_repo_discover(git_repository **out, const char *start)
 {
 	*out = NULL;
+	if (!library_up && git_libgit2_init() > 0)
+		library_up = 1;
 	int rc = git_repository_open_ext(out, start, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return 1;
