@@ -325,14 +325,43 @@ static cJSON *summary_to_json(const pg_summary *s)
 	return o;
 }
 
+/*
+ * Nanoseconds in one of a time unit: the clocks perfgate reads tick in whole
+ * nanoseconds, so a time sample holds no more. 0: not a time unit.
+ */
+static double ns_in(const char *unit)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"ns", 1.0}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(unit, units[i].unit) == 0)
+			return units[i].ns;
+	return 0;
+}
+
+/*
+ * A time sample as the clock gave it: rounded to the nanosecond, it prints in
+ * a few digits ("0.009684") where binary arithmetic left seventeen
+ * ("0.009684001270215958"). Values past 2^53 ns (104 days) are left alone.
+ */
+static double at_clock_precision(double v, double ns)
+{
+	double ticks = v * ns;
+	/* divided, not multiplied by 1e-6: 11126 / 1e6 is the double nearest 0.011126 */
+	return ns > 0 && fabs(ticks) < 9007199254740992.0 ? nearbyint(ticks) / ns : v;
+}
+
 static cJSON *samples_to_json(const pg_metric *m)
 {
+	double ns = ns_in(m->unit);
 	cJSON *a = cJSON_CreateArray();
 	size_t n = m->n_samples, keep = n > PG_MAX_STORED_SAMPLES ? PG_MAX_STORED_SAMPLES : n;
 	for (size_t i = 0; a && i < keep; i++) {
 		/* Evenly spaced, first and last included, so the order of runs stays visible. */
 		size_t at = keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
-		cJSON *v = pg_json_number(m->samples[at]);
+		cJSON *v = pg_json_number(at_clock_precision(m->samples[at], ns));
 		if (!v || !cJSON_AddItemToArray(a, v)) {
 			cJSON_Delete(v);
 			cJSON_Delete(a);

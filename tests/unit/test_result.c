@@ -55,7 +55,8 @@ static pg_result_set *sample_set(void)
 	pg_benchmark *b = pg_result_set_add_benchmark(rs, "matcher.v2", "matcher");
 	b->definition_hash = strdup("0123456789abcdef");
 	b->noise_floor = 0.034;
-	pg_metric *m = pg_benchmark_add_metric(b, "latency", "ms", PG_BETTER_LOWER);
+	/* Not a time: a time sample is kept to the nanosecond (see the clock precision test). */
+	pg_metric *m = pg_benchmark_add_metric(b, "score", "ratio", PG_BETTER_LOWER);
 	for (size_t i = 0; i < sizeof(awkward) / sizeof(awkward[0]); i++)
 		assert_int_equal(pg_metric_add_sample(m, awkward[i]), 0);
 	m = pg_benchmark_add_metric(b, "hit_rate", "ratio", PG_BETTER_HIGHER);
@@ -135,6 +136,45 @@ static void test_result_written_by_perfgate_run_reads_back_identical(void **stat
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
+	pg_result_set_free(back);
+}
+
+/* A time sample as the clock gave it: whole nanoseconds, in a few digits; the summary exact. */
+static void test_result_time_samples_keep_the_clock_precision(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *unit;
+		double in, out;
+	} cases[] = {
+		{"ms", 0.009684001270215958, 0.009684}, /* a matcher round trip, from seconds * 1e3 */
+		{"ms", 5.670610000379384, 5.67061},
+		{"ms", 0.0000004, 0},                  /* 0.4 ns */
+		{"us", 1.2345678, 1.235},
+		{"ns", 921.4, 921},
+		{"s", 0.1234567891234, 0.123456789},
+		{"bytes", 2572288.5, 2572288.5},       /* not a time: as it is */
+	};
+	pg_result_set *rs = pg_result_set_new(), *back;
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "t", "command");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "m%zu", i);
+		pg_metric_add_sample(pg_benchmark_add_metric(b, name, cases[i].unit, PG_BETTER_LOWER), cases[i].in);
+	}
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	char *text;
+	assert_int_equal(pg_result_set_to_string(&text, rs, 0), 0);
+	assert_non_null(strstr(text, "\"samples\":[0.009684]"));
+	assert_int_equal(pg_result_set_write_file(rs, in_dir("clock.json")), 0);
+	assert_int_equal(pg_result_set_read_file(&back, in_dir("clock.json")), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const pg_metric *m = &back->benchmarks[0].metrics[i];
+		assert_true(m->samples[0] == cases[i].out);
+		assert_true(m->summary.median == cases[i].in); /* the summary keeps what was measured */
+	}
+	free(text);
+	pg_result_set_free(rs);
 	pg_result_set_free(back);
 }
 
@@ -250,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_round_trips_doubles_bit_for_bit),
+		cmocka_unit_test(test_result_time_samples_keep_the_clock_precision),
 		cmocka_unit_test(test_result_file_round_trip_is_identical),
 		cmocka_unit_test(test_result_written_by_perfgate_run_reads_back_identical),
 		cmocka_unit_test(test_result_keeps_1000_samples_and_the_exact_summary),
