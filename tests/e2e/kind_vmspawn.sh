@@ -45,12 +45,13 @@ WORK=$(work_for_ms 20) || WORK=20000
 gates vm.json "{\"name\": \"vm\", \"kind\": \"vmspawn\", \"command\": [\"$VM\", \"--work\", \"$WORK\"], \"ready\": {\"match\": \"^ready\$\"}, \"runs\": 5}"
 run_pg vm 0 run -c vm.json -o vm.out.json
 check "microvm: the benchmark is ok" holds '.benchmarks[0].status == "ok"' vm.out.json
-check "microvm: the metrics are spawn, teardown, peak_rss, cpu, cpu_percent, io_read_bytes, io_write_bytes" \
-  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"],["cpu","ms"],["cpu_percent","ratio"],["io_read_bytes","bytes"],["io_write_bytes","bytes"]]' vm.out.json
+check "microvm: the metrics are spawn, teardown, peak_rss, cpu, cpu_percent, io_read_bytes, io_write_bytes, rss_mean" \
+  holds '[.benchmarks[0].metrics[] | [.name, .unit]] == [["spawn","ms"],["teardown","ms"],["peak_rss","bytes"],["cpu","ms"],["cpu_percent","ratio"],["io_read_bytes","bytes"],["io_write_bytes","bytes"],["rss_mean","bytes"]]' vm.out.json
 check "microvm: cpu_percent is the launch's (user + sys) / wall, between 0 and the cores" \
   holds '[.benchmarks[0].metrics[] | select(.name == "cpu_percent") | .samples[] | . >= 0 and . <= 4] | all' vm.out.json
+# rss_mean is sampled every 10 ms while the launcher runs: a launch done sooner has none.
 check "microvm: 5 samples each (the warm-up is not recorded)" \
-  holds 'all(.benchmarks[0].metrics[]; (.samples | length) == 5)' vm.out.json
+  holds 'all(.benchmarks[0].metrics[] | select(.name != "rss_mean"); (.samples | length) == 5)' vm.out.json
 check "microvm: every spawn > 0, every teardown >= 0, every peak_rss > 0" \
   holds '.benchmarks[0].metrics as $m | ($m[0].samples | all(. > 0)) and ($m[1].samples | all(. >= 0)) and ($m[2].samples | all(. > 0))' vm.out.json
 
@@ -119,21 +120,22 @@ run_pg after 1 run -c after.json -o after.out.json
 check "a non-zero exit after the marker fails" \
   holds '.benchmarks[0].status == "failed" and (.benchmarks[0].reason | test("after the ready marker, the launcher exited with status 3 .*teardown failed"))' after.out.json
 
-# --- the decision: --slowdown 25 against --slowdown 0 is a regression, 0 against 0 is not ---------
+# --- the decision: --slowdown 60 against --slowdown 0 is a regression, 0 against 0 is not ---------
 if ! "$PERFGATE" help | grep -qE '^  compare '; then
   echo "SKIP (part): verb compare is not registered in this build; the regression decision is not checked"
   finish
 fi
-DWORK=$(work_for_ms 30) || DWORK=30000
+# The real boot, no --work: --slowdown stretches the VMM's setup path (about half of the spawn
+# here), so +60 % of it is a spawn some 25-30 % longer, clear of the 10 % threshold.
 bench() {
   echo "{\"name\": \"$1\", \"kind\": \"vmspawn\", \"runs\": 1, \"warmup\": 0, \"ready\": {\"match\": \"^ready\$\"},
-    \"command\": [\"$VM\", \"--work\", \"$DWORK\", \"--slowdown\", \"$2\"]}"
+    \"command\": [\"$VM\", \"--slowdown\", \"$2\"]}"
 }
 # Base, head and base again run in rounds, in rotating order, one launch each, so that
 # load from other jobs on this machine falls on every side alike.
-gates order0.json "$(bench base 0)" "$(bench head 25)" "$(bench again 0)"
-gates order1.json "$(bench head 25)" "$(bench again 0)" "$(bench base 0)"
-gates order2.json "$(bench again 0)" "$(bench base 0)" "$(bench head 25)"
+gates order0.json "$(bench base 0)" "$(bench head 60)" "$(bench again 0)"
+gates order1.json "$(bench head 60)" "$(bench again 0)" "$(bench base 0)"
+gates order2.json "$(bench again 0)" "$(bench base 0)" "$(bench head 60)"
 ROUNDS=120
 for r in $(seq "$ROUNDS"); do
   "$PERFGATE" run -c "order$((r % 3)).json" -q -o "round.$r.json" || fail "decision: round $r did not run"
@@ -148,7 +150,7 @@ side base
 side head
 side again
 check "decision: each side has $ROUNDS launches" holds ".benchmarks[0].metrics[0].samples | length == $ROUNDS" head.json
-# alpha 0.01: a false alarm of the same against the same is rarer; a 25 % slowdown
+# alpha 0.01: a false alarm of the same against the same is rarer; a 60 % slower setup
 # over this many launches is still far beyond it.
 gates decide.json "$(bench vm 0)"
 sed -i 's/"defaults": {/"defaults": {"alpha": 0.01, /' decide.json
