@@ -353,9 +353,9 @@ static double at_clock_precision(double v, double ns)
 	return ns > 0 && fabs(ticks) < 9007199254740992.0 ? nearbyint(ticks) / ns : v;
 }
 
-static cJSON *samples_to_json(const pg_metric *m)
+static cJSON *samples_to_json(const pg_metric *m, int own_clock)
 {
-	double ns = ns_in(m->unit);
+	double ns = own_clock ? ns_in(m->unit) : 0;
 	cJSON *a = cJSON_CreateArray();
 	size_t n = m->n_samples, keep = n > PG_MAX_STORED_SAMPLES ? PG_MAX_STORED_SAMPLES : n;
 	for (size_t i = 0; a && i < keep; i++) {
@@ -371,7 +371,8 @@ static cJSON *samples_to_json(const pg_metric *m)
 	return a;
 }
 
-static cJSON *metric_to_json(const pg_metric *m)
+/* own_clock: perfgate timed it (not an import, whose times are averages finer than a tick). */
+static cJSON *metric_to_json(const pg_metric *m, int own_clock)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
@@ -380,7 +381,7 @@ static cJSON *metric_to_json(const pg_metric *m)
 	rc = rc ? rc : pg_json_add_string(o, "unit", m->unit);
 	rc = rc ? rc : pg_json_add_string(o, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
 	if (!rc && m->n_samples > 0) {
-		cJSON *s = samples_to_json(m);
+		cJSON *s = samples_to_json(m, own_clock);
 		if (!s || !cJSON_AddItemToObject(o, "samples", s)) {
 			cJSON_Delete(s);
 			rc = PG_ENOMEM;
@@ -424,7 +425,7 @@ static cJSON *benchmark_to_json(const pg_benchmark *b)
 	if (isfinite(b->noise_floor) && pg_json_add_number(o, "noise_floor", b->noise_floor))
 		goto fail;
 	for (size_t i = 0; i < b->n_metrics; i++) {
-		cJSON *m = metric_to_json(&b->metrics[i]);
+		cJSON *m = metric_to_json(&b->metrics[i], strcmp(b->kind, "import") != 0);
 		if (!m || !cJSON_AddItemToArray(metrics, m)) {
 			cJSON_Delete(m);
 			goto fail;
