@@ -11,6 +11,9 @@ typedef struct pg_driver_ctx {
 	const pg_measure_options *opts;
 	pg_result_set *rs; /* the set out is rs->benchmarks[at] of: a driver may add benchmarks to it */
 	size_t at;
+	/* One half of an A/B block: measure what the blocks compare, and nothing that idles or starts
+	 * other processes in between (that would change the runner for the next half). */
+	int ab_half;
 } pg_driver_ctx;
 
 /*

@@ -51,7 +51,7 @@ static int half(double *center, char **failure, pg_result_set *side_rs, const pg
 	if (!tmp)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	pg_benchmark *b = pg_result_set_add_benchmark(tmp, def->name, def->kind);
-	pg_driver_ctx ctx = {.gates = g, .run = def->run, .opts = mo, .rs = tmp, .at = 0};
+	pg_driver_ctx ctx = {.gates = g, .run = def->run, .opts = mo, .rs = tmp, .at = 0, .ab_half = 1};
 	ctx.run.runs = 1;
 	ctx.run.warmup = warmup;
 	ctx.run.min_time_s = 0;

@@ -1011,7 +1011,9 @@ void pg_metric_change_take_decision(pg_metric_change *dst, const pg_metric_chang
 
 double pg_change_shown(const pg_metric_change *c, double change)
 {
-	return c->better_higher ? -change : change;
+	double shown = c->better_higher ? -change : change;
+	/* What prints as 0.0 % is +0.0 %: float noise of -1e-13 never reads "-0.0 %". */
+	return fabs(shown) < 0.0005 ? 0.0 : shown;
 }
 
 int pg_verdict_confirm(pg_verdict *v, const pg_verdict *again, int round,

@@ -180,7 +180,7 @@ char *pg_format_change(char *buf, size_t size, double change)
 {
 	if (!isfinite(change))
 		snprintf(buf, size, "n/a");
-	else
-		snprintf(buf, size, "%+.1f %%", change * 100.0);
+	else /* a change that rounds to 0.0 % reads "+0.0 %", never "-0.0 %" */
+		snprintf(buf, size, "%+.1f %%", fabs(change) < 0.0005 ? 0.0 : change * 100.0);
 	return buf;
 }

@@ -97,6 +97,10 @@ static void test_quantity_prints_change_with_sign(void **state)
 	char buf[32];
 	assert_string_equal(pg_format_change(buf, sizeof(buf), 0.123), "+12.3 %");
 	assert_string_equal(pg_format_change(buf, sizeof(buf), -0.04), "-4.0 %");
+	/* float noise around no change reads as no change, never "-0.0 %" */
+	assert_string_equal(pg_format_change(buf, sizeof(buf), -1.6e-13), "+0.0 %");
+	assert_string_equal(pg_format_change(buf, sizeof(buf), -0.0004), "+0.0 %");
+	assert_string_equal(pg_format_change(buf, sizeof(buf), -0.0006), "-0.1 %");
 }
 
 int main(void)
