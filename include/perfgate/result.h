@@ -10,6 +10,8 @@
 #define PG_RESULT_SCHEMA "perfgate/1"
 /* A note keeps at most this many samples per metric (evenly spaced subsample). */
 #define PG_MAX_STORED_SAMPLES 1000
+/* The bytes a note's result set fits in: fewer samples are kept (down to 100 per metric) until it does. */
+#define PG_NOTE_BUDGET 16384
 
 typedef enum pg_better { PG_BETTER_LOWER = 0, PG_BETTER_HIGHER } pg_better;
 
@@ -121,6 +123,25 @@ int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *
 
 /* Text: compact one-line JSON (pretty = 0, for notes) or indented. Caller frees. */
 int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty);
+
+/*
+ * The compact line a note stores: perfgate's own time samples as whole clock
+ * ticks ("ticks" with "per_unit"), bytes whole, derived figures to seven
+ * digits; "better" left out where it is "lower"; the summary left out where
+ * every sample is kept (the reader computes it); and, when the line would
+ * be over PG_NOTE_BUDGET, fewer samples kept per metric (an evenly spaced
+ * subsample beside the exact summary). pg_result_set_from_json reads it,
+ * and every earlier form. Caller frees.
+ */
+int pg_result_set_to_note(char **out, const pg_result_set *rs);
+
+/*
+ * The bytes metric m takes in a note's line, with or without its samples
+ * (then with the summary that stands for them); own_clock: perfgate timed
+ * it (not an import). SIZE_MAX on ENOMEM. What `prune` weighs: a few
+ * samples in clock ticks can take less room than their summary.
+ */
+size_t pg_metric_note_bytes(const pg_metric *m, int own_clock, int with_samples);
 
 /* Files: read (errors name the file and JSON path), write via temp file + rename. */
 int pg_result_set_read_file(pg_result_set **out, const char *path);

@@ -50,10 +50,12 @@ int pg_store_read(pg_commit_records *out, pg_store *store, const char *commit);
 int pg_store_read_sets(pg_commit_records *out, pg_store *store, const char *commit, int summaries_only);
 
 /*
- * pg_store_read for walks that show central values only (`log`): where a
- * metric has a stored summary, its raw samples are not read (n_samples 0,
- * has_summary set), which makes a walk over long history several times
- * faster. Same warnings, same records otherwise.
+ * pg_store_read for walks that show summaries only (log, changes, publish,
+ * the run-to-run history): every metric with samples has its summary
+ * (stored, or computed where the note left it to the reader) and no
+ * samples (n_samples 0). Same warnings, same records otherwise. From a
+ * notes store these reads go through the summary index in .git/perfgate/
+ * (store_private.h), which decodes a note read before without parsing it.
  */
 int pg_store_read_summaries(pg_commit_records *out, pg_store *store, const char *commit);
 
@@ -129,8 +131,9 @@ int pg_store_save(pg_store *store, const pg_result_set *rs);
 
 /*
  * Merge two notes' texts: the union of their lines, deduplicated by
- * run_id; where one copy of a run holds samples and the other only
- * summaries, the summary-only line wins (that is what prune wrote). Lines
+ * run_id; of two copies of a run, the one keeping fewer samples wins
+ * (what prune wrote: a summary-only line, or one that kept only samples
+ * smaller than their summary), else the first in byte order. Lines
  * without a run_id are kept once each (exact duplicates dropped). Order:
  * lines of `ours` first, then new lines of `theirs`. Caller frees *out.
  */

@@ -614,6 +614,20 @@ static int notes_read_text(char **text, size_t *len, pg_store *store, const char
 	return pg_notes_index_text(text, len, store->snapshot, store->repo, &id);
 }
 
+static int notes_note_blob(git_oid *blob, pg_store *store, const char *commit)
+{
+	git_oid id, blobs[2];
+	int rc;
+	if (git_oid_fromstrn(&id, commit, GIT_OID_HEXSZ) < 0)
+		return pg_error_set(PG_EINPUT, "%s: not a commit id", commit);
+	if ((rc = notes_snapshot(store)))
+		return rc;
+	int found = pg_notes_index_find(blobs, 2, store->snapshot, &id);
+	if (found == 1)
+		*blob = blobs[0];
+	return found;
+}
+
 /* One commit's note changed on top of the ref's tip (pg_notes_build_fn). */
 typedef struct note_update {
 	pg_store *store;
@@ -703,6 +717,7 @@ static const pg_store_ops notes_ops = {
 	.read_text = notes_read_text,
 	.update = notes_update,
 	.check_commit = notes_check_commit,
+	.note_blob = notes_note_blob,
 	.origin = notes_origin,
 	.free = notes_free,
 };

@@ -137,27 +137,43 @@ int pg_store_rewrite(pg_store *store, char *const *commits, char *const *texts, 
 	return rc;
 }
 
-/* Drop "samples" beside a "summary" in each metric of a perfgate/1 record; 1 when something was dropped. */
-static int strip_record(cJSON *json)
+/*
+ * A perfgate/1 record without its samples, each metric keeping its summary
+ * (computed from the samples where the note left it to the reader): *lean
+ * the new line, NULL when there is nothing to drop (no metric whose samples
+ * take more room than their summary) or when it is not a result set it can
+ * read (it then stays as it is). 0 or PG_ENOMEM.
+ */
+static int strip_record(char **lean, const char *line, size_t n)
 {
+	cJSON *json = cJSON_ParseWithLength(line, n);
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(json, "schema");
-	cJSON *b, *m;
-	int dropped = 0;
-	if (!cJSON_IsString(schema) || strcmp(schema->valuestring, PG_RESULT_SCHEMA) != 0)
-		return 0;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(json, "benchmarks"))
-	{
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(b, "metrics"))
-		{
-			/* Without a summary the samples are all there is: they stay. */
-			if (cJSON_GetObjectItemCaseSensitive(m, "samples") &&
-			    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "summary"))) {
-				cJSON_DeleteItemFromObjectCaseSensitive(m, "samples");
+	pg_result_set *rs = NULL;
+	int dropped = 0, rc = 0;
+	*lean = NULL;
+	if (cJSON_IsString(schema) && strcmp(schema->valuestring, PG_RESULT_SCHEMA) == 0 &&
+	    (rc = pg_result_set_from_json(&rs, json, "note")) != 0 && rc != PG_ENOMEM) {
+		pg_error_clear();
+		rc = 0;
+	}
+	cJSON_Delete(json);
+	for (size_t i = 0; rs && i < rs->n_benchmarks; i++)
+		for (size_t k = 0; k < rs->benchmarks[i].n_metrics; k++) {
+			pg_metric *m = &rs->benchmarks[i].metrics[k];
+			int own_clock = strcmp(rs->benchmarks[i].kind, "import") != 0;
+			/* Where a few samples in clock ticks take less room than their summary, they stay. */
+			if (m->n_samples > 0 && m->has_summary &&
+			    pg_metric_note_bytes(m, own_clock, 0) < pg_metric_note_bytes(m, own_clock, 1)) {
+				free(m->samples);
+				m->samples = NULL;
+				m->n_samples = m->cap_samples = 0;
 				dropped = 1;
 			}
 		}
-	}
-	return dropped;
+	if (dropped)
+		rc = pg_result_set_to_note(lean, rs);
+	pg_result_set_free(rs);
+	return rc;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
@@ -186,14 +202,9 @@ int pg_store_strip_samples(char **out, const char *text)
 	for (const char *line = text; *line && !rc;) {
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		cJSON *json = cJSON_ParseWithLength(line, n);
 		char *lean = NULL;
-		if (json && strip_record(json)) {
-			if (!(lean = cJSON_PrintUnformatted(json)))
-				rc = pg_error_set(PG_ENOMEM, "out of memory");
-			changed = 1;
-		}
-		cJSON_Delete(json);
+		rc = strip_record(&lean, line, n);
+		changed |= lean != NULL;
 		if (!rc && (lean || n > 0))
 			rc = lean ? append(&buf, &len, &cap, lean, strlen(lean)) : append(&buf, &len, &cap, line, n);
 		free(lean);

@@ -13,8 +13,10 @@
 
 void pg_store_free(pg_store *store)
 {
-	if (store)
+	if (store) {
+		pg_summary_index_close(store->summaries);
 		store->ops->free(store);
+	}
 }
 
 git_repository *pg_store_repo(const pg_store *store)
@@ -133,16 +135,16 @@ static int is_perfgate_schema(const char *schema)
 }
 
 /*
- * The line without its "samples" arrays, for readers that need summaries
- * only: parsing thousands of sample numbers is most of the cost of a walk
- * over history. A quote preceded by an even number of backslashes is a
- * real one, so `"samples":[` found that way is the key and its array holds
- * numbers only. NULL when the line has no samples (or on ENOMEM).
+ * The line without its arrays under key (`"samples":[`), for readers that
+ * need summaries only: parsing thousands of sample numbers is most of the
+ * cost of a walk over history. A quote preceded by an even number of
+ * backslashes is a real one, so the key found that way is the key and its
+ * array holds numbers only. NULL when the line has no such array (or on
+ * ENOMEM).
  */
-static char *without_samples(const char *line, size_t len)
+static char *without_array(const char *line, size_t len, const char *key)
 {
-	static const char key[] = "\"samples\":[";
-	const size_t klen = sizeof(key) - 1;
+	const size_t klen = strlen(key);
 	char *out = NULL, *w = NULL;
 	const char *copied = line, *end = line + len;
 	for (const char *p = line; (p = memmem(p, (size_t)(end - p), key, klen)) != NULL;) {
@@ -173,6 +175,17 @@ static char *without_samples(const char *line, size_t len)
 	return out;
 }
 
+/* The line without "samples" and "ticks" (a note's samples in clock ticks); NULL when it has neither. */
+static char *without_samples(const char *line, size_t len)
+{
+	char *lean = without_array(line, len, "\"samples\":[");
+	char *leaner = lean ? without_array(lean, strlen(lean), "\"ticks\":[") : without_array(line, len, "\"ticks\":[");
+	if (!leaner)
+		return lean;
+	free(lean);
+	return leaner;
+}
+
 /*
  * Summaries only: a result set read from the line without its samples.
  * 1 when that gave a valid result set (pushed), 0 to read the whole line
@@ -197,6 +210,20 @@ static int parse_summaries(pg_commit_records *out, const char *line, size_t len,
 	cJSON_Delete(json);
 	free(lean);
 	return rc;
+}
+
+/* A summaries-only read: samples go where the summary stands for them (a note may leave it to the reader). */
+static void drop_samples(pg_result_set *rs)
+{
+	for (size_t i = 0; i < rs->n_benchmarks; i++)
+		for (size_t k = 0; k < rs->benchmarks[i].n_metrics; k++) {
+			pg_metric *m = &rs->benchmarks[i].metrics[k];
+			if (m->has_summary && m->n_samples > 0) {
+				free(m->samples);
+				m->samples = NULL;
+				m->n_samples = m->cap_samples = 0;
+			}
+		}
 }
 
 static int parse_record(pg_commit_records *out, const char *line, size_t len, size_t line_no,
@@ -226,6 +253,8 @@ static int parse_record(pg_commit_records *out, const char *line, size_t len, si
 	if (strcmp(schema->valuestring, PG_RESULT_SCHEMA) == 0) {
 		pg_result_set *rs;
 		rc = pg_result_set_from_json(&rs, json, where);
+		if (!rc && summaries_only)
+			drop_samples(rs);
 		if (rc == PG_ENOMEM)
 			goto out;
 		if (rc) {
@@ -262,18 +291,14 @@ static int is_blank(const char *s, size_t len)
 	return 1;
 }
 
-static int read_records(pg_commit_records *out, pg_store *store, const char *commit,
-			int summaries_only)
+/* Parse the text stored on hex (normalized) into out. */
+static int parse_note(pg_commit_records *out, pg_store *store, const char *hex, int summaries_only)
 {
-	char hex[41], origin[512];
+	char origin[512];
 	char *text = NULL;
 	size_t len = 0;
-	memset(out, 0, sizeof(*out));
-	int rc = normalize_commit(hex, commit);
-	if (rc)
-		return rc;
-	memcpy(out->commit, hex, sizeof(out->commit));
-	if ((rc = store->ops->read_text(&text, &len, store, hex)) || !text)
+	int rc = store->ops->read_text(&text, &len, store, hex);
+	if (rc || !text)
 		return rc;
 	out->note_bytes = len;
 	store->ops->origin(origin, sizeof(origin), store, hex);
@@ -287,6 +312,54 @@ static int read_records(pg_commit_records *out, pg_store *store, const char *com
 		p += n + (nl ? 1 : 0);
 	}
 	free(text);
+	return rc;
+}
+
+/*
+ * Summaries only, from a notes store: what the summary index holds for the
+ * note's blob, else the note parsed and then kept in the index. 1 when the
+ * index cannot serve (none, or several blobs for one commit): parse.
+ */
+static int read_indexed(pg_commit_records *out, pg_store *store, const char *hex)
+{
+	git_oid blob, key;
+	int rc = store->ops->note_blob(&blob, store, hex);
+	if (rc <= 0 || rc > 1)
+		return rc <= 0 ? rc : 1; /* no note, or several (parsed: they merge) */
+	/* Warnings name the commit: the same note on two commits reads as two. */
+	if (git_oid_fromstr(&key, hex) < 0)
+		return pg_error_set(PG_EINPUT, "%s: not a commit id", hex);
+	for (size_t i = 0; i < GIT_OID_RAWSZ; i++)
+		key.id[i] ^= blob.id[i];
+	if (!store->summaries_tried) {
+		store->summaries_tried = 1;
+		if ((rc = pg_summary_index_open(&store->summaries, store->repo)))
+			return rc;
+	}
+	if (!store->summaries)
+		return 1;
+	if ((rc = pg_summary_index_get(store->summaries, &key, out)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = parse_note(out, store, hex, 1)))
+		return rc;
+	return pg_summary_index_put(store->summaries, &key, out);
+}
+
+static int read_records(pg_commit_records *out, pg_store *store, const char *commit,
+			int summaries_only)
+{
+	char hex[41];
+	memset(out, 0, sizeof(*out));
+	int rc = normalize_commit(hex, commit);
+	if (rc)
+		return rc;
+	memcpy(out->commit, hex, sizeof(out->commit));
+	rc = summaries_only && store->ops->note_blob ? read_indexed(out, store, hex) : 1;
+	if (rc == 1) {
+		memset(out, 0, sizeof(*out));
+		memcpy(out->commit, hex, sizeof(out->commit));
+		rc = parse_note(out, store, hex, summaries_only);
+	}
 	if (rc)
 		pg_commit_records_release(out);
 	return rc;
@@ -324,7 +397,7 @@ typedef struct note_line {
 	const char *text;
 	size_t len;
 	char *run_id;    /* NULL: the line has none */
-	int has_samples; /* some metric keeps raw samples */
+	size_t samples; /* raw samples kept, over all metrics */
 } note_line;
 
 typedef struct note_lines {
@@ -332,18 +405,20 @@ typedef struct note_lines {
 	size_t n, cap;
 } note_lines;
 
-static int line_has_samples(const cJSON *json)
+/* How many samples a line keeps, over all its metrics ("samples", or a note's "ticks"). */
+static size_t line_samples(const cJSON *json)
 {
 	const cJSON *b, *m;
+	size_t n = 0;
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(json, "benchmarks"))
 	{
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(b, "metrics"))
 		{
-			if (cJSON_GetObjectItemCaseSensitive(m, "samples"))
-				return 1;
+			n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "samples"));
+			n += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "ticks"));
 		}
 	}
-	return 0;
+	return n;
 }
 
 static int same_text(const note_line *a, const char *text, size_t len)
@@ -351,11 +426,14 @@ static int same_text(const note_line *a, const char *text, size_t len)
 	return a->len == len && memcmp(a->text, text, len) == 0;
 }
 
-/* Which of two copies of one run stays: the summary-only one, else the smaller text. */
-static int replaces(const note_line *kept, const char *text, size_t len, int has_samples)
+/*
+ * Which of two copies of one run stays: the one with fewer samples (prune
+ * only ever drops them), else the one first in byte order.
+ */
+static int replaces(const note_line *kept, const char *text, size_t len, size_t samples)
 {
-	if (kept->has_samples != has_samples)
-		return kept->has_samples;
+	if (kept->samples != samples)
+		return samples < kept->samples;
 	size_t n = kept->len < len ? kept->len : len;
 	int c = memcmp(text, kept->text, n);
 	return c < 0 || (c == 0 && len < kept->len);
@@ -364,7 +442,7 @@ static int replaces(const note_line *kept, const char *text, size_t len, int has
 static int add_line(note_lines *lines, const char *text, size_t len)
 {
 	char *run_id = NULL;
-	int has_samples = 0;
+	size_t samples = 0;
 	cJSON *json = parse_line(text, len);
 	if (json) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "run_id");
@@ -372,17 +450,17 @@ static int add_line(note_lines *lines, const char *text, size_t len)
 			cJSON_Delete(json);
 			return pg_error_set(PG_ENOMEM, "out of memory");
 		}
-		has_samples = line_has_samples(json);
+		samples = line_samples(json);
 		cJSON_Delete(json);
 	}
 	for (size_t i = 0; i < lines->n; i++) {
 		note_line *l = &lines->v[i];
 		if (same_text(l, text, len) ||
 		    (run_id && l->run_id && strcmp(run_id, l->run_id) == 0)) {
-			if (!same_text(l, text, len) && replaces(l, text, len, has_samples)) {
+			if (!same_text(l, text, len) && replaces(l, text, len, samples)) {
 				l->text = text;
 				l->len = len;
-				l->has_samples = has_samples;
+				l->samples = samples;
 			}
 			free(run_id);
 			return 0;
@@ -398,7 +476,7 @@ static int add_line(note_lines *lines, const char *text, size_t len)
 		lines->v = grown;
 		lines->cap = cap;
 	}
-	lines->v[lines->n++] = (note_line){text, len, run_id, has_samples};
+	lines->v[lines->n++] = (note_line){text, len, run_id, samples};
 	return 0;
 }
 
@@ -514,7 +592,7 @@ int pg_store_save(pg_store *store, const pg_result_set *rs)
 		return pg_error_set(PG_EINPUT,
 				    "the result set has no commit (measured outside a repository): "
 				    "save it with --store DIR");
-	int rc = pg_result_set_to_string(&line, rs, 0);
+	int rc = pg_result_set_to_note(&line, rs);
 	if (rc)
 		return rc;
 	rc = pg_store_append(store, rs->commit ? rs->commit : "unversioned", line, rs->run_id);

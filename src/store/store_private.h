@@ -32,12 +32,18 @@ typedef struct pg_store_ops {
 	int (*update)(pg_store *store, const char *commit, pg_note_change_fn change, void *arg);
 	/* 0 when commit may be written to, PG_EINPUT naming it when it is not a commit. */
 	int (*check_commit)(pg_store *store, const char *commit);
+	/*
+	 * Notes store only (NULL otherwise): how many blobs hold commit's note
+	 * (0; 1, then *blob is it; more where two layouts hold one), or an error.
+	 */
+	int (*note_blob)(git_oid *blob, pg_store *store, const char *commit);
 	/* How messages name what is stored on commit: "note on 1a2b3c4", "DIR/<hex>.jsonl". */
 	void (*origin)(char *buf, size_t size, const pg_store *store, const char *commit);
 	void (*free)(pg_store *store);
 } pg_store_ops;
 
 typedef struct pg_notes_index pg_notes_index;
+typedef struct pg_summary_index pg_summary_index;
 
 struct pg_store {
 	const pg_store_ops *ops;
@@ -46,6 +52,8 @@ struct pg_store {
 	char *dir;            /* dir store: the directory */
 	pg_notes_index *snapshot; /* notes store: the tree reads use, until the next write */
 	double retry_limit_s;     /* how long a write keeps retrying (PG_STORE_RETRY_LIMIT) */
+	pg_summary_index *summaries; /* notes store: opened by the first summaries-only read */
+	int summaries_tried;
 };
 
 /* Abbreviated commit for messages (7 hex, or the text as given when shorter). */
@@ -63,6 +71,28 @@ void pg_store_set_retry_limit(pg_store *store, double seconds);
  * view for a history walk).
  */
 void pg_store_refresh(pg_store *store);
+
+/* ---- the summary index (summary_index.c): summaries-only reads of notes, kept by blob id ---- */
+
+/*
+ * The index in the repository's .git/perfgate/ (created when missing). *out
+ * NULL, and 0, when it is not to be used: PERFGATE_NO_INDEX set, or a
+ * repository perfgate cannot write to. Close with pg_summary_index_close,
+ * which writes its table when records were added.
+ */
+int pg_summary_index_open(pg_summary_index **out, git_repository *repo);
+void pg_summary_index_close(pg_summary_index *index);
+
+/*
+ * What a summaries-only read of the note keyed by blob (its blob id xor the
+ * commit's) gave, into out (zeroed by
+ * the caller; commit not set): 1 found, 0 not there (or the index was found
+ * corrupt and emptied, with a line on stderr), PG_ENOMEM.
+ */
+int pg_summary_index_get(pg_summary_index *index, const git_oid *blob, pg_commit_records *out);
+
+/* Keep records, read from the note in blob. 0 (also when the index cannot be written), PG_ENOMEM. */
+int pg_summary_index_put(pg_summary_index *index, const git_oid *blob, const pg_commit_records *records);
 
 /* ---- the notes tree, as an index from annotated commit to note blob (notes.c) ---- */
 

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,43 +354,89 @@ static double at_clock_precision(double v, double ns)
 	return ns > 0 && fabs(ticks) < 9007199254740992.0 ? nearbyint(ticks) / ns : v;
 }
 
-static cJSON *samples_to_json(const pg_metric *m, int own_clock)
+/* How a result set is written: as DESIGN's schema has it, or the compact line a note stores. */
+typedef struct json_form {
+	int own_clock; /* perfgate timed it (not an import, whose times are averages finer than a tick) */
+	int note;      /* the note's form (pg_result_set_to_note) */
+	size_t keep;   /* samples kept per metric at most */
+} json_form;
+
+/* A figure perfgate derived (a ratio, a rate): seven significant digits are more than it holds. */
+static double at_derived_precision(double v)
 {
-	double ns = own_clock ? ns_in(m->unit) : 0;
-	cJSON *a = cJSON_CreateArray();
-	size_t n = m->n_samples, keep = n > PG_MAX_STORED_SAMPLES ? PG_MAX_STORED_SAMPLES : n;
-	for (size_t i = 0; a && i < keep; i++) {
-		/* Evenly spaced, first and last included, so the order of runs stays visible. */
-		size_t at = keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
-		cJSON *v = pg_json_number(at_clock_precision(m->samples[at], ns));
-		if (!v || !cJSON_AddItemToArray(a, v)) {
-			cJSON_Delete(v);
-			cJSON_Delete(a);
-			return NULL;
-		}
-	}
-	return a;
+	char text[32];
+	if (!isfinite(v) || v == 0)
+		return v;
+	snprintf(text, sizeof(text), "%.7g", v);
+	return strtod(text, NULL);
 }
 
-/* own_clock: perfgate timed it (not an import, whose times are averages finer than a tick). */
-static cJSON *metric_to_json(const pg_metric *m, int own_clock)
+/* Which samples of n are kept: i of keep, evenly spaced, first and last included, so the order of runs stays visible. */
+static size_t kept_index(size_t i, size_t keep, size_t n)
+{
+	return keep == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(keep - 1) + 0.5);
+}
+
+/*
+ * The samples as written. In a note, perfgate's own samples are written with
+ * the precision they have: times as whole clock ticks, "ticks":[962,981]
+ * with "per_unit":1e6 (ns in a ms), bytes as whole bytes, derived figures
+ * to seven digits. A reader divides ticks by per_unit, which gives the same
+ * double as the sample rounded to the nanosecond.
+ */
+static int samples_to_json(cJSON *o, const pg_metric *m, const json_form *form)
+{
+	double ns = form->own_clock ? ns_in(m->unit) : 0;
+	int ticks = form->note && ns > 0;
+	int bytes = form->note && form->own_clock && strcmp(m->unit, "bytes") == 0;
+	int derived = form->note && form->own_clock && ns == 0 && !bytes;
+	size_t n = m->n_samples, keep = n > form->keep ? form->keep : n;
+	for (size_t i = 0; ticks && i < keep; i++)
+		if (!(fabs(m->samples[kept_index(i, keep, n)] * ns) < 9007199254740992.0))
+			ticks = 0; /* past 2^53 ns (104 days): as it is */
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; a && i < keep; i++) {
+		double v = m->samples[kept_index(i, keep, n)];
+		if (ticks)
+			v = nearbyint(v * ns);
+		else if (bytes)
+			v = nearbyint(v);
+		else if (derived)
+			v = at_derived_precision(v);
+		else
+			v = at_clock_precision(v, ns);
+		cJSON *item = pg_json_number(v);
+		if (!item || !cJSON_AddItemToArray(a, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(a);
+			return PG_ENOMEM;
+		}
+	}
+	if (!a || !cJSON_AddItemToObject(o, ticks ? "ticks" : "samples", a)) {
+		cJSON_Delete(a);
+		return PG_ENOMEM;
+	}
+	return ticks ? pg_json_add_number(o, "per_unit", ns) : 0;
+}
+
+static cJSON *metric_to_json(const pg_metric *m, const json_form *form)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	int rc = pg_json_add_string(o, "name", m->name);
 	rc = rc ? rc : pg_json_add_string(o, "unit", m->unit);
-	rc = rc ? rc : pg_json_add_string(o, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
-	if (!rc && m->n_samples > 0) {
-		cJSON *s = samples_to_json(m, own_clock);
-		if (!s || !cJSON_AddItemToObject(o, "samples", s)) {
-			cJSON_Delete(s);
-			rc = PG_ENOMEM;
-		}
-	}
+	/* A note leaves out "better" where it is the default, "lower". */
+	if (!rc && !(form->note && m->better == PG_BETTER_LOWER))
+		rc = pg_json_add_string(o, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
+	if (!rc && m->n_samples > 0)
+		rc = samples_to_json(o, m, form);
 	if (!rc && m->has_value)
 		rc = pg_json_add_number(o, "value", m->value);
-	if (!rc && (m->has_summary || m->n_samples > 0)) {
+	/* A note whose samples are all there leaves the summary to the reader, which computes it from them. */
+	int summary_derivable = form->note && m->n_samples > 0 && m->n_samples <= form->keep &&
+				(!m->has_summary || m->summary.n == m->n_samples);
+	if (!rc && (m->has_summary || m->n_samples > 0) && !summary_derivable) {
 		pg_summary computed;
 		const pg_summary *s = &m->summary;
 		if (!m->has_summary) {
@@ -412,7 +459,25 @@ static cJSON *metric_to_json(const pg_metric *m, int own_clock)
 	return o;
 }
 
-static cJSON *benchmark_to_json(const pg_benchmark *b)
+size_t pg_metric_note_bytes(const pg_metric *m, int own_clock, int with_samples)
+{
+	const json_form form = {.own_clock = own_clock, .note = 1, .keep = PG_MAX_STORED_SAMPLES};
+	pg_metric lean = *m;
+	if (!with_samples) {
+		if (m->n_samples > 0 && !m->has_summary &&
+		    pg_stats_summarize(&lean.summary, m->samples, m->n_samples) == 0)
+			lean.has_summary = 1;
+		lean.n_samples = 0;
+	}
+	cJSON *json = metric_to_json(&lean, &form);
+	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+	size_t bytes = text ? strlen(text) : SIZE_MAX;
+	cJSON_free(text);
+	cJSON_Delete(json);
+	return bytes;
+}
+
+static cJSON *benchmark_to_json(const pg_benchmark *b, const json_form *base)
 {
 	cJSON *o = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
 	if (!o || !metrics)
@@ -425,7 +490,9 @@ static cJSON *benchmark_to_json(const pg_benchmark *b)
 	if (isfinite(b->noise_floor) && pg_json_add_number(o, "noise_floor", b->noise_floor))
 		goto fail;
 	for (size_t i = 0; i < b->n_metrics; i++) {
-		cJSON *m = metric_to_json(&b->metrics[i], strcmp(b->kind, "import") != 0);
+		json_form form = *base;
+		form.own_clock = strcmp(b->kind, "import") != 0;
+		cJSON *m = metric_to_json(&b->metrics[i], &form);
 		if (!m || !cJSON_AddItemToArray(metrics, m)) {
 			cJSON_Delete(m);
 			goto fail;
@@ -465,7 +532,7 @@ fail:
 	return NULL;
 }
 
-int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
+static int to_json(cJSON **out, const pg_result_set *rs, const json_form *form)
 {
 	cJSON *o = cJSON_CreateObject(), *env = cJSON_CreateObject(), *benches = cJSON_CreateArray();
 	if (!o || !env || !benches)
@@ -494,7 +561,7 @@ int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
 		}
 	}
 	for (size_t i = 0; i < rs->n_benchmarks; i++) {
-		cJSON *b = benchmark_to_json(&rs->benchmarks[i]);
+		cJSON *b = benchmark_to_json(&rs->benchmarks[i], form);
 		if (!b || !cJSON_AddItemToArray(benches, b)) {
 			cJSON_Delete(b);
 			goto fail;
@@ -508,6 +575,41 @@ fail:
 	cJSON_Delete(benches);
 	cJSON_Delete(o);
 	return pg_error_set(PG_ENOMEM, "out of memory building the result set");
+}
+
+int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
+{
+	const json_form form = {.keep = PG_MAX_STORED_SAMPLES};
+	return to_json(out, rs, &form);
+}
+
+int pg_result_set_to_note(char **out, const pg_result_set *rs)
+{
+	json_form form = {.note = 1, .keep = PG_MAX_STORED_SAMPLES};
+	*out = NULL;
+	/* The most samples per metric that fit the budget: 1,000, then fewer, but never under 100. */
+	for (;;) {
+		cJSON *json;
+		int rc = to_json(&json, rs, &form);
+		if (rc)
+			return rc;
+		char *text = pg_json_print(json, 0);
+		cJSON_Delete(json);
+		if (!text)
+			return pg_error_set(PG_ENOMEM, "out of memory printing the result set");
+		size_t most = 0;
+		for (size_t i = 0; i < rs->n_benchmarks; i++)
+			for (size_t k = 0; k < rs->benchmarks[i].n_metrics; k++)
+				if (rs->benchmarks[i].metrics[k].n_samples > most)
+					most = rs->benchmarks[i].metrics[k].n_samples;
+		if (strlen(text) <= PG_NOTE_BUDGET || form.keep <= 100 || most <= 100) {
+			*out = text;
+			return 0;
+		}
+		free(text);
+		size_t keep = (most < form.keep ? most : form.keep) * 3 / 4;
+		form.keep = keep < 100 ? 100 : keep;
+	}
 }
 
 int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty)
@@ -577,8 +679,8 @@ static int summary_from_json(pg_summary *s, const cJSON *j, const char *where)
 
 static int metric_from_json(pg_benchmark *b, const cJSON *j, const char *where)
 {
-	static const char *const keys[] = {"name", "unit", "better", "samples", "value",
-					   "summary", "dropped", NULL};
+	static const char *const keys[] = {"name", "unit", "better", "samples", "ticks", "per_unit",
+					   "value", "summary", "dropped", NULL};
 	const char *name, *unit = "count", *better = "lower";
 	const cJSON *samples = NULL;
 	char at[512];
@@ -603,15 +705,28 @@ static int metric_from_json(pg_benchmark *b, const cJSON *j, const char *where)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	if ((rc = pg_json_get_array(&samples, j, "samples", 0, where)) < 0)
 		return rc;
+	/* A note's form: whole clock ticks, per_unit of them in one of the unit. */
+	const cJSON *ticks = NULL;
+	double per_unit = 1;
+	if ((rc = pg_json_get_array(&ticks, j, "ticks", 0, where)) < 0)
+		return rc;
+	if (ticks && samples)
+		return pg_error_set(PG_EINPUT, "%s: metric '%s' has both \"samples\" and \"ticks\"", where, name);
+	if (ticks && ((rc = pg_json_get_number(&per_unit, j, "per_unit", 1, where)) != 0 ||
+		      !(per_unit > 0) || !isfinite(per_unit)))
+		return rc ? rc : pg_error_set(PG_EINPUT, "%s.per_unit: expected a positive number, found %g",
+					      where, per_unit);
+	if (ticks)
+		samples = ticks;
 	if (samples) {
 		const cJSON *v;
 		size_t i = 0;
 		cJSON_ArrayForEach(v, samples)
 		{
 			if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-				return pg_error_set(PG_EINPUT, "%s.samples[%zu]: expected a number, found %s",
-						    where, i, pg_json_type_name(v));
-			if ((rc = pg_metric_add_sample(m, v->valuedouble)))
+				return pg_error_set(PG_EINPUT, "%s.%s[%zu]: expected a number, found %s",
+						    where, ticks ? "ticks" : "samples", i, pg_json_type_name(v));
+			if ((rc = pg_metric_add_sample(m, ticks ? v->valuedouble / per_unit : v->valuedouble)))
 				return rc;
 			i++;
 		}

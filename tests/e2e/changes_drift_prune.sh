@@ -118,7 +118,9 @@ check "changes reports the creep as a level shift" jq -e '.changes | length >= 1
 
 # ---- prune: samples go, summaries stay, verdicts do not change ----
 # Instructions (valgrind) where there is valgrind: timing-like data with samples that a loaded runner
-# does not blur; wall time otherwise (then the change itself is not asserted).
+# does not blur; wall time otherwise (then the change itself is not asserted). Benchmark s keeps 40
+# wall-time samples a commit: what prune has to drop (three instruction counts take less room than
+# their summary, so prune leaves them).
 measure=wall
 command -v valgrind >/dev/null && measure=instructions
 make_repo timed
@@ -126,7 +128,8 @@ mkdir timed/gates
 cat >timed/gates/default.json <<JSON
 {"schema": "perfgate-gates/1",
  "benchmarks": [{"name": "w", "command": ["$WORKLOAD", "--work", "1", "--slowdown-file", "{root}/slow.txt"],
-                 "measure": "$measure", "runs": 5, "warmup": 0}]}
+                 "measure": "$measure", "runs": 5, "warmup": 0},
+                {"name": "s", "command": ["$WORKLOAD", "--work", "0"], "runs": 40, "warmup": 0}]}
 JSON
 for i in $(seq 1 14); do
   if [[ $i -ge 8 ]]; then echo 100 >timed/slow.txt; else echo 0 >timed/slow.txt; fi
@@ -137,7 +140,7 @@ done
 notes_bytes() { local total=0 c; for c in $(git -C timed rev-list HEAD); do
   total=$((total + $(git -C timed notes --ref=perfgate show "$c" 2>/dev/null | wc -c))); done; echo $total; }
 in_repo timed log -n 14 >log_before.out 2>&1
-in_repo timed changes --format json >ch_before.json 2>&1
+in_repo timed changes --metric "w.$measure" --format json >ch_before.json 2>&1
 [[ $measure == wall ]] && echo "note: no valgrind: the timed change itself is not asserted" ||
   check "changes finds the doubling of the timed workload" jq -e --arg c "$(git -C timed rev-parse HEAD~6)" '.changes | length == 1 and .[0].commit == $c' ch_before.json
 before=$(notes_bytes)
@@ -161,11 +164,12 @@ check "prune reports bytes before and after" grep -Eq "^pruned 11 notes: [0-9]+ 
 after=$(notes_bytes)
 check "the notes shrank ($before -> $after bytes)" test "$after" -lt "$before"
 check "the oldest note shrank" test "$(git -C timed notes --ref=perfgate show HEAD~13 | wc -c)" -lt "$oldest_before"
-check "pruned notes keep summaries, not samples" bash -c "git -C timed notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"summary\") and (has(\"samples\") | not)'"
-check "the window keeps its samples" bash -c "git -C timed notes --ref=perfgate show HEAD | jq -e '.benchmarks[0].metrics[0] | has(\"samples\")'"
+check "pruned notes keep summaries, not samples" bash -c "git -C timed notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[1].metrics[0] | has(\"summary\") and (has(\"ticks\") | not) and (has(\"samples\") | not)'"
+check "but keep three instruction counts, smaller than their summary" bash -c "git -C timed notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") or has(\"ticks\")'"
+check "the window keeps its samples" bash -c "git -C timed notes --ref=perfgate show HEAD | jq -e '.benchmarks[1].metrics[0] | has(\"ticks\")'"
 in_repo timed log -n 14 >log_after.out 2>&1
 check "log shows the same after prune" cmp -s log_before.out log_after.out
-in_repo timed changes --format json >ch_after.json 2>&1
+in_repo timed changes --metric "w.$measure" --format json >ch_after.json 2>&1
 check "changes finds the same after prune" cmp -s <(jq -c '[.changes[] | [.commit, .direction, .before, .after]]' ch_before.json) \
   <(jq -c '[.changes[] | [.commit, .direction, .before, .after]]' ch_after.json)
 in_repo timed prune --keep-samples 100 --older-than 1 --dry-run >young.out 2>&1
@@ -183,11 +187,11 @@ check "the old sampled note is reachable from no ref" \
 in_repo timed sync >/dev/null 2>sync2.err
 check "sync after a prune exits 0" test $? -eq 0
 check "the remote's notes are a new root too" test "$(git -C timed-remote.git rev-list --count refs/notes/perfgate)" -eq 1
-check "the remote's old note has no samples" bash -c "git -C '$T/timed-remote.git' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") | not'"
+check "the remote's old note has no samples" bash -c "git -C '$T/timed-remote.git' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[1].metrics[0] | (has(\"samples\") or has(\"ticks\")) | not'"
 in_repo other sync >/dev/null 2>sync3.err
 check "a clone with the old notes syncs" test $? -eq 0
 check "its merge is a root, not a child of the old notes" test "$(git -C other rev-list --count refs/notes/perfgate)" -eq 1
-check "and its note has no samples either" bash -c "git -C '$T/other' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") | not'"
+check "and its note has no samples either" bash -c "git -C '$T/other' notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[1].metrics[0] | (has(\"samples\") or has(\"ticks\")) | not'"
 check "the remote stays a root" test "$(git -C timed-remote.git rev-list --count refs/notes/perfgate)" -eq 1
 check "every run is still stored on the remote" test "$(git -C timed-remote.git notes --ref=perfgate list | wc -l)" -eq 14
 git -C timed reflog expire --expire=now --all && git -C timed gc -q --prune=now

@@ -198,6 +198,124 @@ static void test_result_keeps_1000_samples_and_the_exact_summary(void **state)
 	pg_result_set_free(back);
 }
 
+/* Read a note's line back as a reader of the store does. */
+static pg_result_set *from_note(const char *line)
+{
+	pg_result_set *rs = NULL;
+	cJSON *json = cJSON_Parse(line);
+	assert_non_null(json);
+	assert_int_equal(pg_result_set_from_json(&rs, json, "note"), 0);
+	cJSON_Delete(json);
+	return rs;
+}
+
+static void test_note_writes_clock_ticks_and_reads_the_same_samples(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "t", "command");
+	pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER);
+	pg_benchmark_add_metric(b, "rss_mean", "bytes", PG_BETTER_LOWER);
+	pg_benchmark_add_metric(b, "cpu_percent", "ratio", PG_BETTER_HIGHER);
+	const double times[] = {0.009684001270215958, 5.670610000379384, 0.000962};
+	for (size_t i = 0; i < 3; i++) {
+		pg_metric_add_sample(&b->metrics[0], times[i]);
+		pg_metric_add_sample(&b->metrics[1], 39459374.54545455 + (double)i);
+		pg_metric_add_sample(&b->metrics[2], 0.24484797995746463 + (double)i);
+	}
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	char *note, *design;
+	assert_int_equal(pg_result_set_to_note(&note, rs), 0);
+	assert_int_equal(pg_result_set_to_string(&design, rs, 0), 0);
+	assert_non_null(strstr(note, "\"ticks\":[9684,5670610,962],\"per_unit\":1000000"));
+	assert_non_null(strstr(note, "\"samples\":[39459375,39459376,39459377]"));
+	assert_non_null(strstr(note, "\"samples\":[0.244848,1.244848,2.244848]"));
+	/* Every sample is kept, so the reader computes the summary; "better" only where it is not "lower". */
+	assert_null(strstr(note, "\"summary\""));
+	assert_null(strstr(note, "\"better\":\"lower\""));
+	assert_non_null(strstr(note, "\"better\":\"higher\""));
+	assert_true(strlen(note) < strlen(design));
+	pg_result_set *back = from_note(note), *full = from_note(design);
+	const pg_metric *bw = &back->benchmarks[0].metrics[0], *fw = &full->benchmarks[0].metrics[0];
+	assert_int_equal(bw->n_samples, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_true(bw->samples[i] == fw->samples[i]); /* the same doubles as DESIGN's form */
+	assert_true(bw->has_summary && bw->summary.median == 0.009684);
+	assert_true(back->benchmarks[0].metrics[2].better == PG_BETTER_HIGHER);
+	free(note);
+	free(design);
+	pg_result_set_free(back);
+	pg_result_set_free(full);
+	pg_result_set_free(rs);
+}
+
+static void test_note_keeps_fewer_samples_to_fit_and_the_exact_summary(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "matcher", "matcher");
+	for (int k = 0; k < 3; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "latency%d", k);
+		pg_metric *m = pg_benchmark_add_metric(b, name, "ms", PG_BETTER_LOWER);
+		for (int i = 0; i < 4000; i++)
+			pg_metric_add_sample(m, 1.0 + (double)((i * 7919) % 4000) * 0.000731);
+	}
+	pg_benchmark_add_metric(b, "cold_start", "ms", PG_BETTER_LOWER);
+	for (int i = 0; i < 5; i++)
+		pg_metric_add_sample(&b->metrics[3], 50.0 + i);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	char *note;
+	assert_int_equal(pg_result_set_to_note(&note, rs), 0);
+	assert_true(strlen(note) <= PG_NOTE_BUDGET);
+	pg_result_set *back = from_note(note);
+	for (int k = 0; k < 3; k++) {
+		const pg_metric *m = &back->benchmarks[0].metrics[k], *orig = &rs->benchmarks[0].metrics[k];
+		assert_true(m->n_samples >= 100 && m->n_samples < PG_MAX_STORED_SAMPLES);
+		assert_true(m->samples[0] == orig->samples[0]); /* first and last kept, order as run */
+		assert_int_equal(m->summary.n, 4000);
+		assert_memory_equal(&m->summary, &orig->summary, sizeof(pg_summary));
+	}
+	assert_int_equal(back->benchmarks[0].metrics[3].n_samples, 5);
+	free(note);
+	pg_result_set_free(back);
+	pg_result_set_free(rs);
+}
+
+static void test_note_of_an_import_keeps_every_digit(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new();
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, "BM_x", "import");
+	pg_metric *m = pg_benchmark_add_metric(b, "real_time", "ns", PG_BETTER_LOWER);
+	pg_metric_add_sample(m, 1234.5678901234);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	char *note;
+	assert_int_equal(pg_result_set_to_note(&note, rs), 0);
+	pg_result_set *back = from_note(note);
+	assert_true(back->benchmarks[0].metrics[0].samples[0] == 1234.5678901234);
+	free(note);
+	pg_result_set_free(back);
+	pg_result_set_free(rs);
+}
+
+static void test_note_with_samples_and_ticks_is_rejected_naming_the_metric(void **state)
+{
+	(void)state;
+	pg_result_set *rs = NULL;
+	cJSON *json = cJSON_Parse("{\"schema\":\"perfgate/1\",\"run_id\":\"r\",\"benchmarks\":[{\"name\":\"b\","
+				  "\"metrics\":[{\"name\":\"wall\",\"unit\":\"ms\",\"samples\":[1],\"ticks\":[1],"
+				  "\"per_unit\":1000000}]}]}");
+	assert_int_equal(pg_result_set_from_json(&rs, json, "note"), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(), "'wall' has both \"samples\" and \"ticks\""));
+	cJSON_Delete(json);
+	json = cJSON_Parse("{\"schema\":\"perfgate/1\",\"run_id\":\"r\",\"benchmarks\":[{\"name\":\"b\","
+			   "\"metrics\":[{\"name\":\"wall\",\"unit\":\"ms\",\"ticks\":[1],\"per_unit\":0}]}]}");
+	assert_int_equal(pg_result_set_from_json(&rs, json, "note"), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(), "per_unit: expected a positive number"));
+	cJSON_Delete(json);
+}
+
 static void test_result_drops_non_finite_samples_and_counts_them(void **state)
 {
 	(void)state;
@@ -291,6 +409,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_round_trips_doubles_bit_for_bit),
 		cmocka_unit_test(test_result_time_samples_keep_the_clock_precision),
+		cmocka_unit_test(test_note_writes_clock_ticks_and_reads_the_same_samples),
+		cmocka_unit_test(test_note_keeps_fewer_samples_to_fit_and_the_exact_summary),
+		cmocka_unit_test(test_note_of_an_import_keeps_every_digit),
+		cmocka_unit_test(test_note_with_samples_and_ticks_is_rejected_naming_the_metric),
 		cmocka_unit_test(test_result_file_round_trip_is_identical),
 		cmocka_unit_test(test_result_written_by_perfgate_run_reads_back_identical),
 		cmocka_unit_test(test_result_keeps_1000_samples_and_the_exact_summary),
