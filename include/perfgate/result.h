@@ -105,6 +105,9 @@ pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name);
 /* Leave out metrics that got no figure (a run failed first, a count that does not apply). */
 void pg_benchmark_drop_empty(pg_benchmark *b);
 
+/* Keep the metrics i of b for which keep(b, i, arg) is non-zero, in order; free the others. */
+void pg_benchmark_keep_metrics(pg_benchmark *b, int (*keep)(const pg_benchmark *b, size_t i, void *arg), void *arg);
+
 /* Append one sample; a non-finite one is counted in dropped. 0 or PG_ENOMEM. */
 int pg_metric_add_sample(pg_metric *m, double sample);
 void pg_metric_set_value(pg_metric *m, double value);

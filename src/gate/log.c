@@ -64,6 +64,48 @@ static pg_log_row *new_row(pg_log_table *t, const char *hex, const char *subject
 	return r;
 }
 
+/* A metric a column can show: the primary one without --metric, else one a --metric path names. */
+static int shown(const pg_benchmark *b, size_t i, void *arg)
+{
+	const pg_log_table *t = arg;
+	if (!t->fixed_columns)
+		return i == 0;
+	size_t bl = strlen(b->name), ml = strlen(b->metrics[i].name);
+	for (size_t c = 0; c < t->n_columns; c++) {
+		const char *path = t->columns[c].path;
+		if (path && strncmp(path, b->name, bl) == 0 && path[bl] == '.' &&
+		    strncmp(path + bl + 1, b->metrics[i].name, ml) == 0 &&
+		    (path[bl + 1 + ml] == '\0' || path[bl + 1 + ml] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+static void drop_string(char **s)
+{
+	free(*s);
+	*s = NULL;
+}
+
+/*
+ * What a row keeps of its result set: its key and date, and per benchmark
+ * its name, status and the metrics a column can show. A long log holds a
+ * row per commit until it prints (its columns are every benchmark seen), so
+ * a row holds a few hundred bytes, not a whole result set; the marks read
+ * the sets they decide on from the store again.
+ */
+static void slim(pg_result_set *rs, const pg_log_table *t)
+{
+	char **strings[] = {&rs->run_id, &rs->commit, &rs->tool, &rs->env.os, &rs->env.arch, &rs->env.cpu, &rs->env.runner};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		drop_string(strings[i]);
+	for (size_t i = 0; i < rs->n_benchmarks; i++) {
+		drop_string(&rs->benchmarks[i].reason);
+		drop_string(&rs->benchmarks[i].definition_hash);
+		pg_benchmark_keep_metrics(&rs->benchmarks[i], shown, (void *)t);
+	}
+}
+
 /* A row for rs (taken), its key noted; without --metric each benchmark brings its primary metric as a column. */
 static int add_result_row(pg_log_table *t, const char *hex, const char *subject, pg_result_set *rs)
 {
@@ -77,6 +119,7 @@ static int add_result_row(pg_log_table *t, const char *hex, const char *subject,
 	for (size_t i = 0; i < rs->n_benchmarks && !rc && !t->fixed_columns; i++)
 		if (rs->benchmarks[i].n_metrics > 0)
 			rc = primary_column(t, &rs->benchmarks[i]);
+	slim(rs, t);
 	return rc;
 }
 

@@ -211,18 +211,38 @@ pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name)
 	return NULL;
 }
 
-void pg_benchmark_drop_empty(pg_benchmark *b)
+void pg_benchmark_keep_metrics(pg_benchmark *b, int (*keep)(const pg_benchmark *b, size_t i, void *arg), void *arg)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < b->n_metrics; i++) {
-		pg_metric *m = &b->metrics[i];
-		if (m->n_samples == 0 && !m->has_value && !m->has_summary) {
-			metric_release(m);
+		if (!keep(b, i, arg)) {
+			metric_release(&b->metrics[i]);
 			continue;
 		}
-		b->metrics[kept++] = *m;
+		b->metrics[kept++] = b->metrics[i];
+	}
+	/* A reader that keeps many benchmarks (log's rows) keeps only the room the kept metrics take. */
+	if (kept < b->n_metrics) {
+		pg_metric *fewer = kept ? realloc(b->metrics, kept * sizeof(*fewer)) : NULL;
+		if (fewer || !kept) {
+			if (!kept)
+				free(b->metrics);
+			b->metrics = fewer;
+		}
 	}
 	b->n_metrics = kept;
+}
+
+static int has_a_figure(const pg_benchmark *b, size_t i, void *arg)
+{
+	const pg_metric *m = &b->metrics[i];
+	(void)arg;
+	return m->n_samples > 0 || m->has_value || m->has_summary;
+}
+
+void pg_benchmark_drop_empty(pg_benchmark *b)
+{
+	pg_benchmark_keep_metrics(b, has_a_figure, NULL);
 }
 
 int pg_metric_add_sample(pg_metric *m, double sample)
