@@ -60,6 +60,14 @@ int pg_marks_decide(pg_verdict **out, const pg_result_set *head, const pg_result
 /* The mark of bench.metric (its centre) in v; *row (may be NULL) its row, NULL when not compared. */
 pg_mark pg_marks_of(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row);
 
+/*
+ * pg_marks_of, looking first where *hint says (and setting it to where it
+ * found the metric): a reader going down many verdicts of the same metrics
+ * finds each at once.
+ */
+pg_mark pg_marks_of_at(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row,
+		       size_t *hint);
+
 /* "regression", "inconclusive", ...; "" for PG_MARK_NONE. */
 const char *pg_mark_name(pg_mark mark);
 

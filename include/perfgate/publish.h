@@ -71,6 +71,8 @@ typedef struct pg_publish_metric {
 	int better_higher;
 	int on_index;           /* gated or primary: a line on its benchmark's card */
 	char page[640];         /* the page's file name */
+	char data[640];         /* its data file's name: every row and change point, as JSON */
+	char page_key[17];      /* hash of what page and data file show: unchanged, neither is rendered again */
 	double threshold;       /* relative, fraction */
 	double target;          /* an absolute gate on the median (max or min), drawn on the plot; 0: none */
 	int target_is_max;

@@ -149,11 +149,23 @@ int pg_marks_decide(pg_verdict **out, const pg_result_set *head, const pg_result
 
 pg_mark pg_marks_of(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row)
 {
+	size_t hint = 0;
+	return pg_marks_of_at(v, bench, metric, row, &hint);
+}
+
+pg_mark pg_marks_of_at(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row,
+		       size_t *hint)
+{
 	const pg_metric_change *c = NULL;
-	for (size_t i = 0; v && i < v->n_metrics && !c; i++)
-		if (!v->metrics[i].stat && strcmp(v->metrics[i].bench, bench) == 0 &&
-		    strcmp(v->metrics[i].metric, metric) == 0)
+	size_t n = v ? v->n_metrics : 0;
+	for (size_t k = 0; k < n && !c; k++) {
+		size_t i = (*hint + k) % n;
+		if (!v->metrics[i].stat && strcmp(v->metrics[i].metric, metric) == 0 &&
+		    strcmp(v->metrics[i].bench, bench) == 0) {
 			c = &v->metrics[i];
+			*hint = i;
+		}
+	}
 	if (row)
 		*row = c;
 	if (!c || !c->has_base)

@@ -14,6 +14,9 @@
 
 /* ---- the plot ---- */
 
+/* The most commits whose medians each get a marker on the line. */
+#define PG_PLOT_MARKERS_UPTO 250
+
 char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char *metric,
 			   const char *stat, pg_plot_format format)
 {
@@ -383,8 +386,9 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	if (any_lonely)
 		fprintf(out, "$lonely using 1:2:3:4 with yerrorbars pt 7 ps 0 lw 2 lc rgb '#9dbfe6' %s%s%s, ",
 			any_band ? "notitle" : "title '", any_band ? "" : band_title, any_band ? "" : "'");
-	fprintf(out, "$median using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#1f4e79' title '%s'",
-		stat ? stat : "median");
+	/* Past a few hundred commits a marker per commit is a smear (and most of the SVG): a line alone. */
+	fprintf(out, "$median using 1:2 with %s lc rgb '#1f4e79' title '%s'",
+		h->n_commits > PG_PLOT_MARKERS_UPTO ? "lines lw 1.5" : "linespoints lw 2 pt 7 ps 0.9", stat ? stat : "median");
 	if (before < h->n_commits) {
 		double base = pts[before].y;
 		double limit = base * (better_higher ? 1.0 - threshold : 1.0 + threshold);

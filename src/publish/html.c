@@ -460,14 +460,39 @@ static void changes_table(FILE *out, const pg_publish_model *site, const pg_publ
 	fputs("</tbody>\n</table></div>\n", out);
 }
 
+/* The newest rows a page lists; older ones only where something happened (the data file has all). */
+#define PAGE_ROWS 100
+
+static int listed(const pg_publish_series *s, size_t i)
+{
+	const pg_publish_row *r = &s->rows[i];
+	return i + PAGE_ROWS >= s->n_rows || r->mark == PG_MARK_REGRESSION || r->mark == PG_MARK_ACCEPTED ||
+	       r->accepted_by || change_at(s, r->commit);
+}
+
 static void series_table(FILE *out, const pg_publish_model *site, const pg_publish_metric *m,
 			 const pg_publish_series *s)
 {
+	size_t shown = 0;
+	for (size_t i = 0; i < s->n_rows; i++)
+		shown += listed(s, i) != 0;
 	fputs("<div class=\"table-wrap\"><table class=\"sortable\">\n<caption>", out);
-	fprintf(out, "%zu commit%s with results, newest first; each decided against the results before it "
+	if (shown < s->n_rows)
+		fprintf(out, "%zu of %zu commits with results: the newest %d and every older regression, acceptance "
+			     "and change point (all of them: <a href=\"",
+			shown, s->n_rows, PAGE_ROWS);
+	if (shown < s->n_rows) {
+		attr(out, m->data);
+		fputs("\">", out);
+		esc(out, m->data);
+		fputs("</a>)", out);
+	} else {
+		fprintf(out, "%zu commit%s with results", s->n_rows, s->n_rows == 1 ? "" : "s");
+	}
+	fprintf(out, ", newest first; each decided against the results before it "
 		     "as <code>perfgate check</code> decides: a regression is over %.3g %% and significant on "
 		     "the runs (inconclusive: over it, not significant or too few runs)</caption>\n",
-		s->n_rows, s->n_rows == 1 ? "" : "s", m->threshold * 100);
+		m->threshold * 100);
 	fputs("<thead><tr><th scope=\"col\">commit</th><th scope=\"col\">subject</th>"
 	      "<th scope=\"col\" class=\"num\">median</th><th scope=\"col\" class=\"num\">p90</th>"
 	      "<th scope=\"col\" class=\"num\">n</th><th scope=\"col\" class=\"num\">change</th>"
@@ -476,6 +501,8 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 	for (size_t i = s->n_rows; i-- > 0;) {
 		const pg_publish_row *r = &s->rows[i];
 		char v[64], p[64];
+		if (!listed(s, i))
+			continue;
 		value_text(v, sizeof(v), r->value, m->unit);
 		value_text(p, sizeof(p), r->p90, m->unit);
 		fprintf(out, "<tr><td data-v=\"%zu\">", i);
@@ -504,6 +531,10 @@ void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_pu
 	char heading[1024];
 	snprintf(heading, sizeof(heading), "%s.%s", m->bench, m->metric);
 	page_head(out, site->title, heading);
+	if (m->page_key[0])
+		fprintf(out, "<!-- page:%s -->\n", m->page_key);
+	if (m->page_key[0])
+		fprintf(out, "<!-- page:%s -->\n", m->page_key);
 	fputs("<nav><a href=\"index.html\">\xe2\x86\x90 ", out);
 	esc(out, site->title);
 	fputs("</a></nav>\n<main>\n<h1>", out);
@@ -547,8 +578,11 @@ void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_pu
 		series_table(out, site, m, s);
 		fputs("</section>\n", out);
 	}
-	fputs("</div>\n</main>\n<footer>Made by perfgate. Data: <a href=\"data.json\">data.json</a>.</footer>\n",
-	      out);
+	fputs("</div>\n</main>\n<footer>Made by perfgate. Data: <a href=\"", out);
+	attr(out, m->data);
+	fputs("\">", out);
+	esc(out, m->data);
+	fputs("</a> (every result of this metric), <a href=\"data.json\">data.json</a> (the site).</footer>\n", out);
 	fputs(sort_script, out);
 	fputs("</body>\n</html>\n", out);
 }

@@ -3,9 +3,11 @@
 
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/hash.h"
 #include "perfgate/json.h"
 #include "perfgate/plot.h"
 #include "publish/releases.h"
+#include "pg_version.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -81,12 +83,19 @@ static char *read_svg(const char *path)
 	return svg;
 }
 
+/* gnuplot processes drawing one key's plots side by side: one per core, up to this many. */
+#define MAX_GNUPLOTS 4
+
 static int draw_key(site *s, size_t k, const char *tmpdir)
 {
-	pg_gnuplot *gp = NULL;
-	int rc = pg_gnuplot_open(&gp, tmpdir, PG_PLOT_SVG);
-	if (rc)
-		return rc;
+	pg_gnuplot *gps[MAX_GNUPLOTS] = {0};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n_gp = cores < 1 ? 1 : cores > MAX_GNUPLOTS ? MAX_GNUPLOTS : (size_t)cores, next = 0;
+	int rc = 0;
+	if (n_gp > s->model->n_metrics)
+		n_gp = s->model->n_metrics ? s->model->n_metrics : 1;
+	for (size_t g = 0; g < n_gp && !rc; g++)
+		rc = pg_gnuplot_open(&gps[g], tmpdir, PG_PLOT_SVG);
 	size_t n_drawn = 0;
 	char **files = calloc(s->model->n_metrics + 1, sizeof(char *));
 	pg_history_commit *view = calloc(s->model->histories[k]->n_commits + 1, sizeof(*view));
@@ -118,13 +127,14 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 		pg_plot_options po = {.format = PG_PLOT_SVG, .threshold = pm->threshold, .target = pm->target,
 				      .target_is_max = pm->target_is_max, .marks = view_marks};
 		int drawn = 0;
-		rc = pg_plot_history(gp, &hv, pm->bench, pm->metric, NULL, &po, &drawn);
+		rc = pg_plot_history(gps[next++ % n_gp], &hv, pm->bench, pm->metric, NULL, &po, &drawn);
 		if (drawn && !(files[i] = strdup(file)))
 			rc = oom();
 	}
-	int closed = pg_gnuplot_close(gp);
-	if (!rc && closed) {
-		rc = pg_publish_warn(s->model, s->counts, "gnuplot: %s", pg_error_message());
+	for (size_t g = 0; g < n_gp; g++) {
+		int closed = pg_gnuplot_close(gps[g]);
+		if (!rc && closed)
+			rc = pg_publish_warn(s->model, s->counts, "gnuplot: %s", pg_error_message());
 	}
 	for (size_t i = 0; i < s->model->n_metrics; i++) {
 		if (!files || !files[i])
@@ -213,7 +223,7 @@ static void json_field_number(FILE *out, const char *key, double v)
 
 static void data_json(FILE *out, const pg_publish_model *m)
 {
-	fputs("{\"schema\":\"perfgate-site/1\"", out);
+	fputs("{\"schema\":\"perfgate-site/2\"", out);
 	json_field(out, "title", m->title);
 	json_field(out, "head", m->head);
 	fprintf(out, ",\"commits\":%d", m->n);
@@ -236,6 +246,7 @@ static void data_json(FILE *out, const pg_publish_model *m)
 		json_field(out, "status", pg_publish_status_word(r->status));
 		putc('}', out);
 	}
+	/* Each metric's rows live in its own data file, written once: not repeated here. */
 	fputs("],\"metrics\":[", out);
 	for (size_t i = 0; i < m->n_metrics; i++) {
 		const pg_publish_metric *pm = &m->metrics[i];
@@ -245,6 +256,7 @@ static void data_json(FILE *out, const pg_publish_model *m)
 		json_field(out, "unit", pm->unit);
 		json_field(out, "better", pm->better_higher ? "higher" : "lower");
 		json_field(out, "page", pm->page);
+		json_field(out, "data", pm->data);
 		fprintf(out, ",\"on_index\":%s", pm->on_index ? "true" : "false");
 		json_field_number(out, "threshold", pm->threshold);
 		json_field(out, "status", pg_publish_status_word(pm->status));
@@ -255,44 +267,117 @@ static void data_json(FILE *out, const pg_publish_model *m)
 		json_field_number(out, "vs_tag", pm->vs_tag);
 		json_field_number(out, "vs_back", pm->vs_back);
 		json_field(out, "back_commit", pm->back_commit);
-		fputs(",\"series\":[", out);
-		for (size_t k = 0; k < m->n_env_keys; k++) {
-			const pg_publish_series *ser = &pm->series[k];
-			fputs(k ? ",{\"env_key\":" : "{\"env_key\":", out);
-			pg_json_write_string(out, ser->env_key);
-			fputs(",\"rows\":[", out);
-			for (size_t r = 0; r < ser->n_rows; r++) {
-				const pg_publish_row *row = &ser->rows[r];
-				fprintf(out, "%s{\"commit\":\"%s\"", r ? ",\n" : "\n", row->commit);
-				json_field(out, "subject", row->subject);
-				json_field_number(out, "median", row->value);
-				json_field_number(out, "p90", row->p90);
-				fprintf(out, ",\"n\":%zu", row->n);
-				json_field_number(out, "change", row->change);
-				json_field(out, "accepted_by", row->accepted_by);
-				json_field(out, "mark", row->mark == PG_MARK_NONE ? NULL : pg_mark_name(row->mark));
-				putc('}', out);
-			}
-			fputs("],\"changes\":[", out);
-			for (size_t j = 0; j < ser->changes.n; j++) {
-				const pg_change_point *c = &ser->changes.items[j];
-				fprintf(out, "%s{\"commit\":\"%s\"", j ? ",\n" : "\n", c->commit);
-				json_field(out, "subject", c->subject);
-				json_field_number(out, "before", c->before);
-				json_field_number(out, "after", c->after);
-				json_field_number(out, "change", c->change);
-				json_field_number(out, "p", c->p);
-				json_field_number(out, "p_runs", c->p_runs);
-				fprintf(out, ",\"worse\":%s,\"decided\":%s", c->worse ? "true" : "false",
-					c->too_few ? "false" : "true");
-				json_field(out, "accepted_by", c->accepted_by);
-				putc('}', out);
-			}
-			fputs("]}", out);
+		putc('}', out);
+	}
+	fputs("\n]}\n", out);
+}
+
+/* A metric's data file: its key (what page_key hashed), then every row and change point per env key. */
+static void metric_json(FILE *out, const pg_publish_model *m, const pg_publish_metric *pm)
+{
+	fprintf(out, "{\"schema\":\"perfgate-site-metric/1\",\"key\":\"%s\"", pm->page_key);
+	json_field(out, "bench", pm->bench);
+	json_field(out, "metric", pm->metric);
+	json_field(out, "unit", pm->unit);
+	json_field(out, "better", pm->better_higher ? "higher" : "lower");
+	json_field(out, "page", pm->page);
+	json_field_number(out, "threshold", pm->threshold);
+	fputs(",\"series\":[", out);
+	for (size_t k = 0; k < m->n_env_keys; k++) {
+		const pg_publish_series *ser = &pm->series[k];
+		fputs(k ? ",{\"env_key\":" : "{\"env_key\":", out);
+		pg_json_write_string(out, ser->env_key);
+		fputs(",\"rows\":[", out);
+		for (size_t r = 0; r < ser->n_rows; r++) {
+			const pg_publish_row *row = &ser->rows[r];
+			fprintf(out, "%s{\"commit\":\"%s\"", r ? ",\n" : "\n", row->commit);
+			json_field(out, "subject", row->subject);
+			json_field_number(out, "median", row->value);
+			json_field_number(out, "p90", row->p90);
+			fprintf(out, ",\"n\":%zu", row->n);
+			json_field_number(out, "change", row->change);
+			json_field(out, "accepted_by", row->accepted_by);
+			json_field(out, "mark", row->mark == PG_MARK_NONE ? NULL : pg_mark_name(row->mark));
+			putc('}', out);
+		}
+		fputs("],\"changes\":[", out);
+		for (size_t j = 0; j < ser->changes.n; j++) {
+			const pg_change_point *c = &ser->changes.items[j];
+			fprintf(out, "%s{\"commit\":\"%s\"", j ? ",\n" : "\n", c->commit);
+			json_field(out, "subject", c->subject);
+			json_field_number(out, "before", c->before);
+			json_field_number(out, "after", c->after);
+			json_field_number(out, "change", c->change);
+			json_field_number(out, "p", c->p);
+			json_field_number(out, "p_runs", c->p_runs);
+			fprintf(out, ",\"worse\":%s,\"decided\":%s", c->worse ? "true" : "false",
+				c->too_few ? "false" : "true");
+			json_field(out, "accepted_by", c->accepted_by);
+			putc('}', out);
 		}
 		fputs("]}", out);
 	}
 	fputs("\n]}\n", out);
+}
+
+/* ---- what a metric's page shows, as a key ---- */
+
+static uint64_t hash_double(uint64_t h, double v)
+{
+	return pg_fnv1a(h, &v, sizeof(v));
+}
+
+/*
+ * Every input of a metric's page and data file, hashed (the plot's key
+ * stands for the values it draws): with the same key, the page and the data
+ * file on disk are what a render would write, so neither is rendered. The
+ * version is in it: another perfgate may render differently.
+ */
+static void page_key(const pg_publish_model *m, pg_publish_metric *pm)
+{
+	uint64_t h = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-page/1 " PG_VERSION);
+	const char *fields[] = {m->title, m->repo_url, pm->bench, pm->metric, pm->unit, pm->gate_text, pm->page};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		h = pg_fnv1a_field(h, fields[i]);
+	h = pg_fnv1a(h, &pm->better_higher, sizeof(pm->better_higher));
+	h = hash_double(h, pm->threshold);
+	h = pg_fnv1a(h, &m->n_env_keys, sizeof(m->n_env_keys));
+	for (size_t k = 0; k < m->n_env_keys; k++) {
+		const pg_publish_series *ser = &pm->series[k];
+		h = pg_fnv1a_field(h, ser->env_key);
+		h = pg_fnv1a_field(h, ser->plot_key);
+		h = pg_fnv1a_field(h, ser->svg ? "svg" : ser->no_plot);
+		h = pg_fnv1a(h, &ser->n_rows, sizeof(ser->n_rows));
+		for (size_t r = 0; r < ser->n_rows; r++) {
+			h = pg_fnv1a_field(h, ser->rows[r].subject);
+			h = pg_fnv1a_field(h, ser->rows[r].accepted_by);
+		}
+		for (size_t j = 0; j < ser->changes.n; j++) {
+			const pg_change_point *c = &ser->changes.items[j];
+			h = pg_fnv1a_field(h, c->commit);
+			h = pg_fnv1a_field(h, c->subject);
+			h = pg_fnv1a_field(h, c->accepted_by);
+			const double figures[] = {c->before, c->after, c->change, c->p, c->p_runs};
+			for (size_t f = 0; f < sizeof(figures) / sizeof(figures[0]); f++)
+				h = hash_double(h, figures[f]);
+			const int flags[] = {c->worse, c->too_few};
+			h = pg_fnv1a(h, flags, sizeof(flags));
+		}
+	}
+	snprintf(pm->page_key, sizeof(pm->page_key), "%016llx", (unsigned long long)h);
+}
+
+/* 1 when the file name in the site starts with prefix (a page's or data file's key). */
+static int starts_with(const site *s, const char *name, const char *prefix)
+{
+	char head[256];
+	char *path = pg_path_join(s->dir, name);
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	size_t want = strlen(prefix), got = f && want < sizeof(head) ? fread(head, 1, want, f) : 0;
+	if (f)
+		fclose(f);
+	free(path);
+	return got == want && memcmp(head, prefix, want) == 0;
 }
 
 /* ---- writing ---- */
@@ -325,11 +410,39 @@ static int write_if_changed(site *s, const char *name, const char *data, size_t 
 	return rc;
 }
 
+/* A metric's data file, unless the one on disk has its key. */
+static int write_metric_data(site *s, const pg_publish_metric *pm)
+{
+	char prefix[128], *buf = NULL;
+	size_t len = 0;
+	snprintf(prefix, sizeof(prefix), "{\"schema\":\"perfgate-site-metric/1\",\"key\":\"%s\"", pm->page_key);
+	if (starts_with(s, pm->data, prefix)) {
+		s->counts->pages++;
+		return 0;
+	}
+	FILE *out = open_memstream(&buf, &len);
+	if (!out)
+		return oom();
+	metric_json(out, s->model, pm);
+	int rc = fclose(out) == 0 ? write_if_changed(s, pm->data, buf, len, NULL, 0) : oom();
+	free(buf);
+	return rc;
+}
+
 /* pm NULL: the index, or release r's page when r is set. */
 static int write_page(site *s, const pg_publish_metric *pm, const pg_publish_release *r)
 {
 	char *buf = NULL;
 	size_t len = 0;
+	if (pm) {
+		/* A page whose key is the one on disk is what a render would write: left as it is. */
+		char marker[64];
+		snprintf(marker, sizeof(marker), "<!-- page:%s -->", pm->page_key);
+		if (pm->page_on_disk && strstr(pm->page_on_disk, marker)) {
+			s->counts->pages++;
+			return 0;
+		}
+	}
 	FILE *out = open_memstream(&buf, &len);
 	if (!out)
 		return oom();
@@ -357,8 +470,12 @@ int pg_publish_write(pg_publish_counts *counts, pg_publish_model *model, const c
 	for (size_t i = 0; i < model->n_releases && !rc; i++)
 		if (model->releases[i].verdict && !model->releases[i].signoff)
 			rc = pg_publish_release_sign_off(&model->releases[i]);
-	for (size_t i = 0; i < model->n_metrics && !rc; i++)
+	for (size_t i = 0; i < model->n_metrics && !rc; i++) {
+		page_key(model, &model->metrics[i]);
 		rc = write_page(s, &model->metrics[i], NULL);
+		if (!rc)
+			rc = write_metric_data(s, &model->metrics[i]);
+	}
 	for (size_t i = 0; i < model->n_releases && !rc; i++)
 		rc = write_page(s, NULL, &model->releases[i]);
 	if (!rc)

@@ -86,16 +86,10 @@ static int from_message(pg_acceptances *a, const char *message, const char *by, 
 /* The perfgate-accept/1 records stored on one commit. */
 static int from_records(pg_acceptances *a, pg_store *store, const char *hex, const char *short_id)
 {
-	/* Most commits carry results only: look for the schema in the raw text before parsing it all. */
-	char *raw = NULL;
-	size_t len = 0;
-	int rc = pg_store_read_text(&raw, &len, store, hex);
-	int any = !rc && raw && memmem(raw, len, PG_ACCEPT_SCHEMA, strlen(PG_ACCEPT_SCHEMA)) != NULL;
-	free(raw);
-	if (rc || !any)
-		return rc;
+	/* A summaries read: from a notes store it comes from the summary index, not the note. */
 	pg_commit_records r;
-	if ((rc = pg_store_read(&r, store, hex)))
+	int rc = pg_store_read_summaries(&r, store, hex);
+	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < r.n_acceptances; i++) {
 		const cJSON *rec = r.acceptances[i];

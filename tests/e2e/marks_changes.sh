@@ -85,7 +85,8 @@ check "log: the first has nothing to compare with" grep -qE ' base +10(\.0+)? ms
 
 (cd marks && "$PERFGATE" publish -o "$T/site") >pub.out 2>pub.err
 check "publish exits 0" test $? -eq 0
-marks_of() { jq -r --arg s "$1" '.metrics[] | select(.bench == "w" and .metric == "wall") | .series[0].rows[] | select(.subject == $s) | .mark' site/data.json; }
+marks_of() { jq -r --arg s "$1" '.series[0].rows[] | select(.subject == $s) | .mark' \
+  "site/$(jq -r '.metrics[] | select(.bench == "w" and .metric == "wall") | .data' site/data.json)"; }
 check "publish: the noisy +12 % is inconclusive" test "$(marks_of 'noisy twelve')" = inconclusive
 check "publish: the real +30 % is a regression" test "$(marks_of 'real thirty')" = regression
 check "publish: the accepted +30 % is accepted" test "$(marks_of 'accepted thirty')" = accepted

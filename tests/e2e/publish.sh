@@ -170,11 +170,17 @@ check "the hostile benchmark's unaccepted step is a regression in its table" \
   grep -qE '❌ regression( · change point)?</td><td class="subject"></td></tr>' site/_script_alert_1___script__x.wall.html
 check "the table lists the 20 commits" test "$(grep -c '<tr><td data-v=' site/workload.wall.html)" -eq 20
 python3 - site/data.json "$step" <<'PY' >json.out 2>&1
-import json, sys
+import json, os, sys
 d = json.load(open(sys.argv[1]))
 m = {(x["bench"], x["metric"]): x for x in d["metrics"]}
 w = m[("workload", "wall")]
-assert d["schema"] == "perfgate-site/1" and d["tag"] == "v0.12", d["tag"]
+assert d["schema"] == "perfgate-site/2" and d["tag"] == "v0.12", d["tag"]
+# Rows and change points live in the metric's own data file, named in data.json and linked from its page.
+assert "series" not in w and w["data"] == "workload.wall.json", w
+data = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), w["data"])))
+assert data["schema"] == "perfgate-site-metric/1" and data["bench"] == "workload" and data["page"] == w["page"], data
+assert '<!-- page:%s -->' % data["key"] in open(os.path.join(os.path.dirname(sys.argv[1]), w["page"])).read()
+w["series"] = data["series"]
 assert len(w["series"][0]["rows"]) == 20, len(w["series"][0]["rows"])
 # The step is a change point (timing noise on a busy runner may add a small one elsewhere).
 ch = [c for c in w["series"][0]["changes"] if c["commit"] == sys.argv[2]]
@@ -192,7 +198,7 @@ assert rel["v0.12"]["date"] == "2026-01-02", rel["v0.12"]
 assert ("<script>alert(1)</script>|x", "wall") in m
 assert w["latest"] > 0 and w["on_index"]
 PY
-check "data.json holds what the pages show" test $? -eq 0
+check "data.json and the metrics' data files hold what the pages show" test $? -eq 0
 sed 's/^/    /' json.out | tail -n 3 >&2
 
 # ---- release pages ----
@@ -232,8 +238,9 @@ changed=$(echo "$changed" | sort -u | grep . | tr '\n' ' ')
 check "index.html is rewritten" grep -q 'index.html' <<<"$changed"
 check "data.json is rewritten" grep -q 'data.json' <<<"$changed"
 check "the measured metric's page is rewritten" grep -q 'workload.wall.html' <<<"$changed"
+check "and its data file" grep -q 'workload.wall.json' <<<"$changed"
 check "nothing else is rewritten (changed: $changed)" \
-  bash -c "! tr ' ' '\n' <<<'$changed' | grep . | grep -v -E '^(index\.html|data\.json|workload\.[a-z_]+\.html)$'"
+  bash -c "! tr ' ' '\n' <<<'$changed' | grep . | grep -v -E '^(index\.html|data\.json|workload\.[a-z_]+\.(html|json))$'"
 check "the pages of the benchmark not measured are untouched" \
   bash -c "! grep -q '_script_' <<<'$changed'"
 
@@ -246,6 +253,33 @@ check "each page says why it has no plot" \
   bash -c 'for f in nogp/*.*.html; do [[ $f == nogp/release-* ]] || grep -q "No plot: gnuplot not found" "$f" || exit 1; done'
 python3 checker.py "$url" nogp >checker2.out 2>&1
 check "pages without plots parse strictly too" test $? -eq 0
+
+# ---- a long history: the page lists the newest 100 rows and the older ones where something happened ----
+git init -q -b main long
+# 150 commits of one benchmark, 10 ms each, except commit 20, twice as slow: a regression there,
+# far older than the newest 100 (and an improvement at commit 21, which the page leaves to the data file).
+awk 'BEGIN {
+  for (i = 1; i <= 150; i++) {
+    printf "commit refs/heads/main\nmark :%d\ncommitter T <t@perfgate.invalid> %d +0000\ndata 11\ncommit %03d\n\n", i, 1600000000 + i * 60, i
+  }
+  printf "commit refs/notes/perfgate\ncommitter perfgate <perfgate@localhost> 1700000000 +0000\ndata 5\nnotes\n"
+  for (i = 1; i <= 150; i++) {
+    v = (i == 20 ? 20 : 10) + (i % 3) * 0.01
+    s = ""
+    for (k = 0; k < 10; k++) s = s sprintf("%s%d", k ? "," : "", v * 1000000 + k * 1000)
+    note = sprintf("{\"schema\":\"perfgate/1\",\"run_id\":\"run-%d\",\"env\":{\"key\":\"k\"},\"created\":\"2026-01-01T00:00:00.000Z\",\"benchmarks\":[{\"name\":\"b\",\"kind\":\"command\",\"status\":\"ok\",\"metrics\":[{\"name\":\"wall\",\"unit\":\"ms\",\"ticks\":[%s],\"per_unit\":1000000}]}]}", i, s)
+    printf "N inline :%d\ndata %d\n%s\n", i, length(note) + 1, note
+  }
+}' | git -C long fast-import --quiet && git -C long reset -q --hard main
+(cd long && "$PERFGATE" publish -o "$T/longsite" -n 200) >long.out 2>long.err
+check "publish of 150 commits exits 0" test $? -eq 0
+check "the data file has every row" test "$(jq '.series[0].rows | length' longsite/b.wall.json)" -eq 150
+rows=$(grep -c '<tr><td data-v=' longsite/b.wall.html)
+check "the page lists the newest 100 and the regression before them ($rows rows)" test "$rows" -eq 101
+check "its caption says so and links the data file" \
+  grep -qF '101 of 150 commits with results: the newest 100 and every older regression, acceptance and change point (all of them: <a href="b.wall.json">' longsite/b.wall.html
+check "the regression at commit 20 is listed" grep -qE '>commit 020</td>.*❌ regression' longsite/b.wall.html
+check "the page links its data file in the footer" grep -qF 'Data: <a href="b.wall.json">b.wall.json</a>' longsite/b.wall.html
 
 # ---- bad command lines ----
 run_pg no_dir 2 publish
