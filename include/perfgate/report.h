@@ -104,12 +104,27 @@ typedef struct pg_log_column {
 	char *bench;      /* primary-metric column: its benchmark */
 } pg_log_column;
 
+/* What one column shows of one row's result set. */
+typedef struct pg_log_cell {
+	char text[16];              /* the value as printed ("4.95 ms"); "" where the row has none */
+	double centre;              /* the metric's centre where the column shows it (marks decide on it); NAN otherwise */
+	const char *bench, *metric; /* the metric the column shows (interned in the table); NULL: no mark */
+} pg_log_cell;
+
+/*
+ * A row keeps what it shows, not its result set: a log of 100,000 commits
+ * holds every row until it prints (its columns are every benchmark seen).
+ */
 typedef struct pg_log_row {
 	char commit[41];
+	char date[11];      /* of the result, YYYY-MM-DD; "" when the commit has none */
 	char *subject;
-	char *env;         /* NULL: no result on this commit */
-	pg_result_set *rs; /* the row's result set as read (summaries), NULL: none */
-	pg_verdict *marks; /* this row against the rows before it, as check decides; NULL: not decided */
+	const char *env;    /* interned in the table; NULL: no result on this commit */
+	pg_log_cell *cells; /* a cell per column the table had when the row was read (later ones: none) */
+	size_t n_cells;
+	const char **ok;    /* the benchmarks measured without failure (interned) */
+	size_t n_ok;
+	pg_verdict *marks;  /* this row against the rows before it, as check decides; NULL: not decided */
 } pg_log_row;
 
 /* Filled by pg_gate_log, printed by pg_report_log_text. */
@@ -121,9 +136,17 @@ typedef struct pg_log_table {
 	size_t n_rows, cap_rows;
 	char **keys;       /* distinct env keys seen */
 	size_t n_keys;
+	char **names;      /* benchmark and metric names the rows point to, each once */
+	size_t n_names;
 	char **warnings;   /* unreadable note lines, the end of a shallow clone */
 	size_t n_warnings;
 } pg_log_table;
+
+/* s as the table keeps it (one copy per distinct string, freed with the table); NULL on ENOMEM. */
+const char *pg_log_table_intern(pg_log_table *t, const char *s);
+
+/* What column c shows of rs (NULL: the row has no result). Returns 0 or PG_ENOMEM. */
+int pg_log_cell_fill(pg_log_cell *cell, pg_log_table *t, size_t c, const pg_result_set *rs);
 
 /* A column for bench.metric[.stat] (--metric path, borrowed: keep it alive). Returns 0 or PG_ENOMEM. */
 int pg_log_table_add_column(pg_log_table *t, const char *path);
@@ -131,12 +154,6 @@ int pg_log_table_add_column(pg_log_table *t, const char *path);
 /* Free what t holds. */
 void pg_log_table_release(pg_log_table *t);
 
-/*
- * The benchmark and metric (its centre) column c shows in rs: 1, or 0 when
- * rs has none there or the column is a statistic other than the median.
- */
-int pg_log_column_metric(const pg_log_table *t, size_t c, const pg_result_set *rs, const char **bench,
-			 const char **metric);
 
 /*
  * The table of t: commit, date of the result, subject (cut to 40

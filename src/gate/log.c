@@ -64,62 +64,33 @@ static pg_log_row *new_row(pg_log_table *t, const char *hex, const char *subject
 	return r;
 }
 
-/* A metric a column can show: the primary one without --metric, else one a --metric path names. */
-static int shown(const pg_benchmark *b, size_t i, void *arg)
-{
-	const pg_log_table *t = arg;
-	if (!t->fixed_columns)
-		return i == 0;
-	size_t bl = strlen(b->name), ml = strlen(b->metrics[i].name);
-	for (size_t c = 0; c < t->n_columns; c++) {
-		const char *path = t->columns[c].path;
-		if (path && strncmp(path, b->name, bl) == 0 && path[bl] == '.' &&
-		    strncmp(path + bl + 1, b->metrics[i].name, ml) == 0 &&
-		    (path[bl + 1 + ml] == '\0' || path[bl + 1 + ml] == '.'))
-			return 1;
-	}
-	return 0;
-}
-
-static void drop_string(char **s)
-{
-	free(*s);
-	*s = NULL;
-}
-
 /*
- * What a row keeps of its result set: its key and date, and per benchmark
- * its name, status and the metrics a column can show. A long log holds a
- * row per commit until it prints (its columns are every benchmark seen), so
- * a row holds a few hundred bytes, not a whole result set; the marks read
- * the sets they decide on from the store again.
+ * A row for rs: its key noted, its cells (without --metric each benchmark
+ * brings its primary metric as a column first), the benchmarks it measured.
+ * rs itself is not kept.
  */
-static void slim(pg_result_set *rs, const pg_log_table *t)
-{
-	char **strings[] = {&rs->run_id, &rs->commit, &rs->tool, &rs->env.os, &rs->env.arch, &rs->env.cpu, &rs->env.runner};
-	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-		drop_string(strings[i]);
-	for (size_t i = 0; i < rs->n_benchmarks; i++) {
-		drop_string(&rs->benchmarks[i].reason);
-		drop_string(&rs->benchmarks[i].definition_hash);
-		pg_benchmark_keep_metrics(&rs->benchmarks[i], shown, (void *)t);
-	}
-}
-
-/* A row for rs (taken), its key noted; without --metric each benchmark brings its primary metric as a column. */
-static int add_result_row(pg_log_table *t, const char *hex, const char *subject, pg_result_set *rs)
+static int add_result_row(pg_log_table *t, const char *hex, const char *subject, const pg_result_set *rs)
 {
 	pg_log_row *r = new_row(t, hex, subject);
 	int rc = 0;
-	if (!r || !(r->env = strdup(rs->env.key ? rs->env.key : "-")))
+	if (!r || (rc = note_key(t, rs->env.key ? rs->env.key : "-")))
+		return rc ? rc : pg_error_set(PG_ENOMEM, "out of memory");
+	if (!(r->env = pg_log_table_intern(t, rs->env.key ? rs->env.key : "-")))
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	r->rs = rs;
-	if ((rc = note_key(t, r->env)))
-		return rc;
+	snprintf(r->date, sizeof(r->date), "%.10s", rs->created ? rs->created : "");
 	for (size_t i = 0; i < rs->n_benchmarks && !rc && !t->fixed_columns; i++)
 		if (rs->benchmarks[i].n_metrics > 0)
 			rc = primary_column(t, &rs->benchmarks[i]);
-	slim(rs, t);
+	if (!rc && t->n_columns && !(r->cells = calloc(t->n_columns, sizeof(*r->cells))))
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	for (size_t c = 0; c < t->n_columns && !rc; c++, r->n_cells++)
+		rc = pg_log_cell_fill(&r->cells[c], t, c, rs);
+	if (!rc && rs->n_benchmarks && !(r->ok = calloc(rs->n_benchmarks, sizeof(*r->ok))))
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < rs->n_benchmarks && !rc; i++)
+		if (rs->benchmarks[i].status == PG_STATUS_OK &&
+		    !(r->ok[r->n_ok++] = pg_log_table_intern(t, rs->benchmarks[i].name)))
+			rc = pg_error_set(PG_ENOMEM, "out of memory");
 	return rc;
 }
 
@@ -149,11 +120,6 @@ static int add_commit(void *arg, const git_commit *commit, pg_commit_records *r)
 		rows++;
 		rc = add_result_row(t, hex, subject, rs);
 	}
-	/* The rows keep their result sets for the marks: taken out of the records before they go. */
-	for (size_t i = 0; i < r->n_sets; i++)
-		for (size_t j = t->n_rows - rows; j < t->n_rows; j++)
-			if (t->rows[j].rs == r->sets[i])
-				r->sets[i] = NULL;
 	if (!rc && rows == 0 && !new_row(t, hex, subject))
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 	return rc;
@@ -161,34 +127,35 @@ static int add_commit(void *arg, const git_commit *commit, pg_commit_records *r)
 
 /* ---- marks: each row decided against the rows before it, as check decides ---- */
 
-static double centre_in(const pg_result_set *rs, const char *bench, const char *metric)
-{
-	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
-	const pg_metric *m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
-	double v;
-	return m && pg_metric_center(m, &v) == 0 ? v : NAN;
-}
-
 static int same_env(const pg_log_row *a, const pg_log_row *b)
 {
-	return a->rs && b->rs && a->env && b->env && strcmp(a->env, b->env) == 0;
+	return a->env && a->env == b->env; /* interned: one pointer per key */
+}
+
+static int measured_ok(const pg_log_row *r, const char *bench)
+{
+	for (size_t i = 0; i < r->n_ok; i++)
+		if (strcmp(r->ok[i], bench) == 0)
+			return 1;
+	return 0;
 }
 
 /* Row i moved by more than any threshold somewhere against the row before it with the metric. */
 static int worth_deciding(const pg_log_table *t, size_t i)
 {
 	const pg_log_row *r = &t->rows[i];
-	for (size_t c = 0; c < t->n_columns; c++) {
-		const char *bench, *metric;
-		if (!pg_log_column_metric(t, c, r->rs, &bench, &metric))
+	for (size_t c = 0; c < r->n_cells; c++) {
+		const pg_log_cell *cell = &r->cells[c];
+		if (!cell->bench)
 			continue;
-		double head = centre_in(r->rs, bench, metric);
+		double head = cell->centre;
 		for (size_t j = i + 1; j < t->n_rows && j <= i + PG_DEFAULT_MAX_DEPTH; j++) {
 			if (!same_env(r, &t->rows[j]))
 				continue;
-			double base = centre_in(t->rows[j].rs, bench, metric);
-			if (isnan(base))
+			const pg_log_cell *before = c < t->rows[j].n_cells ? &t->rows[j].cells[c] : NULL;
+			if (!before || before->metric != cell->metric || before->bench != cell->bench || isnan(before->centre))
 				continue;
+			double base = before->centre;
 			if (base == 0 ? head != 0 : fabs(head / base - 1) > MARK_LEAST_CHANGE)
 				return 1;
 			break;
@@ -197,28 +164,39 @@ static int worth_deciding(const pg_log_table *t, size_t i)
 	return 0;
 }
 
-/* The full result set (with samples) of row i, read once into full[i]. */
-static const pg_result_set *full_set(const pg_log_table *t, size_t i, pg_store *store, pg_commit_records *full,
-				     int *read)
+/* The sets one decision reads whole (with samples): the row's and its bases'. */
+typedef struct full_sets {
+	pg_commit_records records[PG_DEFAULT_MAX_DEPTH + 1];
+	size_t n;
+} full_sets;
+
+/* Row i's result set with its samples, read into f (released with it). */
+static const pg_result_set *full_set(const pg_log_table *t, size_t i, pg_store *store, full_sets *f)
 {
-	if (!read[i]) {
-		if (pg_store_read(&full[i], store, t->rows[i].commit) != 0)
-			return NULL;
-		read[i] = 1;
-	}
-	return pg_records_latest(&full[i], t->rows[i].env);
+	if (f->n == sizeof(f->records) / sizeof(f->records[0]) ||
+	    pg_store_read(&f->records[f->n], store, t->rows[i].commit) != 0)
+		return NULL;
+	return pg_records_latest(&f->records[f->n++], t->rows[i].env);
 }
 
-static int mark_row(pg_log_table *t, size_t i, pg_store *store, git_repository *repo, pg_commit_records *full,
-		    int *read)
+/*
+ * Row i decided as check decides, against the rows before it. Its sets are
+ * read whole for this decision only: rows worth deciding are few, and a log
+ * of 100,000 commits keeps no result sets.
+ */
+static int mark_row(pg_log_table *t, size_t i, pg_store *store, git_repository *repo)
 {
 	const pg_result_set *results[PG_DEFAULT_MAX_DEPTH + 1] = {0}, *head;
 	const char *commits[PG_DEFAULT_MAX_DEPTH + 1] = {0};
 	unsigned char need[PG_DEFAULT_MAX_DEPTH + 1] = {1};
 	pg_verdict *verdicts[PG_DEFAULT_MAX_DEPTH + 1] = {0};
+	full_sets *f = calloc(1, sizeof(*f));
 	size_t n = 1;
-	if (!(head = full_set(t, i, store, full, read)))
-		return 0;
+	int rc = 0;
+	if (!f)
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	if (!(head = full_set(t, i, store, f)))
+		goto out;
 	results[0] = head;
 	commits[0] = t->rows[i].commit;
 	/* The rows before it in its key; full reads only of those that hold a benchmark's base. */
@@ -228,38 +206,33 @@ static int mark_row(pg_log_table *t, size_t i, pg_store *store, git_repository *
 		int base_of_some = 0;
 		for (size_t b = 0; b < head->n_benchmarks && !base_of_some; b++) {
 			const char *name = head->benchmarks[b].name;
-			const pg_benchmark *here = pg_result_set_find(t->rows[j].rs, name);
 			int earlier = 0;
 			for (size_t k = 1; k < n && !earlier; k++)
 				earlier = results[k] && pg_result_set_find(results[k], name) &&
 					  pg_result_set_find(results[k], name)->status == PG_STATUS_OK;
-			base_of_some = here && here->status == PG_STATUS_OK && !earlier;
+			base_of_some = measured_ok(&t->rows[j], name) && !earlier;
 		}
 		commits[n] = t->rows[j].commit;
-		results[n++] = base_of_some ? full_set(t, j, store, full, read) : NULL;
+		results[n++] = base_of_some ? full_set(t, j, store, f) : NULL;
 	}
 	pg_compare_options co = {0};
-	int rc = pg_gate_decide_marks(verdicts, results, commits, n, need, repo, store, &co);
+	rc = pg_gate_decide_marks(verdicts, results, commits, n, need, repo, store, &co);
 	t->rows[i].marks = verdicts[0];
 	for (size_t k = 1; k < n; k++)
 		pg_verdict_free(verdicts[k]);
+out:
+	for (size_t k = 0; k < f->n; k++)
+		pg_commit_records_release(&f->records[k]);
+	free(f);
 	return rc;
 }
 
 static int mark_rows(pg_log_table *t, pg_store *store, git_repository *repo)
 {
-	pg_commit_records *full = calloc(t->n_rows + 1, sizeof(*full));
-	int *read = calloc(t->n_rows + 1, sizeof(*read)), rc = 0;
-	if (!full || !read)
-		rc = pg_error_set(PG_ENOMEM, "out of memory");
+	int rc = 0;
 	for (size_t i = 0; i < t->n_rows && !rc; i++)
-		if (t->rows[i].rs && worth_deciding(t, i))
-			rc = mark_row(t, i, store, repo, full, read);
-	for (size_t i = 0; read && i < t->n_rows; i++)
-		if (read[i])
-			pg_commit_records_release(&full[i]);
-	free(full);
-	free(read);
+		if (t->rows[i].env && worth_deciding(t, i))
+			rc = mark_row(t, i, store, repo);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "perfgate/marks.h"
 #include "perfgate/quantity.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,22 +36,37 @@ void pg_log_table_release(pg_log_table *t)
 	}
 	free(t->columns);
 	for (size_t i = 0; i < t->n_rows; i++) {
-		pg_result_set_free(t->rows[i].rs);
 		pg_verdict_free(t->rows[i].marks);
 		free(t->rows[i].subject);
-		free(t->rows[i].env);
+		free(t->rows[i].cells);
+		free(t->rows[i].ok);
 	}
 	free(t->rows);
 	for (size_t i = 0; i < t->n_keys; i++)
 		free(t->keys[i]);
 	free(t->keys);
+	for (size_t i = 0; i < t->n_names; i++)
+		free(t->names[i]);
+	free(t->names);
 	for (size_t i = 0; i < t->n_warnings; i++)
 		free(t->warnings[i]);
 	free(t->warnings);
 	memset(t, 0, sizeof(*t));
 }
 
-int pg_log_column_metric(const pg_log_table *t, size_t c, const pg_result_set *rs, const char **bench,
+const char *pg_log_table_intern(pg_log_table *t, const char *s)
+{
+	for (size_t i = t->n_names; i-- > 0;)
+		if (strcmp(t->names[i], s) == 0)
+			return t->names[i];
+	return pg_strlist_push(&t->names, &t->n_names, s) == 0 ? t->names[t->n_names - 1] : NULL;
+}
+
+/*
+ * The benchmark and metric (its centre) column c shows in rs: 1, or 0 when
+ * rs has none there or the column is a statistic other than the median.
+ */
+static int column_metric(const pg_log_table *t, size_t c, const pg_result_set *rs, const char **bench,
 			 const char **metric)
 {
 	const pg_log_column *col = &t->columns[c];
@@ -160,32 +176,52 @@ static const char *mark_suffix(pg_mark m)
 					 : "";
 }
 
-/* The cell of row r in column c, with its mark; 0 when the row has nothing there. */
-static int cell_text(char text[32], const pg_log_table *t, const pg_log_row *r, size_t c)
+int pg_log_cell_fill(pg_log_cell *cell, pg_log_table *t, size_t c, const pg_result_set *rs)
 {
 	const pg_log_column *col = &t->columns[c];
-	int found = 0;
-	if (!r->rs)
+	const pg_metric *m = NULL;
+	const char *stat = NULL, *bench, *metric;
+	memset(cell, 0, sizeof(*cell));
+	cell->centre = NAN;
+	if (!rs)
 		return 0;
 	if (col->path) {
-		const char *stat;
-		const pg_metric *m = find_path(r->rs, col->path, &stat);
-		found = m && metric_text(text, 32, m, stat) == 0;
+		m = find_path(rs, col->path, &stat);
 	} else {
 		/* Each benchmark brings its primary metric as a column. */
-		for (size_t i = 0; i < r->rs->n_benchmarks; i++) {
-			const pg_benchmark *b = &r->rs->benchmarks[i];
-			if (b->n_metrics > 0 && strcmp(b->name, col->bench) == 0 &&
-			    metric_text(text, 32, &b->metrics[0], NULL) == 0)
-				found = 1;
-		}
+		for (size_t i = 0; i < rs->n_benchmarks; i++)
+			if (rs->benchmarks[i].n_metrics > 0 && strcmp(rs->benchmarks[i].name, col->bench) == 0)
+				m = &rs->benchmarks[i].metrics[0];
 	}
-	const char *bench, *metric;
-	if (found && r->marks && pg_log_column_metric(t, c, r->rs, &bench, &metric)) {
-		size_t len = strlen(text);
-		snprintf(text + len, 32 - len, "%s", mark_suffix(pg_marks_of(r->marks, bench, metric, NULL)));
+	char text[64];
+	if (!m || metric_text(text, sizeof(text), m, stat) != 0)
+		return 0;
+	/* A cell is small (a long log keeps every one): a value with a long unit shows cut, marked "…". */
+	if (strlen(text) >= sizeof(cell->text)) {
+		size_t keep = sizeof(cell->text) - 4;
+		while (keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80)
+			keep--;
+		memcpy(text + keep, "…", sizeof("…"));
 	}
-	return found;
+	memcpy(cell->text, text, strlen(text) + 1);
+	if (column_metric(t, c, rs, &bench, &metric)) {
+		if (!(cell->bench = pg_log_table_intern(t, bench)) || !(cell->metric = pg_log_table_intern(t, metric)))
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		if (pg_metric_center(m, &cell->centre) != 0)
+			cell->centre = NAN;
+	}
+	return 0;
+}
+
+/* The cell of row r in column c, with its mark; 0 when the row has nothing there. */
+static int cell_text(char text[32], const pg_log_row *r, size_t c)
+{
+	if (c >= r->n_cells || !r->cells[c].text[0])
+		return 0;
+	const pg_log_cell *cell = &r->cells[c];
+	snprintf(text, 32, "%s%s", cell->text,
+		 r->marks && cell->bench ? mark_suffix(pg_marks_of(r->marks, cell->bench, cell->metric, NULL)) : "");
+	return 1;
 }
 
 /* Cut s to at most width characters (UTF-8 aware), marking the cut with "…". */
@@ -224,40 +260,31 @@ static void pad(FILE *out, const char *s, size_t width, int right)
 		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
 }
 
-/* What a row shows: its date, its subject as cut, its cells ("·" where none). */
-typedef struct shown_row {
-	char date[11];
-	char subject[256];
-	char (*cells)[32];
-} shown_row;
+/* Row r's subject as shown: made inert, cut to SUBJECT_WIDTH. */
+static void subject_text(char out[256], const pg_log_row *r)
+{
+	pg_text_inert_buf(out, 256, r->subject);
+	truncate_utf8(out, SUBJECT_WIDTH);
+}
 
 void pg_report_log_text(FILE *out, const pg_log_table *t)
 {
 	int env_column = t->n_keys > 1;
 	size_t wsubject = 7, wenv = 3, *wcol = calloc(t->n_columns + 1, sizeof(size_t));
-	shown_row *rows = calloc(t->n_rows + 1, sizeof(*rows));
-	char(*cells)[32] = calloc(t->n_rows * t->n_columns + 1, sizeof(*cells));
-	if (!wcol || !rows || !cells)
-		goto out;
+	char subject[256], cell[32];
+	if (!wcol)
+		return;
+	/* Two passes over the rows, the widths first: a long log keeps no second copy of its cells. */
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const pg_log_row *r = &t->rows[i];
-		shown_row *s = &rows[i];
-		s->cells = cells + i * t->n_columns;
-		snprintf(s->date, sizeof(s->date), "%s", "·");
-		if (r->rs && r->rs->created)
-			snprintf(s->date, sizeof(s->date), "%.10s", r->rs->created);
-		pg_text_inert_buf(s->subject, sizeof(s->subject), r->subject);
-		truncate_utf8(s->subject, SUBJECT_WIDTH);
-		size_t w = display_width(s->subject);
+		subject_text(subject, r);
+		size_t w = display_width(subject);
 		wsubject = w > wsubject ? w : wsubject;
 		if (r->env && strlen(r->env) > wenv)
 			wenv = strlen(r->env);
-		for (size_t c = 0; c < t->n_columns; c++) {
-			if (!cell_text(s->cells[c], t, r, c))
-				snprintf(s->cells[c], sizeof(s->cells[c]), "%s", "·");
-			else if ((w = display_width(s->cells[c])) > wcol[c])
+		for (size_t c = 0; c < t->n_columns; c++)
+			if (cell_text(cell, r, c) && (w = display_width(cell)) > wcol[c])
 				wcol[c] = w;
-		}
 	}
 	for (size_t c = 0; c < t->n_columns; c++)
 		if (display_width(t->columns[c].title) > wcol[c])
@@ -276,21 +303,19 @@ void pg_report_log_text(FILE *out, const pg_log_table *t)
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const pg_log_row *r = &t->rows[i];
 		fprintf(out, "%.7s  ", r->commit);
-		pad(out, rows[i].date, 10, 0);
+		pad(out, r->date[0] ? r->date : "·", 10, 0);
 		fputs("  ", out);
-		pad(out, rows[i].subject, wsubject, 0);
+		subject_text(subject, r);
+		pad(out, subject, wsubject, 0);
 		if (env_column) {
 			fputs("  ", out);
 			pad(out, r->env ? r->env : "·", wenv, 0);
 		}
 		for (size_t c = 0; c < t->n_columns; c++) {
 			fputs("  ", out);
-			pad(out, rows[i].cells[c], wcol[c], 1);
+			pad(out, cell_text(cell, r, c) ? cell : "·", wcol[c], 1);
 		}
 		fputc('\n', out);
 	}
-out:
 	free(wcol);
-	free(rows);
-	free(cells);
 }

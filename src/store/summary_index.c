@@ -33,8 +33,9 @@
  *                   flock: key (20), payload length (u32), crc32 of the
  *                   payload (u32), payload;
  *   summaries.idx   key -> record offset for the pack's first `covered`
- *                   bytes, rewritten (temp file, rename) when a process that
- *                   added records ends. Records past `covered` are found by
+ *                   bytes, sorted by key and searched in place, rewritten
+ *                   (temp file, rename) when a process that added records
+ *                   ends. Records past `covered` are found by
  *                   reading the pack's tail at open.
  * A record whose key, length or checksum is wrong, or a header of
  * another format, discards both files with one line on stderr; the read
@@ -62,7 +63,9 @@ struct pg_summary_index {
 	int fd;           /* the pack */
 	uint64_t end;     /* the pack's bytes read as whole records */
 	uint64_t covered; /* what summaries.idx held when read */
-	slot *slots;      /* open addressing on the blob id's first bytes */
+	char *idx;        /* summaries.idx as read: its entries sorted by key, searched in place */
+	size_t n_idx;
+	slot *slots;      /* records past `covered`: open addressing on the key's first bytes */
 	size_t cap, n;
 	int added; /* records this process knows of that summaries.idx does not hold */
 };
@@ -101,9 +104,26 @@ static int table_put(pg_summary_index *ix, const git_oid *blob, uint64_t offset)
 	return 0;
 }
 
-static uint64_t table_get(const pg_summary_index *ix, const git_oid *blob)
+static const char *idx_entry(const pg_summary_index *ix, size_t i)
 {
-	return ix->cap ? ix->slots[slot_of(ix->slots, ix->cap, blob)].offset : 0;
+	return ix->idx + IDX_HEADER + i * IDX_ENTRY;
+}
+
+/* Where key's record starts: the records read past the table first, then the table, by bisection. */
+static uint64_t table_get(const pg_summary_index *ix, const git_oid *key)
+{
+	uint64_t offset = ix->cap ? ix->slots[slot_of(ix->slots, ix->cap, key)].offset : 0;
+	for (size_t lo = 0, hi = ix->n_idx; !offset && lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(idx_entry(ix, mid), key->id, GIT_OID_RAWSZ);
+		if (c == 0)
+			memcpy(&offset, idx_entry(ix, mid) + GIT_OID_RAWSZ, 8);
+		else if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return offset;
 }
 
 /* ---- the files ---- */
@@ -156,6 +176,11 @@ static int scan_tail(pg_summary_index *ix)
 	return 0;
 }
 
+/*
+ * summaries.idx kept as read, when it is whole: its header, then entries in
+ * ascending key order with offsets inside the pack. Anything else is read
+ * past: the pack's records are then found from its header on.
+ */
 static void load_idx(pg_summary_index *ix)
 {
 	char *data = NULL;
@@ -163,27 +188,30 @@ static void load_idx(pg_summary_index *ix)
 	unsigned char expect[16];
 	uint64_t covered, n;
 	if (pg_file_read(&data, &len, ix->idx_path)) {
-		pg_error_clear(); /* none yet: the pack's records are read from its header on */
+		pg_error_clear(); /* none yet */
 		return;
 	}
 	header_bytes(expect, IDX_MAGIC);
-	if (len >= IDX_HEADER && memcmp(data, expect, 16) == 0) {
+	int whole = len >= IDX_HEADER && memcmp(data, expect, 16) == 0;
+	if (whole) {
 		memcpy(&covered, data + 16, 8);
 		memcpy(&n, data + 24, 8);
-		if (n <= (len - IDX_HEADER) / IDX_ENTRY && len == IDX_HEADER + n * IDX_ENTRY) {
-			for (uint64_t i = 0; i < n; i++) {
-				const char *e = data + IDX_HEADER + i * IDX_ENTRY;
-				git_oid blob;
-				uint64_t offset;
-				git_oid_fromraw(&blob, (const unsigned char *)e);
-				memcpy(&offset, e + GIT_OID_RAWSZ, 8);
-				if (offset < PACK_HEADER || table_put(ix, &blob, offset))
-					break;
-			}
-			ix->end = ix->covered = covered;
-		}
+		whole = n <= (len - IDX_HEADER) / IDX_ENTRY && len == IDX_HEADER + n * IDX_ENTRY;
 	}
-	free(data);
+	for (uint64_t i = 0; whole && i < n; i++) {
+		const char *e = data + IDX_HEADER + i * IDX_ENTRY;
+		uint64_t offset;
+		memcpy(&offset, e + GIT_OID_RAWSZ, 8);
+		whole = offset >= PACK_HEADER && offset < covered &&
+			(i == 0 || memcmp(e - IDX_ENTRY, e, GIT_OID_RAWSZ) < 0);
+	}
+	if (!whole) {
+		free(data);
+		return;
+	}
+	ix->idx = data;
+	ix->n_idx = (size_t)n;
+	ix->end = ix->covered = covered;
 }
 
 /* Empty both files (under the pack's lock): the index is rebuilt as notes are read. */
@@ -206,6 +234,9 @@ static void reset(pg_summary_index *ix, const char *why)
 	free(ix->slots);
 	ix->slots = NULL;
 	ix->cap = ix->n = 0;
+	free(ix->idx);
+	ix->idx = NULL;
+	ix->n_idx = 0;
 }
 
 int pg_summary_index_open(pg_summary_index **out, git_repository *repo)
@@ -267,26 +298,48 @@ int pg_summary_index_open(pg_summary_index **out, git_repository *repo)
 	return 0;
 }
 
-/* Write summaries.idx for every record the pack holds (under the pack's lock). */
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, GIT_OID_RAWSZ);
+}
+
+/*
+ * Write summaries.idx for every record the pack holds (under the pack's
+ * lock): the table read, and the records read past it, in key order.
+ */
 static void write_idx(pg_summary_index *ix)
 {
 	unsigned char head[16];
-	size_t len = IDX_HEADER + ix->n * IDX_ENTRY;
-	char *data = malloc(len), *w = data + IDX_HEADER;
+	size_t n = ix->n_idx + ix->n, len = IDX_HEADER + n * IDX_ENTRY;
+	char *data = malloc(len), *w;
 	if (!data)
 		return;
 	header_bytes(head, IDX_MAGIC);
 	memcpy(data, head, 16);
-	uint64_t n = ix->n;
 	memcpy(data + 16, &ix->end, 8);
-	memcpy(data + 24, &n, 8);
+	uint64_t count = n;
+	memcpy(data + 24, &count, 8);
+	if (ix->n_idx)
+		memcpy(data + IDX_HEADER, ix->idx + IDX_HEADER, ix->n_idx * IDX_ENTRY);
+	w = data + IDX_HEADER + ix->n_idx * IDX_ENTRY;
 	for (size_t i = 0; i < ix->cap; i++)
 		if (ix->slots[i].offset) {
 			memcpy(w, ix->slots[i].blob.id, GIT_OID_RAWSZ);
 			memcpy(w + GIT_OID_RAWSZ, &ix->slots[i].offset, 8);
 			w += IDX_ENTRY;
 		}
-	if (pg_file_write_atomic(ix->idx_path, data, len))
+	qsort(data + IDX_HEADER, n, IDX_ENTRY, by_key);
+	/* A key twice (a note read by two processes at once): the table keeps one entry. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *e = data + IDX_HEADER + i * IDX_ENTRY;
+		if (kept && memcmp(data + IDX_HEADER + (kept - 1) * IDX_ENTRY, e, GIT_OID_RAWSZ) == 0)
+			continue;
+		memmove(data + IDX_HEADER + kept++ * IDX_ENTRY, e, IDX_ENTRY);
+	}
+	count = kept;
+	memcpy(data + 24, &count, 8);
+	if (pg_file_write_atomic(ix->idx_path, data, IDX_HEADER + kept * IDX_ENTRY))
 		pg_error_clear(); /* the next process reads the pack's tail instead */
 	free(data);
 }
@@ -305,6 +358,7 @@ void pg_summary_index_close(pg_summary_index *ix)
 	}
 	if (ix->fd >= 0)
 		close(ix->fd);
+	free(ix->idx);
 	free(ix->slots);
 	free(ix->pack_path);
 	free(ix->idx_path);
