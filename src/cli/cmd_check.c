@@ -43,7 +43,7 @@ static const char help[] =
 	"  --mode M            stored (default): against the stored baseline; ab: as --ab;\n"
 	"                      auto: A/B when the gates file has build steps, the base\n"
 	"                      commit is known and nothing is saved, else stored\n"
-	"  --threshold P       the default relative threshold (e.g. 5%%), over the gates\n"
+	"  --threshold P       the default relative threshold (e.g. 5%), over the gates\n"
 	"                      file's defaults; a gate's own regression still holds\n"
 	"  --local             the developer's check before a push: what is built now\n"
 	"                      against the stored baseline of the merge-base; never saves\n"

@@ -16,7 +16,7 @@ static const char help[] =
 	"date of the result, subject, and a column per metric (· where a commit has\n"
 	"no result). A value is marked where `perfgate check` of that commit against\n"
 	"the results before it (same env key) would say so: ✗ a regression (over the\n"
-	"threshold, 10 %% or 20 %% for sizes, and significant on the runs), ? inconclusive\n"
+	"threshold, 10 % or 20 % for sizes, and significant on the runs), ? inconclusive\n"
 	"(over the threshold, not significant or too few runs), ✓ accepted by a\n"
 	"Perfgate-Accept trailer or accept record, ! worse on a metric no gate holds.\n"
 	"\n"

@@ -389,7 +389,8 @@ static void put(buffer *b, const void *p, size_t n)
 		b->data = grown;
 		b->cap = cap;
 	}
-	memcpy(b->data + b->len, p, n);
+	if (n) /* an empty string's bytes may be a null pointer */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
 

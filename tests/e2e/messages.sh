@@ -10,6 +10,8 @@ for verb in run check ab bisect compare import show log plot changes publish exp
   run_pg "v-$verb" 0 "$verb" --verbose --help
   expect_out "v-$verb" '(^| )-q[, ]'
   expect_out "v-$verb" '-v, --verbose'
+  # Help is printed as it is, not through printf: a doubled %% would reach the reader.
+  check "$verb --help has no doubled %" bash -c "! grep -q '%%' '$T/v-$verb.out'"
 done
 
 make_repo repo
