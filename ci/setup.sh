@@ -8,7 +8,7 @@ packages=(build-essential cmake pkg-config git ca-certificates
           libgit2-dev libcjson-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev gnuplot-nox)
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(libcmocka-dev jq hyperfine valgrind procps python3 python3-yaml curl binutils file
-             cmark-gfm libxml2-utils libbenchmark-dev chromium shellcheck debootstrap)
+             cmark-gfm libxml2-utils libbenchmark-dev chromium shellcheck debootstrap strace)
 fi
 
 missing=()

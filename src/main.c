@@ -1,105 +1,94 @@
-/* main.c - perfgate's entry point: start the spawner, pick the verb, map errors to exit status */
-#include "cli/cli.h"
-#include "perfgate/error.h"
-#include "perfgate/log.h"
-#include "perfgate/repo.h"
+/*
+ * main.c - perfgate's executable. It answers `--version` and runs the matcher's echo target
+ * itself, needing nothing but libc; for a verb it loads the module libperfgate-cli.so (entry.c),
+ * which brings libgit2 and the twenty libraries libgit2 needs, and hands it argv. The loader's
+ * work for those libraries is most of a start (tests/bench/startup.sh): a verb pays it, the
+ * version and the echo target do not.
+ */
 #include "perfgate/runner.h"
 #include "pg_version.h"
 
-#include <signal.h>
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-static const struct verb {
-	const char *name;
-	int (*fn)(int argc, char *argv[]);
-	const char *summary;
-	int measures; /* starts measured processes: needs the spawner */
-} verbs[] = {
-	{"run", cmd_run, "measure the benchmarks of a gates file, or one command", 1},
-	{"check", cmd_check, "measure, compare with the baseline, hold the gates: the CI command", 1},
-	{"compare", cmd_compare, "compare two stored or file result sets", 0},
-	{"ab", cmd_ab, "build the base beside the head, measure both interleaved, decide paired", 1},
-	{"show", cmd_show, "print what is stored on a commit", 0},
-	{"log", cmd_log, "a table of results along first-parent history", 0},
-	{"sync", cmd_sync, "fetch, merge and push the results notes of a remote", 0},
-	{"size", cmd_size, "stripped, gzip and per-section sizes of files", 0},
-	{"plot", cmd_plot, "gnuplot history plots of metrics along first-parent history", 0},
-	{"import", cmd_import, "results of hyperfine, Google Benchmark, criterion, LuminaGuard, github-action-benchmark", 0},
-	{"export", cmd_export, "a stored result set as github-action-benchmark JSON", 0},
-	{"bisect", cmd_bisect, "find the first commit whose benchmark regressed against a good one", 1},
-	{"changes", cmd_changes, "change points along first-parent history", 0},
-	{"prune", cmd_prune, "keep samples for recent commits, summaries beyond", 0},
-	{"publish", cmd_publish, "a static dashboard site of the stored results", 0},
-	{"accept", cmd_accept, "record that a commit's change of some metrics is intended", 0},
-	{"save", cmd_save, "put result files into the store (such as those a failed --save kept)", 0},
-	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates", 0},
-};
+#define MODULE "libperfgate-cli.so"
 
-static void print_usage(FILE *out)
+typedef int (*cli_main_fn)(int argc, char *argv[]);
+
+/*
+ * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the system's whole CA
+ * bundle (/etc/ssl/certs/ca-certificates.crt, some 140 certificates) for HTTPS remotes: 7 ms
+ * and 3.8 MB of every verb's start, measured here. perfgate never talks to a remote through
+ * libgit2 (sync runs git), so this executable answers that one call, exported to the libraries
+ * the module loads (-Wl,--export-dynamic-symbol), as a bundle that cannot be read. Should a
+ * verb ever reach an HTTPS remote through libgit2, it fails certificate checks: closed, not
+ * open. A libgit2 built with OpenSSL never calls it.
+ */
+struct mbedtls_x509_crt;
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
 {
-	fputs("usage: perfgate VERB [OPTIONS]\n\n", out);
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
-	fputs("\n  help [VERB]  this text, or a verb's options\n"
-	      "  --version    print the version\n\n"
-	      "Exit status: 0 pass, 1 a gate or benchmark failed, 2 bad command line or\n"
-	      "document, 3 perfgate could not do its job.\n",
-	      out);
+	(void)chain;
+	(void)path;
+	return -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
 }
 
-static const struct verb *find_verb(const char *name)
+/*
+ * The module's path into BUF: beside the executable in a build tree, in PG_MODULE_DIR (relative
+ * to the executable's directory) once installed. Returns 0, or -1 when neither exists.
+ */
+static int find_module(char *buf, size_t size)
 {
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	const char *places[] = {"", PG_MODULE_DIR "/"};
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		int len = snprintf(buf, size, "%s/%s%s", exe, places[i], MODULE);
+		if (len > 0 && (size_t)len < size && access(buf, R_OK) == 0)
+			return 0;
+	}
+	snprintf(buf, size, "%s/%s%s", exe, PG_MODULE_DIR "/", MODULE); /* named in the error */
+	return -1;
 }
 
 int main(int argc, char *argv[])
 {
-	/* The matcher kind's echo target, started from this executable: nothing else of perfgate. */
 	if (argc == 2 && strcmp(argv[1], PG_ECHO_TARGET_ARG) == 0)
 		return pg_echo_target();
-	/* A target that exits mid-corpus must fail its benchmark, not kill perfgate. */
-	signal(SIGPIPE, SIG_IGN);
-	if (argc < 2) {
-		print_usage(stderr);
-		return 2;
-	}
-	const char *name = argv[1];
-	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
 		printf("perfgate %s\n", PG_VERSION);
 		return 0;
 	}
-	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
-		if (argc > 2 && find_verb(argv[2])) {
-			char *help_argv[] = {argv[2], "--help", NULL};
-			return pg_error_exit_status(find_verb(argv[2])->fn(2, help_argv));
-		}
-		print_usage(stdout);
-		return 0;
-	}
-	const struct verb *verb = find_verb(name);
-	if (!verb) {
-		pg_error_set(PG_EINPUT, "unknown verb '%s'", name);
-		pg_log_error(pg_error_message());
-		print_usage(stderr);
-		return 2;
-	}
-	/*
-	 * Before anything grows: children started from the spawner inherit its small peak RSS. A
-	 * verb that measures nothing starts no spawner (no fork: a faster start); what it runs
-	 * (gnuplot, git) it starts itself.
-	 */
-	if (verb->measures && pg_spawner_start() != 0) {
-		pg_log_error(pg_error_message());
+	char path[PATH_MAX];
+	if (find_module(path, sizeof(path)) != 0) {
+		fprintf(stderr, "perfgate: cannot find %s beside this executable or at %s; reinstall perfgate\n",
+			MODULE, path);
 		return 3;
 	}
-	int rc = verb->fn(argc - 1, argv + 1);
-	pg_repo_library_shutdown();
-	pg_spawner_stop();
-	if (rc)
-		pg_log_error(pg_error_message());
-	return pg_error_exit_status(rc);
+	/* Lazy, as the loader binds at start: a function is looked up when first called. */
+	void *module = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	if (!module) {
+		fprintf(stderr, "perfgate: cannot load %s: %s\n", path, dlerror());
+		return 3;
+	}
+	const char *version = dlsym(module, "pg_cli_version");
+	cli_main_fn cli_main;
+	*(void **)&cli_main = dlsym(module, "pg_cli_main"); /* POSIX's way to a function from dlsym */
+	if (!version || !cli_main || strcmp(version, PG_VERSION) != 0) {
+		fprintf(stderr, "perfgate: %s is not the module of this perfgate %s (it is %s); reinstall perfgate\n",
+			path, PG_VERSION, version ? version : "without pg_cli_main or pg_cli_version");
+		return 3;
+	}
+	/* The module stays loaded until exit: what its verbs registered (atexit, threads) needs it. */
+	return cli_main(argc, argv);
 }

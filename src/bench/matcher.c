@@ -575,20 +575,6 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 	return ctx->ab_half ? 0 : cold_starts(out, def, ctx, &spec, c, query_timeout);
 }
 
-int pg_echo_target(void)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n || (line[n - 1] != '\n' && putchar('\n') == EOF) ||
-		    fflush(stdout) != 0)
-			break;
-	}
-	free(line);
-	return 0;
-}
-
 /* The oneshot protocol: a process per query, the query as its last argument. */
 static int run_oneshot(pg_benchmark *out, const pg_bench_def *def, const pg_driver_ctx *ctx,
 		       char **argv, const corpus *c, double query_timeout)

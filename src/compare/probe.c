@@ -54,20 +54,36 @@ int pg_probe_score(double *ms, double *spread, const pg_probe *p)
 	return 0;
 }
 
-int pg_metric_is_time(const char *name, const char *unit, int better_higher)
+static int is_time_unit(const char *unit)
 {
-	/* CPU time barely moves with the runner's load; it is decided on its own terms. */
-	static const char *const cpu_times[] = {"user", "sys", "cpu", NULL};
 	static const char *const time_units[] = {"ns", "us", "ms", "s", NULL};
-	for (const char *const *c = cpu_times; *c; c++)
-		if (strcmp(name, *c) == 0 || (strncmp(name, *c, strlen(*c)) == 0 && name[strlen(*c)] == '_'))
-			return 0;
-	if (better_higher)
-		return strcmp(unit, "1/s") == 0; /* a rate: a slower runner lowers it */
 	for (const char *const *u = time_units; *u; u++)
 		if (strcmp(unit, *u) == 0)
 			return 1;
 	return 0;
+}
+
+/* 1 for CPU time (user, sys, cpu and their _-suffixed kin). */
+static int is_cpu_time(const char *name)
+{
+	static const char *const cpu_times[] = {"user", "sys", "cpu", NULL};
+	for (const char *const *c = cpu_times; *c; c++)
+		if (strcmp(name, *c) == 0 || (strncmp(name, *c, strlen(*c)) == 0 && name[strlen(*c)] == '_'))
+			return 1;
+	return 0;
+}
+
+int pg_metric_is_time(const char *name, const char *unit, int better_higher)
+{
+	/*
+	 * CPU time does not wait for a busy runner, so a slower runner does not excuse it; it is
+	 * held only where the runner was too unsteady to vouch for anything (apply_probe).
+	 */
+	if (is_cpu_time(name))
+		return 0;
+	if (better_higher)
+		return strcmp(unit, "1/s") == 0; /* a rate: a slower runner lowers it */
+	return is_time_unit(unit);
 }
 
 /* Both sides' scores and whether the runner moved; 0, or -1 when a side has no probe. */
@@ -310,6 +326,17 @@ static int warn_missing(pg_verdict *v, const pg_result_set *head, const pg_resul
 			       where);
 }
 
+/* A regression the probe's own noise explains: inconclusive, with the reason. */
+static int hold_unsteady(pg_metric_change *c, const pg_verdict_probe *cmp)
+{
+	c->verdict = PG_CHANGE_INCONCLUSIVE;
+	c->probe_held = 1;
+	c->probe_ratio = cmp->ratio;
+	return set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so its noise (±%.1f %%) explains a %+.1f %% change: inconclusive, not a regression",
+			(exp(cmp->noise / 2) - 1) * 100, (exp(cmp->noise) - 1) * 100,
+			pg_change_shown(c, c->change) * 100);
+}
+
 int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_result_set *base,
 			   const pg_probe *base_probes, const pg_base_origin *origins,
 			   const pg_gates *gates, const pg_compare_options *opts)
@@ -321,7 +348,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 	int rc = ratios ? 0 : pg_error_set(PG_ENOMEM, "out of memory"), any_normalized = 0, warned = 0;
 	for (size_t i = 0; !rc && i < v->n_metrics; i++) {
 		pg_metric_change *c = &v->metrics[i];
-		if (!c->has_base || !pg_metric_is_time(c->metric, c->unit, c->better_higher))
+		int cpu = !c->better_higher && is_cpu_time(c->metric) && is_time_unit(c->unit);
+		if (!c->has_base || !(cpu || pg_metric_is_time(c->metric, c->unit, c->better_higher)))
 			continue;
 		const pg_probe *bp = base_probe_of(base, base_probes, c->bench);
 		pg_verdict_probe cmp;
@@ -330,24 +358,31 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 		if (v->probe.state == PG_PROBE_UNUSED || (compared && v->probe.state != PG_PROBE_COMPARED))
 			v->probe = cmp;
 		if (!compared) {
-			if (!warned++)
+			if (!warned++ && !cpu)
 				rc = warn_missing(v, head, base, bp, c);
+			continue;
+		}
+		if (cpu) {
+			/*
+			 * CPU time grows on a contended runner too (caches and memory bandwidth shared
+			 * with other work: +19 % in an A/A check beside load.sh on both cores here), but
+			 * a slower runner does not excuse it. Only a runner whose probe wandered as far
+			 * as the regression within one run cannot vouch for it.
+			 */
+			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise &&
+			    !same_probe(bp, &head->probe))
+				rc = hold_unsteady(c, &cmp);
 			continue;
 		}
 		if (!cmp.moved) {
 			/*
 			 * Not moved as far as the probe can tell; but where the probe's own
 			 * noise is as large as the regression, a runner that unsteady cannot
-			 * vouch for it either: hold it (CPU time still decides).
+			 * vouch for it either: hold it.
 			 */
 			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise &&
 			    !same_probe(bp, &head->probe)) {
-				c->verdict = PG_CHANGE_INCONCLUSIVE;
-				c->probe_held = 1;
-				c->probe_ratio = cmp.ratio;
-				rc = set_note(c, "runner unsteady: the probe wandered %.1f %% within one run, so its noise (±%.1f %%) explains a %+.1f %% change: inconclusive, not a regression",
-					      (exp(cmp.noise / 2) - 1) * 100, (exp(cmp.noise) - 1) * 100,
-					      pg_change_shown(c, c->change) * 100);
+				rc = hold_unsteady(c, &cmp);
 			} else {
 				rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe));
 			}

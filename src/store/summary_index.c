@@ -68,6 +68,7 @@ struct pg_summary_index {
 	slot *slots;      /* records past `covered`: open addressing on the key's first bytes */
 	size_t cap, n;
 	int added; /* records this process knows of that summaries.idx does not hold */
+	int created; /* the pack was missing: said once, at its first record */
 };
 
 /* ---- the table in memory ---- */
@@ -269,9 +270,12 @@ int pg_summary_index_open(pg_summary_index **out, git_repository *repo)
 	struct stat st;
 	if (fstat(ix->fd, &st) == 0 && st.st_size == 0) {
 		flock(ix->fd, LOCK_EX);
-		if (fstat(ix->fd, &st) == 0 && st.st_size == 0 &&
-		    write(ix->fd, expect, sizeof(expect)) != (ssize_t)sizeof(expect))
-			ix->end = UINT64_MAX;
+		if (fstat(ix->fd, &st) == 0 && st.st_size == 0) {
+			if (write(ix->fd, expect, sizeof(expect)) != (ssize_t)sizeof(expect))
+				ix->end = UINT64_MAX;
+			else
+				ix->created = 1;
+		}
 		flock(ix->fd, LOCK_UN);
 		if (ix->end == UINT64_MAX) {
 			pg_summary_index_close(ix);
@@ -730,6 +734,10 @@ int pg_summary_index_put(pg_summary_index *ix, const git_oid *blob, const pg_com
 			if (!(rc = table_put(ix, blob, at))) {
 				ix->end = at + b.len;
 				ix->added = 1;
+				if (ix->created)
+					pg_log_note("the summary index %s was missing; building it from the notes",
+						    ix->pack_path);
+				ix->created = 0;
 			}
 		} else if (ftruncate(ix->fd, (off_t)at) < 0) {
 			ix->end = UINT64_MAX; /* a full disk: go on without the index */

@@ -139,4 +139,27 @@ run_pg nobase 0 check -c g.json
 expect_out nobase "no baseline: no stored results on the 2 first-parent commits from [0-9a-f]{7} \(first parent of HEAD\)"
 cd "$T" || exit 1
 
+# ---- the executable and its module: --version loads neither; a verb says what is missing ----
+check "--version loads no libgit2" bash -c "! LD_DEBUG=libs '$PERFGATE' --version 2>&1 | grep -q libgit2"
+check "a verb loads it (through libperfgate-cli.so)" bash -c "LD_DEBUG=libs '$PERFGATE' show --help 2>&1 | grep -q 'calling init: .*libgit2'"
+# libgit2 (Debian's, with mbedTLS) would parse the whole CA bundle at init: perfgate needs none.
+strace -f -e trace=open,openat -o "$T/strace.out" "$PERFGATE" show >/dev/null 2>&1
+check "a verb opens libgit2 (strace sees it)" grep -q 'libgit2' "$T/strace.out"
+check "but not the CA bundle" bash -c "! grep -q 'ca-certificates' '$T/strace.out'"
+mkdir -p alone fake
+cp "$PERFGATE" alone/perfgate
+"$T/alone/perfgate" --version >alone.out 2>alone.err
+check "an executable without its module still prints its version" grep -q '^perfgate ' alone.out
+"$T/alone/perfgate" show >alone.out 2>alone.err
+status=$?
+check "but a verb exits 3 (got $status)" test $status -eq 3
+check "naming the module and where it looked" grep -q "cannot find libperfgate-cli.so beside this executable or at $T/alone/../lib/perfgate/libperfgate-cli.so" alone.err
+cp "$PERFGATE" fake/perfgate
+printf 'const char pg_cli_version[] = "0.0.1-other";\nint pg_cli_main(int c, char **v) { (void)c; (void)v; return 0; }\n' >fake.c
+cc -shared -fPIC -o fake/libperfgate-cli.so fake.c
+"$T/fake/perfgate" show >fake.out 2>fake.err
+status=$?
+check "a module of another version is refused with exit 3 (got $status)" test $status -eq 3
+check "naming both versions" grep -q "is not the module of this perfgate .* (it is 0.0.1-other)" fake.err
+
 finish

@@ -22,6 +22,7 @@ check "reading without the index writes none" test ! -e "$pack"
 run_pg first 0 log -n 6
 check "the first read builds the index" test -s "$pack" -a -s "$idx"
 check "and prints what the notes say" cmp -s "$T/plain.out" "$T/first.out"
+check "saying so in one line" test "$(grep -c 'summary index .*/summaries.pack was missing; building it from the notes' "$T/first.err")" -eq 1 -a "$(wc -l <"$T/first.err")" -eq 1
 check "its table lists the six notes" test "$(stat -c %s "$idx")" -eq $((32 + 6 * 28))
 size_first=$(stat -c %s "$pack")
 run_pg second 0 log -n 6
@@ -70,6 +71,10 @@ check "a table that is garbage is read past: the pack's records are found" cmp -
 rm -rf .git/perfgate
 run_pg removed 0 log -n 6
 check "a removed index is built again" cmp -s "$T/moved_plain.out" "$T/removed.out"
+check "with the same line" grep -q 'was missing; building it from the notes' "$T/removed.err"
+rm -rf .git/perfgate
+run_pg removed_q 0 log -q -n 6
+check "-q builds it without a word" test ! -s "$T/removed_q.err"
 
 # The previous format and the compact one read the same: save the fixture with perfgate.
 git commit -q --allow-empty -m "change 7"

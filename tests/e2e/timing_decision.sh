@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # timing_decision.sh - the gate decides right on a controlled workload, trial after trial:
 # +25 % never passes silently (fail, or inconclusive where the environment probe saw the runner
-# move), and fails in most trials; 0 % and +3 % (under the 10 % threshold) pass, at most one of 20 the
+# move), and fails in most trials (on a machine without tests/bench/load.sh's load); 0 % and +3 % (under the 10 % threshold) pass, at most one of 20 the
 # other way. That one is the design's known weak spot, not slack: the base here is a stored
 # result measured before the head, and against a shift of the runner between the two only the
 # threshold and --confirm protect (DESIGN, "Statistics and the verdict"; CI once saw a burst
@@ -42,7 +42,14 @@ for slowdown in 0 3 25; do
     "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ $slowdown -eq 25 ]]; then
     check "+25 % never passes silently ($silent of $trials trials did)" test "$silent" -eq 0
-    check "+25 % fails in most trials ($failed of $trials)" test "$failed" -ge $((trials / 2))
+    if [[ -n ${PERFGATE_UNDER_LOAD:-} ]]; then
+      # Beside load on every core a whole run shifts by as much as +25 % (wall and CPU time
+      # alike: +19 % CPU time seen in A/A), so against a base measured at another time the
+      # honest answer is inconclusive; same-runner A/B (timing_ab.sh) still fails it.
+      echo "under load ($PERFGATE_UNDER_LOAD): +25 % is not required to fail here, only never to pass silently"
+    else
+      check "+25 % fails in most trials ($failed of $trials)" test "$failed" -ge $((trials / 2))
+    fi
   else
     check_trials "+$slowdown % passes" "$passed" "$trials"
   fi

@@ -33,7 +33,7 @@ for lib in libgit2- libcjson zlib1g libc6; do
   if [[ $depends == *"$lib"* ]]; then pass; else fail "Depends lacks $lib: $depends"; fi
 done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/perfgate ./usr/bin/perfgate-matcher ./usr/bin/perfgate-decoder \
+for f in ./usr/bin/perfgate ./usr/lib/perfgate/libperfgate-cli.so ./usr/bin/perfgate-matcher ./usr/bin/perfgate-decoder \
   ./usr/bin/perfgate-microvm ./usr/share/man/man1/perfgate.1 \
   ./usr/share/bash-completion/completions/perfgate ./usr/share/perfgate/gates/default.json \
   ./usr/share/perfgate/gates/release.json ./usr/share/perfgate/fixtures/matcher/queries.txt; do

@@ -500,6 +500,40 @@ static void test_probe_unsteady_runner_holds_a_wall_regression(void **state)
 	pg_result_set_free(head);
 }
 
+static void test_probe_unsteady_runner_holds_a_cpu_time_regression_too(void **state)
+{
+	(void)state;
+	/*
+	 * Seen in A/A beside load.sh on both cores: user + sys of the same workload 19 % higher
+	 * (caches and memory bandwidth shared with the load), on a runner whose probe wandered
+	 * 48 % within one run. The runner vouches for no CPU-time change that size either.
+	 */
+	pg_result_set *base = bench_set(10, 5, 1, 1), *head = bench_set(10, 6, 1, 2);
+	set_probe(&base->probe, 32, 67, 48, 101);
+	set_probe(&head->probe, 90, 102, 135, 153);
+	pg_gates *g = NULL;
+	cJSON *json = cJSON_Parse("{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [{\"name\": \"w\", \"command\": [\"true\"]}], \"gates\": [{\"metric\": \"w.user\", \"regression\": \"10%\"}]}");
+	assert_int_equal(pg_gates_from_json(&g, json, "g.json", "/tmp", "/tmp"), 0);
+	cJSON_Delete(json);
+	pg_verdict *v = judge(head, base, g);
+	const pg_metric_change *user = row(v, "user");
+	assert_int_equal(user->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(user->probe_held);
+	assert_non_null(strstr(user->note, "runner unsteady: the probe wandered"));
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	/* A steady runner (the same probe pair on both sides): the CPU-time regression stands. */
+	head->probe = base->probe;
+	v = judge(head, base, g);
+	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_REGRESSION);
+	assert_false(row(v, "user")->probe_held);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_gates_free(g);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
 {
 	(void)state;
@@ -597,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_probe_within_noise_changes_nothing),
 		cmocka_unit_test(test_probe_noise_grows_with_the_within_run_spread),
 		cmocka_unit_test(test_probe_unsteady_runner_holds_a_wall_regression),
+		cmocka_unit_test(test_probe_unsteady_runner_holds_a_cpu_time_regression_too),
 		cmocka_unit_test(test_probe_unsteady_runner_vouches_for_no_pass_a_regression_could_hide_in),
 		cmocka_unit_test(test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
