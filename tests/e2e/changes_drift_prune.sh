@@ -141,7 +141,7 @@ notes_bytes() { local total=0 c; for c in $(git -C timed rev-list HEAD); do
   total=$((total + $(git -C timed notes --ref=perfgate show "$c" 2>/dev/null | wc -c))); done; echo $total; }
 # log of w only: s is wall time on a shared runner, where a test on 40 samples and one on their
 # summary may mark a noisy commit differently (CI saw it once); w's counts do not move.
-in_repo timed log -n 14 --metric "w.$measure" >log_before.out 2>&1
+in_repo timed log -q -n 14 --metric "w.$measure" >log_before.out 2>&1
 in_repo timed changes --metric "w.$measure" --format json >ch_before.json 2>&1
 [[ $measure == wall ]] && echo "note: no valgrind: the timed change itself is not asserted" ||
   check "changes finds the doubling of the timed workload" jq -e --arg c "$(git -C timed rev-parse HEAD~6)" '.changes | length == 1 and .[0].commit == $c' ch_before.json
@@ -169,7 +169,7 @@ check "the oldest note shrank" test "$(git -C timed notes --ref=perfgate show HE
 check "pruned notes keep summaries, not samples" bash -c "git -C timed notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[1].metrics[0] | has(\"summary\") and (has(\"ticks\") | not) and (has(\"samples\") | not)'"
 check "but keep three instruction counts, smaller than their summary" bash -c "git -C timed notes --ref=perfgate show HEAD~13 | jq -e '.benchmarks[0].metrics[0] | has(\"samples\") or has(\"ticks\")'"
 check "the window keeps its samples" bash -c "git -C timed notes --ref=perfgate show HEAD | jq -e '.benchmarks[1].metrics[0] | has(\"ticks\")'"
-in_repo timed log -n 14 --metric "w.$measure" >log_after.out 2>&1
+in_repo timed log -q -n 14 --metric "w.$measure" >log_after.out 2>&1
 check "log shows the same after prune" cmp -s log_before.out log_after.out
 in_repo timed changes --metric "w.$measure" --format json >ch_after.json 2>&1
 check "changes finds the same after prune" cmp -s <(jq -c '[.changes[] | [.commit, .direction, .before, .after]]' ch_before.json) \
