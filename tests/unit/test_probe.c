@@ -262,6 +262,38 @@ static void test_probe_score_is_geometric_mean_and_spread_the_before_after_log_r
 	assert_true(fabs(spread - log(1.25)) < 1e-12);
 }
 
+/* Gates that hold w.user (CPU time) to the 10 % relative gate besides the primary metric. */
+static pg_gates *gates_gating_user(void)
+{
+	pg_gates *g = NULL;
+	cJSON *json = cJSON_Parse("{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [{\"name\": \"w\", \"command\": [\"true\"]}], \"gates\": [{\"metric\": \"w.user\", \"regression\": \"10%\"}]}");
+	assert_int_equal(pg_gates_from_json(&g, json, "g.json", "/tmp", "/tmp"), 0);
+	cJSON_Delete(json);
+	return g;
+}
+
+/*
+ * METRIC's regression of head over base: inconclusive on the runner the two probes describe
+ * (unsteady), a regression again once both sides carry the same probe pair (no runner moved).
+ */
+static void unsteady_holds_then_steady_stands(pg_result_set *head, const pg_result_set *base, const pg_gates *g,
+					      const char *metric)
+{
+	pg_verdict *v = judge(head, base, g);
+	const pg_metric_change *c = row(v, metric);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(c->probe_held);
+	assert_non_null(strstr(c->note, "runner unsteady: the probe wandered"));
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	head->probe = base->probe;
+	v = judge(head, base, g);
+	assert_int_equal(row(v, metric)->verdict, PG_CHANGE_REGRESSION);
+	assert_false(row(v, metric)->probe_held);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+}
+
 static void test_probe_beyond_noise_turns_a_time_regression_inconclusive_with_the_reason(void **state)
 {
 	(void)state;
@@ -295,10 +327,7 @@ static void test_probe_does_not_touch_cpu_time_nor_sizes(void **state)
 	(void)state;
 	/* user time regressed 50 % on a runner the probe says is 43 % slower: CPU time is not wall time. */
 	pg_result_set *base = bench_set(7, 4, 0.7, 1), *head = bench_set(10, 6, 1, 2);
-	pg_gates *g = NULL;
-	cJSON *json = cJSON_Parse("{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [{\"name\": \"w\", \"command\": [\"true\"]}], \"gates\": [{\"metric\": \"w.user\", \"regression\": \"10%\"}]}");
-	assert_int_equal(pg_gates_from_json(&g, json, "g.json", "/tmp", "/tmp"), 0);
-	cJSON_Delete(json);
+	pg_gates *g = gates_gating_user();
 	pg_verdict *v = judge(head, base, g);
 	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_REGRESSION);
 	assert_false(row(v, "user")->probe_held);
@@ -483,19 +512,10 @@ static void test_probe_unsteady_runner_holds_a_wall_regression(void **state)
 	set_probe(&head->probe, 90, 102, 135, 153);
 	pg_verdict *v = judge(head, base, NULL);
 	assert_false(v->probe.moved);
-	const pg_metric_change *wall = row(v, "wall");
-	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
-	assert_true(wall->probe_held);
-	assert_non_null(strstr(wall->note, "runner unsteady: the probe wandered"));
 	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_UNCHANGED);
-	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
 	pg_verdict_free(v);
-	/* The same probe pair on both sides (one job cut in two): no runner moved; the regression stands. */
-	head->probe = base->probe;
-	v = judge(head, base, NULL);
-	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_REGRESSION);
-	assert_false(row(v, "wall")->probe_held);
-	pg_verdict_free(v);
+	/* Held; with the same probe pair on both sides (one job cut in two) the regression stands. */
+	unsteady_holds_then_steady_stands(head, base, NULL, "wall");
 	pg_result_set_free(base);
 	pg_result_set_free(head);
 }
@@ -511,24 +531,9 @@ static void test_probe_unsteady_runner_holds_a_cpu_time_regression_too(void **st
 	pg_result_set *base = bench_set(10, 5, 1, 1), *head = bench_set(10, 6, 1, 2);
 	set_probe(&base->probe, 32, 67, 48, 101);
 	set_probe(&head->probe, 90, 102, 135, 153);
-	pg_gates *g = NULL;
-	cJSON *json = cJSON_Parse("{\"schema\": \"perfgate-gates/1\", \"benchmarks\": [{\"name\": \"w\", \"command\": [\"true\"]}], \"gates\": [{\"metric\": \"w.user\", \"regression\": \"10%\"}]}");
-	assert_int_equal(pg_gates_from_json(&g, json, "g.json", "/tmp", "/tmp"), 0);
-	cJSON_Delete(json);
-	pg_verdict *v = judge(head, base, g);
-	const pg_metric_change *user = row(v, "user");
-	assert_int_equal(user->verdict, PG_CHANGE_INCONCLUSIVE);
-	assert_true(user->probe_held);
-	assert_non_null(strstr(user->note, "runner unsteady: the probe wandered"));
-	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
-	pg_verdict_free(v);
-	/* A steady runner (the same probe pair on both sides): the CPU-time regression stands. */
-	head->probe = base->probe;
-	v = judge(head, base, g);
-	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_REGRESSION);
-	assert_false(row(v, "user")->probe_held);
-	assert_int_equal(v->overall, PG_OVERALL_FAIL);
-	pg_verdict_free(v);
+	pg_gates *g = gates_gating_user();
+	/* Held on this runner; on a steady one (the same probe pair on both sides) it stands. */
+	unsteady_holds_then_steady_stands(head, base, g, "user");
 	pg_gates_free(g);
 	pg_result_set_free(base);
 	pg_result_set_free(head);
