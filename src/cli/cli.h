@@ -39,11 +39,11 @@ void pg_cli_measure_release(pg_gate_options *m);
 /* Print the progress line on stderr (a pg_progress_fn). */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);
 
-/* Each verb: cmd_<verb>(argc, argv) with argv[0] the verb; returns a pg error code. */
 /* What the executable (main.c) calls in the module: argv as main's; the module's version. */
 int pg_cli_main(int argc, char *argv[]);
 extern const char pg_cli_version[];
 
+/* Each verb: cmd_<verb>(argc, argv) with argv[0] the verb; returns a pg error code. */
 int cmd_run(int argc, char *argv[]);
 int cmd_size(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);

@@ -366,8 +366,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			/*
 			 * CPU time grows on a contended runner too (caches and memory bandwidth shared
 			 * with other work), but far less than wall time wanders: +19 % in an A/A check
-			 * beside load.sh on both cores here, while the probe's noise was ±120 % (ln 0.17
-			 * against 1.20). A slower runner does not excuse it; a runner whose noise is four
+			 * beside load.sh on both cores here, while the probe's noise was ±120 % (ln 1.19 =
+			 * 0.17 against ln 2.2 = 0.79). A slower runner does not excuse it; a runner whose noise is four
 			 * times the regression (in logs) cannot vouch for it. At moderate load that still
 			 * lets CPU time catch +25 % (timing_decision.sh), where the probe holds wall time.
 			 */
