@@ -67,8 +67,6 @@ double pg_change_shown(const pg_metric_change *c, double change);
 
 /* pg_metric_change.model: plain ratio of what cannot vary (sizes, instruction counts, identical samples) */
 #define PG_MODEL_EXACT "exact"
-/* the within-run test alone, by design (CPU time barely moves with the machine) */
-#define PG_MODEL_WITHIN_RUN "within-run"
 /* against one stored run: fewer than 3 earlier runs, a file baseline, or a statistic without history */
 #define PG_MODEL_SINGLE_RUN "single-run baseline"
 /* "run-to-run (K=10)": the head was also held against the medians of the last K stored runs */

@@ -337,6 +337,16 @@ static int hold_unsteady(pg_metric_change *c, const pg_verdict_probe *cmp)
 			pg_change_shown(c, c->change) * 100);
 }
 
+/* A CPU-time regression no larger than the slowdown the probe saw in the runner: inconclusive. */
+static int hold_slower_runner(pg_metric_change *c, const pg_verdict_probe *cmp)
+{
+	c->verdict = PG_CHANGE_INCONCLUSIVE;
+	c->probe_held = 1;
+	c->probe_ratio = cmp->ratio;
+	return set_note(c, "runner %.1f %% slower by the probe, which covers a %+.1f %% change of CPU time too: inconclusive, not a regression",
+			(cmp->ratio - 1) * 100, pg_change_shown(c, c->change) * 100);
+}
+
 int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_result_set *base,
 			   const pg_probe *base_probes, const pg_base_origin *origins,
 			   const pg_gates *gates, const pg_compare_options *opts)
@@ -371,8 +381,17 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			 * times the regression (in logs) cannot vouch for it. At moderate load that still
 			 * lets CPU time catch +25 % (timing_decision.sh), where the probe holds wall time.
 			 */
-			if (c->verdict == PG_CHANGE_REGRESSION && 4 * log1p(c->change) <= cmp.noise &&
-			    !same_probe(bp, &head->probe))
+			if (c->verdict != PG_CHANGE_REGRESSION || same_probe(bp, &head->probe))
+				continue;
+			/*
+			 * Nor is it free of a runner the probe saw slow down: +3 % of work came out
+			 * +12.2 % of CPU time on a runner the probe found 25.3 % slower (+9 % that the
+			 * runner put there). Where the runner's slowdown covers the whole change, the
+			 * change cannot be told from the runner.
+			 */
+			if (cmp.moved && cmp.ratio > 1 && log1p(c->change) <= log(cmp.ratio))
+				rc = hold_slower_runner(c, &cmp);
+			else if (4 * log1p(c->change) <= cmp.noise)
 				rc = hold_unsteady(c, &cmp);
 			continue;
 		}

@@ -23,7 +23,7 @@ char *pg_figures_line(char *buf, size_t size, const pg_figures *f);
 
 /*
  * How a gated row with a baseline was decided, for every format: "single-run
- * baseline", "run-to-run (K=10), ±6.2 %", "within-run"; "" when there is
+ * baseline", "run-to-run (K=10), ±6.2 %"; "" when there is
  * nothing to say (no baseline, not gated, or the plain ratio). Returns buf.
  */
 char *pg_figures_model(char *buf, size_t size, const pg_metric_change *c);

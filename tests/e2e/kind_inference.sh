@@ -281,6 +281,12 @@ if ! "$PERFGATE" help | grep -qE '^  compare '; then
   echo "SKIP (part): verb compare is not registered in this build; the regression decision is not checked"
   finish
 fi
+# Like the e2e.timing_* tests, a decision on timings belongs to the plain build: the sanitizers
+# slow perfgate's 48 runs (over a minute), not what they measure. The parts above still run.
+if [[ ${PG_SANITIZED:-0} == 1 ]]; then
+  echo "SKIP (part): the timing decision runs in the plain build, not under the sanitizers"
+  finish
+fi
 printf '%s\n' "show processes using most memory" "list files modified today" "find the big log files" \
   "count the lines of a file" "disk usage of my home" "kill the process on port 8080" \
   "compress a directory" "search text recursively" >prompts8.txt

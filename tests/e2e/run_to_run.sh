@@ -62,9 +62,11 @@ compare_head outside 1 32 18
 check "+60 % fails" jq -e '.verdict == "fail"' "$T/outside.json"
 check "+60 %: wall is a regression" wall_is '.verdict == "regression"' outside
 
-# CPU time is decided within the run: +30 % CPU fails even where wall time is inside the band.
+# CPU time is held against its own history: steady there, so +30 % CPU fails even where wall
+# time is inside the wall band.
 compare_head cpu 1 24 23.4
-check "cpu +30 % fails" cpu_is '.gated and .verdict == "regression" and .model == "within-run"' cpu
+check "cpu +30 % fails" cpu_is '.gated and .verdict == "regression" and .model == "run-to-run (K=10)"' cpu
+check "cpu: its band is its own (steady) history's, not wall's" cpu_is '.run_to_run < 0.05' cpu
 
 # Fewer than 3 earlier runs: today's rule, and every format says "single-run baseline".
 compare_head short 1 24 18 --history 2
@@ -81,6 +83,25 @@ compare_head deep 0 20 18 --history 40
 check "--history 40: uses the 10 runs there are" wall_is '.model == "run-to-run (K=10)"' deep
 check "--history 40: says so" jq -e '.warnings | any(test("has 10 stored runs of the 40 asked for"))' "$T/deep.json"
 run_pg bad_history 2 compare --history 0
+
+# Where CPU time itself moved from run to run (a runner whose cores differ in speed), +20 % CPU
+# time inside that spread is inconclusive, not a regression.
+make_repo "$T/cpu-moves"
+for f in 0.82 1.18 0.88 1.12 0.90 1.10 1.20 0.80 1.15 1.00; do
+  echo "$f" >>"$T/cpu-moves/file.txt"
+  git -C "$T/cpu-moves" commit -q -am "run at $f"
+  hf "$T/run.json" "$(awk -v f="$f" 'BEGIN { print 20 * f }')" "$(awk -v f="$f" 'BEGIN { print 18 * f }')"
+  (cd "$T/cpu-moves" && "$PERFGATE" import -q --from hyperfine "$T/run.json" --save --env e2e) ||
+    fail "cpu-moves: import of the run at $f"
+done
+echo head >>"$T/cpu-moves/file.txt"
+git -C "$T/cpu-moves" commit -q -am "head"
+cd "$T/cpu-moves" || exit 1
+compare_head cpu_moves 0 24 21.6
+cd "$T/repo" || exit 1
+check "cpu +20 % inside its run-to-run spread is not a fail" jq -e '.verdict != "fail"' "$T/cpu_moves.json"
+check "cpu +20 %: inconclusive, with its own band in the note" \
+  cpu_is '.verdict == "inconclusive" and .run_to_run > 0.2 and (.note | test("within run-to-run variation"))' cpu_moves
 
 # A file baseline is one run: single-run baseline.
 hf "$T/base.hf.json" 20 18

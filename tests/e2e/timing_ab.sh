@@ -14,7 +14,7 @@ cat >repo/gates/default.json <<JSON
 {"schema": "perfgate-gates/1", "defaults": {"warmup": 1},
  "build": [["sh", "-c", "test ! -e {root}/broken"]],
  "benchmarks": [{"name": "workload",
-   "command": ["$WORKLOAD", "--work", "4", "--slowdown-file", "{root}/slow.txt"]}]}
+   "command": ["$WORKLOAD", "--work", "8", "--slowdown-file", "{root}/slow.txt"]}]}
 JSON
 git -C repo add -A && git -C repo commit -q -m "workload at its base cost"
 ab() { (cd repo && "$PERFGATE" ab -q "$@"); }

@@ -446,6 +446,22 @@ static void test_compare_confirmation_clears_a_regression_that_does_not_reproduc
 	assert_int_equal(v->overall, PG_OVERALL_PASS);
 	pg_verdict_free(again);
 	pg_verdict_free(v);
+	/* A re-run held inconclusive (here: by hand, as the probe holds one) carries its reason. */
+	assert_int_equal(pg_compare(&v, bad, base, NULL, NULL, &defaults), 0);
+	assert_int_equal(pg_compare(&again, bad, base, NULL, NULL, &defaults), 0);
+	pg_metric_change *held = (pg_metric_change *)find(again, "wall", NULL);
+	held->verdict = PG_CHANGE_INCONCLUSIVE;
+	free(held->note);
+	held->note = strdup("runner unsteady");
+	assert_int_equal(pg_verdict_confirm(v, again, 1, &defaults), 0);
+	c = find(v, "wall", NULL);
+	assert_int_equal(c->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_non_null(strstr(c->note, "looked worse (+2"));
+	assert_non_null(strstr(c->note, "re-run 1 was inconclusive (+2"));
+	assert_non_null(strstr(c->note, "): runner unsteady"));
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(again);
+	pg_verdict_free(v);
 	pg_result_set_free(base);
 	pg_result_set_free(bad);
 	pg_result_set_free(good);
@@ -762,7 +778,7 @@ static void test_compare_cpu_time_is_gated_beside_wall(void **state)
 	const pg_metric_change *cpu = find(v, "cpu", NULL);
 	assert_true(cpu->gated);
 	assert_int_equal(cpu->verdict, PG_CHANGE_REGRESSION);
-	assert_string_equal(cpu->model, PG_MODEL_WITHIN_RUN);
+	assert_string_equal(cpu->model, PG_MODEL_SINGLE_RUN);
 	assert_true(find(v, "wall", NULL)->gated);
 	assert_int_equal(v->overall, PG_OVERALL_FAIL);
 	pg_verdict_free(v);

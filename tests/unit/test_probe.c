@@ -322,10 +322,10 @@ static void test_probe_beyond_noise_turns_a_time_regression_inconclusive_with_th
 	pg_result_set_free(head);
 }
 
-static void test_probe_does_not_touch_cpu_time_nor_sizes(void **state)
+static void test_probe_slower_runner_excuses_no_larger_cpu_time_change_and_no_size(void **state)
 {
 	(void)state;
-	/* user time regressed 50 % on a runner the probe says is 43 % slower: CPU time is not wall time. */
+	/* user time regressed 50 % on a runner the probe says is 43 % slower: more than the runner explains. */
 	pg_result_set *base = bench_set(7, 4, 0.7, 1), *head = bench_set(10, 6, 1, 2);
 	pg_gates *g = gates_gating_user();
 	pg_verdict *v = judge(head, base, g);
@@ -539,6 +539,32 @@ static void test_probe_unsteady_runner_holds_a_cpu_time_regression_too(void **st
 	pg_result_set_free(head);
 }
 
+static void test_probe_slower_runner_holds_a_cpu_time_regression_it_covers(void **state)
+{
+	(void)state;
+	/*
+	 * user time +20 % on a runner the probe says is 43 % slower (and steady within each run):
+	 * the runner can account for all of it. On a runner that did not move it stands.
+	 */
+	pg_result_set *base = bench_set(7, 5, 0.7, 1), *head = bench_set(10, 6, 1, 2);
+	pg_gates *g = gates_gating_user();
+	pg_verdict *v = judge(head, base, g);
+	const pg_metric_change *user = row(v, "user");
+	assert_int_equal(user->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_true(user->probe_held);
+	assert_non_null(strstr(user->note, "runner 42.9 % slower by the probe, which covers a +19.6 % change of CPU time"));
+	assert_int_not_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	head->probe = base->probe;
+	v = judge(head, base, g);
+	assert_int_equal(row(v, "user")->verdict, PG_CHANGE_REGRESSION);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_gates_free(g);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
 {
 	(void)state;
@@ -630,7 +656,7 @@ int main(void)
 		cmocka_unit_test(test_gates_normalize_and_probe_keys_are_validated),
 		cmocka_unit_test(test_probe_score_is_geometric_mean_and_spread_the_before_after_log_ratio),
 		cmocka_unit_test(test_probe_beyond_noise_turns_a_time_regression_inconclusive_with_the_reason),
-		cmocka_unit_test(test_probe_does_not_touch_cpu_time_nor_sizes),
+		cmocka_unit_test(test_probe_slower_runner_excuses_no_larger_cpu_time_change_and_no_size),
 		cmocka_unit_test(test_normalize_probe_divides_by_the_ratio_so_a_runner_change_is_unchanged),
 		cmocka_unit_test(test_normalize_probe_still_fails_a_real_regression),
 		cmocka_unit_test(test_probe_within_noise_changes_nothing),
@@ -639,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_probe_unsteady_runner_holds_a_cpu_time_regression_too),
 		cmocka_unit_test(test_probe_unsteady_runner_vouches_for_no_pass_a_regression_could_hide_in),
 		cmocka_unit_test(test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain),
+		cmocka_unit_test(test_probe_slower_runner_holds_a_cpu_time_regression_it_covers),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
 		cmocka_unit_test(test_probe_missing_on_the_base_is_a_named_warning_not_a_silent_pass),
 		cmocka_unit_test(test_probe_missing_on_the_head_is_a_named_warning),
