@@ -45,6 +45,9 @@ typedef struct pg_benchmark {
 	size_t n_metrics;
 	double noise_floor; /* relative A/A spread of the primary metric on the runner that measured
 			       it (`ab`'s calibration); NAN: not measured. JSON "noise_floor", optional */
+	struct pg_probe *probe; /* the probe of the run that measured it where that is not the set's
+				   (a set merged from shards run on several runners); NULL: the set's.
+				   JSON "probe" on the benchmark, optional */
 } pg_benchmark;
 
 typedef struct pg_env {
@@ -76,7 +79,13 @@ typedef struct pg_result_set {
 	pg_benchmark *benchmarks;
 	size_t n_benchmarks;
 	pg_probe probe; /* version 0: none (an old result set, an import, --no-probe) */
+	char *gates_hash; /* pg_gates_hash of the gates file it ran; NULL: not recorded. JSON "gates_hash" */
+	int shard_index, shard_count; /* run with --shard INDEX/COUNT (1-based); 0/0: the whole suite.
+					 JSON "shard": {"index": K, "count": N} */
 } pg_result_set;
+
+/* The probe that describes benchmark b of rs: its own (a merged set's), else the set's; NULL: none. */
+const pg_probe *pg_benchmark_probe(const pg_result_set *rs, const pg_benchmark *b);
 
 /* A fresh random run id (UUID v4) and the current time as ISO 8601 UTC with ms; caller frees. */
 char *pg_new_run_id(void);

@@ -80,6 +80,7 @@ static void benchmark_release(pg_benchmark *b)
 	free(b->kind);
 	free(b->reason);
 	free(b->definition_hash);
+	free(b->probe);
 	for (size_t i = 0; i < b->n_metrics; i++)
 		metric_release(&b->metrics[i]);
 	free(b->metrics);
@@ -98,6 +99,7 @@ void pg_result_set_free(pg_result_set *rs)
 	free(rs->env.runner);
 	free(rs->created);
 	free(rs->tool);
+	free(rs->gates_hash);
 	for (size_t i = 0; i < rs->n_benchmarks; i++)
 		benchmark_release(&rs->benchmarks[i]);
 	free(rs->benchmarks);
@@ -141,7 +143,10 @@ pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark
 	b->noise_floor = src->noise_floor;
 	b->reason = src->reason ? strdup(src->reason) : NULL;
 	b->definition_hash = src->definition_hash ? strdup(src->definition_hash) : NULL;
-	int ok = (!src->reason || b->reason) && (!src->definition_hash || b->definition_hash);
+	if (src->probe && (b->probe = malloc(sizeof(*b->probe))))
+		*b->probe = *src->probe;
+	int ok = (!src->reason || b->reason) && (!src->definition_hash || b->definition_hash) &&
+		 (!src->probe || b->probe);
 	for (size_t i = 0; ok && i < src->n_metrics; i++) {
 		const pg_metric *sm = &src->metrics[i];
 		pg_metric *m = pg_benchmark_add_metric(b, sm->name, sm->unit, sm->better);
@@ -303,6 +308,13 @@ int pg_metric_center(const pg_metric *m, double *out)
 }
 
 static const char *status_names[] = {"ok", "failed", "timeout", "skipped"};
+
+const pg_probe *pg_benchmark_probe(const pg_result_set *rs, const pg_benchmark *b)
+{
+	if (b && b->probe && b->probe->version > 0)
+		return b->probe;
+	return rs && rs->probe.version > 0 ? &rs->probe : NULL;
+}
 
 const char *pg_status_name(pg_status status)
 {
@@ -497,6 +509,8 @@ size_t pg_metric_note_bytes(const pg_metric *m, int own_clock, int with_samples)
 	return bytes;
 }
 
+static cJSON *probe_to_json(const pg_probe *p);
+
 static cJSON *benchmark_to_json(const pg_benchmark *b, const json_form *base)
 {
 	cJSON *o = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
@@ -509,6 +523,13 @@ static cJSON *benchmark_to_json(const pg_benchmark *b, const json_form *base)
 		goto fail;
 	if (isfinite(b->noise_floor) && pg_json_add_number(o, "noise_floor", b->noise_floor))
 		goto fail;
+	if (b->probe && b->probe->version > 0) {
+		cJSON *probe = probe_to_json(b->probe);
+		if (!probe || !cJSON_AddItemToObject(o, "probe", probe)) {
+			cJSON_Delete(probe);
+			goto fail;
+		}
+	}
 	for (size_t i = 0; i < b->n_metrics; i++) {
 		json_form form = *base;
 		form.own_clock = strcmp(b->kind, "import") != 0;
@@ -579,6 +600,14 @@ static int to_json(cJSON **out, const pg_result_set *rs, const json_form *form)
 			cJSON_Delete(probe);
 			goto fail;
 		}
+	}
+	if (pg_json_add_string(o, "gates_hash", rs->gates_hash))
+		goto fail;
+	if (rs->shard_count > 0) {
+		cJSON *shard = cJSON_AddObjectToObject(o, "shard");
+		if (!shard || pg_json_add_number(shard, "index", rs->shard_index) ||
+		    pg_json_add_number(shard, "count", rs->shard_count))
+			goto fail;
 	}
 	for (size_t i = 0; i < rs->n_benchmarks; i++) {
 		cJSON *b = benchmark_to_json(&rs->benchmarks[i], form);
@@ -776,10 +805,12 @@ static int metric_from_json(pg_benchmark *b, const cJSON *j, const char *where)
 	return 0;
 }
 
+static int probe_from_json(pg_probe *p, const cJSON *probe, const char *where);
+
 static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *where)
 {
 	static const char *const keys[] = {"name", "kind", "status", "reason", "definition_hash",
-					   "noise_floor", "metrics", NULL};
+					   "noise_floor", "probe", "metrics", NULL};
 	const char *name, *kind = "command", *status = "ok";
 	const cJSON *metrics = NULL, *m;
 	char at[512];
@@ -819,6 +850,14 @@ static int benchmark_from_json(pg_result_set *rs, const cJSON *j, const char *wh
 			return pg_error_set(PG_EINPUT, "%s.noise_floor: expected a relative spread >= 0, found %g",
 					    where, floor_value);
 		b->noise_floor = floor_value;
+	}
+	const cJSON *probe = cJSON_GetObjectItemCaseSensitive(j, "probe");
+	if (probe) {
+		snprintf(at, sizeof(at), "%s.probe", where);
+		if (!(b->probe = calloc(1, sizeof(*b->probe))))
+			return pg_error_set(PG_ENOMEM, "out of memory");
+		if ((rc = probe_from_json(b->probe, probe, at)))
+			return rc;
 	}
 	size_t i = 0;
 	cJSON_ArrayForEach(m, metrics)
@@ -871,10 +910,39 @@ static int probe_from_json(pg_probe *p, const cJSON *probe, const char *where)
 	return rc;
 }
 
+/* "shard": {"index": K, "count": N}, 1 <= K <= N: which part of the suite this set ran. */
+static int shard_from_json(pg_result_set *rs, const cJSON *json, const char *where)
+{
+	static const char *const keys[] = {"index", "count", NULL};
+	const cJSON *shard = cJSON_GetObjectItemCaseSensitive(json, "shard");
+	if (!shard)
+		return 0;
+	char at[512];
+	snprintf(at, sizeof(at), "%s.shard", where);
+	double index = 0, count = 0;
+	int rc = pg_json_object(shard, at);
+	if (!rc)
+		rc = pg_json_check_keys(shard, keys, at);
+	if (!rc && (rc = pg_json_get_number(&index, shard, "index", 1, at)) > 0)
+		rc = PG_EINPUT;
+	if (!rc && (rc = pg_json_get_number(&count, shard, "count", 1, at)) > 0)
+		rc = PG_EINPUT;
+	if (rc)
+		return rc;
+	if (count != floor(count) || index != floor(index) || count < 1 || count > 1e6 || index < 1 ||
+	    index > count)
+		return pg_error_set(PG_EINPUT, "%s: expected whole numbers with 1 <= index <= count, found index %g, count %g",
+				    at, index, count);
+	rs->shard_index = (int)index;
+	rs->shard_count = (int)count;
+	return 0;
+}
+
 int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *origin)
 {
 	static const char *const keys[] = {"schema", "run_id", "commit", "dirty", "env", "created",
-					   "tool", "rss_floor", "probe", "benchmarks", NULL};
+					   "tool", "rss_floor", "probe", "gates_hash", "shard",
+					   "benchmarks", NULL};
 	static const char *const env_keys[] = {"key", "os", "arch", "cpu", "cores", "runner", NULL};
 	char where[512], at[512];
 	const char *schema;
@@ -912,6 +980,9 @@ int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *
 		if ((rc = probe_from_json(&rs->probe, probe, at)))
 			goto fail;
 	}
+	if ((rc = dup_optional(&rs->gates_hash, json, "gates_hash", where)) ||
+	    (rc = shard_from_json(rs, json, where)))
+		goto fail;
 	env = cJSON_GetObjectItemCaseSensitive(json, "env");
 	if (env) {
 		snprintf(at, sizeof(at), "%s.env", where);
