@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # pr-comment.sh - post perfgate's report on a pull request as ONE sticky comment, updated in place
 #
-#   GITHUB_TOKEN=... ci/pr-comment.sh --repo OWNER/NAME --pr N --body FILE [--api URL] [--author LOGIN]
+#   GITHUB_TOKEN=... ci/pr-comment.sh --repo OWNER/NAME --pr N --body FILE... [--api URL] [--author LOGIN]
+#   ci/pr-comment.sh --body FILE... --output OUT
 #
 # FILE is the report of `perfgate check --format markdown=FILE`. Its first line is a hidden
 # marker, `<!-- perfgate:ENVKEY -->`; the comment to update is the first one on the PR whose
 # first line is that same marker AND whose author is the token's own user (GET /user; a GitHub
 # App token such as the Actions GITHUB_TOKEN cannot read /user, so then `github-actions[bot]`,
 # or --author LOGIN). Anyone else's comment is never touched: without a match, a new comment is
-# posted. One comment per environment key, so a matrix of runners keeps one comment each.
+# posted. One comment per environment key, so runners that each post keep one comment each.
+#
+# --body more than once joins the reports of several environments (the platforms of a matrix
+# whose shards were merged) into ONE comment: its marker is `<!-- perfgate:matrix -->`, then a
+# section per report, headed `## ENVKEY` from that report's marker, which is dropped. Each
+# report is checked as one alone is, and the joined comment must fit GitHub's limit too.
+# --output OUT writes the comment to OUT and posts nothing (no token, --repo or --pr): a job
+# without the right to comment leaves it for one that has it (.github/workflows/perfgate-matrix.yml).
 #
 # Run it from a job whose token may write to pull requests: for PRs from forks that is the
 # `workflow_run` job of .github/workflows/perfgate-comment.yml, never the `pull_request` job
 # (a fork PR's token is read-only there).
 #
-# Exit status: 0 posted or updated; 2 bad command line, no token, or a body that is not a
-# perfgate report or is over GitHub's 65,536-character limit; 3 the body file cannot be read,
-# GitHub could not be reached or answered with an error (403, rate limit, ...).
+# Exit status: 0 posted, updated or written; 2 bad command line, no token, a body that is not a
+# perfgate report, two bodies of one env key, or a comment over GitHub's 65,536-character
+# limit; 3 a body cannot be read, OUT cannot be written, GitHub could not be reached or
+# answered with an error (403, rate limit, ...).
 set -euo pipefail
 
 readonly body_limit=65536
@@ -30,16 +39,18 @@ die() { # die STATUS MESSAGE
 }
 
 usage() {
-  echo "usage: ci/pr-comment.sh --repo OWNER/NAME --pr N --body FILE [--api URL] [--author LOGIN]" >&2
+  echo "usage: ci/pr-comment.sh --repo OWNER/NAME --pr N --body FILE... [--api URL] [--author LOGIN]" >&2
+  echo "       ci/pr-comment.sh --body FILE... --output OUT" >&2
   echo "       (GITHUB_TOKEN from the environment; --api default \$GITHUB_API_URL or https://api.github.com)" >&2
 }
 
-repo='' pr='' body='' author=''
+repo='' pr='' author='' output=''
+bodies=()
 api=${GITHUB_API_URL:-https://api.github.com}
 have_pr=0
 while (($# > 0)); do
   case $1 in
-    --repo | --pr | --body | --api | --author)
+    --repo | --pr | --body | --api | --author | --output)
       if (($# < 2)); then
         usage
         die 2 "$1 needs a value"
@@ -47,9 +58,10 @@ while (($# > 0)); do
       case $1 in
         --repo) repo=$2 ;;
         --pr) pr=$2 have_pr=1 ;;
-        --body) body=$2 ;;
+        --body) bodies+=("$2") ;;
         --api) api=$2 ;;
         --author) author=$2 ;;
+        --output) output=$2 ;;
       esac
       shift 2
       ;;
@@ -64,30 +76,78 @@ while (($# > 0)); do
   esac
 done
 
-[[ -n $repo && $have_pr -eq 1 && -n $body ]] || {
-  usage
-  die 2 "--repo, --pr and --body are required"
-}
-[[ -n ${GITHUB_TOKEN:-} ]] || die 2 "GITHUB_TOKEN is not set"
-[[ $pr =~ ^[0-9]{1,10}$ && $pr != 0* ]] || die 2 "--pr '$pr': not a pull request number"
-[[ $repo =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || die 2 "--repo '$repo': expected OWNER/NAME"
-api=${api%/}
-[[ $api =~ ^https?://[^[:space:]]+$ ]] || die 2 "--api '$api': expected an http(s) URL"
+if [[ -n $output ]]; then
+  ((${#bodies[@]} > 0)) || {
+    usage
+    die 2 "--body is required"
+  }
+  [[ -z $repo && $have_pr -eq 0 ]] || die 2 "--output writes the comment and posts nothing: give --output, or --repo and --pr, not both"
+else
+  [[ -n $repo && $have_pr -eq 1 && ${#bodies[@]} -gt 0 ]] || {
+    usage
+    die 2 "--repo, --pr and --body are required"
+  }
+  [[ -n ${GITHUB_TOKEN:-} ]] || die 2 "GITHUB_TOKEN is not set"
+  [[ $pr =~ ^[0-9]{1,10}$ && $pr != 0* ]] || die 2 "--pr '$pr': not a pull request number"
+  [[ $repo =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || die 2 "--repo '$repo': expected OWNER/NAME"
+  api=${api%/}
+  [[ $api =~ ^https?://[^[:space:]]+$ ]] || die 2 "--api '$api': expected an http(s) URL"
+fi
 
-[[ -f $body && -r $body ]] || die 3 "$body: no such readable file"
-marker=''
-IFS= read -r marker <"$body" || true
-marker=${marker%$'\r'}
-[[ $marker =~ ^'<!-- perfgate:'[^[:space:]]+' -->'$ ]] ||
-  die 2 "$body: the first line is not perfgate's marker '<!-- perfgate:ENVKEY -->' (write the body with perfgate check --format markdown=FILE)"
-# GitHub counts characters, not bytes; jq counts code points of the UTF-8 text. --rawfile, not
-# -Rs: jq 1.6 (Debian 12) -R mangles a multi-byte character that straddles its read buffer.
-chars=$(jq -n --rawfile body "$body" '$body | length') || die 3 "$body: could not be read as text"
-((chars <= body_limit)) ||
-  die 2 "$body: $chars characters, over GitHub's comment limit of $body_limit; the report must already fit"
+# characters FILE: sets $chars. GitHub counts characters, not bytes; jq counts code points of
+# the UTF-8 text. --rawfile, not -Rs: jq 1.6 (Debian 12) -R mangles a multi-byte character
+# that straddles its read buffer.
+chars=0
+characters() {
+  chars=$(jq -n --rawfile body "$1" '$body | length') || die 3 "$1: could not be read as text"
+}
+
+keys=()
+for body in "${bodies[@]}"; do
+  [[ -f $body && -r $body ]] || die 3 "$body: no such readable file"
+  marker=''
+  IFS= read -r marker <"$body" || true
+  marker=${marker%$'\r'}
+  [[ $marker =~ ^'<!-- perfgate:'([^[:space:]]+)' -->'$ ]] ||
+    die 2 "$body: the first line is not perfgate's marker '<!-- perfgate:ENVKEY -->' (write the body with perfgate check --format markdown=FILE)"
+  key=${BASH_REMATCH[1]}
+  for ((i = 0; i < ${#keys[@]}; i++)); do
+    [[ ${keys[i]} != "$key" ]] || die 2 "$body: env key '$key' again (${bodies[i]} is its report already); one report per key"
+  done
+  keys+=("$key")
+  characters "$body"
+  ((chars <= body_limit)) ||
+    die 2 "$body: $chars characters, over GitHub's comment limit of $body_limit; the report must already fit"
+done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pr-comment.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+
+# One report is the comment as it is; several become one comment of a section each.
+comment=${bodies[0]}
+if ((${#bodies[@]} > 1)); then
+  marker='<!-- perfgate:matrix -->'
+  comment=$tmp/comment.md
+  {
+    printf '%s\n' "$marker"
+    for ((i = 0; i < ${#bodies[@]}; i++)); do
+      printf '\n## %s\n\n' "${keys[i]}"
+      tail -n +2 -- "${bodies[i]}"
+      # A report without a final newline still ends its section.
+      [[ -z $(tail -c 1 -- "${bodies[i]}") ]] || printf '\n'
+    done
+  } >"$comment" || die 3 "$tmp: could not write the joined comment"
+  characters "$comment"
+  ((chars <= body_limit)) ||
+    die 2 "the comment joining ${bodies[*]}: $chars characters, over GitHub's comment limit of $body_limit; give fewer reports or shorter ones"
+fi
+
+if [[ -n $output ]]; then
+  cp -- "$comment" "$output" || die 3 "$output: could not be written"
+  echo "pr-comment: wrote the comment ($chars characters) to $output"
+  exit 0
+fi
+
 # The token goes to curl in a file of our own, never on a command line other users can read.
 (
   umask 077
@@ -171,7 +231,7 @@ for ((page = 1; page <= 100; page++)); do
   (($(jq 'length' "$tmp/answer") == 100)) || break
 done
 
-jq -n --rawfile body "$body" '{body: $body}' >"$tmp/request.json"
+jq -n --rawfile body "$comment" '{body: $body}' >"$tmp/request.json"
 if [[ -n $comment_id ]]; then
   path="/repos/$repo/issues/comments/$comment_id"
   request PATCH "$path" "$tmp/request.json"

@@ -48,6 +48,11 @@ vg 3 run -c absent.json
 vg 0 run --runs 2 -- "$work" --work 1
 vg 0 compare --base result.json --head result.json --format json=v.json --format markdown=v.md --format junit=v.xml --format signoff=v.txt
 vg 0 size "$pg"
+# merge: two halves of a run (with the "shard" field `run --shard` writes); the gates file's other benchmarks fail.
+jq '.shard = {index: 1, count: 2}' result.json >half-1.json
+jq '.shard = {index: 2, count: 2} | .benchmarks[0].name = "ok2"' r2.json >half-2.json
+vg 0 merge half-1.json half-2.json -c gates.json -o merged.json --format json=m2.json
+vg 2 merge half-1.json half-1.json
 
 # The store and check in a real repository.
 git init -q -b main repo && git -C repo config user.name t && git -C repo config user.email t@t

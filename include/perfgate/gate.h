@@ -42,9 +42,29 @@ typedef struct pg_gate_options {
 	size_t n_formats;
 	const char *output;     /* the first format (or text) to this file, or NULL */
 	pg_progress_fn progress; /* called as runs finish, or NULL */
+	int shard_index, shard_count; /* --shard K/N (1-based); 0/0: the whole suite */
 } pg_gate_options;
 
 #define PG_GATE_OPTIONS_INIT {.runs = -1, .warmup = -1}
+
+/* Where the costs of the last stored runs are read for --shard: the baseline the check would use. */
+typedef struct pg_shard_where {
+	const char *head_commit; /* 40 hex, or NULL outside a repository */
+	const char *env_key;
+	const char *store_dir;   /* --store, or NULL: the notes */
+	const char *base, *target; /* --base REV, --target BRANCH, or NULL */
+} pg_shard_where;
+
+/*
+ * With o->shard_count > 0: *names = the benchmarks of shard o->shard_index
+ * (of the gates file's, or of -b's), NULL-terminated, pointing into g,
+ * caller frees the array; the whole assignment is printed on stderr unless
+ * quiet. Shards are balanced by the time of each benchmark's last stored run
+ * (along the baseline's history), else dealt in declaration order. *names
+ * NULL when not sharding.
+ */
+int pg_gate_shard_select(char ***names, const pg_gates *g, const pg_gate_context *ctx, const pg_gate_options *o,
+			 const pg_shard_where *w);
 
 /* Load the gates file: o->gates_path, else gates/default.json under the root; --threshold applied. */
 int pg_gate_load_gates(pg_gates **out, const pg_gate_context *ctx, const pg_gate_options *o);
@@ -179,6 +199,29 @@ typedef struct pg_gate_import_options {
  * failed (it is still written and saved), PG_EINPUT, PG_ESYSTEM.
  */
 int pg_gate_import(const pg_gate_import_options *o);
+
+/* merge: the result files of a sharded run made one set, written and their records saved. */
+typedef struct pg_gate_merge_options {
+	char *const *files;     /* result files (perfgate/1), NULL-terminated */
+	const char *gates_path; /* the gates the files ran; NULL: gates/default.json under the root, if any */
+	const char *output;     /* the merged set as perfgate/1 JSON here, or NULL */
+	char **formats;         /* text|json[=FILE], NULL-terminated */
+	size_t n_formats;
+	int quiet;
+	int save;               /* each file's set saved as its own record on its commit */
+	const char *store_dir;
+} pg_gate_merge_options;
+
+/*
+ * The merge flow: every file read and checked against the others (and the
+ * gates file) before anything is written or saved. A missing shard is a
+ * warning on stderr; with the gates file known, each of its benchmarks
+ * that no file holds is in the merged set as failed ("not measured"),
+ * so that a compare of the merged set fails naming it. Returns 0,
+ * PG_EINPUT (files that disagree, a benchmark in two, a set without a
+ * commit to save), PG_ESYSTEM (a file unreadable, the store).
+ */
+int pg_gate_merge(const pg_gate_merge_options *o);
 
 /* check: measure, find the baseline, compare, confirm, gate, report. */
 typedef enum pg_gate_check_mode {

@@ -81,6 +81,14 @@ int pg_gates_from_json(pg_gates **out, const cJSON *json, const char *origin, co
 const pg_bench_def *pg_gates_find(const pg_gates *gates, const char *name);
 
 /*
+ * The fingerprint of the suite the gates file defines (a result set's
+ * "gates_hash"): FNV-1a over each benchmark's name and definition hash, in
+ * declaration order, as 16 hex digits. Run counts, thresholds and gates
+ * leave it alone. *out is the caller's to free; 0 or PG_ENOMEM.
+ */
+int pg_gates_hash(char **out, const pg_gates *gates);
+
+/*
  * Expand {root} and {bindir} ({{ and }} are literal braces) in text;
  * caller frees *out. PG_EINPUT naming the placeholder when unknown.
  */

@@ -113,6 +113,21 @@ char *pg_plot_history_file(char *buf, size_t size, const char *bench, const char
 int pg_plot_history(pg_gnuplot *gp, const pg_history *history, const char *bench,
 		    const char *metric, const char *stat, const pg_plot_options *o, int *drawn);
 
+/*
+ * Draw bench.metric's centre along one walk read in n_keys env keys
+ * (histories[k]: the same commits in the same order, each titled with its
+ * env_key) as asv draws a benchmark on several machines: one line per key
+ * over the commits where some key has the metric, in one unit. marks[k]
+ * (NULL: none marked) holds the mark of each commit of histories[k]:
+ * regressions in red, inconclusive ones in grey, as pg_plot_history marks
+ * them; o->target as there. No band, threshold or change points: each
+ * key's own plot (pg_plot_history) has them. Writes o->file (NULL:
+ * pg_plot_history_file) in gp's directory. Returns 0 (nothing drawn when
+ * no key has the metric: *drawn 0), or PG_ENOMEM.
+ */
+int pg_plot_history_keys(pg_gnuplot *gp, const pg_history *const *histories, size_t n_keys, const char *bench,
+			 const char *metric, const pg_mark *const *marks, const pg_plot_options *o, int *drawn);
+
 /* ---- the metrics `perfgate plot` draws along one history (src/plot/metrics.c) ---- */
 
 typedef struct pg_plot_item {

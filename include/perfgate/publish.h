@@ -48,6 +48,26 @@ typedef struct pg_publish_row {
 	int accepted;        /* mark is PG_MARK_ACCEPTED */
 } pg_publish_row;
 
+typedef enum pg_publish_status {
+	PG_PUBLISH_NONE = 0, /* no comparison: a single result */
+	PG_PUBLISH_PASS,
+	PG_PUBLISH_FAIL,
+	PG_PUBLISH_WARN, /* inconclusive */
+} pg_publish_status;
+
+/* A metric's line on its benchmark's index card in one env key: its newest result against the one before. */
+typedef struct pg_publish_card {
+	pg_publish_status status;
+	int gated;              /* a check fails on it: a relative gate holds it, or a gate names it */
+	char *status_text;      /* "regression +14.2 % vs abc1234", "max 10 ms exceeded", ... */
+	double latest;          /* NAN: never measured */
+	const char *latest_commit;
+	double vs_tag, vs_back; /* relative, > 0 worse; NAN: not known; vs_back against the oldest result of the walk */
+	const char *back_commit;
+	double *trend;          /* values, oldest first, for the sparkline */
+	size_t n_trend;
+} pg_publish_card;
+
 /* A metric in one env key. */
 typedef struct pg_publish_series {
 	char *env_key;
@@ -57,14 +77,8 @@ typedef struct pg_publish_series {
 	char *svg;            /* the plot, an <svg> element (pg_publish_plots); NULL: none (no_plot says why) */
 	const char *no_plot;
 	pg_changes changes;   /* where the level shifted, as `perfgate changes` finds it */
+	pg_publish_card card;
 } pg_publish_series;
-
-typedef enum pg_publish_status {
-	PG_PUBLISH_NONE = 0, /* no comparison: a single result */
-	PG_PUBLISH_PASS,
-	PG_PUBLISH_FAIL,
-	PG_PUBLISH_WARN, /* inconclusive */
-} pg_publish_status;
 
 typedef struct pg_publish_metric {
 	char *bench, *metric, *unit;
@@ -77,16 +91,11 @@ typedef struct pg_publish_metric {
 	double target;          /* an absolute gate on the median (max or min), drawn on the plot; 0: none */
 	int target_is_max;
 	pg_publish_series *series; /* one per env key of the site, in the site's order */
-	/* The index card, from the first env key: */
-	pg_publish_status status;
-	char *status_text;      /* "regression +14.2 % vs abc1234", "max 10 ms exceeded", ... */
 	char *gate_text;        /* "< 10 ms, +10 %", ... */
-	double latest;          /* NAN: never measured */
-	const char *latest_commit;
-	double vs_tag, vs_back; /* relative, > 0 worse; NAN: not known; vs_back against the oldest result of the walk */
-	const char *back_commit;
-	double *trend;          /* values, oldest first, for the sparkline */
-	size_t n_trend;
+	/* With several env keys, one plot of every key's line (a series' plot shows its key alone): */
+	char plot_key[17];      /* hash of the series' plot keys: an unchanged plot is not redrawn */
+	char *svg;              /* NULL: none (no_plot says why; with one env key, none is drawn) */
+	const char *no_plot;
 	char *page_on_disk;     /* the page as the site has it now (pg_publish_plots reads it), or NULL */
 	size_t page_on_disk_len;
 } pg_publish_metric;
@@ -104,10 +113,23 @@ typedef struct pg_publish_release {
 	char key[17];           /* hash of what the sign-off was made from: unchanged, it is reused */
 } pg_publish_release;
 
+/* One env key of the site (a platform of the CI matrix): where its newest results stand. */
+typedef struct pg_publish_platform {
+	const char *latest_commit;  /* the newest commit of the walk with results of this key, or NULL */
+	const char *latest_subject;
+	pg_publish_status status;   /* as check decides (pg_site_decide_platform) */
+	const char *broken;         /* a benchmark that failed or timed out on latest_commit, or NULL */
+	size_t n_broken;            /* how many did */
+	size_t n_fail, n_warn;      /* its cards that fail, and gated ones that are inconclusive */
+	size_t n_compared;          /* its cards with a comparison */
+	char anchor[96];            /* the id of its part of the index and of each metric page */
+} pg_publish_platform;
+
 typedef struct pg_publish_model {
 	const char *title, *repo_url, *head;
 	char **env_keys;
 	size_t n_env_keys;
+	pg_publish_platform *platforms; /* one per env key */
 	int n;
 	int back;               /* commits from the oldest of the walk to head: "vs back" */
 	char *tag;              /* the previous release tag, or NULL */
@@ -136,7 +158,8 @@ int pg_publish_warn(pg_publish_model *site, pg_publish_counts *counts, const cha
 /*
  * The plots of site in dir (created when missing): a series' plot is
  * reused from its page on disk when its key is unchanged, else drawn with
- * one gnuplot per env key. gnuplot missing is not an error: the pages say
+ * one gnuplot per env key; with several keys, so is each metric's plot of
+ * every key together. gnuplot missing is not an error: the pages say
  * why they have no plot (counts->no_plots). Returns 0, PG_ESYSTEM (dir
  * cannot be made) or PG_ENOMEM.
  */
@@ -163,13 +186,17 @@ void pg_publish_releases_free(pg_publish_release *r, size_t n);
 
 /* ---- the page templates (src/publish/html.c) ---- */
 
-/* index.html: one card per benchmark. */
+/* index.html: one card per benchmark; with several env keys, each key's status and its own cards. */
 void pg_publish_page_index(FILE *out, const pg_publish_model *site);
 
 /* The page of one release tag: its sign-off. */
 void pg_publish_page_release(FILE *out, const pg_publish_model *site, const pg_publish_release *r);
 
-/* The page of one metric: per env key side by side, its plot and the table of its commits. */
+/*
+ * The page of one metric: per env key side by side, its plot and the table
+ * of its commits; with several env keys, above them every key's line on
+ * one plot and each key's newest result.
+ */
 void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_publish_metric *m);
 
 /*

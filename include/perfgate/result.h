@@ -84,6 +84,9 @@ typedef struct pg_result_set {
 					 JSON "shard": {"index": K, "count": N} */
 } pg_result_set;
 
+/* 1 when a and b are the same probe pair (one run's), field by field. */
+int pg_probe_equal(const pg_probe *a, const pg_probe *b);
+
 /* The probe that describes benchmark b of rs: its own (a merged set's), else the set's; NULL: none. */
 const pg_probe *pg_benchmark_probe(const pg_result_set *rs, const pg_benchmark *b);
 

@@ -36,6 +36,9 @@ void pg_cli_want_progress(pg_gate_options *m);
 /* Free the lists the parser made in m. */
 void pg_cli_measure_release(pg_gate_options *m);
 
+/* --shard K/N into the pg_gate_options at dest: whole numbers, 1 <= K <= N; else PG_EINPUT naming it. */
+int pg_cli_shard(void *dest, const char *value);
+#define PG_CLI_SHARD_OPTION(m) {"shard", 0, PG_CLI_CALL, .dest = (m), .call = pg_cli_shard}
 /* Print the progress line on stderr (a pg_progress_fn). */
 void pg_cli_progress(void *arg, const char *bench, int done, int total);
 
@@ -62,5 +65,6 @@ int cmd_bisect(int argc, char *argv[]);
 int cmd_prune(int argc, char *argv[]);
 int cmd_hook(int argc, char *argv[]);
 int cmd_save(int argc, char *argv[]);
+int cmd_merge(int argc, char *argv[]);
 
 #endif

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"perfgate ab [-c GATES] [-b BENCH]... [--env KEY] [--base REV] [--target BRANCH]\n"
+	"perfgate ab [-c GATES] [-b BENCH]... [--shard K/N] [--env KEY] [--base REV] [--target BRANCH]\n"
 	"                   [--max-runs N] [--aa-runs N] [--no-build] [--save] [--strict]\n"
 	"                   [--format F[=FILE]]... [-o FILE]";
 
@@ -17,6 +17,8 @@ static const char help[] =
 	"verdict is inconclusive. `--base HEAD` is a legal A/A run.\n"
 	"\n"
 	"  --base REV     the base (default: the merge-base, as `check` finds it)\n"
+	"  --shard K/N    only part K of N of the benchmarks (one CI matrix job each),\n"
+	"                 balanced by the time of their last stored runs\n"
 	"  --max-runs N   most runs per side and benchmark (default 30)\n"
 	"  --aa-runs N    runs per side of the A/A noise block (default 12; 0: skip)\n"
 	"  --no-build     measure the trees as they are (no `build` steps)\n"
@@ -30,7 +32,7 @@ static const char help[] =
 static int parse(pg_gate_ab_options *a, int argc, char *argv[])
 {
 	static const pg_cli_verb verb = {.name = "ab", .usage = usage, .help = help};
-	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&a->gate),
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&a->gate), PG_CLI_SHARD_OPTION(&a->gate),
 				      {"base", 0, PG_CLI_STRING, .dest = &a->base.base},
 				      {"target", 0, PG_CLI_STRING, .dest = &a->base.target},
 				      {"max-runs", 0, PG_CLI_INT, .dest = &a->max_runs, .least = 4},

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char usage[] =
-	"perfgate check [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
+	"perfgate check [-c GATES] [-b BENCH]... [--shard K/N] [--runs N] [--warmup N] [--env KEY]\n"
 	"                      [--base REV|FILE] [--target BRANCH] [--max-depth N] [--save]\n"
 	"                      [--allow-dirty] [--commit REV] [--store DIR] [--confirm N] [--strict]\n"
 	"                      [--require-baseline] [--drift N] [--shifts N] [--format F[=FILE]]...\n"
@@ -17,6 +17,9 @@ static const char help[] =
 	"Measure the gates file's benchmarks, find the baseline, compare, hold the gates,\n"
 	"and report: the one command CI needs.\n"
 	"\n"
+	"  --shard K/N         measure and judge only part K of N of the benchmarks (one\n"
+	"                      job of a CI matrix each), balanced by the time of their\n"
+	"                      last stored runs; the split is printed\n"
 	"  --base REV|FILE     compare with this commit's stored results (walking first\n"
 	"                      parents from it) or a result set file\n"
 	"  --target BRANCH     the branch a PR goes into (default: $GITHUB_BASE_REF, else\n"
@@ -67,7 +70,7 @@ static int parse(pg_gate_check_options *a, int argc, char *argv[])
 	static const char *const modes[] = {"auto", "ab", "stored", NULL};
 	static const pg_cli_verb verb = {.name = "check", .usage = usage, .help = help};
 	int local = 0;
-	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&a->gate),
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&a->gate), PG_CLI_SHARD_OPTION(&a->gate),
 				      {"base", 0, PG_CLI_STRING, .dest = &a->base.base},
 				      {"target", 0, PG_CLI_STRING, .dest = &a->base.target},
 				      {"max-depth", 0, PG_CLI_INT, .dest = &a->base.max_depth, .least = 1},

@@ -4,7 +4,7 @@
 #include "perfgate/error.h"
 
 static const char usage[] =
-	"perfgate run [-c GATES] [-b BENCH]... [--runs N] [--warmup N] [--env KEY]\n"
+	"perfgate run [-c GATES] [-b BENCH]... [--shard K/N] [--runs N] [--warmup N] [--env KEY]\n"
 	"                    [-o FILE] [--format text|json[=FILE]]... [--save [--commit REV]\n"
 	"                    [--store DIR] [--allow-dirty]] [--list] [-- CMD ARG...]";
 
@@ -14,6 +14,9 @@ static const char help[] =
 	"\n"
 	"  -c GATES          gates file (default: gates/default.json in the repository)\n"
 	"  -b NAME           run only this benchmark (repeatable)\n"
+	"  --shard K/N       run only part K of N of the benchmarks (one job of a CI\n"
+	"                    matrix each; `perfgate merge` joins the parts), balanced by\n"
+	"                    the time of their last stored runs; the split is printed\n"
 	"  --runs N          runs per benchmark (overrides the gates file)\n"
 	"  --warmup N        warm-up runs, not recorded\n"
 	"  --env KEY         environment key recorded with the results\n"
@@ -23,7 +26,7 @@ static const char help[] =
 	"  --commit REV      the commit the results belong to (default HEAD)\n"
 	"  --store DIR       keep results in plain files under DIR instead of git notes\n"
 	"  --allow-dirty     save even with modified tracked files\n"
-	"  --list            list the benchmarks and exit\n"
+	"  --list            list the benchmarks (those -b and --shard select) and exit\n"
 	"  --no-probe        take no environment probe (a fixed ~0.1 s calibration\n"
 	"                    workload timed before and after the benchmarks)\n"
 	"  -q, --quiet       no table, no progress\n"
@@ -37,7 +40,7 @@ int cmd_run(int argc, char *argv[])
 	static const pg_cli_verb verb = {.name = "run", .usage = usage, .help = help,
 					 .operands = PG_CLI_COMMAND};
 	pg_gate_run_options o = {.gate = PG_GATE_OPTIONS_INIT};
-	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&o.gate),
+	const pg_cli_option opts[] = {PG_CLI_MEASURE_OPTIONS(&o.gate), PG_CLI_SHARD_OPTION(&o.gate),
 				      {"list", 0, PG_CLI_FLAG, .dest = &o.list},
 				      {"save", 0, PG_CLI_FLAG, .dest = &o.save},
 				      {"commit", 0, PG_CLI_STRING, .dest = &o.commit},

@@ -38,6 +38,7 @@ static const struct verb {
 	{"publish", cmd_publish, "a static dashboard site of the stored results", 0},
 	{"accept", cmd_accept, "record that a commit's change of some metrics is intended", 0},
 	{"save", cmd_save, "put result files into the store (such as those a failed --save kept)", 0},
+	{"merge", cmd_merge, "the result files of a sharded run (a CI matrix) made one set", 0},
 	{"hook", cmd_hook, "install the pre-push hook that holds a push to the gates", 0},
 };
 

@@ -103,13 +103,6 @@ static int compare_probes(pg_verdict_probe *out, const pg_probe *base, const pg_
 	return 0;
 }
 
-/* Both sides carry the one probe pair of one run (files cut from one job): no runner moved between them. */
-static int same_probe(const pg_probe *a, const pg_probe *b)
-{
-	return a && b && a->version == b->version && a->cpu_ms[0] == b->cpu_ms[0] &&
-	       a->cpu_ms[1] == b->cpu_ms[1] && a->mem_ms[0] == b->mem_ms[0] && a->mem_ms[1] == b->mem_ms[1];
-}
-
 /* How much faster (log) the head's runner may have been than the base's; 0: not faster as far as the probe can tell. */
 static double head_runner_headroom(const pg_verdict_probe *p)
 {
@@ -174,7 +167,7 @@ static const pg_probe *base_probe_of(const pg_result_set *base, const pg_probe *
 	const pg_probe *found = NULL;
 	for (size_t j = 0; j < base->n_benchmarks; j++)
 		if (base->benchmarks[j].status == PG_STATUS_OK && strcmp(base->benchmarks[j].name, name) == 0)
-			found = base_probes ? &base_probes[j] : &base->probe;
+			found = base_probes ? &base_probes[j] : pg_benchmark_probe(base, &base->benchmarks[j]);
 	return found;
 }
 
@@ -305,11 +298,11 @@ static int take_normalized(pg_verdict *v, const pg_verdict *norm, const pg_resul
 }
 
 /* Who lacks a probe, said once with the commit it concerns. */
-static int warn_missing(pg_verdict *v, const pg_result_set *head, const pg_result_set *base,
+static int warn_missing(pg_verdict *v, const pg_probe *hp, const pg_result_set *base,
 			const pg_probe *bp, const pg_metric_change *c)
 {
 	char where[160];
-	if (head->probe.version <= 0)
+	if (!hp || hp->version <= 0)
 		return pg_verdict_warn(v, "this run has no environment probe (--no-probe, or \"probe\": false): runner changes cannot be told from regressions");
 	if (c->base_commit)
 		snprintf(where, sizeof(where), "baseline %.7s", c->base_commit);
@@ -321,7 +314,7 @@ static int warn_missing(pg_verdict *v, const pg_result_set *head, const pg_resul
 		snprintf(where, sizeof(where), "the baseline");
 	if (bp && bp->version > 0)
 		return pg_verdict_warn(v, "%s has environment probe version %d, this run %d: not compared, runner changes cannot be told from regressions",
-				       where, bp->version, head->probe.version);
+				       where, bp->version, hp->version);
 	return pg_verdict_warn(v, "%s has no environment probe: runner changes cannot be told from regressions",
 			       where);
 }
@@ -362,14 +355,16 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 		if (!c->has_base || !(cpu || pg_metric_is_time(c->metric, c->unit, c->better_higher)))
 			continue;
 		const pg_probe *bp = base_probe_of(base, base_probes, c->bench);
+		/* A set merged from shards carries each shard's probe on its benchmarks. */
+		const pg_probe *hp = pg_benchmark_probe(head, pg_result_set_find(head, c->bench));
 		pg_verdict_probe cmp;
-		int compared = compare_probes(&cmp, bp, &head->probe) == 0;
+		int compared = compare_probes(&cmp, bp, hp) == 0;
 		/* The section shows the first compared benchmark's pair of probes. */
 		if (v->probe.state == PG_PROBE_UNUSED || (compared && v->probe.state != PG_PROBE_COMPARED))
 			v->probe = cmp;
 		if (!compared) {
 			if (!warned++ && !cpu)
-				rc = warn_missing(v, head, base, bp, c);
+				rc = warn_missing(v, hp, base, bp, c);
 			continue;
 		}
 		if (cpu) {
@@ -381,7 +376,7 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			 * times the regression (in logs) cannot vouch for it. At moderate load that still
 			 * lets CPU time catch +25 % (timing_decision.sh), where the probe holds wall time.
 			 */
-			if (c->verdict != PG_CHANGE_REGRESSION || same_probe(bp, &head->probe))
+			if (c->verdict != PG_CHANGE_REGRESSION || pg_probe_equal(bp, hp))
 				continue;
 			/*
 			 * Nor is it free of a runner the probe saw slow down: +3 % of work came out
@@ -402,10 +397,10 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			 * vouch for it either: hold it.
 			 */
 			if (c->verdict == PG_CHANGE_REGRESSION && log1p(c->change) <= cmp.noise &&
-			    !same_probe(bp, &head->probe)) {
+			    !pg_probe_equal(bp, hp)) {
 				rc = hold_unsteady(c, &cmp);
 			} else {
-				rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe));
+				rc = hold_unvouched_pass(c, &cmp, pg_probe_equal(bp, hp));
 			}
 			continue;
 		}
@@ -421,7 +416,7 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 			c->probe_ratio = cmp.ratio;
 			rc = set_note(c, "runner %.1f %% slower by the probe: inconclusive, not a regression (with \"normalize\": \"probe\" it would be decided on normalised values)",
 				      pct);
-		} else if (!(rc = hold_unvouched_pass(c, &cmp, same_probe(bp, &head->probe))) &&
+		} else if (!(rc = hold_unvouched_pass(c, &cmp, pg_probe_equal(bp, hp))) &&
 			   c->verdict == PG_CHANGE_IMPROVEMENT && cmp.ratio < 1) {
 			c->probe_ratio = cmp.ratio;
 			rc = set_note(c, "runner %.1f %% %s by the probe: the runner may account for this improvement", pct, way);

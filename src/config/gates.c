@@ -738,3 +738,16 @@ const pg_bench_def *pg_gates_find(const pg_gates *g, const char *name)
 			return &g->benchmarks[i];
 	return NULL;
 }
+
+int pg_gates_hash(char **out, const pg_gates *g)
+{
+	uint64_t h = PG_FNV_BASIS;
+	for (size_t i = 0; i < g->n_benchmarks; i++) {
+		h = pg_fnv1a_field(h, g->benchmarks[i].name);
+		h = pg_fnv1a_field(h, g->benchmarks[i].definition_hash);
+	}
+	if (!(*out = malloc(17)))
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	snprintf(*out, 17, "%016llx", (unsigned long long)h);
+	return 0;
+}

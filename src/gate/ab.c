@@ -80,9 +80,10 @@ int pg_gate_ab(const pg_gate_ab_options *o)
 	pg_result_set *head_rs = NULL, *base_rs = NULL;
 	pg_ab_pairs *pairs = NULL;
 	size_t np = 0, n_names = 0;
-	char *base_commit = NULL, *how = NULL, *worktree = NULL, *bindir = NULL, **names = NULL;
+	char *base_commit = NULL, *how = NULL, *worktree = NULL, *bindir = NULL, **names = NULL, **shard = NULL;
 	double *floors = NULL;
 	pg_verdict *v = NULL;
+	pg_gate_ab_options sharded;
 	int rc;
 
 	if ((rc = pg_gate_context_open(&ctx)))
@@ -104,6 +105,20 @@ int pg_gate_ab(const pg_gate_ab_options *o)
 		goto out;
 	base_rs->commit = strdup(base_commit);
 	head_rs->rss_floor = base_rs->rss_floor = pg_spawner_rss_floor();
+	if ((rc = pg_gates_hash(&head_rs->gates_hash, head_g)))
+		goto out;
+	pg_shard_where where = {.head_commit = head_rs->commit, .env_key = head_rs->env.key,
+				.base = o->base.base, .target = o->base.target};
+	if ((rc = pg_gate_shard_select(&shard, head_g, &ctx, &o->gate, &where)))
+		goto out;
+	if (shard) {
+		/* From here on the shard is the selection, as if named with -b. */
+		sharded = *o;
+		sharded.gate.only = shard;
+		o = &sharded;
+		head_rs->shard_index = base_rs->shard_index = o->gate.shard_index;
+		head_rs->shard_count = base_rs->shard_count = o->gate.shard_count;
+	}
 
 	if ((rc = pg_worktree_add(&worktree, ctx.root, base_commit)))
 		goto out;
@@ -188,6 +203,7 @@ out:
 	pg_ab_pairs_free(pairs, np);
 	free(floors);
 	free(names);
+	free(shard);
 	free(worktree);
 	free(bindir);
 	free(base_commit);

@@ -182,8 +182,9 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	pg_baseline *base = NULL;
 	pg_verdict *v = NULL;
 	pg_run_history *history = NULL;
-	char **names = NULL;
+	char **names = NULL, **shard = NULL;
 	size_t n_names = 0;
+	pg_gate_check_options sharded;
 	int rc;
 
 	*use_ab = o->mode == PG_CHECK_AB;
@@ -219,6 +220,20 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		goto out;
 	}
 	rs->rss_floor = pg_spawner_rss_floor();
+	if ((rc = pg_gates_hash(&rs->gates_hash, gates)))
+		goto out;
+	pg_shard_where where = {.head_commit = rs->commit, .env_key = rs->env.key, .store_dir = o->store_dir,
+				.base = o->base.base, .target = o->base.target};
+	if ((rc = pg_gate_shard_select(&shard, gates, &ctx, &o->gate, &where)))
+		goto out;
+	if (shard) {
+		/* From here on the shard is the selection, as if named with -b. */
+		sharded = *o;
+		sharded.gate.only = shard;
+		o = &sharded;
+		rs->shard_index = o->gate.shard_index;
+		rs->shard_count = o->gate.shard_count;
+	}
 	if ((rc = pg_gate_open_store(&store, &ctx, o->store_dir)) ||
 	    (rc = benchmark_names(&names, &n_names, gates, &o->gate)))
 		goto out;
@@ -294,6 +309,7 @@ out:
 	pg_baseline_free(base);
 	pg_store_free(store);
 	free(names);
+	free(shard);
 	pg_result_set_free(rs);
 	pg_gates_free(gates);
 	pg_gate_context_close(&ctx);

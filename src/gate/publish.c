@@ -1,4 +1,4 @@
-/* publish.c - `perfgate publish`'s reading: the walk of every env key, marks, status and releases, as the site's model */
+/* publish.c - `perfgate publish`'s reading: each env key's walk, marks, cards and platform, releases: the site's model */
 #include "perfgate/gate_history.h"
 
 #include "gate/releases.h"
@@ -229,7 +229,6 @@ static int collect_metrics(pg_site *s)
 					pm->unit = strdup(bench->metrics[j].unit ? bench->metrics[j].unit : "");
 					pm->better_higher = bench->metrics[j].better == PG_BETTER_HIGHER;
 					pm->on_index = j == 0;
-					pm->latest = pm->vs_tag = pm->vs_back = NAN;
 					pm->threshold = s->o->gates && s->o->gates->regression > 0
 								? s->o->gates->regression
 								: 0.10;
@@ -350,31 +349,94 @@ static double worse_change(const pg_publish_metric *pm, double base, double head
 	return pm->better_higher ? -c : c;
 }
 
-/* Latest value, trend, change against the oldest of the walk and against the release tag. */
-static int fill_card_values(pg_site *s, pg_publish_metric *pm, const pg_commit_records *tag_records)
+/* Key k's card of a metric: latest value, trend, change against the oldest of the walk and the release tag. */
+static int fill_card_values(pg_site *s, pg_publish_metric *pm, size_t k,
+			    const pg_commit_records *tag_records)
 {
-	const pg_publish_series *ser = &pm->series[0];
+	pg_publish_series *ser = &pm->series[k];
+	pg_publish_card *card = &ser->card;
 	if (ser->n_rows == 0)
 		return 0;
 	const pg_publish_row *last = &ser->rows[ser->n_rows - 1];
-	pm->latest = last->value;
-	pm->latest_commit = last->commit;
+	card->latest = last->value;
+	card->latest_commit = last->commit;
 	if (ser->n_rows > 1) {
-		pm->vs_back = worse_change(pm, ser->rows[0].value, last->value);
-		pm->back_commit = ser->rows[0].commit;
+		card->vs_back = worse_change(pm, ser->rows[0].value, last->value);
+		card->back_commit = ser->rows[0].commit;
 	}
 	size_t from = ser->n_rows > TREND_POINTS ? ser->n_rows - TREND_POINTS : 0;
-	pm->n_trend = ser->n_rows - from;
-	if (!(pm->trend = malloc(pm->n_trend * sizeof(double))))
+	card->n_trend = ser->n_rows - from;
+	if (!(card->trend = malloc(card->n_trend * sizeof(double))))
 		return pg_site_oom();
 	for (size_t i = from; i < ser->n_rows; i++)
-		pm->trend[i - from] = ser->rows[i].value;
+		card->trend[i - from] = ser->rows[i].value;
 	if (tag_records) {
-		const pg_result_set *rs = pg_records_latest(tag_records, s->model.env_keys[0]);
+		const pg_result_set *rs = pg_records_latest(tag_records, s->model.env_keys[k]);
 		const pg_metric *mt = pg_site_metric_of(rs, pm->bench, pm->metric);
 		double v;
 		if (mt && pg_metric_center(mt, &v) == 0)
-			pm->vs_tag = worse_change(pm, v, last->value);
+			card->vs_tag = worse_change(pm, v, last->value);
+	}
+	return 0;
+}
+
+/* The key of a metric's plot of every env key: what each key's plot draws, in the site's order of keys. */
+static void together_key(pg_publish_metric *pm, size_t n_keys)
+{
+	uint64_t key = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-publish-keys/1");
+	for (size_t k = 0; k < n_keys; k++)
+		key = pg_fnv1a_field(key, pm->series[k].plot_key);
+	snprintf(pm->plot_key, sizeof(pm->plot_key), "%016llx", (unsigned long long)key);
+}
+
+/* ---- the platforms: each env key's part of the site ---- */
+
+/*
+ * Each key's newest commit with results, the benchmarks that broke there
+ * (a card shows a benchmark's newest clean result: check fails on a broken
+ * one), and the id of its part of the pages: "env-" and the key with what
+ * an id or a URL fragment would need escaped made "_", numbered where two
+ * keys make the same one.
+ */
+static int name_platforms(pg_site *s)
+{
+	pg_publish_model *m = &s->model;
+	if (!(m->platforms = calloc(m->n_env_keys, sizeof(*m->platforms))))
+		return pg_site_oom();
+	for (size_t k = 0; k < m->n_env_keys; k++) {
+		pg_publish_platform *p = &m->platforms[k];
+		const pg_history *h = s->histories[k];
+		for (size_t i = h->n_commits; i-- > 0 && !p->latest_commit;) {
+			const pg_result_set *rs = h->commits[i].rs;
+			if (!rs)
+				continue;
+			p->latest_commit = h->commits[i].commit;
+			p->latest_subject = s->subjects[i];
+			for (size_t b = 0; b < rs->n_benchmarks; b++) {
+				pg_status st = rs->benchmarks[b].status;
+				if (st == PG_STATUS_OK || st == PG_STATUS_SKIPPED)
+					continue;
+				if (p->n_broken++ == 0)
+					p->broken = rs->benchmarks[b].name;
+			}
+		}
+		char safe[80];
+		size_t n = 0;
+		for (const char *c = m->env_keys[k]; *c && n + 1 < sizeof(safe); c++)
+			safe[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+					    *c == '-' || *c == '_' || *c == '.'
+					    ? *c
+					    : '_';
+		safe[n] = '\0';
+		snprintf(p->anchor, sizeof(p->anchor), "env-%s", safe);
+		for (int number = 2;; number++) {
+			int clash = 0;
+			for (size_t j = 0; j < k && !clash; j++)
+				clash = strcmp(m->platforms[j].anchor, p->anchor) == 0;
+			if (!clash)
+				break;
+			snprintf(p->anchor, sizeof(p->anchor), "env-%s-%d", safe, number);
+		}
 	}
 	return 0;
 }
@@ -450,17 +512,26 @@ int pg_gate_publish(pg_publish_counts *counts, pg_store *store, const char *head
 			rc = pg_site_oom();
 			break;
 		}
+		for (size_t k = 0; k < s.model.n_env_keys; k++) {
+			pg_publish_card *card = &pm->series[k].card;
+			card->latest = card->vs_tag = card->vs_back = NAN;
+		}
 	}
+	if (!rc)
+		rc = name_platforms(&s);
 	if (!rc)
 		rc = pg_site_decide_status(&s);
 	if (!rc)
 		rc = pg_site_decide_marks(&s);
 	for (size_t i = 0; i < s.model.n_metrics && !rc; i++) {
 		pg_publish_metric *pm = &s.model.metrics[i];
-		for (size_t k = 0; k < s.model.n_env_keys && !rc; k++)
+		for (size_t k = 0; k < s.model.n_env_keys && !rc; k++) {
 			rc = fill_series(&s, pm, k);
-		if (!rc)
-			rc = fill_card_values(&s, pm, have_tag ? &tag_records : NULL);
+			if (!rc)
+				rc = fill_card_values(&s, pm, k, have_tag ? &tag_records : NULL);
+		}
+		if (!rc && s.model.n_env_keys > 1)
+			together_key(pm, s.model.n_env_keys);
 	}
 	s.model.histories = (const pg_history *const *)s.histories;
 	s.model.marks = (pg_verdict *const *const *)s.verdicts;

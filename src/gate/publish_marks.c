@@ -191,26 +191,40 @@ void pg_site_verdicts_free(pg_site *s)
 	free(s->full_read);
 }
 
-/* ---- status: the newest result of each benchmark against its previous one ---- */
+/* ---- status: the newest result of each benchmark against its previous one, in each env key ---- */
 
 typedef struct full_reads {
-	pg_commit_records *records; /* per commit of the walk, read on demand */
+	pg_commit_records *records; /* per commit of the walk, read on demand: every key's results */
 	int *read;
 } full_reads;
 
-static const pg_result_set *full_set(pg_site *s, full_reads *f, size_t i)
+static const pg_result_set *full_set(pg_site *s, full_reads *f, size_t k, size_t i)
 {
-	const pg_history *h = s->histories[0];
+	const pg_history *h = s->histories[k];
 	if (!f->read[i]) {
 		if (pg_store_read(&f->records[i], s->store, h->commits[i].commit) != 0)
 			return NULL;
 		f->read[i] = 1;
 	}
-	return pg_records_latest(&f->records[i], s->model.env_keys[0]);
+	return pg_records_latest(&f->records[i], s->model.env_keys[k]);
 }
 
+/* 1 when text, parts joined by ", ", has part. */
+static int gate_text_has(const char *text, const char *part)
+{
+	size_t len = strlen(part);
+	for (const char *p = text; p && (p = strstr(p, part)); p++)
+		if ((p == text || (p - text >= 2 && p[-2] == ',' && p[-1] == ' ')) &&
+		    (p[len] == '\0' || p[len] == ','))
+			return 1;
+	return 0;
+}
+
+/* Add a part to a metric's gate text: each key's comparison names the same gates, said once. */
 static void gate_text_add(char **text, const char *part)
 {
+	if (gate_text_has(*text, part))
+		return;
 	size_t old = *text ? strlen(*text) : 0;
 	char *grown = realloc(*text, old + strlen(part) + 8);
 	if (!grown)
@@ -248,15 +262,18 @@ static const pg_acceptance *card_acceptance(const pg_site *s, const pg_publish_m
 	return NULL;
 }
 
-static void apply_verdict(pg_site *s, const pg_verdict *v, const card_span *spans, size_t n_spans)
+/* Key k's comparison on its cards: each metric's status and text, the gates' texts and targets. */
+static void apply_verdict(pg_site *s, size_t k, const pg_verdict *v, const card_span *spans, size_t n_spans)
 {
 	for (size_t i = 0; i < v->n_metrics; i++) {
 		const pg_metric_change *c = &v->metrics[i];
 		pg_publish_metric *pm = c->stat ? NULL : find_metric(s, c->bench, c->metric);
 		if (!pm)
 			continue;
+		pg_publish_card *card = &pm->series[k].card;
 		char text[160], change[32];
 		pm->on_index |= c->gated;
+		card->gated |= c->gated;
 		pm->threshold = c->threshold > 0 ? c->threshold : pm->threshold;
 		if (c->gated) {
 			snprintf(text, sizeof(text), "%s%.3g %% vs previous", pm->better_higher ? "-" : "+",
@@ -264,7 +281,7 @@ static void apply_verdict(pg_site *s, const pg_verdict *v, const card_span *span
 			gate_text_add(&pm->gate_text, text);
 		}
 		if (!c->has_base || c->verdict == PG_CHANGE_NO_BASELINE) {
-			pm->status = PG_PUBLISH_NONE;
+			card->status = PG_PUBLISH_NONE;
 			continue;
 		}
 		pg_format_change(change, sizeof(change), pm->better_higher ? -c->change : c->change);
@@ -272,28 +289,28 @@ static void apply_verdict(pg_site *s, const pg_verdict *v, const card_span *span
 		const pg_acceptance *acc = card_acceptance(s, pm, c, spans, n_spans);
 		switch (acc ? PG_CHANGE_ACCEPTED : c->verdict) {
 		case PG_CHANGE_REGRESSION:
-			pm->status = c->gated ? PG_PUBLISH_FAIL : PG_PUBLISH_WARN;
+			card->status = c->gated ? PG_PUBLISH_FAIL : PG_PUBLISH_WARN;
 			what = "regression";
 			break;
 		case PG_CHANGE_INCONCLUSIVE:
-			pm->status = PG_PUBLISH_WARN;
+			card->status = PG_PUBLISH_WARN;
 			what = "inconclusive";
 			break;
 		case PG_CHANGE_IMPROVEMENT:
-			pm->status = PG_PUBLISH_PASS;
+			card->status = PG_PUBLISH_PASS;
 			what = "improvement";
 			break;
 		case PG_CHANGE_ACCEPTED:
-			pm->status = PG_PUBLISH_PASS;
+			card->status = PG_PUBLISH_PASS;
 			what = "accepted";
 			break;
 		default:
-			pm->status = PG_PUBLISH_PASS;
+			card->status = PG_PUBLISH_PASS;
 		}
 		snprintf(text, sizeof(text), "%s %s vs %.7s%s%s", what, change,
 			 c->base_commit ? c->base_commit : "previous", acc ? " by " : "", acc ? acc->by : "");
-		free(pm->status_text);
-		pm->status_text = strdup(text);
+		free(card->status_text);
+		card->status_text = strdup(text);
 	}
 	for (size_t g = 0; g < v->n_gates; g++) {
 		const pg_gate_result *gr = &v->gates[g];
@@ -314,35 +331,37 @@ static void apply_verdict(pg_site *s, const pg_verdict *v, const card_span *span
 				 stat[0] ? " " : "", stat);
 			gate_text_add(&pm->gate_text, text);
 			pm->on_index = 1;
+			pg_publish_card *card = &pm->series[k].card;
+			card->gated = 1;
 			/* The plot shows medians: a gate on them (not on p99, say) is its target line. */
 			if (!stat[0] || strcmp(stat, "median") == 0 || strcmp(stat, "p50") == 0) {
 				pm->target = gr->bound;
 				pm->target_is_max = gr->is_max;
 			}
 			if (!gr->pass) {
-				pm->status = PG_PUBLISH_FAIL;
+				card->status = PG_PUBLISH_FAIL;
 				snprintf(text, sizeof(text), "gate %s%s %s failed", gr->metric + nb + 1 + nm,
 					 gr->is_max ? " \xe2\x89\xa4" : " \xe2\x89\xa5", bound);
-				free(pm->status_text);
-				pm->status_text = strdup(text);
-			} else if (pm->status == PG_PUBLISH_NONE) {
-				pm->status = PG_PUBLISH_PASS;
+				free(card->status_text);
+				card->status_text = strdup(text);
+			} else if (card->status == PG_PUBLISH_NONE) {
+				card->status = PG_PUBLISH_PASS;
 			}
 		}
 	}
 }
 
-int pg_site_decide_status(pg_site *s)
+/* Key k's cards: each benchmark's newest result in k against the one before it in k. */
+static int decide_status_of_key(pg_site *s, size_t k, full_reads *f)
 {
-	const pg_history *h = s->histories[0];
-	full_reads f = {calloc(h->n_commits + 1, sizeof(pg_commit_records)), calloc(h->n_commits + 1, sizeof(int))};
+	const pg_history *h = s->histories[k];
 	pg_result_set *head = pg_result_set_new(), *base = pg_result_set_new();
 	pg_verdict *v = NULL;
 	pg_base_origin *origins = calloc(s->model.n_metrics + 1, sizeof(*origins));
 	card_span *spans = calloc(s->model.n_metrics + 1, sizeof(*spans));
 	size_t n_spans = 0;
 	int rc = 0;
-	if (!f.records || !f.read || !head || !base || !origins || !spans) {
+	if (!head || !base || !origins || !spans) {
 		rc = pg_site_oom();
 		goto out;
 	}
@@ -359,7 +378,7 @@ int pg_site_decide_status(pg_site *s)
 			const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
 			if (!b || b->status != PG_STATUS_OK)
 				continue;
-			const pg_result_set *full = full_set(s, &f, c);
+			const pg_result_set *full = full_set(s, f, k, c);
 			const pg_benchmark *fb = full ? pg_result_set_find(full, bench) : NULL;
 			if (!fb)
 				continue;
@@ -384,23 +403,60 @@ int pg_site_decide_status(pg_site *s)
 	}
 	rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, gates, &opts, NULL);
 	if (rc == PG_EINPUT && gates) {
-		rc = pg_publish_warn(&s->model, s->counts, "gates file %s: %s; status without its gates", gates->path, pg_error_message());
+		/* With one env key, the warning of old; with several, which key's results the gates do not fit. */
+		char where[160] = "";
+		if (s->model.n_env_keys > 1)
+			snprintf(where, sizeof(where), " (env %s)", s->model.env_keys[k]);
+		rc = pg_publish_warn(&s->model, s->counts, "gates file %s: %s; status without its gates%s", gates->path,
+				     pg_error_message(), where);
 		if (!rc)
 			rc = pg_marks_decide(&v, head, base->n_benchmarks ? base : NULL, origins, NULL, &opts, NULL);
 	}
 	if (!rc)
-		apply_verdict(s, v, spans, n_spans);
+		apply_verdict(s, k, v, spans, n_spans);
 out:
 	free(spans);
-	for (size_t i = 0; f.read && i < h->n_commits; i++)
-		if (f.read[i])
-			pg_commit_records_release(&f.records[i]);
-	free(f.records);
-	free(f.read);
 	pg_result_set_free(head);
 	pg_result_set_free(base);
 	free(origins);
 	pg_verdict_free(v);
 	return rc;
+}
+
+int pg_site_decide_status(pg_site *s)
+{
+	size_t n = s->histories[0]->n_commits;
+	full_reads f = {calloc(n + 1, sizeof(pg_commit_records)), calloc(n + 1, sizeof(int))};
+	int rc = f.records && f.read ? 0 : pg_site_oom();
+	for (size_t k = 0; k < s->model.n_env_keys && !rc; k++) {
+		rc = decide_status_of_key(s, k, &f);
+		if (!rc)
+			pg_site_decide_platform(&s->model.platforms[k], &s->model, k);
+	}
+	for (size_t i = 0; f.read && i < n; i++)
+		if (f.read[i])
+			pg_commit_records_release(&f.records[i]);
+	free(f.records);
+	free(f.read);
+	return rc;
+}
+
+void pg_site_decide_platform(pg_publish_platform *p, const pg_publish_model *m, size_t k)
+{
+	p->n_fail = p->n_warn = p->n_compared = 0;
+	for (size_t i = 0; i < m->n_metrics; i++) {
+		const pg_publish_card *card = &m->metrics[i].series[k].card;
+		/* As check: a failing card fails (a gated regression, a gate), a gated undecided one is
+		 * inconclusive, and a metric no gate holds is reported, never failed on. */
+		p->n_fail += card->status == PG_PUBLISH_FAIL;
+		p->n_warn += card->status == PG_PUBLISH_WARN && card->gated;
+		p->n_compared += card->status != PG_PUBLISH_NONE;
+	}
+	if (p->n_fail || p->n_broken)
+		p->status = PG_PUBLISH_FAIL;
+	else if (p->n_warn)
+		p->status = PG_PUBLISH_WARN;
+	else
+		p->status = p->n_compared ? PG_PUBLISH_PASS : PG_PUBLISH_NONE;
 }
 

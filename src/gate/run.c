@@ -49,10 +49,15 @@ static int adhoc_gates(pg_gates **out, char *const *cmd, const pg_gate_context *
 	return rc;
 }
 
-static void list_benchmarks(const pg_gates *g)
+static void list_benchmarks(const pg_gates *g, char *const *only)
 {
 	for (size_t i = 0; i < g->n_benchmarks; i++) {
 		const pg_bench_def *d = &g->benchmarks[i];
+		int take = !only;
+		for (char *const *w = only; w && *w; w++)
+			take |= strcmp(*w, d->name) == 0;
+		if (!take)
+			continue;
 		printf("%-24s %-10s %d runs, %d warm-up%s\n", d->name, d->kind, d->run.runs,
 		       d->run.warmup, pg_kind_supported(d->kind) ? "" : "  (no driver in this build)");
 	}
@@ -64,6 +69,7 @@ int pg_gate_run(const pg_gate_run_options *o)
 	pg_gate_context ctx = {0};
 	pg_gates *gates = NULL;
 	pg_result_set *rs = NULL;
+	char **shard = NULL;
 	int rc;
 
 	if ((rc = pg_gate_context_open(&ctx)))
@@ -71,19 +77,30 @@ int pg_gate_run(const pg_gate_run_options *o)
 	rc = o->command ? adhoc_gates(&gates, o->command, &ctx) : pg_gate_load_gates(&gates, &ctx, c);
 	if (rc)
 		goto out;
-	if (o->list) {
-		list_benchmarks(gates);
-		goto out;
-	}
-	if ((rc = pg_gate_new_result_set(&rs, &ctx, c->env_key, o->commit, o->save, o->allow_dirty)))
+	if ((rc = pg_gate_new_result_set(&rs, &ctx, c->env_key, o->commit, o->save && !o->list, o->allow_dirty)))
 		goto out;
 	rs->rss_floor = pg_spawner_rss_floor();
+	if ((rc = pg_gates_hash(&rs->gates_hash, gates)))
+		goto out;
+	pg_gate_options selected = *c;
+	pg_shard_where where = {.head_commit = rs->commit, .env_key = rs->env.key, .store_dir = o->store_dir};
+	if ((rc = pg_gate_shard_select(&shard, gates, &ctx, c, &where)))
+		goto out;
+	if (shard) {
+		selected.only = shard;
+		rs->shard_index = c->shard_index;
+		rs->shard_count = c->shard_count;
+	}
+	if (o->list) {
+		list_benchmarks(gates, selected.only);
+		goto out;
+	}
 
-	pg_measure_options mo = {.runs = c->runs, .warmup = c->warmup, .only = c->only, .progress = c->progress};
-	pg_gate_probe(&rs->probe, 0, c, gates);
+	pg_measure_options mo = {.runs = c->runs, .warmup = c->warmup, .only = selected.only, .progress = c->progress};
+	pg_gate_probe(&rs->probe, 0, &selected, gates);
 	int measured = pg_measure(rs, gates, &mo);
 	if (measured != PG_EINPUT)
-		pg_gate_probe(&rs->probe, 1, c, gates);
+		pg_gate_probe(&rs->probe, 1, &selected, gates);
 	char message[1024];
 	snprintf(message, sizeof(message), "%s", pg_error_message());
 	if (measured == PG_EINPUT) {
@@ -109,6 +126,7 @@ int pg_gate_run(const pg_gate_run_options *o)
 		}
 	}
 out:
+	free(shard);
 	pg_result_set_free(rs);
 	pg_gates_free(gates);
 	pg_gate_context_close(&ctx);

@@ -38,7 +38,20 @@ const pg_metric *pg_site_metric_of(const pg_result_set *rs, const char *bench, c
 int pg_site_decide_marks(pg_site *s);
 void pg_site_verdicts_free(pg_site *s);
 
-/* Each card's status: the newest result of each benchmark against its previous one, and the gates. */
+/*
+ * Each card's status in each env key: the newest result of each benchmark
+ * in that key against its previous one, and the gates; then each key's
+ * platform (pg_site_decide_platform). model.platforms must be allocated.
+ */
 int pg_site_decide_status(pg_site *s);
+
+/*
+ * Platform p of env key k from its cards, as check decides a run: fail when
+ * a card fails (a gated regression nothing accepts, a failed gate) or a
+ * benchmark broke on its newest commit (p->n_broken), inconclusive when a
+ * gated card is, pass when any card was compared, else none. Sets p's
+ * status and card counts.
+ */
+void pg_site_decide_platform(pg_publish_platform *p, const pg_publish_model *m, size_t k);
 
 #endif

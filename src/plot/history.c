@@ -1,4 +1,4 @@
-/* history.c - a metric along first-parent history, drawn: the median per commit, the runs' band, the threshold, check's marks, change points */
+/* history.c - a metric along first-parent history, drawn: the median per commit, the runs' band, the threshold, check's marks, change points; every env key's line */
 #include "perfgate/plot.h"
 
 #include "perfgate/changes.h"
@@ -241,6 +241,11 @@ static void write_title(FILE *out, const pg_history *h, const char *bench, const
 	fputs(" font ',11' noenhanced\n", out);
 }
 
+/* What every history plot sets after its ticks: the y axis, the grid, the key below, translucent fills. */
+static const char axes_style[] = "set ytics nomirror\nset format y '%g'\nset grid ytics lc rgb '#dddddd'\n"
+				 "set border 3\nset key below horizontal Left reverse font ',9' samplen 2\n"
+				 "set style fill transparent solid 0.25 noborder\n";
+
 int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, const char *metric,
 		    const char *stat, const pg_plot_options *o, int *drawn)
 {
@@ -313,10 +318,7 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	}
 	fprintf(out, "\nset xrange [-0.5:%zu.5]\n", h->n_commits - 1);
 	write_xtics(out, h);
-	fputs("set ytics nomirror\nset format y '%g'\nset grid ytics lc rgb '#dddddd'\n"
-	      "set border 3\nset key below horizontal Left reverse font ',9' samplen 2\n"
-	      "set style fill transparent solid 0.25 noborder\n",
-	      out);
+	fputs(axes_style, out);
 	int all_positive = 1;
 	for (size_t i = 0; i < h->n_commits; i++)
 		if (pts[i].metric && (pts[i].y < 0 || pts[i].lo < 0))
@@ -418,4 +420,158 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 	free(pts);
 	*drawn = 1;
 	return 0;
+}
+
+/* ---- every env key on one plot ---- */
+
+/* Each key's line: told apart by colour and by marker, never in the red of the marks. */
+static const char *const key_colours[] = {"#1f4e79", "#e69f00", "#009e73", "#cc79a7",
+					  "#56b4e9", "#8c564b", "#7f7f7f", "#bcbd22"};
+static const int key_markers[] = {7, 5, 9, 13, 11, 15};
+#define N_KEY_COLOURS (sizeof(key_colours) / sizeof(key_colours[0]))
+#define N_KEY_MARKERS (sizeof(key_markers) / sizeof(key_markers[0]))
+
+/* The centre of bench.metric in rs when the benchmark ran cleanly (*m its metric), else NAN. */
+static double centre_of(const pg_result_set *rs, const char *bench, const char *metric, const pg_metric **m)
+{
+	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
+	*m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
+	return *m ? pg_metric_stat(*m, NULL) : NAN;
+}
+
+/* The points of one mark over every key: $NAME, x on the shared axis. *any: some point has the mark. */
+static void write_marked(FILE *out, const char *name, pg_mark mark, const double *y, const size_t *x, size_t n,
+			 size_t n_keys, const pg_mark *const *marks, double factor, int *any)
+{
+	*any = 0;
+	fprintf(out, "$%s << EOD\n", name);
+	for (size_t k = 0; marks && k < n_keys; k++)
+		for (size_t i = 0; marks[k] && i < n; i++)
+			if (isfinite(y[k * n + i]) && marks[k][i] == mark) {
+				fprintf(out, "%zu %.10g\n", x[i], y[k * n + i] * factor);
+				*any = 1;
+			}
+	fputs("EOD\n", out);
+}
+
+int pg_plot_history_keys(pg_gnuplot *gp, const pg_history *const *histories, size_t n_keys, const char *bench,
+			 const char *metric, const pg_mark *const *marks, const pg_plot_options *o, int *drawn)
+{
+	size_t n = n_keys ? histories[0]->n_commits : 0, cells = n * n_keys + 1;
+	*drawn = 0;
+	/* y[k * n + i]: commit i in key k, NAN where it has no result; x[i]: its place on the axis. */
+	double *y = malloc(cells * sizeof(*y)), *ys = malloc(cells * sizeof(*ys));
+	size_t *x = calloc(n + 1, sizeof(*x));
+	pg_history_commit *view = calloc(n + 1, sizeof(*view));
+	int rc = 0;
+	if (!y || !ys || !x || !view) {
+		rc = pg_error_set(PG_ENOMEM, "out of memory");
+		goto out;
+	}
+	const pg_metric *unit_metric = NULL;
+	size_t n_x = 0, n_values = 0;
+	double top = 0;
+	int all_positive = 1;
+	for (size_t i = 0; i < n; i++) {
+		int any = 0;
+		for (size_t k = 0; k < n_keys; k++) {
+			const pg_metric *m = NULL;
+			double v = i < histories[k]->n_commits
+					   ? centre_of(histories[k]->commits[i].rs, bench, metric, &m)
+					   : NAN;
+			y[k * n + i] = isfinite(v) ? v : NAN;
+			if (!isfinite(v))
+				continue;
+			ys[n_values++] = v;
+			top = fmax(top, v);
+			all_positive &= v >= 0;
+			any = 1;
+			if (!unit_metric)
+				unit_metric = m;
+		}
+		/* Only commits some key measured: one that none did leaves the axis alone. */
+		x[i] = n_x;
+		if (any)
+			view[n_x++] = histories[0]->commits[i];
+	}
+	if (n_values == 0)
+		goto out;
+	pg_plot_unit u;
+	pg_plot_unit_choose(&u, unit_metric->unit, pg_stats_median(ys, n_values));
+	char file[600];
+	if (o && o->file)
+		snprintf(file, sizeof(file), "%s", o->file);
+	else
+		pg_plot_history_file(file, sizeof(file), bench, metric, NULL, o ? o->format : PG_PLOT_PNG);
+	FILE *plot = pg_gnuplot_begin(gp, file);
+	if (!plot) {
+		rc = PG_ENOMEM;
+		goto out;
+	}
+	char heading[1024], detail[256], label[256];
+	snprintf(heading, sizeof(heading), "%s.%s", bench, metric);
+	snprintf(detail, sizeof(detail), "median per commit in %zu env keys, %zu of the last %zu commits on the "
+					 "first-parent line",
+		 n_keys, n_x, n);
+	fputs("set title ", plot);
+	pg_gnuplot_quote(plot, heading, 120);
+	fputs(".\"\\n\".", plot);
+	pg_gnuplot_quote(plot, detail, 160);
+	fputs(" font ',11' noenhanced\nset xlabel 'commit (first parent, oldest left)'\nset ylabel ", plot);
+	snprintf(label, sizeof(label), "%s%s%s%s", metric, u.name[0] ? " (" : "", u.name, u.name[0] ? ")" : "");
+	pg_gnuplot_quote(plot, label, 100);
+	fprintf(plot, "\nset xrange [-0.5:%zu.5]\n", n_x - 1);
+	pg_history hv = {view, n_x, NULL, NULL, 0, NULL, 0};
+	write_xtics(plot, &hv);
+	fputs(axes_style, plot);
+	if (all_positive)
+		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n", plot);
+	for (size_t k = 0; k < n_keys; k++) {
+		fprintf(plot, "$key%zu << EOD\n", k);
+		/* No blank line where a key missed a commit: its line goes on to its next result. */
+		for (size_t i = 0; i < n; i++)
+			if (isfinite(y[k * n + i]))
+				fprintf(plot, "%zu %.10g\n", x[i], y[k * n + i] * u.factor);
+		fputs("EOD\n", plot);
+	}
+	int any_red = 0, any_grey = 0;
+	write_marked(plot, "regressed", PG_MARK_REGRESSION, y, x, n, n_keys, marks, u.factor, &any_red);
+	write_marked(plot, "undecided", PG_MARK_INCONCLUSIVE, y, x, n, n_keys, marks, u.factor, &any_grey);
+	const char *unit = unit_metric->unit;
+	if (o && o->target > 0)
+		write_target(plot, o, unit, u.factor, top, 0);
+	fputs("plot ", plot);
+	int first = 1;
+	for (size_t k = 0; k < n_keys; k++) {
+		int has = 0;
+		for (size_t i = 0; i < n && !has; i++)
+			has = isfinite(y[k * n + i]);
+		if (!has)
+			continue; /* gnuplot fails on a data block without a point */
+		/* Past the colours, the same colours again, dashed. */
+		fprintf(plot, "%s$key%zu using 1:2 with %s lc rgb '%s' pt %d dt %zu title ", first ? "" : ", ", k,
+			n_x > PG_PLOT_MARKERS_UPTO ? "lines lw 1.5" : "linespoints lw 2 ps 0.8",
+			key_colours[k % N_KEY_COLOURS], key_markers[k % N_KEY_MARKERS], 1 + (k / N_KEY_COLOURS) % 4);
+		pg_gnuplot_quote(plot, histories[k]->env_key ? histories[k]->env_key : "", 60);
+		first = 0;
+	}
+	if (any_red)
+		fputs(", $regressed using 1:2 with points pt 7 ps 1.8 lc rgb '#d62728' title "
+		      "'regression: a check against the commits before fails here'",
+		      plot);
+	if (any_grey)
+		fputs(", $undecided using 1:2 with points pt 7 ps 1.5 lc rgb '#8c8c8c' title "
+		      "'inconclusive: over the threshold, not significant or too few runs'",
+		      plot);
+	if (o && o->target > 0)
+		write_target(plot, o, unit, u.factor, top, 1);
+	fputc('\n', plot);
+	pg_gnuplot_end(gp);
+	*drawn = 1;
+out:
+	free(y);
+	free(ys);
+	free(x);
+	free(view);
+	return rc;
 }

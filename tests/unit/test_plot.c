@@ -344,6 +344,110 @@ static void test_a_failing_plot_is_named_and_leaves_no_file(void **state)
 	free(dir);
 }
 
+/* ---- every env key on one plot ---- */
+
+/* histories[k] of n commits, each key's result at centre[k] ms, none where absent[k] names the commit. */
+typedef struct keyed {
+	pg_history h[2];
+	pg_history_commit commits[2][4];
+} keyed;
+
+static void keyed_histories(keyed *kd, const char *const *keys, const double *centre, const int *absent)
+{
+	memset(kd, 0, sizeof(*kd));
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(kd->commits[k][i].commit, sizeof(kd->commits[k][i].commit), "%040zu", i + 1);
+			if ((int)i == absent[k])
+				continue;
+			pg_result_set *rs = pg_result_set_new();
+			assert_non_null(rs);
+			add_bench(rs, "workload", centre[k] * (i == 3 && k == 1 ? 1.5 : 1.0), 12);
+			kd->commits[k][i].rs = rs;
+		}
+		kd->h[k] = (pg_history){kd->commits[k], 4, (char *)keys[k], NULL, 0, NULL, 0};
+	}
+}
+
+static void keyed_free(keyed *kd)
+{
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < 4; i++)
+			pg_result_set_free(kd->commits[k][i].rs);
+}
+
+static void test_history_keys_draws_a_line_per_env_key_titled_with_it(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	static const char *const keys[] = {"linux-x86_64", "linux-<aarch64>"};
+	static const double centre[] = {10, 20};
+	static const int absent[] = {1, -1};
+	keyed kd;
+	keyed_histories(&kd, keys, centre, absent);
+	/* The newest commit of the second key is its regression. */
+	pg_mark marks_b[4] = {PG_MARK_NONE, PG_MARK_UNCHANGED, PG_MARK_UNCHANGED, PG_MARK_REGRESSION};
+	const pg_mark *marks[] = {NULL, marks_b};
+	const pg_history *hs[] = {&kd.h[0], &kd.h[1]};
+	char *dir = temp_dir();
+	pg_gnuplot *gp = NULL;
+	assert_int_equal(pg_gnuplot_open(&gp, dir, PG_PLOT_SVG), 0);
+	pg_plot_options o = {.format = PG_PLOT_SVG, .file = "keys.svg"};
+	int drawn = 0;
+	assert_int_equal(pg_plot_history_keys(gp, hs, 2, "workload", "wall", marks, &o, &drawn), 0);
+	assert_int_equal(drawn, 1);
+	assert_int_equal(pg_gnuplot_close(gp), 0);
+
+	char path[512], cmd[1024], *svg;
+	size_t len = 0;
+	snprintf(path, sizeof(path), "%s/keys.svg", dir);
+	assert_non_null(svg = read_all(path, &len));
+	snprintf(cmd, sizeof(cmd), "xmllint --noout '%s'", path);
+	assert_int_equal(system(cmd), 0);
+	/* A line per key in the key below the plot, the hostile name as text. */
+	assert_non_null(strstr(svg, "<text>linux-x86_64</text>"));
+	assert_non_null(strstr(svg, "<text>linux-&lt;aarch64></text>"));
+	assert_non_null(strstr(svg, "<text>regression: a check against the commits before fails here</text>"));
+	assert_non_null(strstr(svg, "in 2 env keys, 4 of the last 4 commits"));
+	/* Two lines of two colours: the first key's 3 commits and the second's 4, each with its legend point. */
+	const char *first = strstr(svg, "<g id=\"gnuplot_plot_1\""), *second = strstr(svg, "<g id=\"gnuplot_plot_2\"");
+	const char *third = strstr(svg, "<g id=\"gnuplot_plot_3\"");
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_non_null(third);
+	size_t points[2] = {0, 0};
+	for (const char *p = first; (p = strstr(p, "<use ")) && p < second; p++)
+		points[0]++;
+	for (const char *p = second; (p = strstr(p, "<use ")) && p < third; p++)
+		points[1]++;
+	assert_int_equal(points[0], 3 + 1);
+	assert_int_equal(points[1], 4 + 1);
+	assert_non_null(strstr(first, "stroke='rgb( 31,  78, 121)'"));
+	assert_non_null(strstr(second, "stroke='rgb(230, 159,   0)'"));
+	free(svg);
+	remove_dir(dir);
+	free(dir);
+	keyed_free(&kd);
+}
+
+static void test_history_keys_draws_nothing_when_no_key_has_the_metric(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"a", "b"};
+	static const double centre[] = {10, 20};
+	static const int absent[] = {-1, -1};
+	keyed kd;
+	keyed_histories(&kd, keys, centre, absent);
+	const pg_history *hs[] = {&kd.h[0], &kd.h[1]};
+	pg_plot_options o = {.format = PG_PLOT_SVG, .file = "keys.svg"};
+	int drawn = 1;
+	/* No gnuplot is needed to find that there is nothing to draw. */
+	assert_int_equal(pg_plot_history_keys(NULL, hs, 2, "workload", "no-such-metric", NULL, &o, &drawn), 0);
+	assert_int_equal(drawn, 0);
+	keyed_free(&kd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +462,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_without_gnuplot_says_so_and_writes_nothing),
 		cmocka_unit_test(test_verdict_without_a_base_draws_nothing),
 		cmocka_unit_test(test_a_failing_plot_is_named_and_leaves_no_file),
+		cmocka_unit_test(test_history_keys_draws_a_line_per_env_key_titled_with_it),
+		cmocka_unit_test(test_history_keys_draws_nothing_when_no_key_has_the_metric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
