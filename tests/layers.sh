@@ -42,19 +42,25 @@ for h in "${!header_layer[@]}"; do
   [[ -f $root/include/perfgate/$h.h ]] || edge "ARCHITECTURE.md places $h.h, which does not exist in include/perfgate/"
 done
 
-# layer_of_include FILE_LAYER FILE_DIR NAME: the layer of an included "NAME", or empty when unknown.
+# layer_of_include FILE_DIR NAME: REPLY = the layer of an included "NAME", or ? when unknown.
+# No subshells: one call per include, a thousand includes.
 layer_of_include() {
   local name=$1 dir=$2
   case $name in
-    perfgate/*) name=${name#perfgate/}; echo "${header_layer[${name%.h}]:-?}"; return ;;
-    pg_version.h | pre_push_hook.h) echo util; return ;;
+    perfgate/*) name=${name#perfgate/}; REPLY=${header_layer[${name%.h}]:-?}; return ;;
+    pg_version.h | pre_push_hook.h) REPLY=util; return ;;
   esac
   # Relative to the including file, else to src/: its folder is its layer.
   local path
-  if [[ -f $dir/$name ]]; then path=$(cd "$dir" && realpath "$name"); else path=$root/src/$name; fi
+  if [[ -f $dir/$name ]]; then
+    path=$dir/$name
+    while [[ $path == */../* ]]; do path=$(sed -E 's#/[^/]+/\.\./#/#' <<<"$path"); done
+    path=${path//\/.\//\/}
+  else
+    path=$root/src/$name
+  fi
   path=${path#"$root"/src/}
-  [[ $path == */* ]] && { echo "${path%%/*}"; return; }
-  echo cli # src/main.c's neighbours
+  if [[ $path == */* ]]; then REPLY=${path%%/*}; else REPLY=cli; fi # src/main.c's neighbours: cli
 }
 
 checked=0
@@ -74,7 +80,8 @@ while IFS= read -r file; do
     fi
     [[ $inc == '"'* ]] || continue
     inc=${inc//\"/}
-    to=$(layer_of_include "$inc" "$(dirname "$file")")
+    layer_of_include "$inc" "${file%/*}"
+    to=$REPLY
     if [[ $to == '?' ]]; then
       edge "$rel: includes \"$inc\", a header no layer places"
     elif [[ ${allowed[$layer]} != *" $to "* ]]; then
