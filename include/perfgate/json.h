@@ -22,6 +22,9 @@ char *pg_json_print(const cJSON *json, int pretty);
 /* Print indented and ending in a newline, as a file holds it; caller frees. NULL on ENOMEM. */
 char *pg_json_print_file(const cJSON *json);
 
+/* value as pg_json_number writes it ("null" when not finite) into buf; returns its length. */
+size_t pg_json_format_number(char buf[40], double value);
+
 /*
  * A number node that prints the shortest text reading back to exactly the
  * same double (cJSON's own printing may lose the last bit). Non-finite

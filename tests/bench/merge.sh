@@ -14,7 +14,7 @@ pg=$build/perfgate
 [[ -x $pg && -x $build/perfgate-workload ]] || { echo "merge: $pg or perfgate-workload is not built" >&2; exit 3; }
 command -v jq >/dev/null || { echo "merge: jq is not installed" >&2; exit 3; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[[ -n ${PG_KEEP:-} ]] || rm -rf "$tmp"' EXIT
 cd "$tmp"
 
 # One real benchmark as `run` writes it (wall, user, sys, peak RSS ... with 30 samples each).

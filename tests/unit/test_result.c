@@ -99,6 +99,45 @@ static void test_result_round_trips_doubles_bit_for_bit(void **state)
 	pg_result_set_free(back);
 }
 
+/* The text rule numbers had before the fixed-notation fast path: %.0f for whole ones, else the first of %.15g..%.17g that reads back. */
+static void reference_text(char buf[40], double v)
+{
+	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+		snprintf(buf, 40, "%.0f", v);
+		return;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, 40, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+}
+
+static void test_result_numbers_print_as_the_shortest_g_text_reads_back(void **state)
+{
+	(void)state;
+	/* Timings with clock precision, arbitrary doubles over 17 decades, signs, tiny fractions. */
+	srand48(7);
+	for (int i = 0; i < 300000; i++) {
+		double v;
+		switch (i % 5) {
+		case 0: v = round(drand48() * 1e9) / 1e6; break;
+		case 1: v = -round(drand48() * 1e12) / 1e9; break;
+		case 2: v = exp((drand48() - 0.5) * 40); break;
+		case 3: v = drand48() * 1e-3; break;
+		default: v = drand48() * 1e6; break;
+		}
+		char want[40];
+		reference_text(want, v);
+		cJSON *n = pg_json_number(v);
+		assert_non_null(n);
+		if (strcmp(want, n->valuestring) != 0)
+			fail_msg("%.17g: printed %s, the shortest %%g text is %s", v, n->valuestring, want);
+		assert_true(strtod(n->valuestring, NULL) == v);
+		cJSON_Delete(n);
+	}
+}
+
 static void test_result_file_round_trip_is_identical(void **state)
 {
 	(void)state;
@@ -423,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_result_other_schema_is_rejected),
 		cmocka_unit_test(test_result_missing_file_is_a_system_error),
 		cmocka_unit_test(test_result_write_to_missing_directory_leaves_nothing),
+		cmocka_unit_test(test_result_numbers_print_as_the_shortest_g_text_reads_back),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
