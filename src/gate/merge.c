@@ -60,6 +60,17 @@ static int load_gates(pg_gates **out, const pg_gate_context *ctx, const pg_gate_
 	return rc;
 }
 
+/* "shard 2", "shards 2 and 3", "shards 3, 4, ..." (cut to fit size) of the n missing. */
+static void shards_text(char *text, size_t size, const int *missing, size_t n)
+{
+	size_t used = (size_t)snprintf(text, size, "shard%s ", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n && used + 32 < size; i++)
+		used += (size_t)snprintf(text + used, size - used, "%s%d", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+					 missing[i]);
+	if (used + 32 >= size)
+		snprintf(text + used, size - used, ", ...");
+}
+
 /* Why a benchmark is in no input: "no result from shards 2 and 3 of 4 (missing)", or in none of the files. */
 static void unmeasured_reason(char *why, size_t size, const int *missing, size_t n_missing, int count,
 			      size_t n_files)
@@ -68,11 +79,9 @@ static void unmeasured_reason(char *why, size_t size, const int *missing, size_t
 		snprintf(why, size, "in none of the %zu merged files", n_files);
 		return;
 	}
-	size_t used = (size_t)snprintf(why, size, "no result from shard%s ", n_missing == 1 ? "" : "s");
-	for (size_t i = 0; i < n_missing && used + 32 < size; i++)
-		used += (size_t)snprintf(why + used, size - used, "%s%d",
-					 i == 0 ? "" : i + 1 == n_missing ? " and " : ", ", missing[i]);
-	snprintf(why + used, size - used, "%s of %d (missing)", used + 32 < size ? "" : ", ...", count);
+	char which[300];
+	shards_text(which, sizeof(which), missing, n_missing);
+	snprintf(why, size, "no result from %s of %d (missing)", which, count);
 }
 
 /* Each benchmark of the gates file that no input holds, added to m as failed: not measured, and why. */
@@ -161,11 +170,18 @@ int pg_gate_merge(const pg_gate_merge_options *o)
 	if ((rc = pg_merge_missing_shards(&missing, &n_missing, inputs, n)))
 		goto out;
 	int count = sets[0]->shard_count;
-	for (size_t i = 0; i < n_missing; i++)
+	/* One line however many are missing: "shard 2/3 missing", "shards 3, 4 and 5 of 5 missing". */
+	const char *where = gates ? "in the merged set as failed (not measured)"
+				  : "not in the merged set (give the gates file with -c to have them named as failed)";
+	if (n_missing == 1) {
 		pg_log_warning("shard %d/%d missing: none of the %zu merged files is that shard; its benchmarks are %s",
-			       missing[i], count, n,
-			       gates ? "in the merged set as failed (not measured)"
-				     : "not in the merged set (give the gates file with -c to have them named as failed)");
+			       missing[0], count, n, where);
+	} else if (n_missing > 1) {
+		char which[300];
+		shards_text(which, sizeof(which), missing, n_missing);
+		pg_log_warning("%s of %d missing: none of the %zu merged files is one of them; their benchmarks are %s",
+			       which, count, n, where);
+	}
 	if (gates) {
 		char why[400];
 		unmeasured_reason(why, sizeof(why), missing, n_missing, count, n);
