@@ -340,6 +340,39 @@ static int hold_slower_runner(pg_metric_change *c, const pg_verdict_probe *cmp)
 			(cmp->ratio - 1) * 100, pg_change_shown(c, c->change) * 100);
 }
 
+/*
+ * The user CPU time of a benchmark is its own computation: where it grew past
+ * the threshold, significantly, a gated time row of that benchmark that came
+ * out unchanged or improved is no pass but inconclusive. Against a stored base
+ * a run can be slowed by what is not the program (the kernel's share: a base
+ * with 3.8 ms of sys time a run against the head's 0 once hid +22.8 % of user
+ * time, +25 % of work, behind wall +7.8 % and cpu +8.5 %). It never fails
+ * anything. The raw evidence counts, before the probe's holds.
+ */
+static int hold_passes_user_time_contradicts(pg_verdict *v, const pg_compare_options *opts)
+{
+	double alpha = opts && opts->alpha > 0 ? opts->alpha : 0.05;
+	for (size_t i = 0; i < v->n_metrics; i++) {
+		const pg_metric_change *u = &v->metrics[i];
+		if (strcmp(u->metric, "user") != 0 || u->stat || u->better_higher || !u->has_base ||
+		    !is_time_unit(u->unit) || !(u->change > u->threshold) || !(u->p < alpha))
+			continue;
+		for (size_t j = 0; j < v->n_metrics; j++) {
+			pg_metric_change *c = &v->metrics[j];
+			if (!c->gated || c->stat || strcmp(c->bench, u->bench) != 0 ||
+			    (c->verdict != PG_CHANGE_UNCHANGED && c->verdict != PG_CHANGE_IMPROVEMENT) ||
+			    !(is_cpu_time(c->metric) || pg_metric_is_time(c->metric, c->unit, c->better_higher)))
+				continue;
+			c->verdict = PG_CHANGE_INCONCLUSIVE;
+			int rc = set_note(c, "user CPU time grew %+.1f %% (p %.2g): more work than this %+.1f %% shows; inconclusive, not a pass",
+					  u->change * 100, u->p, pg_change_shown(c, c->change) * 100);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_result_set *base,
 			   const pg_probe *base_probes, const pg_base_origin *origins,
 			   const pg_gates *gates, const pg_compare_options *opts)
@@ -434,6 +467,8 @@ int pg_verdict_apply_probe(pg_verdict *v, const pg_result_set *head, const pg_re
 		pg_result_set_free(norm_head);
 	}
 	free(ratios);
+	if (!rc)
+		rc = hold_passes_user_time_contradicts(v, opts);
 	if (!rc)
 		pg_verdict_decide(v, opts);
 	return rc;

@@ -565,6 +565,32 @@ static void test_probe_slower_runner_holds_a_cpu_time_regression_it_covers(void 
 	pg_result_set_free(head);
 }
 
+static void test_probe_user_time_past_the_threshold_holds_a_wall_pass(void **state)
+{
+	(void)state;
+	/*
+	 * Seen against a stored base: +25 % of work came out wall +7.8 % (the base's runs carried
+	 * 3.8 ms of sys time each) while user time grew 22.8 %. The wall pass is inconclusive; with
+	 * user time within the threshold it stands.
+	 */
+	pg_result_set *base = bench_set(10, 5, 1, 1), *head = bench_set(10.5, 6.2, 1, 2);
+	pg_verdict *v = judge(head, base, NULL);
+	const pg_metric_change *wall = row(v, "wall");
+	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_non_null(strstr(wall->note, "user CPU time grew +2"));
+	assert_non_null(strstr(wall->note, "inconclusive, not a pass"));
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(v);
+	pg_result_set_free(head);
+	head = bench_set(10.5, 5.1, 1, 2);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
 {
 	(void)state;
@@ -666,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_probe_unsteady_runner_vouches_for_no_pass_a_regression_could_hide_in),
 		cmocka_unit_test(test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain),
 		cmocka_unit_test(test_probe_slower_runner_holds_a_cpu_time_regression_it_covers),
+		cmocka_unit_test(test_probe_user_time_past_the_threshold_holds_a_wall_pass),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
 		cmocka_unit_test(test_probe_missing_on_the_base_is_a_named_warning_not_a_silent_pass),
 		cmocka_unit_test(test_probe_missing_on_the_head_is_a_named_warning),
