@@ -90,6 +90,19 @@ static char *read_svg(const char *path)
 	return svg;
 }
 
+/* The SVG gnuplot drew as file in tmpdir into *svg (the file removed); 1, or 0 with *no_plot saying why. */
+static int take_svg(char **svg, const char **no_plot, const char *tmpdir, const char *file)
+{
+	char *path = pg_path_join(tmpdir, file);
+	int drawn = path && (*svg = read_svg(path)) != NULL;
+	if (!drawn && !*no_plot)
+		*no_plot = "gnuplot did not draw it (see the warnings of perfgate publish)";
+	if (path)
+		unlink(path);
+	free(path);
+	return drawn;
+}
+
 /* gnuplot processes drawing one key's plots side by side: one per core, up to this many. */
 #define MAX_GNUPLOTS 4
 
@@ -146,15 +159,8 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	for (size_t i = 0; i < s->model->n_metrics; i++) {
 		if (!files || !files[i])
 			continue;
-		char *path = pg_path_join(tmpdir, files[i]);
 		pg_publish_series *ser = &s->model->metrics[i].series[k];
-		if (path && (ser->svg = read_svg(path)))
-			n_drawn++;
-		else if (!ser->no_plot)
-			ser->no_plot = "gnuplot did not draw it (see the warnings of perfgate publish)";
-		if (path)
-			unlink(path);
-		free(path);
+		n_drawn += take_svg(&ser->svg, &ser->no_plot, tmpdir, files[i]);
 		free(files[i]);
 	}
 	s->counts->plots += n_drawn;
@@ -215,15 +221,8 @@ static int draw_together(site *s, const char *tmpdir)
 	for (size_t i = 0; files && i < m->n_metrics; i++) {
 		if (!files[i])
 			continue;
-		char *path = pg_path_join(tmpdir, files[i]);
 		pg_publish_metric *pm = &m->metrics[i];
-		if (path && (pm->svg = read_svg(path)))
-			n_drawn++;
-		else
-			pm->no_plot = "gnuplot did not draw it (see the warnings of perfgate publish)";
-		if (path)
-			unlink(path);
-		free(path);
+		n_drawn += take_svg(&pm->svg, &pm->no_plot, tmpdir, files[i]);
 		free(files[i]);
 	}
 	s->counts->plots += n_drawn;
