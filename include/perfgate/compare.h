@@ -217,6 +217,16 @@ pg_change_verdict pg_paired_verdict(const pg_paired_result *r, double threshold,
 				    double noise_floor);
 
 /*
+ * Which side of the threshold a bisect probe sits on: -1 good (no
+ * regression), +1 bad, 0 undecided. Bisect asks only that, so a runner
+ * whose A/A noise floor is over the threshold still decides, but with a
+ * margin: the whole interval must lie on one side of half the threshold
+ * (and a bad one's change be over the threshold). On a quieter runner it is
+ * pg_paired_verdict's reading: regression bad; unchanged, improvement good.
+ */
+int pg_paired_bisect_side(const pg_paired_result *r, double threshold, double alpha, double noise_floor);
+
+/*
  * The noise floor from A/A pairs (the same code on both sides): how far the
  * median ratio of that many pairs strays from 1 here, |median| plus the
  * 95 % half-width of the median from the pairs' robust spread

@@ -52,6 +52,25 @@ pg_change_verdict pg_paired_verdict(const pg_paired_result *r, double threshold,
 	return PG_CHANGE_UNCHANGED;
 }
 
+int pg_paired_bisect_side(const pg_paired_result *r, double threshold, double alpha, double noise_floor)
+{
+	if (isfinite(noise_floor) && noise_floor > threshold) {
+		double mid = threshold / 2;
+		if (r->hi < mid)
+			return -1;
+		return r->lo > mid && r->change > threshold && r->p < alpha ? 1 : 0;
+	}
+	switch (pg_paired_verdict(r, threshold, alpha, noise_floor)) {
+	case PG_CHANGE_REGRESSION:
+		return 1;
+	case PG_CHANGE_UNCHANGED:
+	case PG_CHANGE_IMPROVEMENT:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
 int pg_paired_settled(const pg_paired_result *r, double threshold)
 {
 	return (r->lo > -threshold / 2 && r->hi < threshold / 2) || r->lo > threshold ||

@@ -259,7 +259,12 @@ static int measure_pair(bisect *b, const pg_gates *probe_gates, int max_runs, pg
 			*out = PROBE_SKIPPED;
 		} else {
 			st->source = PG_BISECT_MEASURED;
+			int side = pg_paired_bisect_side(&est, b->threshold, b->good_gates->alpha, b->noise_floor);
 			st->verdict = pg_paired_verdict(&est, b->threshold, b->good_gates->alpha, b->noise_floor);
+			if (st->verdict == PG_CHANGE_INCONCLUSIVE && side)
+				st->verdict = side > 0 ? PG_CHANGE_REGRESSION
+					    : est.hi < -b->threshold ? PG_CHANGE_IMPROVEMENT
+								     : PG_CHANGE_UNCHANGED;
 			st->change = est.change;
 			st->lo = est.lo;
 			st->hi = est.hi;
@@ -270,15 +275,16 @@ static int measure_pair(bisect *b, const pg_gates *probe_gates, int max_runs, pg
 			const char *primary = pb && pb->n_metrics ? pb->metrics[0].name : "primary metric";
 			if (isfinite(b->noise_floor) && b->noise_floor > b->threshold)
 				snprintf(note, sizeof(note),
-					 "%s A/B; noise on this runner ±%.1f %% exceeds the %.0f %% threshold",
-					 primary, b->noise_floor * 100, b->threshold * 100);
+					 "%s A/B; noise on this runner ±%.1f %% exceeds the %.0f %% threshold%s",
+					 primary, b->noise_floor * 100, b->threshold * 100,
+					 side ? ": decided with the interval clear of half of it" : "");
 			else
 				snprintf(note, sizeof(note), "%s A/B: %zu pairs from %d ABBA block%s%s", primary,
 					 est.n, p->blocks, p->blocks == 1 ? "" : "s",
 					 p->stopped_early ? ", stopped early" : "");
 			free(st->note);
 			st->note = strdup(note);
-			*out = outcome_of(st->verdict);
+			*out = side > 0 ? PROBE_BAD : side < 0 ? PROBE_GOOD : PROBE_INCONCLUSIVE;
 		}
 	}
 	pg_ab_pairs_free(pairs, np);

@@ -954,10 +954,36 @@ static void test_compare_confirm_runs_count_as_extra_head_runs(void **state)
 	pg_result_set_free(h3);
 }
 
+/* Bisect on a runner noisier than the threshold: decided only with the interval clear of half of it. */
+static void test_paired_bisect_side_decides_on_a_noisy_runner_with_a_margin(void **state)
+{
+	(void)state;
+	/* CI saw this on a loaded runner: a good commit at -1.3 % [-14.0, +2.1], A/A floor 12 %. */
+	pg_paired_result good = {.change = -0.013, .lo = -0.140, .hi = 0.021, .p = 0.4, .n = 30};
+	pg_paired_result bad = {.change = 0.25, .lo = 0.17, .hi = 0.33, .p = 0.0001, .n = 30};
+	pg_paired_result between = {.change = 0.09, .lo = 0.03, .hi = 0.15, .p = 0.01, .n = 30};
+	pg_paired_result low_bad = {.change = 0.12, .lo = 0.04, .hi = 0.20, .p = 0.001, .n = 30};
+	assert_int_equal(pg_paired_verdict(&good, 0.10, 0.05, 0.12), PG_CHANGE_INCONCLUSIVE);
+	assert_int_equal(pg_paired_bisect_side(&good, 0.10, 0.05, 0.12), -1);
+	assert_int_equal(pg_paired_bisect_side(&bad, 0.10, 0.05, 0.12), 1);
+	assert_int_equal(pg_paired_bisect_side(&between, 0.10, 0.05, 0.12), 0);
+	/* Over the threshold but its interval reaches under half of it: not decided there ... */
+	assert_int_equal(pg_paired_bisect_side(&low_bad, 0.10, 0.05, 0.12), 0);
+	/* ... and bad on a quiet runner, where the plain verdict holds. */
+	assert_int_equal(pg_paired_bisect_side(&low_bad, 0.10, 0.05, 0.03), 1);
+	assert_int_equal(pg_paired_bisect_side(&good, 0.10, 0.05, NAN), -1);
+	assert_int_equal(pg_paired_bisect_side(&between, 0.10, 0.05, 0.03), -1);
+	/* Not significant: never bad, on either runner. */
+	bad.p = 0.2;
+	assert_int_equal(pg_paired_bisect_side(&bad, 0.10, 0.05, 0.12), 0);
+	assert_int_equal(pg_paired_bisect_side(&bad, 0.10, 0.05, 0.03), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare_flags_significant_25pct_regression),
+		cmocka_unit_test(test_paired_bisect_side_decides_on_a_noisy_runner_with_a_margin),
 		cmocka_unit_test(test_compare_passes_an_unchanged_benchmark),
 		cmocka_unit_test(test_compare_significant_3pct_change_is_under_threshold),
 		cmocka_unit_test(test_compare_too_few_noisy_runs_is_inconclusive_with_runs_needed),
