@@ -146,6 +146,10 @@ check "a verb loads it (through libperfgate-cli.so)" bash -c "LD_DEBUG=libs '$PE
 strace -f -e trace=open,openat -o "$T/strace.out" "$PERFGATE" show >/dev/null 2>&1
 check "a verb opens libgit2 (strace sees it)" grep -q 'libgit2' "$T/strace.out"
 check "but not the CA bundle" bash -c "! grep -q 'ca-certificates' '$T/strace.out'"
+# Nor does it need libssh2 to start OpenSSL (1.7 MB of peak RSS): the executable answers both calls.
+LD_DEBUG=bindings "$PERFGATE" show >/dev/null 2>"$T/bindings.out"
+check "libgit2's libssh2_init() is the executable's" grep -q "binding file .*libgit2.* to .*perfgate \\[0\\]: normal symbol .libssh2_init'" "$T/bindings.out"
+check "and so is mbedtls_x509_crt_parse_file()" grep -q "binding file .*libgit2.* to .*perfgate \\[0\\]: normal symbol .mbedtls_x509_crt_parse_file'" "$T/bindings.out"
 mkdir -p alone fake
 cp "$PERFGATE" alone/perfgate
 "$T/alone/perfgate" --version >alone.out 2>alone.err
