@@ -40,6 +40,30 @@ cJSON *pg_json_number(double value);
 void pg_json_write_number(FILE *out, double value);
 void pg_json_write_string(FILE *out, const char *s);
 
+/*
+ * A document written as it goes, without a tree: laid out byte for byte as
+ * cJSON prints the same tree (pretty: cJSON_Print's tabs, else
+ * cJSON_PrintUnformatted), numbers as pg_json_number, strings as cJSON
+ * escapes them. key is the member's name inside an object, NULL in an array
+ * or for the document itself. A failed allocation is remembered and
+ * reported by pg_json_writer_finish.
+ */
+typedef struct pg_json_writer {
+	char *text;
+	size_t len, cap;
+	int pretty, depth, failed;
+	unsigned long long arrays, used; /* per depth: an array / has an item */
+} pg_json_writer;
+
+void pg_json_writer_init(pg_json_writer *w, int pretty);
+void pg_json_writer_open(pg_json_writer *w, const char *key, char bracket); /* '{' or '[' */
+void pg_json_writer_close(pg_json_writer *w);
+void pg_json_writer_string(pg_json_writer *w, const char *key, const char *value); /* NULL: null */
+void pg_json_writer_number(pg_json_writer *w, const char *key, double value);
+void pg_json_writer_bool(pg_json_writer *w, const char *key, int value);
+/* The text into *out (NUL-terminated, *len its length if len) for the caller to free; 0 or the error. */
+int pg_json_writer_finish(pg_json_writer *w, char **out, size_t *len);
+
 /* Add a number (as above) / a string or null to an object. Return 0 or PG_ENOMEM. */
 int pg_json_add_number(cJSON *object, const char *key, double value);
 int pg_json_add_string(cJSON *object, const char *key, const char *value);

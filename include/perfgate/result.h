@@ -132,8 +132,7 @@ int pg_metric_center(const pg_metric *m, double *out);
 
 const char *pg_status_name(pg_status status);
 
-/* JSON in and out. to_json: caller deletes. from_json: `origin` names the document in errors. */
-int pg_result_set_to_json(cJSON **out, const pg_result_set *rs);
+/* From a parsed document; `origin` names it in errors. */
 int pg_result_set_from_json(pg_result_set **out, const cJSON *json, const char *origin);
 
 /* Text: compact one-line JSON (pretty = 0, for notes) or indented. Caller frees. */

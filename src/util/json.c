@@ -126,20 +126,118 @@ static int format_fixed(char buf[40], double value)
 	return 0;
 }
 
-/* The shortest text that reads back as exactly value (finite). */
+/* A whole number below 2^53 in digits, as "%.0f" prints it ("-0" for negative zero). */
+static void format_whole(char buf[40], double value)
+{
+	char digits[24];
+	int len = 0;
+	unsigned long long n = (unsigned long long)fabs(value);
+	do
+		digits[len++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	char *p = buf;
+	if (signbit(value))
+		*p++ = '-';
+	while (len > 0)
+		*p++ = digits[--len];
+	*p = '\0';
+}
+
+/*
+ * The text "%.{prec}g" prints for the significant digits d (prec of them, the
+ * first non-zero) times 10^exp10, with its sign: trailing zeros dropped,
+ * fixed notation for -4 <= exp10 < prec, else d.ddde+XX.
+ */
+static void g_text(char buf[40], int negative, const char *d, int prec, int exp10)
+{
+	int n = prec;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	char *p = buf;
+	if (negative)
+		*p++ = '-';
+	if (exp10 < -4 || exp10 >= prec) {
+		*p++ = d[0];
+		if (n > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)(n - 1));
+			p += n - 1;
+		}
+		p += sprintf(p, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+		return;
+	}
+	if (exp10 < 0) {
+		memcpy(p, "0.", 2);
+		p += 2;
+		memset(p, '0', (size_t)(-exp10 - 1));
+		p += -exp10 - 1;
+		memcpy(p, d, (size_t)n);
+		p += n;
+	} else {
+		for (int i = 0; i <= exp10; i++)
+			*p++ = i < n ? d[i] : '0';
+		if (n > exp10 + 1) {
+			*p++ = '.';
+			memcpy(p, d + exp10 + 1, (size_t)(n - exp10 - 1));
+			p += n - exp10 - 1;
+		}
+	}
+	*p = '\0';
+}
+
+/*
+ * The first of %.15g, %.16g, %.17g whose text reads back as value, from one
+ * printing of 17 digits: rounding those to 15 or 16 gives what printf would,
+ * except where the digits dropped are exactly 5, 50, where the exact binary
+ * value decides: printf is asked then.
+ */
+static void format_general(char buf[40], double value)
+{
+	char e17[40];
+	snprintf(e17, sizeof(e17), "%.16e", value); /* [-]d.dddddddddddddddde[+-]XX */
+	int negative = e17[0] == '-';
+	const char *m = e17 + negative;
+	char d17[17];
+	d17[0] = m[0];
+	memcpy(d17 + 1, m + 2, 16);
+	int exp17 = atoi(m + 19);
+	for (int prec = 15; prec <= 16; prec++) {
+		const char *dropped = d17 + prec;
+		int tie = dropped[0] == '5';
+		for (int i = 1; tie && prec + i < 17; i++)
+			tie = dropped[i] == '0';
+		if (tie) {
+			snprintf(buf, 40, "%.*g", prec, value);
+		} else {
+			char d[17];
+			int exp10 = exp17;
+			memcpy(d, d17, (size_t)prec);
+			if (dropped[0] >= '5') {
+				int i = prec - 1;
+				while (i >= 0 && d[i] == '9')
+					d[i--] = '0';
+				if (i >= 0) {
+					d[i]++;
+				} else {
+					d[0] = '1'; /* 9.99..9 rounded up: 10.0..0 */
+					exp10++;
+				}
+			}
+			g_text(buf, negative, d, prec, exp10);
+		}
+		if (strtod(buf, NULL) == value)
+			return;
+	}
+	g_text(buf, negative, d17, 17, exp17);
+}
+
+/* The shortest text that reads back as exactly value (finite): %.0f for whole ones, else the first of %.15g..%.17g that does. */
 static void format_number(char buf[40], double value)
 {
-	if (value == floor(value) && fabs(value) < 9007199254740992.0) {
-		snprintf(buf, 40, "%.0f", value);
-		return;
-	}
-	if (format_fixed(buf, value))
-		return;
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, 40, "%.*g", digits, value);
-		if (strtod(buf, NULL) == value)
-			break;
-	}
+	if (value == floor(value) && fabs(value) < 9007199254740992.0)
+		format_whole(buf, value);
+	else if (!format_fixed(buf, value))
+		format_general(buf, value);
 }
 
 size_t pg_json_format_number(char buf[40], double value)

@@ -346,22 +346,17 @@ static double *summary_field(pg_summary *s, size_t i)
 	return (double *)((char *)s + summary_fields[i].offset);
 }
 
-static cJSON *summary_to_json(const pg_summary *s)
+static void summary_write(pg_json_writer *w, const pg_summary *s)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o || pg_json_add_number(o, "n", (double)s->n)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
+	pg_json_writer_open(w, "summary", '{');
+	pg_json_writer_number(w, "n", (double)s->n);
 	/* An imported summary may hold less (n, mean, sd, median): what it does not know is left out. */
 	for (size_t i = 0; i < N_SUMMARY_FIELDS; i++) {
 		double v = *summary_field((pg_summary *)s, i);
-		if (isfinite(v) && pg_json_add_number(o, summary_fields[i].key, v)) {
-			cJSON_Delete(o);
-			return NULL;
-		}
+		if (isfinite(v))
+			pg_json_writer_number(w, summary_fields[i].key, v);
 	}
-	return o;
+	pg_json_writer_close(w);
 }
 
 /*
@@ -397,13 +392,6 @@ typedef struct json_form {
 	int own_clock; /* perfgate timed it (not an import, whose times are averages finer than a tick) */
 	int note;      /* the note's form (pg_result_set_to_note) */
 	size_t keep;   /* samples kept per metric at most */
-	/*
-	 * For text only: each samples array as one raw node, its text as cJSON would
-	 * print it (", " between items when pretty, "," when not), not a node per
-	 * sample: a merged suite has a quarter of a million samples, and their nodes
-	 * cost more than all the rest of writing it.
-	 */
-	const char *raw_separator;
 } json_form;
 
 /* A figure perfgate derived (a ratio, a rate): seven significant digits are more than it holds. */
@@ -429,7 +417,7 @@ static size_t kept_index(size_t i, size_t keep, size_t n)
  * to seven digits. A reader divides ticks by per_unit, which gives the same
  * double as the sample rounded to the nanosecond.
  */
-static int samples_to_json(cJSON *o, const pg_metric *m, const json_form *form)
+static void samples_write(pg_json_writer *w, const pg_metric *m, const json_form *form)
 {
 	double ns = form->own_clock ? ns_in(m->unit) : 0;
 	int ticks = form->note && ns > 0;
@@ -439,12 +427,8 @@ static int samples_to_json(cJSON *o, const pg_metric *m, const json_form *form)
 	for (size_t i = 0; ticks && i < keep; i++)
 		if (!(fabs(m->samples[kept_index(i, keep, n)] * ns) < 9007199254740992.0))
 			ticks = 0; /* past 2^53 ns (104 days): as it is */
-	size_t sep = form->raw_separator ? strlen(form->raw_separator) : 0, used = 1;
-	char *text = form->raw_separator ? malloc(keep * (40 + sep) + 3) : NULL;
-	cJSON *a = form->raw_separator ? NULL : cJSON_CreateArray();
-	if (text)
-		text[0] = '[';
-	for (size_t i = 0; (a || text) && i < keep; i++) {
+	pg_json_writer_open(w, ticks ? "ticks" : "samples", '[');
+	for (size_t i = 0; i < keep; i++) {
 		double v = m->samples[kept_index(i, keep, n)];
 		if (ticks)
 			v = nearbyint(v * ns);
@@ -454,72 +438,44 @@ static int samples_to_json(cJSON *o, const pg_metric *m, const json_form *form)
 			v = at_derived_precision(v);
 		else
 			v = at_clock_precision(v, ns);
-		if (text) {
-			if (i > 0) {
-				memcpy(text + used, form->raw_separator, sep);
-				used += sep;
-			}
-			used += pg_json_format_number(text + used, v);
-			continue;
-		}
-		cJSON *item = pg_json_number(v);
-		if (!item || !cJSON_AddItemToArray(a, item)) {
-			cJSON_Delete(item);
-			cJSON_Delete(a);
-			return PG_ENOMEM;
-		}
+		pg_json_writer_number(w, NULL, v);
 	}
-	if (text) {
-		text[used++] = ']';
-		text[used] = '\0';
-		a = cJSON_CreateRaw(text);
-		free(text);
-	}
-	if (!a || !cJSON_AddItemToObject(o, ticks ? "ticks" : "samples", a)) {
-		cJSON_Delete(a);
-		return PG_ENOMEM;
-	}
-	return ticks ? pg_json_add_number(o, "per_unit", ns) : 0;
+	pg_json_writer_close(w);
+	if (ticks)
+		pg_json_writer_number(w, "per_unit", ns);
 }
 
-static cJSON *metric_to_json(const pg_metric *m, const json_form *form)
+/* One metric's object; 0, or the error of summarising its samples. */
+static int metric_write(pg_json_writer *w, const pg_metric *m, const json_form *form)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return NULL;
-	int rc = pg_json_add_string(o, "name", m->name);
-	rc = rc ? rc : pg_json_add_string(o, "unit", m->unit);
+	pg_json_writer_open(w, NULL, '{');
+	pg_json_writer_string(w, "name", m->name);
+	pg_json_writer_string(w, "unit", m->unit);
 	/* A note leaves out "better" where it is the default, "lower". */
-	if (!rc && !(form->note && m->better == PG_BETTER_LOWER))
-		rc = pg_json_add_string(o, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
-	if (!rc && m->n_samples > 0)
-		rc = samples_to_json(o, m, form);
-	if (!rc && m->has_value)
-		rc = pg_json_add_number(o, "value", m->value);
+	if (!(form->note && m->better == PG_BETTER_LOWER))
+		pg_json_writer_string(w, "better", m->better == PG_BETTER_HIGHER ? "higher" : "lower");
+	if (m->n_samples > 0)
+		samples_write(w, m, form);
+	if (m->has_value)
+		pg_json_writer_number(w, "value", m->value);
 	/* A note whose samples are all there leaves the summary to the reader, which computes it from them. */
 	int summary_derivable = form->note && m->n_samples > 0 && m->n_samples <= form->keep &&
 				(!m->has_summary || m->summary.n == m->n_samples);
-	if (!rc && (m->has_summary || m->n_samples > 0) && !summary_derivable) {
+	if ((m->has_summary || m->n_samples > 0) && !summary_derivable) {
 		pg_summary computed;
 		const pg_summary *s = &m->summary;
 		if (!m->has_summary) {
-			if (pg_stats_summarize(&computed, m->samples, m->n_samples) != 0)
-				rc = PG_EINPUT;
+			int rc = pg_stats_summarize(&computed, m->samples, m->n_samples);
+			if (rc)
+				return rc;
 			s = &computed;
 		}
-		cJSON *js = rc ? NULL : summary_to_json(s);
-		if (!rc && (!js || !cJSON_AddItemToObject(o, "summary", js))) {
-			cJSON_Delete(js);
-			rc = PG_ENOMEM;
-		}
+		summary_write(w, s);
 	}
-	if (!rc && m->dropped > 0)
-		rc = pg_json_add_number(o, "dropped", (double)m->dropped);
-	if (rc) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	if (m->dropped > 0)
+		pg_json_writer_number(w, "dropped", (double)m->dropped);
+	pg_json_writer_close(w);
+	return 0;
 }
 
 size_t pg_metric_note_bytes(const pg_metric *m, int own_clock, int with_samples)
@@ -532,157 +488,121 @@ size_t pg_metric_note_bytes(const pg_metric *m, int own_clock, int with_samples)
 			lean.has_summary = 1;
 		lean.n_samples = 0;
 	}
-	cJSON *json = metric_to_json(&lean, &form);
-	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
-	size_t bytes = text ? strlen(text) : SIZE_MAX;
-	cJSON_free(text);
-	cJSON_Delete(json);
-	return bytes;
-}
-
-static cJSON *probe_to_json(const pg_probe *p);
-
-static cJSON *benchmark_to_json(const pg_benchmark *b, const json_form *base)
-{
-	cJSON *o = cJSON_CreateObject(), *metrics = cJSON_CreateArray();
-	if (!o || !metrics)
-		goto fail;
-	if (pg_json_add_string(o, "name", b->name) || pg_json_add_string(o, "kind", b->kind) ||
-	    pg_json_add_string(o, "status", pg_status_name(b->status)) ||
-	    pg_json_add_string(o, "reason", b->reason) ||
-	    pg_json_add_string(o, "definition_hash", b->definition_hash))
-		goto fail;
-	if (isfinite(b->noise_floor) && pg_json_add_number(o, "noise_floor", b->noise_floor))
-		goto fail;
-	if (b->probe && b->probe->version > 0) {
-		cJSON *probe = probe_to_json(b->probe);
-		if (!probe || !cJSON_AddItemToObject(o, "probe", probe)) {
-			cJSON_Delete(probe);
-			goto fail;
-		}
-	}
-	for (size_t i = 0; i < b->n_metrics; i++) {
-		json_form form = *base;
-		form.own_clock = strcmp(b->kind, "import") != 0;
-		cJSON *m = metric_to_json(&b->metrics[i], &form);
-		if (!m || !cJSON_AddItemToArray(metrics, m)) {
-			cJSON_Delete(m);
-			goto fail;
-		}
-	}
-	cJSON_AddItemToObject(o, "metrics", metrics);
-	return o;
-fail:
-	cJSON_Delete(metrics);
-	cJSON_Delete(o);
-	return NULL;
+	pg_json_writer w;
+	pg_json_writer_init(&w, 0);
+	char *text = NULL;
+	size_t bytes = SIZE_MAX;
+	int rc = metric_write(&w, &lean, &form);
+	if (rc)
+		free(w.text);
+	else
+		rc = pg_json_writer_finish(&w, &text, &bytes);
+	free(text);
+	return rc ? SIZE_MAX : bytes;
 }
 
 /* {"version": 1, "cpu_ms": [before, after], "mem_ms": [before, after]} */
-static cJSON *probe_to_json(const pg_probe *p)
+static void probe_write(pg_json_writer *w, const pg_probe *p)
 {
-	cJSON *o = cJSON_CreateObject();
 	const double *parts[] = {p->cpu_ms, p->mem_ms};
 	const char *names[] = {"cpu_ms", "mem_ms"};
-	if (!o || pg_json_add_number(o, "version", p->version))
-		goto fail;
+	pg_json_writer_open(w, "probe", '{');
+	pg_json_writer_number(w, "version", p->version);
 	for (size_t i = 0; i < 2; i++) {
-		cJSON *pair = cJSON_AddArrayToObject(o, names[i]);
-		for (size_t j = 0; pair && j < 2; j++) {
-			cJSON *v = pg_json_number(parts[i][j]);
-			if (!v || !cJSON_AddItemToArray(pair, v)) {
-				cJSON_Delete(v);
-				goto fail;
-			}
-		}
-		if (!pair)
-			goto fail;
+		pg_json_writer_open(w, names[i], '[');
+		for (size_t j = 0; j < 2; j++)
+			pg_json_writer_number(w, NULL, parts[i][j]);
+		pg_json_writer_close(w);
 	}
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	pg_json_writer_close(w);
 }
 
-static int to_json(cJSON **out, const pg_result_set *rs, const json_form *form)
+static int benchmark_write(pg_json_writer *w, const pg_benchmark *b, const json_form *base)
 {
-	cJSON *o = cJSON_CreateObject(), *env = cJSON_CreateObject(), *benches = cJSON_CreateArray();
-	if (!o || !env || !benches)
-		goto fail;
-	if (pg_json_add_string(o, "schema", PG_RESULT_SCHEMA) ||
-	    pg_json_add_string(o, "run_id", rs->run_id) ||
-	    pg_json_add_string(o, "commit", rs->commit) ||
-	    !cJSON_AddBoolToObject(o, "dirty", rs->dirty))
-		goto fail;
-	if (pg_json_add_string(env, "key", rs->env.key) || pg_json_add_string(env, "os", rs->env.os) ||
-	    pg_json_add_string(env, "arch", rs->env.arch) ||
-	    pg_json_add_string(env, "cpu", rs->env.cpu) ||
-	    pg_json_add_number(env, "cores", rs->env.cores) ||
-	    pg_json_add_string(env, "runner", rs->env.runner))
-		goto fail;
-	cJSON_AddItemToObject(o, "env", env);
-	env = NULL;
-	if (pg_json_add_string(o, "created", rs->created) || pg_json_add_string(o, "tool", rs->tool) ||
-	    (isfinite(rs->rss_floor) && pg_json_add_number(o, "rss_floor", rs->rss_floor)))
-		goto fail;
-	if (rs->probe.version > 0) {
-		cJSON *probe = probe_to_json(&rs->probe);
-		if (!probe || !cJSON_AddItemToObject(o, "probe", probe)) {
-			cJSON_Delete(probe);
-			goto fail;
-		}
+	pg_json_writer_open(w, NULL, '{');
+	pg_json_writer_string(w, "name", b->name);
+	pg_json_writer_string(w, "kind", b->kind);
+	pg_json_writer_string(w, "status", pg_status_name(b->status));
+	pg_json_writer_string(w, "reason", b->reason);
+	pg_json_writer_string(w, "definition_hash", b->definition_hash);
+	if (isfinite(b->noise_floor))
+		pg_json_writer_number(w, "noise_floor", b->noise_floor);
+	if (b->probe && b->probe->version > 0)
+		probe_write(w, b->probe);
+	json_form form = *base;
+	form.own_clock = strcmp(b->kind, "import") != 0;
+	pg_json_writer_open(w, "metrics", '[');
+	for (size_t i = 0; i < b->n_metrics; i++) {
+		int rc = metric_write(w, &b->metrics[i], &form);
+		if (rc)
+			return rc;
 	}
-	if (pg_json_add_string(o, "gates_hash", rs->gates_hash))
-		goto fail;
-	if (rs->shard_count > 0) {
-		cJSON *shard = cJSON_AddObjectToObject(o, "shard");
-		if (!shard || pg_json_add_number(shard, "index", rs->shard_index) ||
-		    pg_json_add_number(shard, "count", rs->shard_count))
-			goto fail;
-	}
-	for (size_t i = 0; i < rs->n_benchmarks; i++) {
-		cJSON *b = benchmark_to_json(&rs->benchmarks[i], form);
-		if (!b || !cJSON_AddItemToArray(benches, b)) {
-			cJSON_Delete(b);
-			goto fail;
-		}
-	}
-	cJSON_AddItemToObject(o, "benchmarks", benches);
-	*out = o;
+	pg_json_writer_close(w);
+	pg_json_writer_close(w);
 	return 0;
-fail:
-	cJSON_Delete(env);
-	cJSON_Delete(benches);
-	cJSON_Delete(o);
-	return pg_error_set(PG_ENOMEM, "out of memory building the result set");
 }
 
-int pg_result_set_to_json(cJSON **out, const pg_result_set *rs)
+/* The result set's text in form: compact, or laid out as cJSON_Print lays it out. */
+static int to_text(char **out, size_t *len, const pg_result_set *rs, const json_form *form, int pretty)
 {
-	const json_form form = {.keep = PG_MAX_STORED_SAMPLES};
-	return to_json(out, rs, &form);
+	pg_json_writer w;
+	pg_json_writer_init(&w, pretty);
+	pg_json_writer_open(&w, NULL, '{');
+	pg_json_writer_string(&w, "schema", PG_RESULT_SCHEMA);
+	pg_json_writer_string(&w, "run_id", rs->run_id);
+	pg_json_writer_string(&w, "commit", rs->commit);
+	pg_json_writer_bool(&w, "dirty", rs->dirty);
+	pg_json_writer_open(&w, "env", '{');
+	pg_json_writer_string(&w, "key", rs->env.key);
+	pg_json_writer_string(&w, "os", rs->env.os);
+	pg_json_writer_string(&w, "arch", rs->env.arch);
+	pg_json_writer_string(&w, "cpu", rs->env.cpu);
+	pg_json_writer_number(&w, "cores", rs->env.cores);
+	pg_json_writer_string(&w, "runner", rs->env.runner);
+	pg_json_writer_close(&w);
+	pg_json_writer_string(&w, "created", rs->created);
+	pg_json_writer_string(&w, "tool", rs->tool);
+	if (isfinite(rs->rss_floor))
+		pg_json_writer_number(&w, "rss_floor", rs->rss_floor);
+	if (rs->probe.version > 0)
+		probe_write(&w, &rs->probe);
+	pg_json_writer_string(&w, "gates_hash", rs->gates_hash);
+	if (rs->shard_count > 0) {
+		pg_json_writer_open(&w, "shard", '{');
+		pg_json_writer_number(&w, "index", rs->shard_index);
+		pg_json_writer_number(&w, "count", rs->shard_count);
+		pg_json_writer_close(&w);
+	}
+	pg_json_writer_open(&w, "benchmarks", '[');
+	int rc = 0;
+	for (size_t i = 0; i < rs->n_benchmarks && !rc; i++)
+		rc = benchmark_write(&w, &rs->benchmarks[i], form);
+	if (rc) {
+		free(w.text);
+		return rc;
+	}
+	pg_json_writer_close(&w);
+	pg_json_writer_close(&w);
+	return pg_json_writer_finish(&w, out, len);
 }
 
 int pg_result_set_to_note(char **out, const pg_result_set *rs)
 {
-	json_form form = {.note = 1, .keep = PG_MAX_STORED_SAMPLES, .raw_separator = ","};
+	json_form form = {.note = 1, .keep = PG_MAX_STORED_SAMPLES};
 	*out = NULL;
+	size_t most = 0;
+	for (size_t i = 0; i < rs->n_benchmarks; i++)
+		for (size_t k = 0; k < rs->benchmarks[i].n_metrics; k++)
+			if (rs->benchmarks[i].metrics[k].n_samples > most)
+				most = rs->benchmarks[i].metrics[k].n_samples;
 	/* The most samples per metric that fit the budget: 1,000, then fewer, but never under 100. */
 	for (;;) {
-		cJSON *json;
-		int rc = to_json(&json, rs, &form);
+		char *text;
+		size_t len;
+		int rc = to_text(&text, &len, rs, &form, 0);
 		if (rc)
 			return rc;
-		char *text = pg_json_print(json, 0);
-		cJSON_Delete(json);
-		if (!text)
-			return pg_error_set(PG_ENOMEM, "out of memory printing the result set");
-		size_t most = 0;
-		for (size_t i = 0; i < rs->n_benchmarks; i++)
-			for (size_t k = 0; k < rs->benchmarks[i].n_metrics; k++)
-				if (rs->benchmarks[i].metrics[k].n_samples > most)
-					most = rs->benchmarks[i].metrics[k].n_samples;
-		if (strlen(text) <= PG_NOTE_BUDGET || form.keep <= 100 || most <= 100) {
+		if (len <= PG_NOTE_BUDGET || form.keep <= 100 || most <= 100) {
 			*out = text;
 			return 0;
 		}
@@ -694,29 +614,28 @@ int pg_result_set_to_note(char **out, const pg_result_set *rs)
 
 int pg_result_set_to_string(char **out, const pg_result_set *rs, int pretty)
 {
-	cJSON *json;
-	const json_form form = {.keep = PG_MAX_STORED_SAMPLES, .raw_separator = pretty ? ", " : ","};
-	int rc = to_json(&json, rs, &form);
-	if (rc)
-		return rc;
-	*out = pg_json_print(json, pretty);
-	cJSON_Delete(json);
-	return *out ? 0 : pg_error_set(PG_ENOMEM, "out of memory printing the result set");
+	const json_form form = {.keep = PG_MAX_STORED_SAMPLES};
+	return to_text(out, NULL, rs, &form, pretty);
 }
 
 int pg_result_set_write_file(const pg_result_set *rs, const char *path)
 {
-	cJSON *json;
-	const json_form form = {.keep = PG_MAX_STORED_SAMPLES, .raw_separator = ", "};
-	int rc = to_json(&json, rs, &form);
+	const json_form form = {.keep = PG_MAX_STORED_SAMPLES};
+	char *text;
+	size_t len;
+	int rc = to_text(&text, &len, rs, &form, 1);
 	if (rc)
 		return rc;
-	char *text = pg_json_print_file(json);
-	cJSON_Delete(json);
-	if (!text)
+	/* As a file holds it: ending in a newline (the writer left room for one byte more). */
+	char *file = realloc(text, len + 2);
+	if (!file) {
+		free(text);
 		return pg_error_set(PG_ENOMEM, "out of memory printing the result set");
-	rc = pg_file_write_atomic(path, text, strlen(text));
-	free(text);
+	}
+	file[len] = '\n';
+	file[len + 1] = '\0';
+	rc = pg_file_write_atomic(path, file, len + 1);
+	free(file);
 	return rc;
 }
 

@@ -117,15 +117,28 @@ static void test_result_numbers_print_as_the_shortest_g_text_reads_back(void **s
 {
 	(void)state;
 	/* Timings with clock precision, arbitrary doubles over 17 decades, signs, tiny fractions. */
+	/* And any finite bit pattern, whole numbers of either sign, negative zero, past 2^53, and 9.99..9 that rounds up a decade. */
 	srand48(7);
-	for (int i = 0; i < 300000; i++) {
+	for (int i = 0; i < 600000; i++) {
 		double v;
-		switch (i % 5) {
+		switch (i % 10) {
 		case 0: v = round(drand48() * 1e9) / 1e6; break;
 		case 1: v = -round(drand48() * 1e12) / 1e9; break;
 		case 2: v = exp((drand48() - 0.5) * 40); break;
 		case 3: v = drand48() * 1e-3; break;
-		default: v = drand48() * 1e6; break;
+		case 4: v = drand48() * 1e6; break;
+		case 5: {
+			unsigned long long bits = ((unsigned long long)lrand48() << 33) ^ ((unsigned long long)lrand48() << 11) ^
+						  (unsigned long long)lrand48();
+			memcpy(&v, &bits, sizeof(v));
+			if (!isfinite(v))
+				v = 1.5;
+			break;
+		}
+		case 6: v = (drand48() - 0.5) * 2e7 + (i % 20 == 6 ? 0.0 : 0.5); v = floor(v); break;
+		case 7: v = i % 3 == 0 ? -0.0 : ldexp(1.0 + drand48(), 53 + (int)(drand48() * 20)); break;
+		case 8: v = nextafter(pow(10, (int)(drand48() * 40) - 20), 0) * (i % 4 == 0 ? -1 : 1); break;
+		default: v = (double)(lrand48() % 100000) / 1024.0 + drand48() * 1e-12; break;
 		}
 		char want[40];
 		reference_text(want, v);
