@@ -151,6 +151,81 @@ static void test_result_numbers_print_as_the_shortest_g_text_reads_back(void **s
 	}
 }
 
+/* The same document built as a cJSON tree and through the writer: both layouts, byte for byte. */
+static void test_json_writer_lays_out_as_cjson_prints(void **state)
+{
+	(void)state;
+	const char *hostile = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f <&> caf\xc3\xa9";
+	for (int pretty = 0; pretty <= 1; pretty++) {
+		cJSON *root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "name", hostile);
+		cJSON_AddItemToObject(root, hostile, cJSON_CreateNull());
+		cJSON_AddBoolToObject(root, "yes", 1);
+		cJSON_AddBoolToObject(root, "no", 0);
+		cJSON_AddItemToObject(root, "n", pg_json_number(0.1));
+		cJSON_AddItemToObject(root, "nan", pg_json_number(NAN));
+		cJSON_AddObjectToObject(root, "empty_object");
+		cJSON_AddArrayToObject(root, "empty_array");
+		cJSON *list = cJSON_AddArrayToObject(root, "list");
+		for (int i = 0; i < 3; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToObject(o, "i", pg_json_number(i * 1.5));
+			cJSON *inner = cJSON_AddArrayToObject(o, "values");
+			for (int k = 0; k < i; k++)
+				cJSON_AddItemToArray(inner, pg_json_number(1e-7 * k));
+			cJSON_AddObjectToObject(o, "nothing");
+			cJSON_AddItemToArray(list, o);
+		}
+		cJSON_AddItemToArray(list, cJSON_CreateString("last"));
+		char *want = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+
+		pg_json_writer w;
+		pg_json_writer_init(&w, pretty);
+		pg_json_writer_open(&w, NULL, '{');
+		pg_json_writer_string(&w, "name", hostile);
+		pg_json_writer_string(&w, hostile, NULL);
+		pg_json_writer_bool(&w, "yes", 1);
+		pg_json_writer_bool(&w, "no", 0);
+		pg_json_writer_number(&w, "n", 0.1);
+		pg_json_writer_number(&w, "nan", NAN);
+		pg_json_writer_open(&w, "empty_object", '{');
+		pg_json_writer_close(&w);
+		pg_json_writer_open(&w, "empty_array", '[');
+		pg_json_writer_close(&w);
+		pg_json_writer_open(&w, "list", '[');
+		for (int i = 0; i < 3; i++) {
+			pg_json_writer_open(&w, NULL, '{');
+			pg_json_writer_number(&w, "i", i * 1.5);
+			pg_json_writer_open(&w, "values", '[');
+			for (int k = 0; k < i; k++)
+				pg_json_writer_number(&w, NULL, 1e-7 * k);
+			pg_json_writer_close(&w);
+			pg_json_writer_open(&w, "nothing", '{');
+			pg_json_writer_close(&w);
+			pg_json_writer_close(&w);
+		}
+		pg_json_writer_string(&w, NULL, "last");
+		pg_json_writer_close(&w);
+		pg_json_writer_close(&w);
+		char *got = NULL;
+		size_t len = 0;
+		assert_int_equal(pg_json_writer_finish(&w, &got, &len), 0);
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(got);
+		cJSON_free(want);
+		cJSON_Delete(root);
+	}
+	/* A bracket left open is the caller's mistake, said as one, and nothing is returned. */
+	pg_json_writer w;
+	pg_json_writer_init(&w, 0);
+	pg_json_writer_open(&w, NULL, '[');
+	char *text = (char *)"untouched";
+	assert_int_equal(pg_json_writer_finish(&w, &text, NULL), PG_ESYSTEM);
+	assert_null(text);
+	assert_non_null(strstr(pg_error_message(), "1 open"));
+}
+
 static void test_result_file_round_trip_is_identical(void **state)
 {
 	(void)state;
@@ -476,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_result_missing_file_is_a_system_error),
 		cmocka_unit_test(test_result_write_to_missing_directory_leaves_nothing),
 		cmocka_unit_test(test_result_numbers_print_as_the_shortest_g_text_reads_back),
+		cmocka_unit_test(test_json_writer_lays_out_as_cjson_prints),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
