@@ -198,7 +198,10 @@ void pg_report_show_text(FILE *out, const char *commit, const char *subject, con
 		print_set(out, r->sets[i]);
 	}
 	if (n_shown < r->n_sets && !o->all_runs && !o->env_key)
-		fprintf(out, "\n(%zu older result sets not shown: --all-runs shows them)\n", r->n_sets - n_shown);
+		fprintf(out,
+			"\n(%zu older result set%s: each benchmark above is from the newest run that measured it"
+			" (shards are folded in); --all-runs shows every set)\n",
+			r->n_sets - n_shown, r->n_sets - n_shown == 1 ? "" : "s");
 	if (r->n_acceptances)
 		fputc('\n', out);
 	for (size_t i = 0; i < r->n_acceptances; i++)

@@ -66,6 +66,9 @@ git -C reader fetch -q origin refs/notes/perfgate:refs/notes/perfgate
 (cd reader && "$PERFGATE" show --format json >"$T/show.json" 2>"$T/show.err")
 check "show on the head sees the whole suite" \
   bash -c "jq -r '.. | objects | select(has(\"benchmarks\")) | .benchmarks[].name' show.json | sort -u | wc -l | grep -qx 7"
+(cd reader && "$PERFGATE" show >"$T/show.txt" 2>&1)
+check "show's table has all 7 benchmarks of the three shards" test "$(grep -cE '^  blob[0-9]+ +ok ' show.txt)" -eq 7
+check "and says the other shards' runs are folded in, not hidden" grep -q "2 older result sets: .*(shards are folded in)" show.txt
 
 # The final job: merge the three parts and decide once.
 run_pg merge 0 merge shard-1.json shard-2.json shard-3.json -o merged.json

@@ -44,7 +44,7 @@ expect_out table "^${c3:0:7}  third: the matcher got faster"
 expect_out table '^linux-x86_64-test  2026-01-02T00:00:00.000Z  run [0-9a-f]{8}$'
 expect_out table '^macos-arm64-test  2026-01-03T00:00:00.000Z'
 expect_out table '^  matcher +ok +latency +4\.50 ms$'
-expect_out table 'older result sets? not shown'
+expect_out table 'older result sets?: each benchmark above is from the newest run that measured it'
 check "latest per env key: two result sets" test "$(grep -c '^  matcher' "$T/table.out")" = 2
 
 run_pg all 0 show "$c3" --all-runs
