@@ -263,8 +263,8 @@ static int measure_pair(bisect *b, const pg_gates *probe_gates, int max_runs, pg
 			st->verdict = pg_paired_verdict(&est, b->threshold, b->good_gates->alpha, b->noise_floor);
 			if (st->verdict == PG_CHANGE_INCONCLUSIVE && side)
 				st->verdict = side > 0 ? PG_CHANGE_REGRESSION
-					    : est.hi < -b->threshold ? PG_CHANGE_IMPROVEMENT
-								     : PG_CHANGE_UNCHANGED;
+					    : est.hi < -b->threshold && est.p < b->good_gates->alpha ? PG_CHANGE_IMPROVEMENT
+												      : PG_CHANGE_UNCHANGED;
 			st->change = est.change;
 			st->lo = est.lo;
 			st->hi = est.hi;
