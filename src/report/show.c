@@ -197,11 +197,17 @@ void pg_report_show_text(FILE *out, const char *commit, const char *subject, con
 		fputc('\n', out);
 		print_set(out, r->sets[i]);
 	}
-	if (n_shown < r->n_sets && !o->all_runs && !o->env_key)
+	/* The older sets of the keys shown: folded into the table, not lost. */
+	size_t n_older = 0;
+	for (size_t i = 0; i < r->n_sets && !o->all_runs; i++) {
+		const char *key = r->sets[i]->env.key;
+		n_older += !shown(r, i, o) && key && (!o->env_key || strcmp(key, o->env_key) == 0);
+	}
+	if (n_older)
 		fprintf(out,
 			"\n(%zu older result set%s: each benchmark above is from the newest run that measured it"
 			" (shards are folded in); --all-runs shows every set)\n",
-			r->n_sets - n_shown, r->n_sets - n_shown == 1 ? "" : "s");
+			n_older, n_older == 1 ? "" : "s");
 	if (r->n_acceptances)
 		fputc('\n', out);
 	for (size_t i = 0; i < r->n_acceptances; i++)

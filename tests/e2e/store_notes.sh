@@ -49,6 +49,10 @@ check "latest per env key: two result sets" test "$(grep -c '^  matcher' "$T/tab
 
 run_pg all 0 show "$c3" --all-runs
 check "--all-runs shows every result set" test "$(grep -c '^  matcher' "$T/all.out")" = 3
+run_pg envtext 0 show "$c3" --env linux-x86_64-test
+expect_out envtext '^\(1 older result set: each benchmark above is from the newest run that measured it'
+run_pg envmac 0 show "$c3" --env macos-arm64-test
+check "--env of a key with one set: no older set to mention" bash -c "! grep -q 'older result set' '$T/envmac.out'"
 run_pg env 0 show "$c3" --env macos-arm64-test --format json
 check "--env picks one key" test "$(jq -r .env.key "$T/env.out")" = macos-arm64-test
 run_pg noenv 0 show "$c3" --env windows
