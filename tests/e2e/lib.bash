@@ -79,6 +79,17 @@ make_repo() {
   git -C "$1" commit -q -m "first"
 }
 
+# hyperfine_json FILE SCALE SAMPLE...: a hyperfine export of command "w", samples in ms times SCALE.
+hyperfine_json() {
+  local file=$1 scale=$2
+  shift 2
+  printf '%s\n' "$@" | awk -v s="$scale" '{ t[NR] = $1 * s / 1000 } END {
+    printf "{\"results\":[{\"command\":\"w\",\"mean\":%.9f,\"stddev\":0,\"median\":%.9f,\"user\":0,\"system\":0,\"min\":%.9f,\"max\":%.9f,\"times\":[", t[1], t[1], t[1], t[1]
+    for (i = 1; i <= NR; i++) printf "%s%.9f", (i > 1 ? "," : ""), t[i]
+    print "]}]}"
+  }' >"$file"
+}
+
 finish() {
   echo "$passes passed, $failures failed"
   [[ $failures -eq 0 ]]

@@ -3,17 +3,6 @@
 # `publish` mark red only what a check would fail, grey what it cannot tell, and not what is accepted
 source "$(dirname "$0")/lib.bash"
 
-
-# hyperfine_json FILE SCALE SAMPLE...: a hyperfine export of command "w", samples in ms times SCALE.
-hyperfine_json() {
-  local file=$1 scale=$2
-  shift 2
-  printf '%s\n' "$@" | awk -v s="$scale" '{ t[NR] = $1 * s / 1000 } END {
-    printf "{\"results\":[{\"command\":\"w\",\"mean\":%.9f,\"stddev\":0,\"median\":%.9f,\"user\":0,\"system\":0,\"min\":%.9f,\"max\":%.9f,\"times\":[", t[1], t[1], t[1], t[1]
-    for (i = 1; i <= NR; i++) printf "%s%.9f", (i > 1 ? "," : ""), t[i]
-    print "]}]}"
-  }' >"$file"
-}
 # save_commit REPO FILE MESSAGE...: commit and store FILE's results on the commit.
 save_commit() {
   local repo=$1 file=$2

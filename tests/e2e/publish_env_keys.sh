@@ -5,16 +5,6 @@ source "$(dirname "$0")/lib.bash"
 
 command -v python3 >/dev/null || { echo "python3 is not installed: skipped"; exit 77; }
 
-# hyperfine_json FILE SCALE SAMPLE...: a hyperfine export of command "w", samples in ms times SCALE.
-hyperfine_json() {
-  local file=$1 scale=$2
-  shift 2
-  printf '%s\n' "$@" | awk -v s="$scale" '{ t[NR] = $1 * s / 1000 } END {
-    printf "{\"results\":[{\"command\":\"w\",\"mean\":%.9f,\"stddev\":0,\"median\":%.9f,\"user\":0,\"system\":0,\"min\":%.9f,\"max\":%.9f,\"times\":[", t[1], t[1], t[1], t[1]
-    for (i = 1; i <= NR; i++) printf "%s%.9f", (i > 1 ? "," : ""), t[i]
-    print "]}]}"
-  }' >"$file"
-}
 # save KEY SCALE: the runs of w at SCALE ms, saved on HEAD under env key KEY.
 tight=(0.989 0.992 0.994 0.996 0.998 1 1.002 1.004 1.006 1.008 1.01 1.012)
 save() {
