@@ -105,6 +105,13 @@ pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name);
 /* Append a deep copy of src to rs. Returns the copy or NULL on ENOMEM. */
 pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark *src);
 
+/*
+ * Append a deep copy of src, a benchmark of the set `from`, to rs, carrying
+ * the probe it was measured under where rs's own probe is another (a shard's
+ * benchmark in a merged or folded set). Returns the copy or NULL, PG_ENOMEM set.
+ */
+pg_benchmark *pg_result_set_adopt_benchmark(pg_result_set *rs, const pg_result_set *from, const pg_benchmark *src);
+
 /* Set status and reason (copied; printf format). Returns 0 or PG_ENOMEM. */
 int pg_benchmark_set_status(pg_benchmark *b, pg_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

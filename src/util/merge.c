@@ -66,19 +66,6 @@ static int timed(const pg_benchmark *b)
 	return 0;
 }
 
-/* b (a copy in merged) carries own, the probe it was measured under, where the merged set's is another. */
-static int place_probe(pg_benchmark *b, const pg_probe *own, const pg_result_set *merged)
-{
-	free(b->probe);
-	b->probe = NULL;
-	if (!own || (merged->probe.version > 0 && pg_probe_equal(own, &merged->probe)))
-		return 0;
-	if (!(b->probe = malloc(sizeof(*b->probe))))
-		return pg_error_set(PG_ENOMEM, "out of memory");
-	*b->probe = *own;
-	return 0;
-}
-
 /* *slot = a copy of s (the old value freed); s NULL: *slot as it was. 0 or PG_ENOMEM. */
 static int take_text(char **slot, const char *s)
 {
@@ -138,15 +125,10 @@ static int take_benchmarks(pg_result_set *m, size_t *from, char ***warnings, siz
 			return pg_error_set(PG_EINPUT, "benchmark '%s' is in both %s and %s: a merge takes each benchmark from one file",
 					    b->name, in[from[j]].name, in[k].name);
 		}
-		pg_benchmark *copy = pg_result_set_copy_benchmark(m, b);
-		if (!copy)
-			return pg_error_set(PG_ENOMEM, "out of memory");
+		if (!pg_result_set_adopt_benchmark(m, rs, b))
+			return PG_ENOMEM;
 		from[m->n_benchmarks - 1] = k;
-		const pg_probe *own = pg_benchmark_probe(rs, b);
-		int rc = place_probe(copy, own, m);
-		if (rc)
-			return rc;
-		unprobed += !own && m->probe.version > 0 && timed(b);
+		unprobed += !pg_benchmark_probe(rs, b) && m->probe.version > 0 && timed(b);
 	}
 	/* The model has no "no probe" for one benchmark of a set that has one: say what the set implies. */
 	if (unprobed)

@@ -322,6 +322,26 @@ const pg_probe *pg_benchmark_probe(const pg_result_set *rs, const pg_benchmark *
 	return rs && rs->probe.version > 0 ? &rs->probe : NULL;
 }
 
+pg_benchmark *pg_result_set_adopt_benchmark(pg_result_set *rs, const pg_result_set *from, const pg_benchmark *src)
+{
+	const pg_probe *own = pg_benchmark_probe(from, src);
+	pg_benchmark *copy = pg_result_set_copy_benchmark(rs, src);
+	if (!copy) {
+		pg_error_set(PG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	free(copy->probe);
+	copy->probe = NULL;
+	if (own && !pg_probe_equal(own, &rs->probe)) {
+		if (!(copy->probe = malloc(sizeof(*copy->probe)))) {
+			pg_error_set(PG_ENOMEM, "out of memory");
+			return NULL;
+		}
+		*copy->probe = *own;
+	}
+	return copy;
+}
+
 const char *pg_status_name(pg_status status)
 {
 	return status_names[status];

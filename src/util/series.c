@@ -56,16 +56,9 @@ int pg_records_fold(pg_commit_records *records)
 			for (size_t b = 0; b < next->n_benchmarks; b++) {
 				if (pg_result_set_find(latest, next->benchmarks[b].name))
 					continue;
-				pg_benchmark *copy = pg_result_set_copy_benchmark(latest, &next->benchmarks[b]);
-				if (!copy)
-					return PG_ENOMEM;
 				/* Measured by another run (a shard): it keeps that run's probe. */
-				const pg_probe *own = pg_benchmark_probe(next, &next->benchmarks[b]);
-				if (!copy->probe && own && !pg_probe_equal(own, &latest->probe)) {
-					if (!(copy->probe = malloc(sizeof(*copy->probe))))
-						return PG_ENOMEM;
-					*copy->probe = *own;
-				}
+				if (!pg_result_set_adopt_benchmark(latest, next, &next->benchmarks[b]))
+					return PG_ENOMEM;
 			}
 			done = next;
 		}
