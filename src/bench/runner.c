@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,13 +344,24 @@ static void wait_child(pg_run_outcome *out, child *c, double timeout_s, int kill
 }
 
 /*
+ * An empty outcome, field by field: the two 8 KiB tails are written only as
+ * far as the command writes, so pages it never fills are never resident.
+ */
+static void outcome_reset(pg_run_outcome *o)
+{
+	memset(o, 0, offsetof(pg_run_outcome, stderr_tail));
+	o->stderr_tail[0] = o->stdout_tail[0] = '\0';
+	o->stderr_len = o->stderr_total = o->stdout_len = o->stdout_total = 0;
+}
+
+/*
  * The measured run itself. watch_fd (or -1) is a descriptor whose hang-up
  * means nobody waits for the answer any more: then the child is killed.
  */
 static int run_local(pg_run_outcome *out, const pg_run_spec *spec, int watch_fd)
 {
 	child c;
-	memset(out, 0, sizeof(*out));
+	outcome_reset(out);
 	int rc = spawn_child(&c, out, spec, 0, spec->keep_stdout);
 	if (rc)
 		return rc;
@@ -391,6 +403,38 @@ static int read_all(int fd, void *data, size_t len)
 		p += got;
 		len -= (size_t)got;
 	}
+	return 0;
+}
+
+/*
+ * An outcome over the socket: its fields, then what the tails hold, not the
+ * 16 KiB of buffer they could hold.
+ */
+static int send_outcome(int fd, const pg_run_outcome *o)
+{
+	static char msg[sizeof(pg_run_outcome)];
+	size_t fixed = offsetof(pg_run_outcome, stderr_tail);
+	size_t lens[4] = {o->stderr_len, o->stderr_total, o->stdout_len, o->stdout_total};
+	char *at = msg;
+	at = (char *)memcpy(at, o, fixed) + fixed;
+	at = (char *)memcpy(at, lens, sizeof(lens)) + sizeof(lens);
+	at = (char *)memcpy(at, o->stderr_tail, o->stderr_len) + o->stderr_len;
+	at = (char *)memcpy(at, o->stdout_tail, o->stdout_len) + o->stdout_len;
+	return write_all(fd, msg, (size_t)(at - msg));
+}
+
+static int receive_outcome(int fd, pg_run_outcome *o)
+{
+	size_t lens[4];
+	if (read_all(fd, o, offsetof(pg_run_outcome, stderr_tail)) != 0 || read_all(fd, lens, sizeof(lens)) != 0 ||
+	    lens[0] > PG_OUTPUT_TAIL || lens[2] > PG_OUTPUT_TAIL ||
+	    read_all(fd, o->stderr_tail, lens[0]) != 0 || read_all(fd, o->stdout_tail, lens[2]) != 0)
+		return -1;
+	o->stderr_len = lens[0];
+	o->stderr_total = lens[1];
+	o->stdout_len = lens[2];
+	o->stdout_total = lens[3];
+	o->stderr_tail[o->stderr_len] = o->stdout_tail[o->stdout_len] = '\0';
 	return 0;
 }
 
@@ -595,7 +639,7 @@ static void spawner_main(int fd)
 		struct response_head resp;
 		struct request_head wait_req;
 		memset(&resp, 0, sizeof(resp));
-		memset(&outcome, 0, sizeof(outcome));
+		outcome_reset(&outcome);
 		/* OP_WAIT carries no strings: peek at the header to tell. */
 		if (recv(fd, &wait_req, sizeof(wait_req), MSG_PEEK | MSG_WAITALL) != (ssize_t)sizeof(wait_req))
 			_exit(0);
@@ -661,7 +705,7 @@ static void spawner_main(int fd)
 		free(storage);
 		free(vectors);
 		if (write_all(fd, &resp, sizeof(resp)) != 0 ||
-		    write_all(fd, &outcome, sizeof(outcome)) != 0)
+		    send_outcome(fd, &outcome) != 0)
 			_exit(0);
 	}
 }
@@ -716,7 +760,7 @@ int pg_run(pg_run_outcome *out, const pg_run_spec *spec)
 	if (spawner_fd < 0)
 		return run_local(out, spec, -1);
 	if (send_request(spec, OP_RUN, 0) != 0 || read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
-	    read_all(spawner_fd, out, sizeof(*out)) != 0)
+	    receive_outcome(spawner_fd, out) != 0)
 		return pg_error_set(PG_ESYSTEM, "the spawner process is gone (running '%s')",
 				    spec->argv[0]);
 	spawner_floor = resp.floor;
@@ -748,9 +792,12 @@ int pg_spawner_probe(double *cpu_ms, double *mem_ms)
 
 int pg_process_start(pg_process *p, const pg_run_spec *spec, int with_stdin)
 {
-	memset(p, 0, sizeof(*p));
+	/* Field by field: the 8 KiB stderr tail is only written as far as the process writes. */
 	p->pid = -1;
 	p->stdin_fd = p->stdout_fd = p->stderr_fd = -1;
+	p->started = 0;
+	p->stderr_tail[0] = '\0';
+	p->stderr_len = p->stderr_total = 0;
 	if (spawner_fd < 0) {
 		child c;
 		static pg_run_outcome scratch;
@@ -806,7 +853,7 @@ static void close_process_pipes(pg_process *p)
 
 int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int kill_now)
 {
-	memset(out, 0, sizeof(*out));
+	outcome_reset(out);
 	if (p->stdin_fd >= 0) {
 		close(p->stdin_fd);
 		p->stdin_fd = -1;
@@ -845,7 +892,7 @@ int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int 
 					break;
 			}
 			if (read_all(spawner_fd, &resp, sizeof(resp)) != 0 ||
-			    read_all(spawner_fd, out, sizeof(*out)) != 0)
+			    receive_outcome(spawner_fd, out) != 0)
 				rc = pg_error_set(PG_ESYSTEM, "the spawner process is gone");
 			else if (resp.rc)
 				rc = pg_error_set(resp.rc, "%s", resp.message);
@@ -853,7 +900,7 @@ int pg_process_finish(pg_run_outcome *out, pg_process *p, double timeout_s, int 
 				spawner_floor = resp.floor;
 		}
 		pg_process_drain_stderr(p);
-		memcpy(out->stderr_tail, p->stderr_tail, sizeof(out->stderr_tail));
+		memcpy(out->stderr_tail, p->stderr_tail, p->stderr_len + 1);
 		out->stderr_len = p->stderr_len;
 		out->stderr_total = p->stderr_total;
 	}
