@@ -355,6 +355,50 @@ static void test_signoff_matches_golden_files(void **state)
 	check_format_goldens("signoff");
 }
 
+/* The JSON verdict is written as it goes (no tree): its layout is cJSON_Print's, byte for byte. */
+static void test_json_matches_golden_files(void **state)
+{
+	(void)state;
+	check_format_goldens("json");
+}
+
+/* The parts no fixture has: the environment probe (verdict and row) and the level shifts. */
+static void test_json_probe_and_level_shifts_match_golden_file(void **state)
+{
+	(void)state;
+	pg_verdict *v = load_verdict("fail_mixed");
+	assert_true(v->n_metrics >= 2);
+	v->metrics[0].probe_ratio = 1.25;
+	v->metrics[0].probe_held = 1;
+	v->metrics[1].probe_ratio = 0.8;
+	v->metrics[1].probe_normalized = 1;
+	v->metrics[1].raw_change = -0.125;
+	v->probe = (pg_verdict_probe){.state = PG_PROBE_COMPARED, .has_base = 1, .has_head = 1, .base_ms = 40.5,
+				      .head_ms = 50.625, .base_spread = 0.01, .head_spread = 0.02, .ratio = 1.25,
+				      .noise = 0.05, .moved = 1};
+	v->shifts_window = 20;
+	v->n_shifts = 2;
+	assert_non_null(v->shifts = calloc(2, sizeof(*v->shifts)));
+	const char *subjects[] = {"slow \"path\" <b>", NULL};
+	for (size_t i = 0; i < 2; i++) {
+		pg_level_shift *sh = &v->shifts[i];
+		assert_non_null(sh->metric = strdup(i ? "b.rss" : "a.wall"));
+		assert_non_null(sh->unit = strdup(i ? "B" : "ms"));
+		snprintf(sh->commit, sizeof(sh->commit), "%040zu", i + 1);
+		sh->subject = subjects[i] ? strdup(subjects[i]) : NULL;
+		sh->before = i ? 1048576 : 10.25;
+		sh->after = i ? 2097152 : 12.5;
+		sh->change = sh->after / sh->before - 1;
+		sh->p = i ? NAN : 0.001;
+	}
+	pg_report_options o = {0};
+	size_t len;
+	char *text = render(pg_report_find("json")->render, v, &o, &len);
+	expect_golden("probe_shifts", "json", text, len);
+	free(text);
+	pg_verdict_free(v);
+}
+
 static size_t count_lines_starting(const char *text, const char *prefix)
 {
 	size_t n = 0, plen = strlen(prefix);
@@ -830,6 +874,8 @@ int main(void)
 		cmocka_unit_test(test_junit_matches_golden_files),
 		cmocka_unit_test(test_github_matches_golden_files),
 		cmocka_unit_test(test_signoff_matches_golden_files),
+		cmocka_unit_test(test_json_matches_golden_files),
+		cmocka_unit_test(test_json_probe_and_level_shifts_match_golden_file),
 		cmocka_unit_test(test_markdown_marker_names_the_env_or_unknown),
 		cmocka_unit_test(test_markdown_escapes_every_markup_character),
 		cmocka_unit_test(test_markdown_escapes_what_would_start_a_block),
