@@ -128,7 +128,8 @@ int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *
 		if ((rc = add(out, "*", by, "label")))
 			return rc;
 	}
-	if (!repo || !head)
+	/* Without a base there is no range (nothing has a change to accept): not the whole history. */
+	if (!repo || !head || !base)
 		return 0;
 	if (git_revwalk_new(&walk, repo) != 0 || git_oid_fromstr(&oid, head) != 0 ||
 	    git_revwalk_push(walk, &oid) != 0) {

@@ -65,6 +65,18 @@ PERFGATE_ACCEPT_LABELED=true PERFGATE_ACCEPT_LABEL=perf-accepted pg check --form
 check "a labelled PR's regression passes" test $? -eq 0
 check "accepted by the label" jq -e '.metrics[0].accepted_by | test("label perf-accepted")' repo/v.json
 
+# Without a baseline there is no base..head range: trailers in the history are not read, nor
+# warned about as matching nothing (check used to walk the whole history for them).
+make_repo fresh
+cp -r repo/gates fresh/
+head -c 100 /dev/urandom >fresh/blob.bin
+git -C fresh add -A && git -C fresh commit -q -m "first" -m "Perfgate-Accept: blob.* +5%"
+echo more >>fresh/blob.bin && git -C fresh commit -q -am "second"
+(cd fresh && "$PERFGATE" check --format json=v.json >/dev/null 2>&1)
+check "with no baseline, check passes" test $? -eq 0
+check "and reads no trailer from the history before it" \
+  jq -e '.base.found == false and (.warnings | map(test("Perfgate-Accept")) | any | not)' fresh/v.json
+
 # Bad input.
 pg accept 'blob.*' --reason x --commit no-such-commit >/dev/null 2>bad.err
 check "accept on a commit that does not exist exits 2" test $? -eq 2
