@@ -15,6 +15,15 @@ int pg_repo_discover(git_repository **out, const char *start);
 /* Undo the set-up pg_repo_discover did, if it did: at exit, after every repository is freed. */
 void pg_repo_library_shutdown(void);
 
+/*
+ * Let go of what libgit2 keeps between reads (the packs it maps, the objects
+ * it parsed, the index, config and refs it loaded) and give the freed heap
+ * back: between the stages of a verb, so that one stage's reading is not
+ * still resident while the next measures. The repository stays open: the
+ * next read loads what it needs again. Hold no git object across the call.
+ */
+void pg_repo_release(git_repository *repo);
+
 /* Work tree root of repo (no trailing slash), caller frees; NULL for a bare repo. */
 char *pg_repo_root(git_repository *repo);
 

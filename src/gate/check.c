@@ -8,6 +8,7 @@
 #include "perfgate/gate_history.h"
 #include "perfgate/log.h"
 #include "perfgate/plot.h"
+#include "perfgate/repo.h"
 #include "perfgate/runner.h"
 #include "perfgate/store.h"
 
@@ -244,6 +245,8 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	pg_log_verbose("baseline: %s (%s)", !base->rs ? "none" : base->start ? base->start : "found",
 		       base->how ? base->how : "the default");
 
+	/* What the walk read is not kept while the benchmarks run. */
+	pg_repo_release(ctx.repo);
 	pg_measure_options mo = {.runs = o->gate.runs, .warmup = o->gate.warmup, .only = o->gate.only,
 				 .progress = o->gate.progress};
 	pg_verdict early = {0};
@@ -293,6 +296,7 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		if (pg_plot_verdict(o->plot_dir, rs, base->rs, v, &po) != 0)
 			pg_verdict_warn(v, "no plots: %s", pg_error_message());
 	}
+	pg_repo_release(ctx.repo);
 	if ((rc = pg_gate_render(&o->gate, v)))
 		goto early_out;
 	if (measured)

@@ -3,6 +3,10 @@
 
 #include "perfgate/error.h"
 
+#include <git2/sys/repository.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +19,8 @@ const char *pg_git_error(void)
 /* What libgit2 may keep of the objects it parsed. */
 #define PG_GIT_CACHE_BYTES (2 * 1024 * 1024)
 /* How much of the packs libgit2 maps at a time, and in windows of what size. */
-#define PG_GIT_MAPPED_BYTES (8 * 1024 * 1024)
-#define PG_GIT_WINDOW_BYTES (2 * 1024 * 1024)
+#define PG_GIT_MAPPED_BYTES (512 * 1024)
+#define PG_GIT_WINDOW_BYTES (128 * 1024)
 
 /* libgit2 is set up when a repository is first looked for: a verb's --help never pays for it. */
 static int library_up;
@@ -52,6 +56,17 @@ int pg_repo_discover(git_repository **out, const char *start)
 		return pg_error_set(PG_ESYSTEM, "%s: cannot open the git repository: %s", start,
 				    pg_git_error());
 	return 0;
+}
+
+void pg_repo_release(git_repository *repo)
+{
+	if (!repo)
+		return;
+	git_repository__cleanup(repo);
+#ifdef __GLIBC__
+	/* What was freed in the middle of the heap stays resident until asked back. */
+	malloc_trim(0);
+#endif
 }
 
 char *pg_repo_root(git_repository *repo)
@@ -97,6 +112,8 @@ int pg_repo_head(char **commit, int *dirty, git_repository *repo)
 		int modified = 0;
 		if (git_status_foreach_ext(repo, &opts, count_modified, &modified) == 0)
 			*dirty = modified > 0;
+		/* The index and every tree of HEAD were read for that: none of it is needed again. */
+		pg_repo_release(repo);
 	}
 	return 0;
 }
