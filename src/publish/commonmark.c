@@ -1,14 +1,17 @@
-/* commonmark.c - markdown to HTML through cmark-gfm, GitHub's own parser (the sign-off's tables need GFM) */
+/*
+ * commonmark.c - the module libperfgate-commonmark.so: markdown to HTML through cmark-gfm,
+ * GitHub's own parser (the sign-off's tables need GFM). A module of its own so that cmark-gfm
+ * and its extensions are loaded only by the verb that renders markdown (publish), not by every
+ * verb's start; markdown.c loads it.
+ */
 #include "publish/commonmark.h"
-
-#include "perfgate/error.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <stdlib.h>
 #include <string.h>
 
-int pg_markdown_to_html(char **html, const char *md, size_t len)
+__attribute__((visibility("default"))) int pg_commonmark_render(char **html, const char *md, size_t len)
 {
 	*html = NULL;
 	/* Registers the GFM extensions once per process (cmark-gfm keeps them in a global registry). */
@@ -18,7 +21,7 @@ int pg_markdown_to_html(char **html, const char *md, size_t len)
 	if (!parser || !table || !cmark_parser_attach_syntax_extension(parser, table)) {
 		if (parser)
 			cmark_parser_free(parser);
-		return pg_error_set(PG_ENOMEM, "out of memory (markdown parser)");
+		return -1;
 	}
 	cmark_parser_feed(parser, md, len);
 	cmark_node *doc = cmark_parser_finish(parser);
@@ -29,7 +32,7 @@ int pg_markdown_to_html(char **html, const char *md, size_t len)
 		cmark_node_free(doc);
 	cmark_parser_free(parser);
 	if (!out)
-		return pg_error_set(PG_ENOMEM, "out of memory (markdown renderer)");
+		return -1;
 	/* cmark allocates with its default allocator, malloc: the caller's free() matches it. */
 	*html = out;
 	return 0;

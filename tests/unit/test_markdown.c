@@ -5,10 +5,26 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "perfgate/error.h"
 #include "publish/commonmark.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Runs first: before the module was ever loaded, a directory without it is a clear error. */
+static void test_a_missing_module_is_named(void **state)
+{
+	(void)state;
+	char *html = (char *)"not touched";
+	pg_markdown_module_dir("/nonexistent/perfgate-modules");
+	assert_int_equal(pg_markdown_to_html(&html, "# x\n", 4), PG_ESYSTEM);
+	assert_null(html);
+	assert_non_null(strstr(pg_error_message(), "/nonexistent/perfgate-modules/" PG_COMMONMARK_MODULE));
+	/* The build tree's modules, as ctest names it; the tests below load from there. */
+	const char *bindir = getenv("PG_BINDIR");
+	assert_non_null(bindir);
+	pg_markdown_module_dir(bindir);
+}
 
 static char *html_of(const char *md)
 {
@@ -50,6 +66,7 @@ static void test_escaped_markdown_stays_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_missing_module_is_named),
 		cmocka_unit_test(test_a_gfm_table_becomes_an_html_table),
 		cmocka_unit_test(test_raw_html_and_script_links_never_pass),
 		cmocka_unit_test(test_escaped_markdown_stays_text),
