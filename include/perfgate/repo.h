@@ -17,10 +17,10 @@ void pg_repo_library_shutdown(void);
 
 /*
  * Let go of what libgit2 keeps between reads (the packs it maps, the objects
- * it parsed, the index, config and refs it loaded) and give the freed heap
- * back: between the stages of a verb, so that one stage's reading is not
- * still resident while the next measures. The repository stays open: the
- * next read loads what it needs again. Hold no git object across the call.
+ * it parsed, the index, config and refs it loaded): between the stages of a
+ * verb, so that the pages one stage read are not still resident while the
+ * next measures. The repository stays open: the next read loads what it
+ * needs again. Hold no git object across the call.
  */
 void pg_repo_release(git_repository *repo);
 

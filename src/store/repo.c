@@ -4,9 +4,6 @@
 #include "perfgate/error.h"
 
 #include <git2/sys/repository.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,10 +60,6 @@ void pg_repo_release(git_repository *repo)
 	if (!repo)
 		return;
 	git_repository__cleanup(repo);
-#ifdef __GLIBC__
-	/* What was freed in the middle of the heap stays resident until asked back. */
-	malloc_trim(0);
-#endif
 }
 
 char *pg_repo_root(git_repository *repo)
