@@ -80,17 +80,7 @@ static void gz_end(gz_count *g)
 	g->out = NULL;
 }
 
-/*
- * gzip -9 -n FILE: a 10-byte header (no name, mtime 0), the deflate stream
- * and an 8-byte trailer. zlib's gzip wrapper writes the same header and
- * trailer; its level-9 deflate is gzip's algorithm with the same parameters
- * (lazy matching, chain 4096, nice length 258), but gzip 1.x also ends a
- * block early when its statistics say so and zlib does not. Text usually
- * comes out to the byte; binaries differ by 0.3 % on average and up to 2 %
- * for small ones (measured on 150 of /usr/bin: +0.1 % for perfgate, +2.0 %
- * for a 48 kB one, some objects -1 %).
- * zlib is what the design names and what size-limit's gzip option uses.
- */
+/* The size of gzip -9 -n FILE (see gz_count above); its plain size too when count_bytes. */
 static int gzip_size(pg_file_size *out, int fd, const char *path, int count_bytes)
 {
 	gz_count g;
