@@ -16,13 +16,14 @@ int pg_repo_discover(git_repository **out, const char *start);
 void pg_repo_library_shutdown(void);
 
 /*
- * Let go of what libgit2 keeps between reads (the packs it maps, the objects
- * it parsed, the index, config and refs it loaded): between the stages of a
- * verb, so that the pages one stage read are not still resident while the
- * next measures. The repository stays open: the next read loads what it
- * needs again. Hold no git object across the call.
+ * Let go of the packs libgit2 has mapped (and the windows into them) by
+ * giving repo a fresh object database: between the stages of a verb, so
+ * that the pages one stage read are not still resident while the next
+ * measures. Only public libgit2 calls: everything else the repository holds
+ * (config, index, refs, shallow state) stays as it is. Objects parsed before
+ * stay valid. 0, or PG_ESYSTEM when the database cannot be opened again.
  */
-void pg_repo_release(git_repository *repo);
+int pg_repo_release(git_repository *repo);
 
 /* Work tree root of repo (no trailing slash), caller frees; NULL for a bare repo. */
 char *pg_repo_root(git_repository *repo);

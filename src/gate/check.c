@@ -246,7 +246,8 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		       base->how ? base->how : "the default");
 
 	/* What the walk read is not kept while the benchmarks run. */
-	pg_repo_release(ctx.repo);
+	if ((rc = pg_repo_release(ctx.repo)))
+		goto out;
 	pg_measure_options mo = {.runs = o->gate.runs, .warmup = o->gate.warmup, .only = o->gate.only,
 				 .progress = o->gate.progress};
 	pg_verdict early = {0};
@@ -296,8 +297,7 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		if (pg_plot_verdict(o->plot_dir, rs, base->rs, v, &po) != 0)
 			pg_verdict_warn(v, "no plots: %s", pg_error_message());
 	}
-	pg_repo_release(ctx.repo);
-	if ((rc = pg_gate_render(&o->gate, v)))
+	if ((rc = pg_repo_release(ctx.repo)) || (rc = pg_gate_render(&o->gate, v)))
 		goto early_out;
 	if (measured)
 		rc = pg_error_set(measured, "%s", measure_message);

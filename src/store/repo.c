@@ -3,7 +3,7 @@
 
 #include "perfgate/error.h"
 
-#include <git2/sys/repository.h>
+#include <git2/sys/repository.h> /* git_repository_set_odb */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,11 +55,31 @@ int pg_repo_discover(git_repository **out, const char *start)
 	return 0;
 }
 
-void pg_repo_release(git_repository *repo)
+int pg_repo_release(git_repository *repo)
 {
+	git_buf objects = GIT_BUF_INIT;
+	git_odb *odb = NULL;
 	if (!repo)
-		return;
-	git_repository__cleanup(repo);
+		return 0;
+	if (git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0 || git_odb_new(&odb) < 0) {
+		git_buf_dispose(&objects);
+		return pg_error_set(PG_ESYSTEM, "cannot reopen the object database: %s", pg_git_error());
+	}
+	/*
+	 * An empty database in its place first: the old one goes with its packs
+	 * (libgit2 shares an open pack between databases by its path, so a new one
+	 * opened first would keep every window mapped); then the real one again,
+	 * which opens and maps packs only as reads need them.
+	 */
+	git_repository_set_odb(repo, odb);
+	git_odb_free(odb);
+	int rc = git_odb_open(&odb, objects.ptr);
+	if (rc == 0) {
+		git_repository_set_odb(repo, odb);
+		git_odb_free(odb);
+	}
+	git_buf_dispose(&objects);
+	return rc < 0 ? pg_error_set(PG_ESYSTEM, "cannot reopen the object database: %s", pg_git_error()) : 0;
 }
 
 char *pg_repo_root(git_repository *repo)
@@ -105,8 +125,8 @@ int pg_repo_head(char **commit, int *dirty, git_repository *repo)
 		int modified = 0;
 		if (git_status_foreach_ext(repo, &opts, count_modified, &modified) == 0)
 			*dirty = modified > 0;
-		/* The index and every tree of HEAD were read for that: none of it is needed again. */
-		pg_repo_release(repo);
+		/* Every tree of HEAD was read for that: its packs' pages are not needed again. */
+		return pg_repo_release(repo);
 	}
 	return 0;
 }
