@@ -115,6 +115,24 @@ static int from_records(pg_acceptances *a, pg_store *store, const char *hex, con
 	return rc;
 }
 
+/* The trailers of one commit's message and the accept records stored on it; a commit that cannot be read adds none. */
+static int from_commit(pg_acceptances *out, git_repository *repo, pg_store *store, const git_oid *oid)
+{
+	git_commit *c = NULL;
+	char hex[GIT_OID_HEXSZ + 1], short_id[8], by[400];
+	if (git_commit_lookup(&c, repo, oid) != 0)
+		return 0; /* the edge of a shallow clone */
+	git_oid_tostr(hex, sizeof(hex), oid);
+	snprintf(short_id, sizeof(short_id), "%.7s", hex);
+	const char *summary = git_commit_summary(c);
+	snprintf(by, sizeof(by), "%s %s", short_id, summary ? summary : "");
+	int rc = from_message(out, git_commit_message(c), by, short_id);
+	git_commit_free(c);
+	if (!rc && store)
+		rc = from_records(out, store, hex, short_id);
+	return rc;
+}
+
 int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *store,
 			   const char *base, const char *head, const char *label)
 {
@@ -128,30 +146,19 @@ int pg_acceptances_collect(pg_acceptances *out, git_repository *repo, pg_store *
 		if ((rc = add(out, "*", by, "label")))
 			return rc;
 	}
-	/* Without a base there is no range (nothing has a change to accept): not the whole history. */
-	if (!repo || !head || !base)
+	if (!repo || !head || git_oid_fromstr(&oid, head) != 0)
 		return 0;
-	if (git_revwalk_new(&walk, repo) != 0 || git_oid_fromstr(&oid, head) != 0 ||
-	    git_revwalk_push(walk, &oid) != 0) {
+	/* No base commit (none stored, or a baseline file): head alone, never the whole history. */
+	if (!base)
+		return from_commit(out, repo, store, &oid);
+	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_push(walk, &oid) != 0) {
 		git_revwalk_free(walk);
 		return 0;
 	}
-	if (base && git_oid_fromstr(&oid, base) == 0)
+	if (git_oid_fromstr(&oid, base) == 0)
 		git_revwalk_hide(walk, &oid);
-	while (!rc && git_revwalk_next(&oid, walk) == 0) {
-		git_commit *c = NULL;
-		char hex[GIT_OID_HEXSZ + 1], short_id[8], by[400];
-		if (git_commit_lookup(&c, repo, &oid) != 0)
-			continue; /* the edge of a shallow clone */
-		git_oid_tostr(hex, sizeof(hex), &oid);
-		snprintf(short_id, sizeof(short_id), "%.7s", hex);
-		const char *summary = git_commit_summary(c);
-		snprintf(by, sizeof(by), "%s %s", short_id, summary ? summary : "");
-		rc = from_message(out, git_commit_message(c), by, short_id);
-		git_commit_free(c);
-		if (!rc && store)
-			rc = from_records(out, store, hex, short_id);
-	}
+	while (!rc && git_revwalk_next(&oid, walk) == 0)
+		rc = from_commit(out, repo, store, &oid);
 	git_revwalk_free(walk);
 	return rc;
 }

@@ -76,6 +76,14 @@ echo more >>fresh/blob.bin && git -C fresh commit -q -am "second"
 check "with no baseline, check passes" test $? -eq 0
 check "and reads no trailer from the history before it" \
   jq -e '.base.found == false and (.warnings | map(test("Perfgate-Accept")) | any | not)' fresh/v.json
+# A baseline file has no commit: then head's own trailer still accepts (head alone, as with --base).
+(cd fresh && "$PERFGATE" run -q -o base.json >/dev/null 2>&1)
+head -c 150 /dev/urandom >>fresh/blob.bin
+git -C fresh commit -q -am "grow it" -m "Perfgate-Accept: blob.* +500%"
+(cd fresh && "$PERFGATE" check --base base.json --format json=vf.json >/dev/null 2>&1)
+check "against a baseline file, head's trailer accepts the change" test $? -eq 0
+check "and names head" jq -e --arg id "$(git -C fresh rev-parse --short=7 HEAD)" \
+  '[.metrics[] | select(.verdict == "accepted")] | length > 0 and all(.accepted_by | startswith($id + " grow it"))' fresh/vf.json
 
 # Bad input.
 pg accept 'blob.*' --reason x --commit no-such-commit >/dev/null 2>bad.err
