@@ -215,7 +215,7 @@ static void set_scores(pg_benchmark *out, tally *t, const corpus *c, int runs, d
 static int fail_with(pg_benchmark *out, pg_process *p, const pg_driver_ctx *ctx, pg_status status,
 		     const char *what)
 {
-	pg_run_outcome *o = calloc(1, sizeof(*o));
+	pg_run_outcome *o = malloc(sizeof(*o)); /* pg_process_finish fills it */
 	char how[1024] = "";
 	if (o && p->pid > 0) {
 		pg_process_finish(o, p, 1.0, status == PG_STATUS_TIMEOUT || ctx == NULL);
@@ -295,7 +295,7 @@ static void stop_peer(peer *x)
 {
 	if (!x->started)
 		return;
-	pg_run_outcome *o = calloc(1, sizeof(*o));
+	pg_run_outcome *o = malloc(sizeof(*o)); /* pg_process_finish fills it */
 	if (o)
 		pg_process_finish(o, &x->p, 1.0, 1);
 	free(o);
@@ -542,7 +542,7 @@ static int run_line(pg_benchmark *out, const pg_bench_def *def, const pg_driver_
 			 extra, extra == 1 ? "" : "s");
 		return fail_with(out, &target.p, ctx, PG_STATUS_FAILED, what);
 	}
-	pg_run_outcome *o = calloc(1, sizeof(*o));
+	pg_run_outcome *o = malloc(sizeof(*o)); /* pg_process_finish fills it */
 	if (!o)
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	rc = pg_process_finish(o, &target.p, query_timeout, 0);

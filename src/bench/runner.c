@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -408,19 +409,35 @@ static int read_all(int fd, void *data, size_t len)
 
 /*
  * An outcome over the socket: its fields, then what the tails hold, not the
- * 16 KiB of buffer they could hold.
+ * 16 KiB of buffer they could hold. Both tails come last in the struct, the
+ * fixed fields before them (a field added after would be neither sent nor reset).
  */
+_Static_assert(offsetof(pg_run_outcome, stdout_total) + sizeof(size_t) == sizeof(pg_run_outcome),
+	       "pg_run_outcome: the tails and their counts are its last fields");
+
 static int send_outcome(int fd, const pg_run_outcome *o)
 {
-	static char msg[sizeof(pg_run_outcome)];
-	size_t fixed = offsetof(pg_run_outcome, stderr_tail);
 	size_t lens[4] = {o->stderr_len, o->stderr_total, o->stdout_len, o->stdout_total};
-	char *at = msg;
-	at = (char *)memcpy(at, o, fixed) + fixed;
-	at = (char *)memcpy(at, lens, sizeof(lens)) + sizeof(lens);
-	at = (char *)memcpy(at, o->stderr_tail, o->stderr_len) + o->stderr_len;
-	at = (char *)memcpy(at, o->stdout_tail, o->stdout_len) + o->stdout_len;
-	return write_all(fd, msg, (size_t)(at - msg));
+	struct iovec iov[4] = {{(void *)o, offsetof(pg_run_outcome, stderr_tail)},
+			       {lens, sizeof(lens)},
+			       {(void *)o->stderr_tail, o->stderr_len},
+			       {(void *)o->stdout_tail, o->stdout_len}};
+	struct iovec *at = iov;
+	int n = 4;
+	while (n > 0) {
+		ssize_t put = writev(fd, at, n);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return -1;
+		for (; n > 0 && (size_t)put >= at->iov_len; at++, n--)
+			put -= (ssize_t)at->iov_len;
+		if (n > 0) {
+			at->iov_base = (char *)at->iov_base + put;
+			at->iov_len -= (size_t)put;
+		}
+	}
+	return 0;
 }
 
 static int receive_outcome(int fd, pg_run_outcome *o)
@@ -428,8 +445,10 @@ static int receive_outcome(int fd, pg_run_outcome *o)
 	size_t lens[4];
 	if (read_all(fd, o, offsetof(pg_run_outcome, stderr_tail)) != 0 || read_all(fd, lens, sizeof(lens)) != 0 ||
 	    lens[0] > PG_OUTPUT_TAIL || lens[2] > PG_OUTPUT_TAIL ||
-	    read_all(fd, o->stderr_tail, lens[0]) != 0 || read_all(fd, o->stdout_tail, lens[2]) != 0)
+	    read_all(fd, o->stderr_tail, lens[0]) != 0 || read_all(fd, o->stdout_tail, lens[2]) != 0) {
+		outcome_reset(o);
 		return -1;
+	}
 	o->stderr_len = lens[0];
 	o->stderr_total = lens[1];
 	o->stdout_len = lens[2];
