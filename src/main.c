@@ -1,7 +1,7 @@
 /*
  * main.c - perfgate's executable. It answers `--version` and runs the matcher's echo target
  * itself, needing nothing but libc; for a verb it loads the module libperfgate-cli.so (entry.c),
- * which brings libgit2 and the twenty libraries libgit2 needs, and hands it argv. The loader's
+ * which brings libgit2 and the fourteen libraries libgit2 needs, and hands it argv. The loader's
  * work for those libraries is most of a start (tests/bench/startup.sh): a verb pays it, the
  * version and the echo target do not.
  */

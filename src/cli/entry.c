@@ -1,7 +1,7 @@
 /*
  * entry.c - perfgate's verbs behind the executable: start the spawner, pick the verb, map errors
  * to exit status. Built as the module libperfgate-cli.so, which the executable (main.c) loads
- * for every verb, so that --version does not load libgit2 and its twenty libraries.
+ * for every verb, so that --version does not load libgit2 and the libraries it needs.
  */
 #include "cli/cli.h"
 #include "perfgate/error.h"

@@ -20,8 +20,12 @@ void pg_markdown_module_dir(const char *dir)
 	snprintf(module_dir, sizeof(module_dir), "%s", dir ? dir : "");
 }
 
-/* Where the module is: in the directory set, else beside the object holding this function. */
-static void module_path(char *buf, size_t size)
+/*
+ * Where the module is: in the directory set, else beside the object holding
+ * this function. -1 when neither is known (never the working directory: it
+ * is the repository being checked).
+ */
+static int module_path(char *buf, size_t size)
 {
 	Dl_info self;
 	char dir[PATH_MAX];
@@ -31,9 +35,10 @@ static void module_path(char *buf, size_t size)
 		snprintf(dir, sizeof(dir), "%s", self.dli_fname);
 		*strrchr(dir, '/') = '\0';
 	} else {
-		snprintf(dir, sizeof(dir), ".");
+		return -1;
 	}
 	snprintf(buf, size, "%s/%s", dir, PG_COMMONMARK_MODULE);
+	return 0;
 }
 
 int pg_markdown_to_html(char **html, const char *md, size_t len)
@@ -42,7 +47,9 @@ int pg_markdown_to_html(char **html, const char *md, size_t len)
 	*html = NULL;
 	if (!render) {
 		char path[PATH_MAX + 64];
-		module_path(path, sizeof(path));
+		if (module_path(path, sizeof(path)) != 0)
+			return pg_error_set(PG_ESYSTEM, "cannot tell where %s is (markdown to HTML); reinstall perfgate",
+					    PG_COMMONMARK_MODULE);
 		/* Kept loaded: cmark-gfm keeps its extensions in a process-wide registry. */
 		void *module = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 		if (!module)

@@ -178,8 +178,9 @@ int pg_report_json(FILE *out, const pg_verdict *v, const pg_report_options *o)
 	size_t len = 0;
 	pg_json_writer_init(&w, 1);
 	verdict_json(&w, v);
-	if (pg_json_writer_finish(&w, &text, &len) != 0)
-		return pg_error_set(PG_ENOMEM, "out of memory rendering the verdict as JSON");
+	int rc = pg_json_writer_finish(&w, &text, &len);
+	if (rc)
+		return pg_error_wrap(rc, "the verdict as JSON");
 	fwrite(text, 1, len, out);
 	fputc('\n', out);
 	free(text);
