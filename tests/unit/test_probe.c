@@ -591,6 +591,61 @@ static void test_probe_user_time_past_the_threshold_holds_a_wall_pass(void **sta
 	pg_result_set_free(head);
 }
 
+/* bench_set's benchmark with its share of a CPU (cpu_percent) centred on share. */
+static pg_result_set *bench_set_share(double wall, double share, unsigned seed)
+{
+	pg_result_set *rs = bench_set(wall, 5, 1, seed);
+	fill(pg_benchmark_add_metric(&rs->benchmarks[0], "cpu_percent", "ratio", PG_BETTER_LOWER), share, 0.02, 30,
+	     seed + 3);
+	assert_int_equal(pg_result_set_summarize(rs), 0);
+	return rs;
+}
+
+static void test_probe_base_that_waited_for_a_cpu_holds_a_pass(void **state)
+{
+	(void)state;
+	/*
+	 * Seen against a stored base (timing_decision.sh, CI): the base's runs had 86 % of a CPU,
+	 * the head's 99 %, and +25 % of work came out wall -9.4 %. A base that waited cannot vouch
+	 * for a pass; a head that waited, a benchmark that mostly waits anyway, or a share within
+	 * the threshold changes nothing.
+	 */
+	pg_result_set *base = bench_set_share(12, 0.85, 1), *head = bench_set_share(10, 0.97, 2);
+	pg_verdict *v = judge(head, base, NULL);
+	const pg_metric_change *wall = row(v, "wall");
+	assert_int_equal(wall->verdict, PG_CHANGE_INCONCLUSIVE);
+	assert_non_null(strstr(wall->note, "the base's runs had 85 % of a CPU, the head's 97 %"));
+	assert_non_null(strstr(wall->note, "(p "));
+	assert_non_null(strstr(wall->note, " % is inconclusive, not a pass"));
+	assert_true(wall->change < -0.15);
+	assert_int_equal(v->overall, PG_OVERALL_INCONCLUSIVE);
+	pg_verdict_free(v);
+	/* The head waited and is slower: a regression stands (some regressions are waiting). */
+	v = judge(base, head, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_REGRESSION);
+	assert_int_equal(v->overall, PG_OVERALL_FAIL);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	/* A benchmark that mostly waits (30 % and 40 % of a CPU): its improvement stands. */
+	base = bench_set_share(12, 0.30, 1);
+	head = bench_set_share(10, 0.40, 2);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_IMPROVEMENT);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+	/* A share within the threshold (95 % and 99 %): the pass stands. */
+	base = bench_set_share(10, 0.95, 1);
+	head = bench_set_share(10, 0.99, 2);
+	v = judge(head, base, NULL);
+	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_UNCHANGED);
+	assert_int_equal(v->overall, PG_OVERALL_PASS);
+	pg_verdict_free(v);
+	pg_result_set_free(base);
+	pg_result_set_free(head);
+}
+
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
 {
 	(void)state;
@@ -693,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_probe_faster_head_runner_vouches_for_no_pass_it_could_explain),
 		cmocka_unit_test(test_probe_slower_runner_holds_a_cpu_time_regression_it_covers),
 		cmocka_unit_test(test_probe_user_time_past_the_threshold_holds_a_wall_pass),
+		cmocka_unit_test(test_probe_base_that_waited_for_a_cpu_holds_a_pass),
 		cmocka_unit_test(test_probe_faster_runner_never_hides_a_regression),
 		cmocka_unit_test(test_probe_missing_on_the_base_is_a_named_warning_not_a_silent_pass),
 		cmocka_unit_test(test_probe_missing_on_the_head_is_a_named_warning),
