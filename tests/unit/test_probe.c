@@ -627,23 +627,24 @@ static void test_probe_base_that_waited_for_a_cpu_holds_a_pass(void **state)
 	pg_verdict_free(v);
 	pg_result_set_free(base);
 	pg_result_set_free(head);
-	/* A benchmark that mostly waits (30 % and 40 % of a CPU): its improvement stands. */
-	base = bench_set_share(12, 0.30, 1);
-	head = bench_set_share(10, 0.40, 2);
-	v = judge(head, base, NULL);
-	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_IMPROVEMENT);
-	pg_verdict_free(v);
-	pg_result_set_free(base);
-	pg_result_set_free(head);
-	/* A share within the threshold (95 % and 99 %): the pass stands. */
-	base = bench_set_share(10, 0.95, 1);
-	head = bench_set_share(10, 0.99, 2);
-	v = judge(head, base, NULL);
-	assert_int_equal(row(v, "wall")->verdict, PG_CHANGE_UNCHANGED);
-	assert_int_equal(v->overall, PG_OVERALL_PASS);
-	pg_verdict_free(v);
-	pg_result_set_free(base);
-	pg_result_set_free(head);
+	/*
+	 * A benchmark that mostly waits (30 % and 40 % of a CPU): its improvement stands. A share
+	 * within the threshold (95 % and 99 %): the pass stands.
+	 */
+	const struct {
+		double base_wall, base_share, head_wall, head_share;
+		pg_change_verdict wall;
+	} stands[] = {{12, 0.30, 10, 0.40, PG_CHANGE_IMPROVEMENT}, {10, 0.95, 10, 0.99, PG_CHANGE_UNCHANGED}};
+	for (size_t i = 0; i < sizeof(stands) / sizeof(stands[0]); i++) {
+		base = bench_set_share(stands[i].base_wall, stands[i].base_share, 1);
+		head = bench_set_share(stands[i].head_wall, stands[i].head_share, 2);
+		v = judge(head, base, NULL);
+		assert_int_equal(row(v, "wall")->verdict, stands[i].wall);
+		assert_int_equal(v->overall, PG_OVERALL_PASS);
+		pg_verdict_free(v);
+		pg_result_set_free(base);
+		pg_result_set_free(head);
+	}
 }
 
 static void test_probe_faster_runner_never_hides_a_regression(void **state)
