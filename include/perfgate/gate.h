@@ -13,9 +13,10 @@
 
 /* Where perfgate runs: the repository (or none), {root} and {bindir}. */
 typedef struct pg_gate_context {
-	git_repository *repo; /* NULL outside a repository */
+	git_repository *repo; /* NULL outside a repository, and while suspended */
 	char *root;
 	char *bindir;
+	int suspended;        /* pg_gate_context_suspend let go of repo */
 } pg_gate_context;
 
 /* Find the repository from the current directory and fill root and bindir. Close even on error. */
@@ -24,6 +25,16 @@ void pg_gate_context_close(pg_gate_context *ctx);
 
 /* Where results are kept: store_dir, else the repository's notes (*store NULL outside one). */
 int pg_gate_open_store(pg_store **store, const pg_gate_context *ctx, const char *store_dir);
+
+/*
+ * While the benchmarks run, check holds no repository: pg_gate_context_suspend
+ * frees the store and the repository (libgit2's index, config, caches and pack
+ * mappings go with it); pg_gate_context_resume opens the same repository from
+ * ctx->root and the store again (store_dir as pg_gate_open_store takes it).
+ * Outside a repository both do nothing.
+ */
+void pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store);
+int pg_gate_context_resume(pg_gate_context *ctx, pg_store **store, const char *store_dir);
 
 /* For flows that walk history: the context, a repository (PG_ESYSTEM naming verb without one), the store. */
 int pg_gate_open_history(pg_gate_context *ctx, pg_store **store, const char *store_dir, const char *verb);
@@ -123,7 +134,15 @@ int pg_gate_save_files(const pg_gate_save_options *o);
  */
 void pg_gate_probe(pg_probe *probe, int after, const pg_gate_options *o, const pg_gates *gates);
 
-/* Perfgate-Accept trailers, accept records and the PR label between base and head, applied to v. */
+/*
+ * Perfgate-Accept trailers, accept records and the PR label (when
+ * PERFGATE_ACCEPT_LABELED says so) between base_commit and head_commit
+ * (pg_acceptances_collect), into a; release it with pg_acceptances_release.
+ */
+int pg_gate_read_acceptances(pg_acceptances *a, const pg_gate_context *ctx, pg_store *store,
+			     const char *base_commit, const char *head_commit);
+
+/* The same between v's base and head commits, applied to v. */
 int pg_gate_apply_acceptances(pg_verdict *v, const pg_gate_context *ctx, pg_store *store,
 			      const pg_compare_options *opts);
 

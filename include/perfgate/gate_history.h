@@ -32,14 +32,25 @@ int pg_gate_drift(pg_verdict *v, git_repository *repo, pg_store *store, const pg
 
 /*
  * The change points (as `perfgate changes` finds them) of each benchmark's
- * primary metric over the n first-parent commits from head's commit, in
- * head's env key, that go the bad way and that no acceptance covers, set
- * as v->shifts (pg_verdict_set_shifts). Nothing stored, no repository:
- * none, with a warning when the history could not be read. Returns 0 or
- * PG_ENOMEM.
+ * primary metric over the n first-parent commits from commit, in env_key,
+ * found ahead of the verdict they go into (check looks before it measures).
+ * Nothing stored, no repository, n 0: none. History that cannot be read is
+ * not an error: s->unread says why, for the verdict's warning. Release with
+ * pg_gate_level_shifts_release. Returns 0, PG_ENOMEM, or what reading the
+ * acceptances fails with.
  */
-int pg_gate_level_shifts(pg_verdict *v, git_repository *repo, pg_store *store, const pg_result_set *head,
-			 int n);
+typedef struct pg_level_shifts {
+	pg_changes found; /* set when looked */
+	size_t window;    /* commits looked at */
+	int looked;
+	char *unread;
+} pg_level_shifts;
+int pg_gate_level_shifts_find(pg_level_shifts *s, git_repository *repo, pg_store *store, const char *commit,
+			      const char *env_key, int n);
+
+/* Those that go the bad way and that no acceptance covers, as v->shifts (pg_verdict_set_shifts). */
+int pg_gate_level_shifts_apply(pg_verdict *v, const pg_level_shifts *s);
+void pg_gate_level_shifts_release(pg_level_shifts *s);
 
 /* ---- marks (src/gate/marks.c) ---- */
 

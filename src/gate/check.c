@@ -173,6 +173,25 @@ static int auto_picks_ab(const pg_gate_context *ctx, const pg_gates *gates, cons
 	return known;
 }
 
+/*
+ * The base commit compare will name (pg_compare: the origin of the first
+ * benchmark head measured that the baseline has), foreseen from the
+ * selection; NULL when the baseline has none of them.
+ */
+static const char *foreseen_base_commit(const pg_baseline *base, char *const *names, size_t n)
+{
+	for (size_t i = 0; base->rs && i < n; i++) {
+		const char *commit = NULL;
+		for (size_t j = 0; j < base->rs->n_benchmarks; j++)
+			if (strcmp(base->rs->benchmarks[j].name, names[i]) == 0 &&
+			    base->rs->benchmarks[j].status == PG_STATUS_OK && base->origins)
+				commit = base->origins[j].commit;
+		if (commit)
+			return commit;
+	}
+	return NULL;
+}
+
 int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 {
 	pg_gate_context ctx = {0};
@@ -183,6 +202,9 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	pg_baseline *base = NULL;
 	pg_verdict *v = NULL;
 	pg_run_history *history = NULL;
+	pg_acceptances accepts = {0};
+	const char *accepts_base = NULL;
+	pg_level_shifts shifts = {0};
 	char **names = NULL, **shard = NULL;
 	size_t n_names = 0;
 	pg_gate_check_options sharded;
@@ -245,9 +267,21 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	pg_log_verbose("baseline: %s (%s)", !base->rs ? "none" : base->start ? base->start : "found",
 		       base->how ? base->how : "the default");
 
-	/* What the walk read is not kept while the benchmarks run. */
-	if ((rc = pg_repo_release(ctx.repo)))
+	/*
+	 * Everything else check reads from git is read now, while those commits are at
+	 * hand: the baseline's run-to-run history, what accepts a change between it
+	 * and head (again only if compare names another base commit), and the level
+	 * shifts up to head (after saving, with --save: head's result is one of them).
+	 */
+	if ((rc = read_history(&history, store, &ctx, base, gates, names, n_names, o->history, &bo)))
 		goto out;
+	accepts_base = foreseen_base_commit(base, names, n_names);
+	if ((rc = pg_gate_read_acceptances(&accepts, &ctx, store, accepts_base, rs->commit)))
+		goto out;
+	if (!o->save && (rc = pg_gate_level_shifts_find(&shifts, ctx.repo, store, rs->commit, rs->env.key, o->shifts)))
+		goto out;
+	/* Then the repository is let go: libgit2 keeps nothing while the benchmarks run. */
+	pg_gate_context_suspend(&ctx, &store);
 	pg_measure_options mo = {.runs = o->gate.runs, .warmup = o->gate.warmup, .only = o->gate.only,
 				 .progress = o->gate.progress};
 	pg_verdict early = {0};
@@ -264,14 +298,14 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		rc = measured;
 		goto early_out;
 	}
+	/* The repository again only for what still reads or writes it. */
+	if ((o->save || o->drift > 0) && (rc = pg_gate_context_resume(&ctx, &store, o->store_dir)))
+		goto early_out;
 	/* Saved whatever the verdict: a failure is history too. */
 	if (o->save && (rc = pg_gate_save(rs, &ctx, o->store_dir, o->allow_dirty)))
 		goto early_out;
 	pg_compare_options co = {.strict = o->strict, .require_baseline = o->require_baseline,
-				 .history_runs = o->history};
-	if ((rc = read_history(&history, store, &ctx, base, gates, names, n_names, o->history, &bo)))
-		goto early_out;
-	co.history = history;
+				 .history_runs = o->history, .history = history};
 	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
 		goto early_out;
 	v->base_how = base->how ? strdup(base->how) : NULL;
@@ -283,13 +317,22 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		pg_verdict_warn(v, "%s", early.warnings[i]);
 	for (size_t i = 0; i < base->n_warnings; i++)
 		pg_verdict_warn(v, "%s", base->warnings[i]);
-	if ((rc = confirm_regressions(v, o, gates, &mo, base, rs, &co)) ||
-	    (rc = pg_gate_apply_acceptances(v, &ctx, store, &co)))
+	if ((rc = confirm_regressions(v, o, gates, &mo, base, rs, &co)))
+		goto early_out;
+	if (!v->base_commit != !accepts_base || (accepts_base && strcmp(v->base_commit, accepts_base) != 0)) {
+		pg_acceptances_release(&accepts);
+		if ((rc = pg_gate_context_resume(&ctx, &store, o->store_dir)) ||
+		    (rc = pg_gate_read_acceptances(&accepts, &ctx, store, v->base_commit, v->head_commit)))
+			goto early_out;
+	}
+	if ((rc = pg_acceptances_apply(v, &accepts, &co)))
 		goto early_out;
 	/* Creeping regressions: head against the target branch N first parents back. */
 	if (o->drift > 0 && (rc = pg_gate_drift(v, ctx.repo, store, rs, gates, o->drift, o->base.target, &co)))
 		goto early_out;
-	if ((rc = pg_gate_level_shifts(v, ctx.repo, store, rs, o->shifts)))
+	if ((o->save && (rc = pg_gate_level_shifts_find(&shifts, ctx.repo, store, rs->commit, rs->env.key,
+							o->shifts))) ||
+	    (rc = pg_gate_level_shifts_apply(v, &shifts)))
 		goto early_out;
 	if (o->plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */
@@ -308,6 +351,8 @@ early_out:
 		free(early.warnings[i]);
 	free(early.warnings);
 out:
+	pg_gate_level_shifts_release(&shifts);
+	pg_acceptances_release(&accepts);
 	pg_verdict_free(v);
 	pg_run_history_free(history);
 	pg_baseline_free(base);

@@ -144,24 +144,39 @@ out:
 	return rc;
 }
 
-int pg_gate_level_shifts(pg_verdict *v, git_repository *repo, pg_store *store, const pg_result_set *head, int n)
+int pg_gate_level_shifts_find(pg_level_shifts *s, git_repository *repo, pg_store *store, const char *commit,
+			      const char *env_key, int n)
 {
 	pg_history *h = NULL;
-	pg_changes found;
-	if (!repo || !head->commit || n <= 0)
+	memset(s, 0, sizeof(*s));
+	if (!repo || !commit || n <= 0)
 		return 0;
 	/* Summaries are enough: change points work on per-commit medians. */
-	int rc = pg_history_load(&h, store, head->commit, n, head->env.key, 0);
+	int rc = pg_history_load(&h, store, commit, n, env_key, 0);
 	if (rc) {
-		pg_verdict_warn(v, "level shifts not looked for: %s", pg_error_message());
+		s->unread = strdup(pg_error_message());
 		pg_error_clear();
-		return 0;
+		return s->unread ? 0 : pg_error_set(PG_ENOMEM, "out of memory");
 	}
-	if ((rc = pg_changes_find(&found, h, NULL, 0, NULL)) == 0) {
-		if ((rc = pg_gate_changes_annotate(&found, repo, store)) == 0)
-			rc = pg_verdict_set_shifts(v, &found, h->n_commits);
-		pg_changes_release(&found);
+	if ((rc = pg_changes_find(&s->found, h, NULL, 0, NULL)) == 0) {
+		s->looked = 1;
+		s->window = h->n_commits;
+		rc = pg_gate_changes_annotate(&s->found, repo, store);
 	}
 	pg_history_free(h);
 	return rc;
+}
+
+int pg_gate_level_shifts_apply(pg_verdict *v, const pg_level_shifts *s)
+{
+	if (s->unread)
+		return pg_verdict_warn(v, "level shifts not looked for: %s", s->unread);
+	return s->looked ? pg_verdict_set_shifts(v, &s->found, s->window) : 0;
+}
+
+void pg_gate_level_shifts_release(pg_level_shifts *s)
+{
+	pg_changes_release(&s->found);
+	free(s->unread);
+	memset(s, 0, sizeof(*s));
 }

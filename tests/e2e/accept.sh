@@ -85,6 +85,31 @@ check "against a baseline file, head's trailer accepts the change" test $? -eq 0
 check "and names head" jq -e --arg id "$(git -C fresh rev-parse --short=7 HEAD)" \
   '[.metrics[] | select(.verdict == "accepted")] | length > 0 and all(.accepted_by | startswith($id + " grow it"))' fresh/vf.json
 
+# check reads the acceptances before it measures, from the base commit it foresees (that of the
+# first benchmark with a baseline); when compare names another (that benchmark failed at head), it
+# reads them again from that one. Here a's baseline is at c1, b's at c2, and c2's own trailer is
+# part of b's baseline: it must not accept b's next change.
+make_repo two
+cat >two/gates.json <<JSON
+{"schema": "perfgate-gates/1",
+ "benchmarks": [{"name": "a", "kind": "size", "files": ["{root}/a.bin"]},
+                {"name": "b", "kind": "size", "files": ["{root}/b.bin"]}]}
+JSON
+head -c 10000 /dev/urandom >two/a.bin
+head -c 10000 /dev/urandom >two/b.bin
+git -C two add -A && git -C two commit -q -m c1
+(cd two && "$PERFGATE" check -c gates.json --save -q) || fail "check --save at c1"
+head -c 11000 /dev/urandom >two/b.bin
+git -C two commit -q -am c2 -m "Perfgate-Accept: b.*"
+(cd two && "$PERFGATE" run -c gates.json -b b --save -q) || fail "run -b b --save at c2"
+git -C two rm -q a.bin
+head -c 15000 /dev/urandom >two/b.bin
+git -C two commit -q -am "c3: a is gone, b grows"
+(cd two && "$PERFGATE" check -c gates.json --format json=v.json >/dev/null 2>&1)
+check "the base commit is b's (a failed)" jq -e --arg c "$(git -C two rev-parse HEAD~1)" '.base.commit == $c' two/v.json
+check "the base commit's own trailer does not accept b's change" \
+  jq -e '[.metrics[] | select(.bench == "b" and .metric == "bytes")][0].verdict == "regression"' two/v.json
+
 # Bad input.
 pg accept 'blob.*' --reason x --commit no-such-commit >/dev/null 2>bad.err
 check "accept on a commit that does not exist exits 2" test $? -eq 2

@@ -78,6 +78,16 @@ check "under its heading" grep -q '^### Level shifts not accepted (last 41 commi
 check "the terminal report says it" grep -q "level shift: blob.bytes +20.0 % .* at $(git -C step rev-parse --short=7 "$step_commit") commit 16, not accepted" shifts.txt
 in_repo step check --format json="$T/noshifts.json" --shifts 0 >/dev/null 2>&1
 check "--shifts 0 does not look" jq -e 'has("level_shifts") | not' noshifts.json
+# A new commit: check looks for the shifts before it measures, or with --save after head's result is
+# stored; both see the same window (head and 41 commits with results) and the same shift.
+echo "a new commit" >step/subject.txt
+git -C step commit -q -am "a new commit, not measured yet"
+in_repo step check --format json="$T/new.json" --shifts 60 >/dev/null 2>&1
+check "a commit without results: the same shift" jq -e --arg c "$step_commit" \
+  '.level_shifts.commits == 42 and (.level_shifts.not_accepted | length == 1) and .level_shifts.not_accepted[0].commit == $c' new.json
+in_repo step check --save --format json="$T/saved.json" --shifts 60 >/dev/null 2>&1
+check "with --save: the same" jq -e --arg c "$step_commit" \
+  '.level_shifts.commits == 42 and (.level_shifts.not_accepted | length == 1) and .level_shifts.not_accepted[0].commit == $c' saved.json
 
 # ---- five 3 % steps: each passes alone, the drift over 5 commits does not ----
 new_size_repo creep
