@@ -51,17 +51,24 @@ void pg_json_write_string(FILE *out, const char *s);
 typedef struct pg_json_writer {
 	char *text;
 	size_t len, cap;
+	FILE *sink; /* a writer to a file: the text goes there, a few KiB at a time */
 	int pretty, depth, failed;
 	unsigned long long arrays, used; /* per depth: an array / has an item */
 } pg_json_writer;
 
 void pg_json_writer_init(pg_json_writer *w, int pretty);
+/* A writer that writes to sink as it goes instead of keeping the document: finish with out NULL. */
+void pg_json_writer_init_file(pg_json_writer *w, int pretty, FILE *sink);
 void pg_json_writer_open(pg_json_writer *w, const char *key, char bracket); /* '{' or '[' */
 void pg_json_writer_close(pg_json_writer *w);
 void pg_json_writer_string(pg_json_writer *w, const char *key, const char *value); /* NULL: null */
 void pg_json_writer_number(pg_json_writer *w, const char *key, double value);
 void pg_json_writer_bool(pg_json_writer *w, const char *key, int value);
-/* The text into *out (NUL-terminated, *len its length if len) for the caller to free; 0 or the error. */
+/*
+ * The text into *out (NUL-terminated, *len its length if len) for the caller to
+ * free; for a writer to a file, the rest of the text to it (out may be NULL).
+ * 0 or the error (PG_ESYSTEM naming a failed write).
+ */
 int pg_json_writer_finish(pg_json_writer *w, char **out, size_t *len);
 
 /* Add a number (as above) / a string or null to an object. Return 0 or PG_ENOMEM. */

@@ -174,15 +174,11 @@ int pg_report_json(FILE *out, const pg_verdict *v, const pg_report_options *o)
 {
 	(void)o;
 	pg_json_writer w;
-	char *text = NULL;
-	size_t len = 0;
-	pg_json_writer_init(&w, 1);
+	pg_json_writer_init_file(&w, 1, out);
 	verdict_json(&w, v);
-	int rc = pg_json_writer_finish(&w, &text, &len);
+	int rc = pg_json_writer_finish(&w, NULL, NULL);
 	if (rc)
 		return pg_error_wrap(rc, "the verdict as JSON");
-	fwrite(text, 1, len, out);
 	fputc('\n', out);
-	free(text);
 	return 0;
 }

@@ -2,19 +2,37 @@
 #include "perfgate/error.h"
 #include "perfgate/json.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
+/* The first buffer: a writer to a file writes out its text when it is full, and grows it only for a longer string. */
+#define FIRST_BYTES 4096
 
-/* Room for n more bytes and the final NUL; 0, or -1 once an allocation failed. */
+/* The text so far to the sink (a writer to a file); 0, or -1 once a write failed. */
+static int drain(pg_json_writer *w)
+{
+	if (w->len && fwrite(w->text, 1, w->len, w->sink) != w->len) {
+		w->failed = 3;
+		return -1;
+	}
+	w->len = 0;
+	return 0;
+}
+
+/* Room for n more bytes and the final NUL; 0, or -1 once an allocation or a write failed. */
 static int reserve(pg_json_writer *w, size_t n)
 {
 	if (w->failed)
 		return -1;
 	if (w->len + n + 1 <= w->cap)
 		return 0;
-	size_t cap = w->cap ? w->cap : 4096;
+	if (w->sink && drain(w))
+		return -1;
+	if (w->len + n + 1 <= w->cap)
+		return 0;
+	size_t cap = w->cap ? w->cap : FIRST_BYTES;
 	while (cap < w->len + n + 1)
 		cap *= 2;
 	char *grown = realloc(w->text, cap);
@@ -123,6 +141,12 @@ void pg_json_writer_init(pg_json_writer *w, int pretty)
 	w->pretty = pretty;
 }
 
+void pg_json_writer_init_file(pg_json_writer *w, int pretty, FILE *sink)
+{
+	pg_json_writer_init(w, pretty);
+	w->sink = sink;
+}
+
 void pg_json_writer_open(pg_json_writer *w, const char *key, char bracket)
 {
 	begin_item(w, key);
@@ -188,15 +212,23 @@ void pg_json_writer_bool(pg_json_writer *w, const char *key, int value)
 
 int pg_json_writer_finish(pg_json_writer *w, char **out, size_t *len)
 {
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	int misused = w->failed == 2 || w->depth != 0;
-	if (misused || reserve(w, 0)) {
+	if (misused || reserve(w, 0) || (w->sink && drain(w))) {
 		free(w->text);
 		w->text = NULL;
 		if (misused)
 			return pg_error_set(PG_ESYSTEM, "JSON writer: brackets opened and closed out of step (%d open)",
 					    w->depth);
+		if (w->failed == 3)
+			return pg_error_set(PG_ESYSTEM, "cannot write JSON: %s", strerror(errno));
 		return pg_error_set(PG_ENOMEM, "out of memory writing JSON");
+	}
+	if (w->sink) {
+		free(w->text);
+		w->text = NULL;
+		return 0;
 	}
 	w->text[w->len] = '\0';
 	if (len)

@@ -226,6 +226,66 @@ static void test_json_writer_lays_out_as_cjson_prints(void **state)
 	assert_non_null(strstr(pg_error_message(), "1 open"));
 }
 
+/* One document for the two writers below: many items (many 4 KiB fills) and a string longer than one. */
+static void write_long_document(pg_json_writer *w, const char *long_string)
+{
+	pg_json_writer_open(w, NULL, '{');
+	pg_json_writer_open(w, "items", '[');
+	for (int i = 0; i < 2000; i++) {
+		pg_json_writer_open(w, NULL, '{');
+		pg_json_writer_number(w, "i", i * 0.37);
+		pg_json_writer_string(w, "name", "b\"ench\n");
+		pg_json_writer_close(w);
+	}
+	pg_json_writer_close(w);
+	pg_json_writer_string(w, "long", long_string);
+	pg_json_writer_close(w);
+}
+
+/* A writer to a file writes what the writer in memory returns, byte for byte; a failed write is named. */
+static void test_json_writer_to_a_file_writes_the_same_bytes(void **state)
+{
+	(void)state;
+	char *long_string = malloc(20001);
+	assert_non_null(long_string);
+	for (int i = 0; i < 20000; i++)
+		long_string[i] = (char)('a' + i % 26);
+	long_string[20000] = '\0';
+	for (int pretty = 0; pretty <= 1; pretty++) {
+		pg_json_writer w;
+		char *want = NULL;
+		size_t want_len = 0;
+		pg_json_writer_init(&w, pretty);
+		write_long_document(&w, long_string);
+		assert_int_equal(pg_json_writer_finish(&w, &want, &want_len), 0);
+		assert_true(want_len > 20 * 4096);
+
+		char *got = NULL;
+		size_t got_len = 0;
+		FILE *f = open_memstream(&got, &got_len);
+		assert_non_null(f);
+		pg_json_writer_init_file(&w, pretty, f);
+		write_long_document(&w, long_string);
+		assert_int_equal(pg_json_writer_finish(&w, NULL, NULL), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(got_len, want_len);
+		assert_memory_equal(got, want, want_len);
+		free(got);
+		free(want);
+	}
+	/* /dev/full: no space left, said as a system error. */
+	FILE *full = fopen("/dev/full", "w");
+	assert_non_null(full);
+	setvbuf(full, NULL, _IONBF, 0);
+	pg_json_writer w;
+	pg_json_writer_init_file(&w, 0, full);
+	write_long_document(&w, long_string);
+	assert_int_equal(pg_json_writer_finish(&w, NULL, NULL), PG_ESYSTEM);
+	assert_non_null(strstr(pg_error_message(), "cannot write JSON"));
+	fclose(full);
+	free(long_string);
+}
+
 static void test_result_file_round_trip_is_identical(void **state)
 {
 	(void)state;
@@ -552,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_result_write_to_missing_directory_leaves_nothing),
 		cmocka_unit_test(test_result_numbers_print_as_the_shortest_g_text_reads_back),
 		cmocka_unit_test(test_json_writer_lays_out_as_cjson_prints),
+		cmocka_unit_test(test_json_writer_to_a_file_writes_the_same_bytes),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
