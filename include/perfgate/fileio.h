@@ -41,9 +41,11 @@ void pg_lines_free(pg_lines *lines);
 int pg_file_write_atomic(const char *path, const char *data, size_t len);
 
 /*
- * Render a file all or nothing: render(f, arg) writes into memory, and
- * what it wrote goes to path through pg_file_write_atomic. Returns
- * render's non-zero result (nothing written), PG_ENOMEM, or as
+ * Render a file all or nothing, as pg_file_write_atomic writes one: for a
+ * regular file (or none yet) render(f, arg) writes straight into the
+ * temporary file beside it, which replaces path only when render and every
+ * write succeeded; for "-" and devices it renders into memory first.
+ * Returns render's non-zero result (nothing written), PG_ENOMEM, or as
  * pg_file_write_atomic.
  */
 int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg);

@@ -51,7 +51,8 @@ void pg_json_write_string(FILE *out, const char *s);
 typedef struct pg_json_writer {
 	char *text;
 	size_t len, cap;
-	FILE *sink; /* a writer to a file: the text goes there, a few KiB at a time */
+	FILE *sink;      /* a writer to a file: the text goes there, a few KiB at a time */
+	int write_errno; /* why writing to sink failed */
 	int pretty, depth, failed;
 	unsigned long long arrays, used; /* per depth: an array / has an item */
 } pg_json_writer;
@@ -66,8 +67,8 @@ void pg_json_writer_number(pg_json_writer *w, const char *key, double value);
 void pg_json_writer_bool(pg_json_writer *w, const char *key, int value);
 /*
  * The text into *out (NUL-terminated, *len its length if len) for the caller to
- * free; for a writer to a file, the rest of the text to it (out may be NULL).
- * 0 or the error (PG_ESYSTEM naming a failed write).
+ * free; for a writer to a file, the rest of the text to it, flushed (out is
+ * then NULL). 0 or the error (PG_ESYSTEM naming a failed write).
  */
 int pg_json_writer_finish(pg_json_writer *w, char **out, size_t *len);
 

@@ -130,8 +130,18 @@ static char *write_target(const char *path)
 	return joined;
 }
 
-/* Replace the regular file (or nothing) at path: a temporary file beside it, fsync, rename. */
-static int replace_file(const char *path, const char *data, size_t len)
+/* A failed write to path, said as one. */
+static int cannot_write(const char *path)
+{
+	return pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(errno));
+}
+
+/*
+ * Replace the regular file (or nothing) at path: a temporary file beside it,
+ * filled by fill (0, or an error with its message set), fsync, rename.
+ * Nothing is left of it on failure.
+ */
+static int replace_file(const char *path, int (*fill)(int fd, const char *path, void *arg), void *arg)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -149,8 +159,9 @@ static int replace_file(const char *path, const char *data, size_t len)
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	if (write_all(fd, data, len) != 0)
-		goto fail;
+	int rc = fill(fd, path, arg);
+	if (rc)
+		goto failed;
 	if (fsync(fd) != 0 && errno != EINVAL)
 		goto fail;
 	if (close(fd) != 0) {
@@ -162,14 +173,25 @@ static int replace_file(const char *path, const char *data, size_t len)
 		goto fail;
 	free(tmp);
 	return 0;
-fail : {
-	int e = errno;
+fail:
+	rc = cannot_write(path);
+failed:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
 	free(tmp);
-	return pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e));
+	return rc;
 }
+
+typedef struct bytes {
+	const char *data;
+	size_t len;
+} bytes;
+
+static int fill_bytes(int fd, const char *path, void *arg)
+{
+	const bytes *b = arg;
+	return write_all(fd, b->data, b->len) ? cannot_write(path) : 0;
 }
 
 int pg_file_write_atomic(const char *path, const char *data, size_t len)
@@ -198,7 +220,8 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 		}
 		rc = bad ? pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e)) : 0;
 	} else {
-		rc = replace_file(target, data, len);
+		bytes b = {data, len};
+		rc = replace_file(target, fill_bytes, &b);
 	}
 	if (!rc)
 		pg_log_verbose("wrote %s (%zu bytes)", path, len);
@@ -206,8 +229,45 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+typedef struct rendered {
+	int (*render)(FILE *f, void *arg);
+	void *arg;
+	long long len;
+} rendered;
+
+/* What render writes, through stdio, into fd (which stays open for replace_file). */
+static int fill_rendered(int fd, const char *path, void *arg)
+{
+	rendered *r = arg;
+	int dup_fd = dup(fd);
+	FILE *f = dup_fd >= 0 ? fdopen(dup_fd, "w") : NULL;
+	if (!f) {
+		int rc = cannot_write(path);
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return rc;
+	}
+	int rc = r->render(f, r->arg);
+	r->len = ftello(f);
+	if (fclose(f) != 0 && !rc)
+		rc = cannot_write(path);
+	return rc;
+}
+
 int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg)
 {
+	/* A regular file (or none yet) is written as it is rendered, never held whole in memory. */
+	char *target = strcmp(path, "-") != 0 ? write_target(path) : NULL;
+	struct stat st;
+	if (target && (stat(target, &st) != 0 || S_ISREG(st.st_mode))) {
+		rendered r = {render, arg, 0};
+		int rc = replace_file(target, fill_rendered, &r);
+		if (!rc)
+			pg_log_verbose("wrote %s (%lld bytes)", path, r.len);
+		free(target);
+		return rc;
+	}
+	free(target);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);

@@ -15,6 +15,7 @@ static int drain(pg_json_writer *w)
 {
 	if (w->len && fwrite(w->text, 1, w->len, w->sink) != w->len) {
 		w->failed = 3;
+		w->write_errno = errno;
 		return -1;
 	}
 	w->len = 0;
@@ -214,15 +215,22 @@ int pg_json_writer_finish(pg_json_writer *w, char **out, size_t *len)
 {
 	if (out)
 		*out = NULL;
-	int misused = w->failed == 2 || w->depth != 0;
-	if (misused || reserve(w, 0) || (w->sink && drain(w))) {
+	int misused = w->failed == 2 || w->depth != 0 || !w->sink == !out;
+	if (!misused && !w->failed && w->sink && !drain(w) && (fflush(w->sink) != 0 || ferror(w->sink))) {
+		w->failed = 3;
+		w->write_errno = errno;
+	}
+	if (misused || reserve(w, 0)) {
 		free(w->text);
 		w->text = NULL;
+		if (!w->sink == !out)
+			return pg_error_set(PG_ESYSTEM, "JSON writer: finished %s", out ? "into memory, but it writes to a file"
+									   : "with no place for its text");
 		if (misused)
 			return pg_error_set(PG_ESYSTEM, "JSON writer: brackets opened and closed out of step (%d open)",
 					    w->depth);
 		if (w->failed == 3)
-			return pg_error_set(PG_ESYSTEM, "cannot write JSON: %s", strerror(errno));
+			return pg_error_set(PG_ESYSTEM, "cannot write JSON: %s", strerror(w->write_errno));
 		return pg_error_set(PG_ENOMEM, "out of memory writing JSON");
 	}
 	if (w->sink) {

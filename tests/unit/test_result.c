@@ -266,6 +266,9 @@ static void test_json_writer_to_a_file_writes_the_same_bytes(void **state)
 		assert_non_null(f);
 		pg_json_writer_init_file(&w, pretty, f);
 		write_long_document(&w, long_string);
+		/* Written as it went: all but what its buffer holds (grown for the one long string) is out. */
+		assert_int_equal(fflush(f), 0);
+		assert_true(w.cap <= 32768 && got_len + w.cap >= want_len);
 		assert_int_equal(pg_json_writer_finish(&w, NULL, NULL), 0);
 		assert_int_equal(fclose(f), 0);
 		assert_int_equal(got_len, want_len);
@@ -273,16 +276,34 @@ static void test_json_writer_to_a_file_writes_the_same_bytes(void **state)
 		free(got);
 		free(want);
 	}
-	/* /dev/full: no space left, said as a system error. */
-	FILE *full = fopen("/dev/full", "w");
-	assert_non_null(full);
-	setvbuf(full, NULL, _IONBF, 0);
+	/* /dev/full, buffered or not: no space left, said as a system error. */
+	for (int buffered = 0; buffered <= 1; buffered++) {
+		FILE *full = fopen("/dev/full", "w");
+		assert_non_null(full);
+		if (!buffered)
+			setvbuf(full, NULL, _IONBF, 0);
+		pg_json_writer w;
+		pg_json_writer_init_file(&w, 0, full);
+		pg_json_writer_open(&w, NULL, '[');
+		pg_json_writer_string(&w, NULL, buffered ? "short" : long_string);
+		pg_json_writer_close(&w);
+		assert_int_equal(pg_json_writer_finish(&w, NULL, NULL), PG_ESYSTEM);
+		assert_non_null(strstr(pg_error_message(), "cannot write JSON: No space left on device"));
+		fclose(full);
+	}
+	/* A writer to a file has no text to hand back, and one in memory must. */
 	pg_json_writer w;
-	pg_json_writer_init_file(&w, 0, full);
-	write_long_document(&w, long_string);
+	char *text = NULL;
+	pg_json_writer_init_file(&w, 0, stderr);
+	pg_json_writer_open(&w, NULL, '[');
+	pg_json_writer_close(&w);
+	assert_int_equal(pg_json_writer_finish(&w, &text, NULL), PG_ESYSTEM);
+	assert_null(text);
+	pg_json_writer_init(&w, 0);
+	pg_json_writer_open(&w, NULL, '[');
+	pg_json_writer_close(&w);
 	assert_int_equal(pg_json_writer_finish(&w, NULL, NULL), PG_ESYSTEM);
-	assert_non_null(strstr(pg_error_message(), "cannot write JSON"));
-	fclose(full);
+	assert_non_null(strstr(pg_error_message(), "no place for its text"));
 	free(long_string);
 }
 
@@ -591,6 +612,53 @@ static void test_result_write_to_missing_directory_leaves_nothing(void **state)
 	pg_result_set_free(rs);
 }
 
+/* 100 KB of lines, then what *arg says: 0, or PG_EINPUT as a render that fails at its end. */
+static int render_lines(FILE *f, void *arg)
+{
+	for (int i = 0; i < 10000; i++)
+		fprintf(f, "line %05d\n", i);
+	return *(int *)arg ? pg_error_set(*(int *)arg, "the render failed at its end") : 0;
+}
+
+/* The number of entries in dir other than . and .. */
+static int entries(const char *where)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", where);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+/* A rendered file is written as it is rendered, all or nothing: a failed render leaves the old file. */
+static void test_rendered_file_is_all_or_nothing(void **state)
+{
+	(void)state;
+	char sub[128], path[160];
+	snprintf(sub, sizeof(sub), "%s/rendered", dir);
+	assert_int_equal(pg_make_dirs(sub, "test directory"), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", sub);
+	int ok = 0, bad = PG_EINPUT;
+	assert_int_equal(pg_file_write_rendered(path, render_lines, &ok), 0);
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(pg_file_read(&text, &len, path), 0);
+	assert_int_equal(len, 110000);
+	assert_memory_equal(text + len - 11, "line 09999\n", 11);
+	free(text);
+	assert_int_equal(pg_file_write_atomic(path, "old\n", 4), 0);
+	assert_int_equal(pg_file_write_rendered(path, render_lines, &bad), PG_EINPUT);
+	assert_non_null(strstr(pg_error_message(), "the render failed at its end"));
+	assert_int_equal(pg_file_read(&text, &len, path), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(text, "old\n", 4);
+	free(text);
+	assert_int_equal(entries(sub), 1); /* no temporary file left beside it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_result_numbers_print_as_the_shortest_g_text_reads_back),
 		cmocka_unit_test(test_json_writer_lays_out_as_cjson_prints),
 		cmocka_unit_test(test_json_writer_to_a_file_writes_the_same_bytes),
+		cmocka_unit_test(test_rendered_file_is_all_or_nothing),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
