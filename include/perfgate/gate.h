@@ -17,6 +17,8 @@ typedef struct pg_gate_context {
 	char *root;
 	char *bindir;
 	int suspended;        /* pg_gate_context_suspend let go of repo */
+	char *git_dir;        /* while suspended: repo's git directory, and its common directory */
+	char *common_dir;
 } pg_gate_context;
 
 /* Find the repository from the current directory and fill root and bindir. Close even on error. */
@@ -29,11 +31,11 @@ int pg_gate_open_store(pg_store **store, const pg_gate_context *ctx, const char 
 /*
  * While the benchmarks run, check holds no repository: pg_gate_context_suspend
  * frees the store and the repository (libgit2's index, config, caches and pack
- * mappings go with it); pg_gate_context_resume opens the same repository from
- * ctx->root and the store again (store_dir as pg_gate_open_store takes it).
- * Outside a repository both do nothing.
+ * mappings go with it) and gives freed heap back; pg_gate_context_resume opens
+ * the same git directory again (no search) and the store (store_dir as
+ * pg_gate_open_store takes it). Outside a repository both do nothing.
  */
-void pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store);
+int pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store);
 int pg_gate_context_resume(pg_gate_context *ctx, pg_store **store, const char *store_dir);
 
 /* For flows that walk history: the context, a repository (PG_ESYSTEM naming verb without one), the store. */
@@ -106,6 +108,13 @@ int pg_gate_new_result_set(pg_result_set **out, const pg_gate_context *ctx, cons
  * outside a repository without store_dir (PG_ESYSTEM).
  */
 int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir, int allow_dirty);
+
+/*
+ * Saving rs failed with rc (its message set): keep rs where pg_gate_save
+ * keeps what it cannot save (below; a suspended context's repository by its
+ * common directory) and return rc, its message saying where and how to save it.
+ */
+int pg_gate_keep_unsaved(int rc, const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir);
 
 /*
  * When pg_gate_save cannot write to the store (a stale lock, a full disk, a

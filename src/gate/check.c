@@ -182,8 +182,11 @@ static const char *foreseen_base_commit(const pg_baseline *base, char *const *na
 {
 	for (size_t i = 0; base->rs && i < n; i++) {
 		const char *commit = NULL;
+		size_t len = strlen(names[i]);
 		for (size_t j = 0; j < base->rs->n_benchmarks; j++)
-			if (strcmp(base->rs->benchmarks[j].name, names[i]) == 0 &&
+			/* the benchmark of that name, or one an import entry of that name brought ("name/...") */
+			if (strncmp(base->rs->benchmarks[j].name, names[i], len) == 0 &&
+			    (base->rs->benchmarks[j].name[len] == '\0' || base->rs->benchmarks[j].name[len] == '/') &&
 			    base->rs->benchmarks[j].status == PG_STATUS_OK && base->origins)
 				commit = base->origins[j].commit;
 		if (commit)
@@ -281,7 +284,8 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	if (!o->save && (rc = pg_gate_level_shifts_find(&shifts, ctx.repo, store, rs->commit, rs->env.key, o->shifts)))
 		goto out;
 	/* Then the repository is let go: libgit2 keeps nothing while the benchmarks run. */
-	pg_gate_context_suspend(&ctx, &store);
+	if ((rc = pg_gate_context_suspend(&ctx, &store)))
+		goto out;
 	pg_measure_options mo = {.runs = o->gate.runs, .warmup = o->gate.warmup, .only = o->gate.only,
 				 .progress = o->gate.progress};
 	pg_verdict early = {0};
@@ -298,9 +302,12 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		rc = measured;
 		goto early_out;
 	}
-	/* The repository again only for what still reads or writes it. */
-	if ((o->save || o->drift > 0) && (rc = pg_gate_context_resume(&ctx, &store, o->store_dir)))
+	/* The repository again only for what still reads or writes it; what cannot be saved is kept. */
+	if ((o->save || o->drift > 0) && (rc = pg_gate_context_resume(&ctx, &store, o->store_dir))) {
+		if (o->save)
+			rc = pg_gate_keep_unsaved(rc, rs, &ctx, o->store_dir);
 		goto early_out;
+	}
 	/* Saved whatever the verdict: a failure is history too. */
 	if (o->save && (rc = pg_gate_save(rs, &ctx, o->store_dir, o->allow_dirty)))
 		goto early_out;

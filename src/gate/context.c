@@ -43,6 +43,8 @@ void pg_gate_context_close(pg_gate_context *ctx)
 	git_repository_free(ctx->repo);
 	free(ctx->root);
 	free(ctx->bindir);
+	free(ctx->git_dir);
+	free(ctx->common_dir);
 	memset(ctx, 0, sizeof(*ctx));
 }
 
@@ -54,10 +56,16 @@ int pg_gate_open_store(pg_store **store, const pg_gate_context *ctx, const char 
 	return ctx->repo ? pg_store_open_notes(store, ctx->repo, NULL) : 0;
 }
 
-void pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store)
+int pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store)
 {
 	if (!ctx->repo)
-		return;
+		return 0;
+	free(ctx->git_dir);
+	free(ctx->common_dir);
+	ctx->git_dir = strdup(git_repository_path(ctx->repo));
+	ctx->common_dir = strdup(git_repository_commondir(ctx->repo));
+	if (!ctx->git_dir || !ctx->common_dir)
+		return pg_error_set(PG_ENOMEM, "out of memory");
 	pg_store_free(*store);
 	*store = NULL;
 	git_repository_free(ctx->repo);
@@ -74,6 +82,7 @@ void pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store)
 	mallopt(M_TOP_PAD, 16 * 1024);
 	malloc_trim(0);
 #endif
+	return 0;
 }
 
 int pg_gate_context_resume(pg_gate_context *ctx, pg_store **store, const char *store_dir)
@@ -81,10 +90,10 @@ int pg_gate_context_resume(pg_gate_context *ctx, pg_store **store, const char *s
 	if (!ctx->suspended)
 		return 0;
 	ctx->suspended = 0;
-	int rc = pg_repo_discover(&ctx->repo, ctx->root);
-	if (rc > 0)
-		return pg_error_set(PG_ESYSTEM, "%s: the git repository is gone", ctx->root);
-	return rc ? rc : pg_gate_open_store(store, ctx, store_dir);
+	if (git_repository_open_ext(&ctx->repo, ctx->git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return pg_error_set(PG_ESYSTEM, "%s: cannot open the git repository again after measuring: %s",
+				    ctx->git_dir, pg_git_error());
+	return pg_gate_open_store(store, ctx, store_dir);
 }
 
 int pg_gate_open_history(pg_gate_context *ctx, pg_store **store, const char *store_dir, const char *verb)

@@ -23,8 +23,9 @@
  */
 static char *unsaved_dir(const pg_gate_context *ctx, const char *store_dir)
 {
-	if (ctx->repo)
-		return pg_path_join(git_repository_commondir(ctx->repo), "perfgate/unsaved");
+	if (ctx->repo || ctx->common_dir)
+		return pg_path_join(ctx->repo ? git_repository_commondir(ctx->repo) : ctx->common_dir,
+				    "perfgate/unsaved");
 	return store_dir ? pg_path_join(store_dir, "unsaved") : NULL;
 }
 
@@ -42,12 +43,8 @@ static size_t count_unsaved(const char *dir)
 	return n;
 }
 
-/*
- * Saving rs failed with rc (its message set): write rs to the unsaved
- * directory and return rc with the message telling where it is and how to
- * save it. Nothing measured is lost unless this write fails too.
- */
-static int keep_unsaved(int rc, const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir)
+/* Nothing measured is lost unless this write fails too. */
+int pg_gate_keep_unsaved(int rc, const pg_result_set *rs, const pg_gate_context *ctx, const char *store_dir)
 {
 	char why[2048], name[96];
 	snprintf(why, sizeof(why), "%s", pg_error_message());
@@ -86,7 +83,7 @@ int pg_gate_save(const pg_result_set *rs, const pg_gate_context *ctx, const char
 		rc = pg_store_save(store, rs);
 	pg_store_free(store);
 	if (rc)
-		return keep_unsaved(rc, rs, ctx, store_dir);
+		return pg_gate_keep_unsaved(rc, rs, ctx, store_dir);
 	pg_log_verbose("saved on %.12s in %s", rs->commit ? rs->commit : "(no commit)",
 		       store_dir ? store_dir : "refs/notes/perfgate");
 	/* Now that saving works again, say what an earlier failure left behind. */
