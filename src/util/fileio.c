@@ -239,7 +239,7 @@ typedef struct rendered {
 static int fill_rendered(int fd, const char *path, void *arg)
 {
 	rendered *r = arg;
-	int dup_fd = dup(fd);
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	FILE *f = dup_fd >= 0 ? fdopen(dup_fd, "w") : NULL;
 	if (!f) {
 		int rc = cannot_write(path);
