@@ -93,14 +93,16 @@ check "the verdict counts the missing shard's benchmarks as failed" \
 [[ $missing == 2 ]] || fail "shard-2.json is shard $missing"
 
 # With stored runs the split follows their cost: a gates file of timed commands, stored once.
+# w8 and w4 do 160 and 80 units (~0.3 s and ~0.15 s a run here), the small ones 1-2 (~2-3 ms):
+# a small one descheduled on a loaded runner cannot overtake the two long ones.
 make_repo timed
 mkdir timed/gates
 cat >timed/gates/default.json <<JSON
 {"schema": "perfgate-gates/1", "defaults": {"runs": 3, "warmup": 0},
  "benchmarks": [{"name": "w1", "command": ["$WORKLOAD", "--work", "1"]},
-                {"name": "w8", "command": ["$WORKLOAD", "--work", "8"]},
+                {"name": "w8", "command": ["$WORKLOAD", "--work", "160"]},
                 {"name": "w2", "command": ["$WORKLOAD", "--work", "2"]},
-                {"name": "w4", "command": ["$WORKLOAD", "--work", "4"]},
+                {"name": "w4", "command": ["$WORKLOAD", "--work", "80"]},
                 {"name": "w1b", "command": ["$WORKLOAD", "--work", "1"]}]}
 JSON
 git -C timed add -A && git -C timed commit -q -m "timed suite"
