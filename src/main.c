@@ -1,9 +1,10 @@
 /*
  * main.c - perfgate's executable. It answers `--version` and runs the matcher's echo target
- * itself, needing nothing but libc; for a verb it loads the module libperfgate-cli.so (entry.c),
- * which brings libgit2 and the fourteen libraries libgit2 needs, and hands it argv. The loader's
- * work for those libraries is most of a start (tests/bench/startup.sh): a verb pays it, the
- * version and the echo target do not.
+ * itself, needing nothing but libc; for a verb it loads the module libperfgate-cli.so (entry.c)
+ * and hands it argv. libgit2 and the fourteen libraries it needs come later still, with the module
+ * libperfgate-git.so when a verb first opens a repository (store/gitlib.c). The loader's work for
+ * those libraries is most of a start (tests/bench/startup.sh): the version, the echo target and
+ * a verb's --help do not pay it.
  */
 #include "perfgate/runner.h"
 #include "pg_version.h"

@@ -29,10 +29,12 @@ void pg_gate_context_close(pg_gate_context *ctx);
 int pg_gate_open_store(pg_store **store, const pg_gate_context *ctx, const char *store_dir);
 
 /*
- * While the benchmarks run, check holds no repository: pg_gate_context_suspend
- * frees the store and the repository (libgit2's index, config, caches and pack
- * mappings go with it) and gives freed heap back; pg_gate_context_resume opens
- * the same git directory again (no search) and the store (store_dir as
+ * While the benchmarks run, check and run hold no repository:
+ * pg_gate_context_suspend frees the store (when store is not NULL) and the
+ * repository (libgit2's index, config, caches and pack mappings go with it),
+ * unloads libgit2 (pg_gitlib_close) and gives freed heap back;
+ * pg_gate_context_resume loads libgit2 again, opens the same git directory (no
+ * search) and, when store is not NULL, the store (store_dir as
  * pg_gate_open_store takes it). Outside a repository both do nothing.
  */
 int pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store);

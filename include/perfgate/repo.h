@@ -7,13 +7,10 @@
 /*
  * Open the repository containing `start` (searching upwards). Returns 0,
  * 1 when start is not inside a repository (*out NULL), or PG_ESYSTEM.
- * Free with git_repository_free. The first call sets libgit2 up: call it
- * before any other libgit2 function (they need its allocator).
+ * Free with git_repository_free. Loads libgit2 first (pg_gitlib_open):
+ * call it before any other libgit2 function.
  */
 int pg_repo_discover(git_repository **out, const char *start);
-
-/* Undo the set-up pg_repo_discover did, if it did: at exit, after every repository is freed. */
-void pg_repo_library_shutdown(void);
 
 /*
  * Let go of the packs libgit2 has mapped (and the windows into them) by
@@ -57,8 +54,5 @@ char *pg_repo_subject(git_repository *repo, const char *hex);
 
 /* The repository's user as a signature, else perfgate <perfgate@localhost> (CI runners rarely have one). */
 int pg_repo_signature(git_signature **out, git_repository *repo);
-
-/* The message of the last libgit2 error, or "unknown error". */
-const char *pg_git_error(void);
 
 #endif

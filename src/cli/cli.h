@@ -9,7 +9,7 @@
 #include "perfgate/result.h"
 #include "perfgate/store.h"
 
-#include <git2.h>
+#include "perfgate/gitlib.h"
 #include <stdio.h>
 
 /*

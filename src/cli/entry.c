@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "perfgate/error.h"
 #include "perfgate/log.h"
-#include "perfgate/repo.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/runner.h"
 #include "pg_version.h"
 
@@ -98,7 +98,7 @@ __attribute__((visibility("default"))) int pg_cli_main(int argc, char *argv[])
 		return 3;
 	}
 	int rc = verb->fn(argc - 1, argv + 1);
-	pg_repo_library_shutdown();
+	pg_gitlib_close();
 	pg_spawner_stop();
 	/* perfgate's own footprint, not what it measured (tests/bench/check_time.sh reads it). */
 	struct rusage self;

@@ -7,6 +7,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/report_bisect.h"

@@ -4,6 +4,7 @@
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/report.h"
@@ -40,7 +41,8 @@ int pg_gate_context_open(pg_gate_context *ctx)
 
 void pg_gate_context_close(pg_gate_context *ctx)
 {
-	git_repository_free(ctx->repo);
+	if (ctx->repo) /* suspended, libgit2 is not loaded: not even for a free of NULL */
+		git_repository_free(ctx->repo);
 	free(ctx->root);
 	free(ctx->bindir);
 	free(ctx->git_dir);
@@ -66,11 +68,15 @@ int pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store)
 	ctx->common_dir = strdup(git_repository_commondir(ctx->repo));
 	if (!ctx->git_dir || !ctx->common_dir)
 		return pg_error_set(PG_ENOMEM, "out of memory");
-	pg_store_free(*store);
-	*store = NULL;
+	if (store) {
+		pg_store_free(*store);
+		*store = NULL;
+	}
 	git_repository_free(ctx->repo);
 	ctx->repo = NULL;
 	ctx->suspended = 1;
+	/* libgit2 itself too, with the libraries only it needs: check calls it again only to save. */
+	pg_gitlib_close();
 #ifdef __GLIBC__
 	/*
 	 * What libgit2 freed goes back to the system now, and what is freed from here
@@ -90,10 +96,13 @@ int pg_gate_context_resume(pg_gate_context *ctx, pg_store **store, const char *s
 	if (!ctx->suspended)
 		return 0;
 	ctx->suspended = 0;
+	int rc = pg_gitlib_open();
+	if (rc)
+		return rc;
 	if (git_repository_open_ext(&ctx->repo, ctx->git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return pg_error_set(PG_ESYSTEM, "%s: cannot open the git repository again after measuring: %s",
 				    ctx->git_dir, pg_git_error());
-	return pg_gate_open_store(store, ctx, store_dir);
+	return store ? pg_gate_open_store(store, ctx, store_dir) : 0;
 }
 
 int pg_gate_open_history(pg_gate_context *ctx, pg_store **store, const char *store_dir, const char *verb)

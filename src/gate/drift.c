@@ -4,6 +4,7 @@
 #include "perfgate/accept.h"
 #include "perfgate/baseline.h"
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/repo.h"
 
 #include <stdio.h>

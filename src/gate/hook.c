@@ -3,6 +3,7 @@
 
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/gitlib.h"
 
 #include "pre_push_hook.h"
 

@@ -2,6 +2,7 @@
 #include "perfgate/gate_history.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/marks.h"
 #include "perfgate/repo.h"
 

@@ -5,6 +5,7 @@
 #include "gate/site.h"
 #include "perfgate/accept.h"
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/hash.h"
 #include "perfgate/marks.h"
 #include "perfgate/quantity.h"

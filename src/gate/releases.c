@@ -8,7 +8,7 @@
 #include "perfgate/repo.h"
 #include "report/escape.h"
 
-#include <git2.h>
+#include "perfgate/gitlib.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

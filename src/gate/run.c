@@ -96,6 +96,9 @@ int pg_gate_run(const pg_gate_run_options *o)
 		goto out;
 	}
 
+	/* As check does: no repository and no libgit2 while the benchmarks run; both again to save. */
+	if ((rc = pg_gate_context_suspend(&ctx, NULL)))
+		goto out;
 	pg_measure_options mo = {.runs = c->runs, .warmup = c->warmup, .only = selected.only, .progress = c->progress};
 	pg_gate_probe(&rs->probe, 0, &selected, gates);
 	int measured = pg_measure(rs, gates, &mo);
@@ -110,6 +113,10 @@ int pg_gate_run(const pg_gate_run_options *o)
 	/* The result set is written whatever happened: a failure is a result too. */
 	if ((rc = pg_gate_write_results(rs, c->output, c->formats, c->n_formats, c->quiet, "run")))
 		goto out;
+	if (o->save && (rc = pg_gate_context_resume(&ctx, NULL, o->store_dir))) {
+		rc = pg_gate_keep_unsaved(rc, rs, &ctx, o->store_dir);
+		goto out;
+	}
 	if (o->save && (rc = pg_gate_save(rs, &ctx, o->store_dir, o->allow_dirty)))
 		goto out;
 	if (measured) {

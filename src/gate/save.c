@@ -3,6 +3,7 @@
 
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/log.h"
 #include "perfgate/repo.h"
 #include "perfgate/store.h"

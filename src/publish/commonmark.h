@@ -11,14 +11,6 @@ typedef int (*pg_commonmark_render_fn)(char **html, const char *md, size_t len);
 int pg_commonmark_render(char **html, const char *md, size_t len);
 
 /*
- * Where to look for the module (copied). Unset, it is looked for beside the
- * object this code is linked into: libperfgate-cli.so, built or installed.
- * A program that links perfgate's core itself (a unit test) names the
- * directory.
- */
-void pg_markdown_module_dir(const char *dir);
-
-/*
  * Render len bytes of markdown (tables included) as an HTML fragment in
  * *html (caller frees). Raw HTML in the text is never passed through: the
  * renderer runs in cmark-gfm's safe mode. The first call loads the module.

@@ -2,6 +2,7 @@
 #include "perfgate/accept.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/json.h"
 #include "perfgate/repo.h"
 

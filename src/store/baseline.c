@@ -2,6 +2,7 @@
 #include "perfgate/baseline.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/repo.h"
 
 #include <stdarg.h>

@@ -2,6 +2,7 @@
 #include "perfgate/store.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/repo.h"
 
 #include <math.h>

@@ -2,51 +2,18 @@
 #include "perfgate/repo.h"
 
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 
-#include <git2/sys/repository.h> /* git_repository_set_odb */
 #include <stdlib.h>
 #include <string.h>
-
-const char *pg_git_error(void)
-{
-	const git_error *e = git_error_last();
-	return e && e->message ? e->message : "unknown error";
-}
-
-/* What libgit2 may keep of the objects it parsed. */
-#define PG_GIT_CACHE_BYTES (2 * 1024 * 1024)
-/* How much of the packs libgit2 maps at a time, and in windows of what size. */
-#define PG_GIT_MAPPED_BYTES (512 * 1024)
-#define PG_GIT_WINDOW_BYTES (128 * 1024)
-
-/* libgit2 is set up when a repository is first looked for: a verb's --help never pays for it. */
-static int library_up;
-
-void pg_repo_library_shutdown(void)
-{
-	if (library_up)
-		git_libgit2_shutdown();
-	library_up = 0;
-}
 
 int pg_repo_discover(git_repository **out, const char *start)
 {
 	*out = NULL;
-	if (!library_up && git_libgit2_init() > 0) {
-		library_up = 1;
-		/*
-		 * A walk reads each commit once: libgit2's object cache (256 MiB by
-		 * default) would only hold 100,000 parsed commits of a long log.
-		 */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)PG_GIT_CACHE_BYTES);
-		/*
-		 * Nor need packs be mapped whole (a 1 GiB window by default): every
-		 * page of a long history's pack read once would stay resident.
-		 */
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)PG_GIT_WINDOW_BYTES);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)PG_GIT_MAPPED_BYTES);
-	}
-	int rc = git_repository_open_ext(out, start, 0, NULL);
+	int rc = pg_gitlib_open();
+	if (rc)
+		return rc;
+	rc = git_repository_open_ext(out, start, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return 1;
 	if (rc < 0)

@@ -4,7 +4,7 @@
 
 #include "perfgate/store.h"
 
-#include <git2.h>
+#include "perfgate/gitlib.h"
 #include <stddef.h>
 
 /* pg_notes_move_ref: another writer moved the ref since it was read; build again from its new tip. */

@@ -141,7 +141,10 @@ cd "$T" || exit 1
 
 # ---- the executable and its module: --version loads neither; a verb says what is missing ----
 check "--version loads no libgit2" bash -c "! LD_DEBUG=libs '$PERFGATE' --version 2>&1 | grep -q libgit2"
-check "a verb loads it (through libperfgate-cli.so)" bash -c "LD_DEBUG=libs '$PERFGATE' show --help 2>&1 | grep -q 'calling init: .*libgit2'"
+check "nor does a verb's --help (it opens no repository)" bash -c "! LD_DEBUG=libs '$PERFGATE' show --help 2>&1 | grep -q libgit2"
+check "a verb that opens a repository loads it (through libperfgate-git.so)" \
+  bash -c "cd nobase && LD_DEBUG=libs '$PERFGATE' log 2>&1 | grep -q 'calling init: .*libgit2' &&
+           LD_DEBUG=libs '$PERFGATE' log 2>&1 | grep -q 'calling init: .*libperfgate-git.so'"
 # libgit2 (Debian's, with mbedTLS) would parse the whole CA bundle at init: perfgate needs none.
 strace -f -e trace=open,openat -o "$T/strace.out" "$PERFGATE" show >/dev/null 2>&1
 check "a verb opens libgit2 (strace sees it)" grep -q 'libgit2' "$T/strace.out"

@@ -33,7 +33,8 @@ for lib in libgit2- libcjson zlib1g libc6 libcmark-gfm0 libcmark-gfm-extensions0
   if [[ $depends == *"$lib"* ]]; then pass; else fail "Depends lacks $lib: $depends"; fi
 done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/perfgate ./usr/lib/perfgate/libperfgate-cli.so ./usr/lib/perfgate/libperfgate-commonmark.so ./usr/bin/perfgate-matcher ./usr/bin/perfgate-decoder \
+for f in ./usr/bin/perfgate ./usr/lib/perfgate/libperfgate-cli.so ./usr/lib/perfgate/libperfgate-git.so \
+  ./usr/lib/perfgate/libperfgate-commonmark.so ./usr/bin/perfgate-matcher ./usr/bin/perfgate-decoder \
   ./usr/bin/perfgate-microvm ./usr/share/man/man1/perfgate.1 \
   ./usr/share/bash-completion/completions/perfgate ./usr/share/perfgate/gates/default.json \
   ./usr/share/perfgate/gates/release.json ./usr/share/perfgate/fixtures/matcher/queries.txt; do
@@ -100,12 +101,14 @@ if grep -Eq '^PASS' "$pkgdir/check.out"; then pass; else fail "the installed che
 for bench in matcher inference vmspawn binary startup; do
   if grep -q "$bench" "$pkgdir/check.out"; then pass; else fail "the installed check did not report $bench"; fi
 done
-# publish's markdown module is loaded only when a sign-off is rendered: every library it needs
-# resolves on the fresh root (its Depends came from dpkg-shlibdeps reading it).
-module_libs=$(in_root "ldd /usr/lib/perfgate/libperfgate-commonmark.so" 2>&1)
-if [[ $module_libs == *libcmark-gfm-extensions* && $module_libs != *"not found"* ]]; then pass; else
-  fail "libperfgate-commonmark.so does not resolve on the fresh root: $module_libs"
-fi
+# The modules perfgate loads itself (publish's markdown renderer, libgit2's): every library each
+# needs resolves on the fresh root (their Depends came from dpkg-shlibdeps reading them).
+for module in commonmark:libcmark-gfm-extensions git:libgit2; do
+  module_libs=$(in_root "ldd /usr/lib/perfgate/libperfgate-${module%%:*}.so" 2>&1)
+  if [[ $module_libs == *"${module#*:}"* && $module_libs != *"not found"* ]]; then pass; else
+    fail "libperfgate-${module%%:*}.so does not resolve on the fresh root: $module_libs"
+  fi
+done
 man_page=$(in_root "test -s /usr/share/man/man1/perfgate.1 && echo yes")
 [[ $man_page == yes ]] && pass || fail "the man page is not installed"
 echo "deb_install: $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB) installed on a fresh Debian 12 root; Depends: $depends"

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "perfgate/error.h"
+#include "perfgate/module.h"
 #include "publish/commonmark.h"
 
 #include <stdlib.h>
@@ -16,14 +17,14 @@ static void test_a_missing_module_is_named(void **state)
 {
 	(void)state;
 	char *html = (char *)"not touched";
-	pg_markdown_module_dir("/nonexistent/perfgate-modules");
+	pg_module_dir("/nonexistent/perfgate-modules");
 	assert_int_equal(pg_markdown_to_html(&html, "# x\n", 4), PG_ESYSTEM);
 	assert_null(html);
 	assert_non_null(strstr(pg_error_message(), "/nonexistent/perfgate-modules/" PG_COMMONMARK_MODULE));
 	/* The build tree's modules, as ctest names it; the tests below load from there. */
 	const char *bindir = getenv("PG_BINDIR");
 	assert_non_null(bindir);
-	pg_markdown_module_dir(bindir);
+	pg_module_dir(bindir);
 }
 
 static char *html_of(const char *md)

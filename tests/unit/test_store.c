@@ -8,6 +8,7 @@
 #include "perfgate/error.h"
 #include "perfgate/fileio.h"
 #include "perfgate/json.h"
+#include "perfgate/module.h"
 #include "perfgate/repo.h"
 #include "perfgate/result.h"
 #include "perfgate/store.h"
@@ -912,6 +913,8 @@ static int helper(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* The git module of the build tree, as ctest names it (perfgate loads it beside itself). */
+	pg_module_dir(getenv("PG_BINDIR"));
 	if (argc > 1)
 		return helper(argc, argv);
 	const struct CMUnitTest tests[] = {

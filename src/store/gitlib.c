@@ -1,0 +1,94 @@
+/*
+ * gitlib.c - libgit2 through the module libperfgate-git.so: loaded when a repository is first
+ * opened, unloaded by pg_gitlib_close. check lets it go while its benchmarks run: libgit2 and the
+ * libraries only it needs (mbedTLS, Kerberos, libssh2, PCRE2, http-parser) leave the process,
+ * some 2.5 MB of its resident pages (tests/bench/check_time.sh).
+ */
+#define PG_GITLIB_DIRECT /* the names below are the table's members */
+#include "perfgate/gitlib.h"
+
+#include "perfgate/error.h"
+#include "perfgate/log.h"
+#include "perfgate/module.h"
+#include "pg_version.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What libgit2 may keep of the objects it parsed. */
+#define PG_GIT_CACHE_BYTES (2 * 1024 * 1024)
+/* How much of the packs libgit2 maps at a time, and in windows of what size. */
+#define PG_GIT_MAPPED_BYTES (512 * 1024)
+#define PG_GIT_WINDOW_BYTES (128 * 1024)
+
+static pg_gitlib table;
+static void *module; /* NULL: not loaded, the table all NULL */
+
+int pg_gitlib_open(void)
+{
+	pg_git_module_fill_fn fill;
+	int rc;
+	if (module)
+		return 0;
+	if ((rc = pg_module_open(&module, PG_GIT_MODULE, "git repositories")) ||
+	    (rc = pg_module_function(&fill, module, PG_GIT_MODULE, "pg_git_module_fill")))
+		goto fail;
+	if (fill(&table, sizeof(table), PG_VERSION) != 0) {
+		rc = pg_error_set(PG_ESYSTEM, "%s is not the module of this perfgate %s; reinstall perfgate",
+				  PG_GIT_MODULE, PG_VERSION);
+		goto fail;
+	}
+	if (table.git_libgit2_init() < 0) {
+		rc = pg_error_set(PG_ESYSTEM, "cannot start libgit2: %s", pg_git_error());
+		goto fail;
+	}
+	/*
+	 * A walk reads each commit once: libgit2's object cache (256 MiB by default)
+	 * would only hold 100,000 parsed commits of a long log.
+	 */
+	table.git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)PG_GIT_CACHE_BYTES);
+	/*
+	 * Nor need packs be mapped whole (a 1 GiB window by default): every page of
+	 * a long history's pack read once would stay resident.
+	 */
+	table.git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)PG_GIT_WINDOW_BYTES);
+	table.git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)PG_GIT_MAPPED_BYTES);
+	return 0;
+fail:
+	memset(&table, 0, sizeof(table));
+	if (module)
+		dlclose(module);
+	module = NULL;
+	return rc;
+}
+
+void pg_gitlib_close(void)
+{
+	if (!module)
+		return;
+	table.git_libgit2_shutdown();
+	memset(&table, 0, sizeof(table));
+	dlclose(module);
+	module = NULL;
+}
+
+const char *pg_git_error(void)
+{
+	const git_error *e = module ? table.git_error_last() : NULL;
+	return e && e->message ? e->message : "unknown error";
+}
+
+const pg_gitlib *pg_gitlib_fns(void)
+{
+	if (!module && pg_gitlib_open() != 0) {
+		/*
+		 * Every verb opens a repository (pg_repo_discover) before calling libgit2
+		 * and reports a module that cannot be loaded there; a call that gets here
+		 * first has no way to return the error.
+		 */
+		pg_log_error(pg_error_message());
+		exit(3);
+	}
+	return &table;
+}

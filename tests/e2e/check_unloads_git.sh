@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# check_unloads_git.sh - check and run let libgit2 go while their benchmarks run (its pages are
+# not perfgate's while they are measured) and load it again to save; a git module that cannot be
+# loaded is named, exit 3
+source "$(dirname "$0")/lib.bash"
+
+make_repo repo
+mkdir repo/gates
+# The benchmark looks at perfgate's own maps: its parent is perfgate's spawner, whose parent is perfgate.
+cat >repo/probe.sh <<'SH'
+#!/bin/sh
+pg=$(awk '{print $4}' "/proc/$PPID/stat")
+echo "$(grep -c 'libgit2\|libperfgate-git' "/proc/$pg/maps") $(grep -c libperfgate-cli "/proc/$pg/maps")" >>"$1"
+SH
+cat >repo/gates/default.json <<JSON
+{"schema": "perfgate-gates/1", "defaults": {"warmup": 0, "runs": 2},
+ "benchmarks": [{"name": "probe", "command": ["sh", "probe.sh", "$T/maps.txt"]}]}
+JSON
+git -C repo add -A && git -C repo commit -q -m "a benchmark that reads perfgate's maps"
+
+# Neither run nor check keeps libgit2 while it measures. The probe's second figure, perfgate's
+# own module in the same maps, shows it read the right process's.
+(cd repo && run_pg run 0 run -q --save)
+check "the probe ran twice under run" test "$(wc -l <maps.txt)" -eq 2
+check "no libgit2 in perfgate's maps while run measured" \
+  bash -c "awk '\$1 != 0 || \$2 == 0 {bad = 1} END {exit bad}' maps.txt"
+check "and run saved after (libgit2 loaded again)" \
+  test "$(git -C repo notes --ref=perfgate show HEAD | wc -l)" -eq 1
+
+rm -f maps.txt
+(cd repo && run_pg check_save 0 check --save -q)
+check "the probe ran twice under check" test "$(wc -l <maps.txt)" -eq 2
+check "no libgit2 in perfgate's maps while check measured" \
+  bash -c "awk '\$1 != 0 || \$2 == 0 {bad = 1} END {exit bad}' maps.txt"
+check "and check saved after (libgit2 loaded again)" \
+  test "$(git -C repo notes --ref=perfgate show HEAD | wc -l)" -eq 2
+
+# A second commit: check reads the baseline, measures without libgit2, compares.
+git -C repo commit -q --allow-empty -m "head"
+rm -f maps.txt
+(cd repo && run_pg check_base 0 check -v --format json="$T/verdict.json")
+expect_err check_base "^perfgate: baseline: "
+check "without libgit2 while measuring against a stored baseline too" \
+  bash -c "awk '\$1 != 0 || \$2 == 0 {bad = 1} END {exit bad}' maps.txt"
+check "the verdict compared with the stored result" \
+  jq -e --arg base "$(git -C repo rev-parse HEAD~1)" '.base.found and .base.commit == $base and (.metrics | length) > 0' verdict.json
+
+# An installation without the git module: every verb that opens a repository says so, exit 3.
+mkdir lonely
+cp "$PERFGATE" "$PG_BINDIR/libperfgate-cli.so" lonely/
+(cd repo && PERFGATE=$T/lonely/perfgate run_pg no_module 3 log)
+expect_err no_module "^perfgate: cannot load $T/lonely/libperfgate-git.so \(git repositories\): .*; reinstall perfgate$"
+finish
