@@ -23,7 +23,7 @@ module=$build/libperfgate-cli.so
 git_module=$build/libperfgate-git.so
 [[ -f $git_module ]] || { echo "startup: $git_module is not built" >&2; exit 3; }
 echo "shared libraries loaded: $(ldd "$pg" | grep -c '=>') by the executable, $(ldd "$module" | grep -c '=>') by a verb," \
-  "$(ldd "$git_module" | grep -c '=>') more by the git module"
+  "$(ldd "$git_module" | grep -c '=>') by the git module (libgit2 and what it needs)"
 # A verb's loader floor: main() { return 0; } needing what the module needs (and the git module).
 needed() { readelf -d "$@" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | grep -v '^libc\.so' | sort -u |
   sed 's/^/-l:/' | tr '\n' ' '; }
