@@ -50,4 +50,13 @@ mkdir lonely
 cp "$PERFGATE" "$PG_BINDIR/libperfgate-cli.so" lonely/
 (cd repo && PERFGATE=$T/lonely/perfgate run_pg no_module 3 log)
 expect_err no_module "^perfgate: cannot load $T/lonely/libperfgate-git.so \(git repositories\): .*; reinstall perfgate$"
+
+# A git module of another build (its version string changed in place) is refused, not called through.
+mkdir stale
+cp "$PERFGATE" "$PG_BINDIR/libperfgate-cli.so" "$PG_BINDIR/libperfgate-git.so" stale/
+version=$("$PERFGATE" --version | cut -d' ' -f2)
+V="$version" perl -0pi -e 's/\Q$ENV{V}\E\0/"x" x length($ENV{V}) . "\0"/e' stale/libperfgate-git.so
+check "the stale module no longer carries this version" bash -c "! grep -qaF '$version' stale/libperfgate-git.so"
+(cd repo && PERFGATE=$T/stale/perfgate run_pg stale_module 3 log)
+expect_err stale_module "^perfgate: libperfgate-git.so is not the module of this perfgate $version; reinstall perfgate$"
 finish
