@@ -123,12 +123,17 @@ typedef struct pg_gitlib {
 #undef PG_GITLIB_POINTER
 } pg_gitlib;
 
+/* The list as one string ("git_blob_create_from_buffer git_blob_free ..."). */
+#define PG_GITLIB_NAME(name) #name " "
+#define PG_GITLIB_NAMES PG_GITLIB_FUNCTIONS(PG_GITLIB_NAME)
+
 /*
- * In the module: fill *table with libgit2's functions. -1 when the module was built for another
- * perfgate (version) or another table (size): a stale module must not be called through.
+ * In the module: fill *table with libgit2's functions. -1 when the module was
+ * built for another perfgate (version) or another list (names): a stale
+ * module must not be called through.
  */
-typedef int (*pg_git_module_fill_fn)(pg_gitlib *table, size_t size, const char *version);
-int pg_git_module_fill(pg_gitlib *table, size_t size, const char *version);
+typedef int (*pg_git_module_fill_fn)(pg_gitlib *table, const char *names, const char *version);
+int pg_git_module_fill(pg_gitlib *table, const char *names, const char *version);
 
 /*
  * Load the module and start libgit2 the way perfgate uses it (object cache and pack windows

@@ -8,7 +8,8 @@
  * Open the repository containing `start` (searching upwards). Returns 0,
  * 1 when start is not inside a repository (*out NULL), or PG_ESYSTEM.
  * Free with git_repository_free. Loads libgit2 first (pg_gitlib_open):
- * call it before any other libgit2 function.
+ * call it before any other libgit2 function; unloads it again when there is
+ * no repository.
  */
 int pg_repo_discover(git_repository **out, const char *start);
 

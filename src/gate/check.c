@@ -302,15 +302,21 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 		rc = measured;
 		goto early_out;
 	}
-	/* The repository again only for what still reads or writes it; what cannot be saved is kept. */
-	if ((o->save || o->drift > 0) && (rc = pg_gate_context_resume(&ctx, &store, o->store_dir))) {
-		if (o->save)
+	/*
+	 * Saved whatever the verdict (a failure is history too), what cannot be saved
+	 * kept; the level shifts are read after it (head's result is one of them).
+	 * Then the repository goes again: confirming a regression measures too.
+	 */
+	if (o->save) {
+		if ((rc = pg_gate_context_resume(&ctx, &store, o->store_dir))) {
 			rc = pg_gate_keep_unsaved(rc, rs, &ctx, o->store_dir);
-		goto early_out;
+			goto early_out;
+		}
+		if ((rc = pg_gate_save(rs, &ctx, o->store_dir, o->allow_dirty)) ||
+		    (rc = pg_gate_level_shifts_find(&shifts, ctx.repo, store, rs->commit, rs->env.key, o->shifts)) ||
+		    (rc = pg_gate_context_suspend(&ctx, &store)))
+			goto early_out;
 	}
-	/* Saved whatever the verdict: a failure is history too. */
-	if (o->save && (rc = pg_gate_save(rs, &ctx, o->store_dir, o->allow_dirty)))
-		goto early_out;
 	pg_compare_options co = {.strict = o->strict, .require_baseline = o->require_baseline,
 				 .history_runs = o->history, .history = history};
 	if ((rc = pg_compare(&v, rs, base->rs, base->origins, gates, &co)))
@@ -335,11 +341,10 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	if ((rc = pg_acceptances_apply(v, &accepts, &co)))
 		goto early_out;
 	/* Creeping regressions: head against the target branch N first parents back. */
-	if (o->drift > 0 && (rc = pg_gate_drift(v, ctx.repo, store, rs, gates, o->drift, o->base.target, &co)))
+	if (o->drift > 0 && ((rc = pg_gate_context_resume(&ctx, &store, o->store_dir)) ||
+			     (rc = pg_gate_drift(v, ctx.repo, store, rs, gates, o->drift, o->base.target, &co))))
 		goto early_out;
-	if ((o->save && (rc = pg_gate_level_shifts_find(&shifts, ctx.repo, store, rs->commit, rs->env.key,
-							o->shifts))) ||
-	    (rc = pg_gate_level_shifts_apply(v, &shifts)))
+	if ((rc = pg_gate_level_shifts_apply(v, &shifts)))
 		goto early_out;
 	if (o->plot_dir) {
 		/* Plots help a person; without gnuplot the verdict stands, with a warning. */

@@ -75,7 +75,7 @@ int pg_gate_context_suspend(pg_gate_context *ctx, pg_store **store)
 	git_repository_free(ctx->repo);
 	ctx->repo = NULL;
 	ctx->suspended = 1;
-	/* libgit2 itself too, with the libraries only it needs: check calls it again only to save. */
+	/* libgit2 itself too, with the libraries only it needs: loaded again only to save or read more. */
 	pg_gitlib_close();
 #ifdef __GLIBC__
 	/*

@@ -15,9 +15,10 @@ int pg_markdown_to_html(char **html, const char *md, size_t len)
 	*html = NULL;
 	if (!render) {
 		void *module;
-		int rc = pg_module_open(&module, PG_COMMONMARK_MODULE, "markdown to HTML");
+		char path[PG_MODULE_PATH_MAX];
+		int rc = pg_module_open(&module, path, PG_COMMONMARK_MODULE, "markdown to HTML");
 		/* Kept loaded: cmark-gfm keeps its extensions in a process-wide registry. */
-		if (rc || (rc = pg_module_function(&render, module, PG_COMMONMARK_MODULE, "pg_commonmark_render")))
+		if (rc || (rc = pg_module_function(&render, module, path, "pg_commonmark_render")))
 			return rc;
 	}
 	if (render(html, md, len) != 0)

@@ -28,15 +28,16 @@ static void *module; /* NULL: not loaded, the table all NULL */
 int pg_gitlib_open(void)
 {
 	pg_git_module_fill_fn fill;
+	char path[PG_MODULE_PATH_MAX];
 	int rc;
 	if (module)
 		return 0;
-	if ((rc = pg_module_open(&module, PG_GIT_MODULE, "git repositories")) ||
-	    (rc = pg_module_function(&fill, module, PG_GIT_MODULE, "pg_git_module_fill")))
+	if ((rc = pg_module_open(&module, path, PG_GIT_MODULE, "git repositories")) ||
+	    (rc = pg_module_function(&fill, module, path, "pg_git_module_fill")))
 		goto fail;
-	if (fill(&table, sizeof(table), PG_VERSION) != 0) {
-		rc = pg_error_set(PG_ESYSTEM, "%s is not the module of this perfgate %s; reinstall perfgate",
-				  PG_GIT_MODULE, PG_VERSION);
+	if (fill(&table, PG_GITLIB_NAMES, PG_VERSION) != 0) {
+		rc = pg_error_set(PG_ESYSTEM, "%s is not the git module of this perfgate %s; reinstall perfgate",
+				  path, PG_VERSION);
 		goto fail;
 	}
 	if (table.git_libgit2_init() < 0) {

@@ -10,10 +10,10 @@
 
 #include <string.h>
 
-__attribute__((visibility("default"))) int pg_git_module_fill(pg_gitlib *table, size_t size,
+__attribute__((visibility("default"))) int pg_git_module_fill(pg_gitlib *table, const char *names,
 							       const char *version)
 {
-	if (size != sizeof(*table) || strcmp(version, PG_VERSION) != 0)
+	if (strcmp(names, PG_GITLIB_NAMES) != 0 || strcmp(version, PG_VERSION) != 0)
 		return -1;
 #define PG_GITLIB_FILL(name) table->name = name;
 	PG_GITLIB_FUNCTIONS(PG_GITLIB_FILL)

@@ -14,8 +14,10 @@ int pg_repo_discover(git_repository **out, const char *start)
 	if (rc)
 		return rc;
 	rc = git_repository_open_ext(out, start, 0, NULL);
-	if (rc == GIT_ENOTFOUND)
+	if (rc == GIT_ENOTFOUND) {
+		pg_gitlib_close(); /* nothing to read: not kept for the benchmarks run outside one */
 		return 1;
+	}
 	if (rc < 0)
 		return pg_error_set(PG_ESYSTEM, "%s: cannot open the git repository: %s", start,
 				    pg_git_error());

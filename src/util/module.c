@@ -36,11 +36,10 @@ static int module_path(char *buf, size_t size, const char *name)
 	return 0;
 }
 
-int pg_module_open(void **handle, const char *name, const char *purpose)
+int pg_module_open(void **handle, char *path, const char *name, const char *purpose)
 {
-	char path[PATH_MAX + 64];
 	*handle = NULL;
-	if (module_path(path, sizeof(path), name) != 0)
+	if (module_path(path, PG_MODULE_PATH_MAX, name) != 0)
 		return pg_error_set(PG_ESYSTEM, "cannot tell where %s is (%s); reinstall perfgate", name, purpose);
 	*handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (!*handle)
@@ -49,12 +48,12 @@ int pg_module_open(void **handle, const char *name, const char *purpose)
 	return 0;
 }
 
-int pg_module_function(void *fn, void *handle, const char *name, const char *symbol)
+int pg_module_function(void *fn, void *handle, const char *path, const char *symbol)
 {
 	/* POSIX's way to a function from dlsym: through the pointer's object representation. */
 	void *found = dlsym(handle, symbol);
 	memcpy(fn, &found, sizeof(found));
 	if (!found)
-		return pg_error_set(PG_ESYSTEM, "%s has no %s; reinstall perfgate", name, symbol);
+		return pg_error_set(PG_ESYSTEM, "%s has no %s; reinstall perfgate", path, symbol);
 	return 0;
 }
