@@ -142,6 +142,15 @@ int pg_git_module_fill(pg_gitlib *table, const char *names, const char *version)
 int pg_gitlib_open(void);
 
 /*
+ * How much of the packs libgit2 maps: PG_GIT_WINDOWS_WALK (the default; a
+ * walk of a long history remaps little) or PG_GIT_WINDOWS_SMALL (a verb that
+ * measures beside what it reads: check, run). Applies now if loaded, and at
+ * every later pg_gitlib_open.
+ */
+typedef enum { PG_GIT_WINDOWS_WALK, PG_GIT_WINDOWS_SMALL } pg_git_windows;
+void pg_gitlib_windows(pg_git_windows w);
+
+/*
  * Shut libgit2 down and unload the module, with libgit2 and the libraries only it needs: their
  * pages leave this process. Every repository and git object must be freed first; the next call
  * through the table loads it again. Does nothing when not loaded.

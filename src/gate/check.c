@@ -6,6 +6,7 @@
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/gate_history.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/log.h"
 #include "perfgate/plot.h"
 #include "perfgate/repo.h"
@@ -216,6 +217,7 @@ int pg_gate_check(int *use_ab, const pg_gate_check_options *o)
 	*use_ab = o->mode == PG_CHECK_AB;
 	if (*use_ab)
 		return 0;
+	pg_gitlib_windows(PG_GIT_WINDOWS_SMALL); /* it measures beside what it reads */
 	if ((rc = pg_gate_context_open(&ctx)) || (rc = pg_gate_load_gates(&gates, &ctx, &o->gate)) ||
 	    (rc = pg_gates_check_metrics(gates)))
 		goto out;

@@ -3,6 +3,7 @@
 
 #include "perfgate/bench.h"
 #include "perfgate/error.h"
+#include "perfgate/gitlib.h"
 #include "perfgate/json.h"
 #include "perfgate/runner.h"
 
@@ -72,6 +73,7 @@ int pg_gate_run(const pg_gate_run_options *o)
 	char **shard = NULL;
 	int rc;
 
+	pg_gitlib_windows(PG_GIT_WINDOWS_SMALL); /* it measures beside what it reads */
 	if ((rc = pg_gate_context_open(&ctx)))
 		goto out;
 	rc = o->command ? adhoc_gates(&gates, o->command, &ctx) : pg_gate_load_gates(&gates, &ctx, c);
