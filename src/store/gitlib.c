@@ -1,6 +1,6 @@
 /*
  * gitlib.c - libgit2 through the module libperfgate-git.so: loaded when a repository is first
- * opened, unloaded by pg_gitlib_close. check lets it go while its benchmarks run: libgit2 and the
+ * opened, unloaded by pg_gitlib_close. check and run let it go while their benchmarks run: libgit2 and the
  * libraries only it needs (mbedTLS, Kerberos, libssh2, PCRE2, http-parser) leave the process,
  * some 2.5 MB of its resident pages (tests/bench/check_time.sh).
  */
