@@ -16,7 +16,11 @@
 /* The module's file name, looked for as pg_module_open says. */
 #define PG_GIT_MODULE "libperfgate-git.so"
 
-/* Every libgit2 function perfgate calls; one to add is added here and nowhere else. */
+/*
+ * Every libgit2 function perfgate calls. One to add goes here and into the
+ * macros at the end; the compiler catches either missing (no table member, or
+ * a direct call that does not link: the CLI module is linked --no-undefined).
+ */
 #define PG_GITLIB_FUNCTIONS(X) \
 	X(git_blob_create_from_buffer) \
 	X(git_blob_free) \
