@@ -66,4 +66,7 @@ char *pg_path_dirname(const char *path);
 /* Directory of the running executable (from /proc/self/exe); caller frees. */
 char *pg_self_dir(void);
 
+/* Where temporary files go: $TMPDIR when set and not empty, else /tmp. */
+const char *pg_temp_root(void);
+
 #endif

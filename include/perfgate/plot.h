@@ -50,10 +50,11 @@ int pg_gnuplot_find(char **path);
 
 /*
  * Start gnuplot (without the user's init files) with a pipe to its stdin,
- * and set the terminal for format; dir is created when missing. SIGPIPE is
- * ignored until pg_gnuplot_close. PG_ESYSTEM when gnuplot is not on PATH
- * (the message of pg_gnuplot_find), cannot be started, or dir cannot be
- * made. Free with pg_gnuplot_close.
+ * and set the terminal for format; dir is created when missing, and a
+ * private directory for the plots' commands under $TMPDIR (or /tmp).
+ * SIGPIPE is ignored until pg_gnuplot_close. PG_ESYSTEM when gnuplot is not
+ * on PATH (the message of pg_gnuplot_find), cannot be started, or a
+ * directory cannot be made. Free with pg_gnuplot_close.
  */
 int pg_gnuplot_open(pg_gnuplot **out, const char *dir, pg_plot_format format);
 
@@ -61,12 +62,17 @@ int pg_gnuplot_open(pg_gnuplot **out, const char *dir, pg_plot_format format);
  * Begin the plot that becomes dir/file (a safe name with its extension):
  * gnuplot writes dir/.file.tmp, renamed by pg_gnuplot_close when the plot
  * drew without error. Settings from the previous plot are reset. Returns
- * the stream to write gnuplot commands to (owned by gp), or NULL with
- * PG_ENOMEM set.
+ * the stream to write the plot's gnuplot commands to (a file gnuplot loads
+ * at pg_gnuplot_end; owned by gp), or NULL with PG_ENOMEM or PG_ESYSTEM
+ * set.
  */
 FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file);
 
-/* End the plot begun last (closes its output and records whether it drew cleanly). */
+/*
+ * End the plot begun last: gnuplot loads its commands (none when they could
+ * not all be written: the plot then fails), closes its output and records
+ * whether it drew cleanly.
+ */
 void pg_gnuplot_end(pg_gnuplot *gp);
 
 /*
@@ -83,7 +89,8 @@ void pg_gnuplot_quote(FILE *out, const char *s, size_t max);
 
 /*
  * Close gnuplot's stdin, wait for it (killed after 60 s), move each plot
- * that drew cleanly into place and remove the temporary files of the rest.
+ * that drew cleanly into place and remove the temporary files of the rest
+ * and the commands' directory.
  * Returns 0, or PG_ESYSTEM naming the first plot that failed with gnuplot's
  * message. gp is freed; NULL is accepted.
  */

@@ -2,6 +2,7 @@
 #include "perfgate/worktree.h"
 
 #include "perfgate/error.h"
+#include "perfgate/fileio.h"
 #include "perfgate/runner.h"
 
 #include <errno.h>
@@ -81,9 +82,8 @@ int pg_worktree_add(char **path, const char *repo_root, const char *rev)
 	int rc = git(repo_root, prune, 60, &o);
 	if (rc)
 		return rc;
-	const char *tmp = getenv("TMPDIR");
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/perfgate-base-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/perfgate-base-XXXXXX", pg_temp_root());
 	if (!mkdtemp(dir))
 		return pg_error_set(PG_ESYSTEM, "cannot make a temporary directory for the base worktree");
 	rmdir(dir); /* git worktree add makes it */

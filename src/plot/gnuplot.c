@@ -1,4 +1,4 @@
-/* gnuplot.c - one gnuplot process per call, driven through a pipe; plots written all or nothing */
+/* gnuplot.c - one gnuplot process per call, each plot loaded from a file of its commands; plots written all or nothing */
 #include "perfgate/plot.h"
 
 #include "perfgate/error.h"
@@ -23,15 +23,25 @@ extern char **environ;
 #define NOT_FOUND "gnuplot not found on PATH: no plots written"
 
 typedef struct plot_file {
-	char *path; /* where it goes */
-	char *tmp;  /* where gnuplot writes it */
+	char *path;   /* where it goes */
+	char *tmp;    /* where gnuplot writes it */
+	char *script; /* the file of its commands, which gnuplot loads */
+	int lost;     /* errno of writing its commands (then gnuplot never loaded them), or 0 */
 } plot_file;
 
+/*
+ * gnuplot reads a pipe on its stdin one byte per read(2), and a file it
+ * loads through stdio: a plot of 1,000 points is some 30 KB of commands
+ * and data, so each plot's commands go to a file of their own in a private
+ * directory, and the pipe carries only what frames them.
+ */
 struct pg_gnuplot {
 	pid_t pid;
-	FILE *in;   /* gnuplot's stdin */
-	int err_fd; /* an unlinked file holding gnuplot's stdout and stderr */
+	FILE *in;      /* gnuplot's stdin */
+	int err_fd;    /* an unlinked file holding gnuplot's stdout and stderr */
 	char *dir;
+	char *scripts; /* the private directory of the plots' command files, or NULL */
+	FILE *script;  /* the open plot's command file */
 	plot_file *plots;
 	size_t n_plots;
 	int open_plot; /* a plot was begun and not yet ended */
@@ -135,16 +145,28 @@ static void quote_path(FILE *out, const char *path)
 static int spawn(pg_gnuplot *gp, const char *path)
 {
 	int fds[2];
-	char tmpl[] = "/tmp/perfgate-gnuplot.XXXXXX";
+	char tmpl[4096];
+	/* The private directory of the plots' command files: gnuplot is told to load them by name. */
+	snprintf(tmpl, sizeof(tmpl), "%s/perfgate-gnuplot.XXXXXX", pg_temp_root());
+	if (strpbrk(tmpl, "\n\r"))
+		return pg_error_set(PG_EINPUT, "TMPDIR '%s': a newline in its name", pg_temp_root());
+	if (!mkdtemp(tmpl))
+		return pg_error_set(PG_ESYSTEM, "gnuplot: cannot make a directory for its commands in %s: %s",
+				    pg_temp_root(), strerror(errno));
+	if (!(gp->scripts = strdup(tmpl))) {
+		rmdir(tmpl);
+		return pg_error_set(PG_ENOMEM, "out of memory");
+	}
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return pg_error_set(PG_ESYSTEM, "gnuplot: cannot make a pipe: %s", strerror(errno));
 	/* A file, not a pipe, for gnuplot's messages: it can never block gnuplot while we write. */
+	snprintf(tmpl, sizeof(tmpl), "%s/perfgate-gnuplot.XXXXXX", pg_temp_root());
 	gp->err_fd = mkostemp(tmpl, O_CLOEXEC);
 	if (gp->err_fd < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return pg_error_set(PG_ESYSTEM, "gnuplot: cannot make a file for its messages in /tmp: %s",
-				    strerror(errno));
+		return pg_error_set(PG_ESYSTEM, "gnuplot: cannot make a file for its messages in %s: %s",
+				    pg_temp_root(), strerror(errno));
 	}
 	unlink(tmpl);
 
@@ -253,16 +275,26 @@ FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file)
 	gp->plots = grown;
 	plot_file *p = &grown[gp->n_plots];
 	size_t n = strlen(file) + 8;
-	char *hidden = malloc(n);
-	p->path = pg_path_join(gp->dir, file);
+	char *hidden = malloc(n), number[32];
+	snprintf(number, sizeof(number), "%zu.gp", gp->n_plots);
+	*p = (plot_file){.path = pg_path_join(gp->dir, file), .script = pg_path_join(gp->scripts, number)};
 	if (hidden)
 		snprintf(hidden, n, ".%s.tmp", file);
 	p->tmp = hidden ? pg_path_join(gp->dir, hidden) : NULL;
 	free(hidden);
-	if (!p->path || !p->tmp) {
+	if (!p->path || !p->tmp || !p->script) {
 		free(p->path);
 		free(p->tmp);
+		free(p->script);
 		pg_error_set(PG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!(gp->script = fopen(p->script, "we"))) {
+		pg_error_set(PG_ESYSTEM, "%s: cannot write the commands of plot %s: %s", p->script, p->path,
+			     strerror(errno));
+		free(p->path);
+		free(p->tmp);
+		free(p->script);
 		return NULL;
 	}
 	fprintf(gp->in, "reset\nreset errors\nset encoding utf8\nprint 'perfgate-plot-begin %zu'\n",
@@ -272,17 +304,30 @@ FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file)
 	fputc('\n', gp->in);
 	gp->n_plots++;
 	gp->open_plot = 1;
-	return gp->in;
+	return gp->script;
 }
 
 void pg_gnuplot_end(pg_gnuplot *gp)
 {
 	if (!gp->open_plot)
 		return;
-	/* GPVAL_ERRNO is set by any error since the reset in begin: the plot is not clean. */
+	plot_file *p = &gp->plots[gp->n_plots - 1];
+	/* Commands that did not all reach their file are not loaded: the plot fails with the reason. */
+	errno = 0;
+	int failed = ferror(gp->script);
+	if (fclose(gp->script) != 0 || failed)
+		p->lost = errno ? errno : EIO;
+	gp->script = NULL;
+	if (!p->lost) {
+		fputs("load ", gp->in);
+		quote_path(gp->in, p->script);
+	}
+	/* GPVAL_ERRNO is set by any error since the reset in begin, the load's too: the plot is not clean. */
 	fprintf(gp->in,
 		"\nunset output\nprint sprintf('perfgate-plot-end %zu %%d %%s', GPVAL_ERRNO, GPVAL_ERRMSG)\n",
 		gp->n_plots - 1);
+	/* gnuplot draws this plot while the caller prepares the next. */
+	fflush(gp->in);
 	gp->open_plot = 0;
 }
 
@@ -484,6 +529,8 @@ int pg_gnuplot_close(pg_gnuplot *gp)
 		char marker[64];
 		snprintf(marker, sizeof(marker), "perfgate-plot-end %zu ", i);
 		int stopped = outcome(why, sizeof(why), messages, marker);
+		if (p->lost)
+			snprintf(why, sizeof(why), "cannot write its commands to %s: %s", p->script, strerror(p->lost));
 		if (!why[0] && setup[0])
 			snprintf(why, sizeof(why), "%s", setup);
 		if (!why[0] && rename(p->tmp, p->path) != 0)
@@ -501,9 +548,14 @@ int pg_gnuplot_close(pg_gnuplot *gp)
 			if (failed++ == 0)
 				rc = pg_error_set(PG_ESYSTEM, "plot %s: %s", p->path, why);
 		}
+		unlink(p->script);
 		free(p->path);
 		free(p->tmp);
+		free(p->script);
 	}
+	if (gp->scripts)
+		rmdir(gp->scripts);
+	free(gp->scripts);
 	if (failed > 1)
 		pg_error_wrap(rc, "%zu plots failed, the first", failed);
 	if (!failed && gp->pid > 0 && gp->n_plots == 0 && status != 0)

@@ -345,3 +345,9 @@ char *pg_self_dir(void)
 	buf[n] = '\0';
 	return pg_path_dirname(buf);
 }
+
+const char *pg_temp_root(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	return tmp && *tmp ? tmp : "/tmp";
+}

@@ -344,6 +344,84 @@ static void test_a_failing_plot_is_named_and_leaves_no_file(void **state)
 	free(dir);
 }
 
+/* Point $TMPDIR at dir (NULL: put the old value back, which *old holds). */
+static void swap_tmpdir(char **old, const char *dir)
+{
+	if (dir) {
+		const char *was = getenv("TMPDIR");
+		*old = was ? strdup(was) : NULL;
+		setenv("TMPDIR", dir, 1);
+	} else {
+		if (*old)
+			setenv("TMPDIR", *old, 1);
+		else
+			unsetenv("TMPDIR");
+		free(*old);
+	}
+}
+
+/*
+ * Each plot's commands are a file gnuplot loads: a plot whose data block
+ * never ends takes nothing of the next plot with it (through gnuplot's
+ * stdin it would swallow every command after it), and close removes the
+ * files and their directory under $TMPDIR.
+ */
+static void test_each_plot_is_loaded_from_its_own_file_that_close_removes(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	char *dir = temp_dir(), *tmp = temp_dir(), *old = NULL;
+	swap_tmpdir(&old, tmp);
+	pg_gnuplot *gp = NULL;
+	assert_int_equal(pg_gnuplot_open(&gp, dir, PG_PLOT_SVG), 0);
+	FILE *out = pg_gnuplot_begin(gp, "unended.svg");
+	fputs("$d << EOD\n1 2\n2 3\n", out);
+	pg_gnuplot_end(gp);
+	out = pg_gnuplot_begin(gp, "long.svg");
+	fputs("$d << EOD\n", out);
+	for (int i = 0; i < 5000; i++)
+		fprintf(out, "%d %d\n", i, i % 97);
+	fputs("EOD\nplot $d using 1:2 with lines\n", out);
+	/* Its commands wait in a file of the private directory until gnuplot loads them. */
+	assert_int_equal(count_files(tmp), 1);
+	pg_gnuplot_end(gp);
+	/* The first plot draws nothing; whatever is said of it, nothing is said of the second. */
+	if (pg_gnuplot_close(gp))
+		assert_null(strstr(pg_error_message(), "long.svg"));
+	char path[512];
+	size_t len = 0;
+	snprintf(path, sizeof(path), "%s/long.svg", dir);
+	char *svg = read_all(path, &len);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, "</svg>"));
+	free(svg);
+	assert_int_equal(count_files(tmp), 0);
+	swap_tmpdir(&old, NULL);
+	remove_dir(dir);
+	remove_dir(tmp);
+	free(dir);
+	free(tmp);
+}
+
+static void test_a_tmpdir_that_cannot_be_used_is_named(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	char *dir = temp_dir(), *old = NULL, missing[600];
+	snprintf(missing, sizeof(missing), "%s/no-such-dir", dir);
+	swap_tmpdir(&old, missing);
+	pg_gnuplot *gp = NULL;
+	assert_int_equal(pg_gnuplot_open(&gp, dir, PG_PLOT_SVG), PG_ESYSTEM);
+	assert_null(gp);
+	assert_non_null(strstr(pg_error_message(), missing));
+	assert_non_null(strstr(pg_error_message(), "No such file or directory"));
+	swap_tmpdir(&old, NULL);
+	remove_dir(dir);
+	free(dir);
+}
+
 /* ---- every env key on one plot ---- */
 
 /* histories[k] of n commits, each key's result at centre[k] ms, none where absent[k] names the commit. */
@@ -462,6 +540,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_without_gnuplot_says_so_and_writes_nothing),
 		cmocka_unit_test(test_verdict_without_a_base_draws_nothing),
 		cmocka_unit_test(test_a_failing_plot_is_named_and_leaves_no_file),
+		cmocka_unit_test(test_each_plot_is_loaded_from_its_own_file_that_close_removes),
+		cmocka_unit_test(test_a_tmpdir_that_cannot_be_used_is_named),
 		cmocka_unit_test(test_history_keys_draws_a_line_per_env_key_titled_with_it),
 		cmocka_unit_test(test_history_keys_draws_nothing_when_no_key_has_the_metric),
 	};
