@@ -133,7 +133,7 @@ typedef struct pg_verdict {
 		int regressions, improvements, inconclusive, failed_benchmarks, gates_failed, accepted;
 	} counts;
 	pg_metric_change *metrics;
-	size_t n_metrics;
+	size_t n_metrics, metrics_room; /* room: rows allocated (pg_verdict_add_metric grows it) */
 	pg_gate_result *gates;
 	size_t n_gates;
 	pg_bench_failure *failures; /* failed and timed-out; skipped are listed with status skipped */

@@ -97,7 +97,6 @@ typedef struct pg_publish_metric {
 	char *svg;              /* NULL: none (no_plot says why; with one env key, none is drawn) */
 	const char *no_plot;
 	char *page_on_disk;     /* the page as the site has it now (pg_publish_plots reads it), or NULL */
-	size_t page_on_disk_len;
 } pg_publish_metric;
 
 /* A release tag along the walk, signed off against the release tag before it. */
@@ -142,8 +141,9 @@ typedef struct pg_publish_model {
 	size_t n_warnings;
 	/* What the plots are drawn from, borrowed: */
 	const pg_history *const *histories; /* per env key, the walk read (summaries), oldest first */
-	pg_verdict *const *const *marks;    /* per env key and commit of the walk: it against the results
-					     * before it (pg_marks_of), or NULL */
+	/* Per env key: each commit of the walk against the results before it, one mark per metric at
+	 * [commit * n_metrics + metric] (pg_marks_decide as check decides, then pg_marks_of). */
+	const pg_mark *const *marks;
 } pg_publish_model;
 
 /* Free what the model owns (its histories and marks are borrowed) and zero it. */

@@ -121,6 +121,21 @@ pg_metric *pg_benchmark_add_metric(pg_benchmark *b, const char *name, const char
 				   pg_better better);
 pg_metric *pg_benchmark_find_metric(const pg_benchmark *b, const char *name);
 
+/* Where a lookup last found its benchmark and metric; zero to start. */
+typedef struct pg_lookup_hint {
+	size_t bench, metric;
+} pg_lookup_hint;
+
+/*
+ * bench.metric in rs when bench ran cleanly (status ok), else NULL (rs may
+ * be NULL). hint (may be NULL) is tried first and updated: result sets
+ * along a history mostly hold the same benchmarks in the same order, so a
+ * series of 1,000 commits of 50 benchmarks does not compare names 25 times
+ * a commit.
+ */
+const pg_metric *pg_result_set_ok_metric(const pg_result_set *rs, const char *bench, const char *metric,
+					 pg_lookup_hint *hint);
+
 /* Leave out metrics that got no figure (a run failed first, a count that does not apply). */
 void pg_benchmark_drop_empty(pg_benchmark *b);
 

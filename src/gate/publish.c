@@ -185,12 +185,6 @@ static void find_tag(pg_site *s)
 
 /* ---- the metrics ---- */
 
-const pg_metric *pg_site_metric_of(const pg_result_set *rs, const char *bench, const char *metric)
-{
-	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
-	return b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
-}
-
 /* Every metric of the walk, each benchmark's metrics together in the order the newest result has them. */
 static int collect_metrics(pg_site *s)
 {
@@ -261,31 +255,6 @@ static int collect_metrics(pg_site *s)
 	return 0;
 }
 
-/*
- * pg_site_metric_of, looking first at the benchmark and metric positions
- * where the commit before had them (result sets along a history mostly
- * hold the same benchmarks in the same order): a series of 1,000 commits of
- * 50 benchmarks no longer compares names 25 times a commit.
- */
-static const pg_metric *metric_near(const pg_result_set *rs, const char *bench, const char *metric, size_t *bench_at,
-				    size_t *metric_at)
-{
-	if (!rs)
-		return NULL;
-	const pg_benchmark *b = *bench_at < rs->n_benchmarks && strcmp(rs->benchmarks[*bench_at].name, bench) == 0
-					? &rs->benchmarks[*bench_at]
-					: pg_result_set_find(rs, bench);
-	if (!b || b->status != PG_STATUS_OK)
-		return NULL;
-	*bench_at = (size_t)(b - rs->benchmarks);
-	const pg_metric *m = *metric_at < b->n_metrics && strcmp(b->metrics[*metric_at].name, metric) == 0
-				     ? &b->metrics[*metric_at]
-				     : pg_benchmark_find_metric(b, metric);
-	if (m)
-		*metric_at = (size_t)(m - b->metrics);
-	return m;
-}
-
 /* One metric in one key: its rows, and the key of its plot. */
 static int fill_series(pg_site *s, pg_publish_metric *pm, size_t k)
 {
@@ -302,9 +271,10 @@ static int fill_series(pg_site *s, pg_publish_metric *pm, size_t k)
 	key = pg_fnv1a(key, &pm->threshold, sizeof(pm->threshold));
 	key = pg_fnv1a(key, &pm->target, sizeof(pm->target));
 	key = pg_fnv1a(key, &pm->target_is_max, sizeof(pm->target_is_max));
-	size_t prev = 0, bench_at = 0, metric_at = 0, mark_at = 0;
+	size_t prev = 0;
+	pg_lookup_hint near = {0, 0};
 	for (size_t i = 0; i < h->n_commits; i++) {
-		const pg_metric *mt = metric_near(h->commits[i].rs, pm->bench, pm->metric, &bench_at, &metric_at);
+		const pg_metric *mt = pg_result_set_ok_metric(h->commits[i].rs, pm->bench, pm->metric, &near);
 		double v;
 		if (!mt || pg_metric_center(mt, &v) != 0 || !isfinite(v))
 			continue;
@@ -323,9 +293,8 @@ static int fill_series(pg_site *s, pg_publish_metric *pm, size_t k)
 		const pg_acceptance *acc = ser->n_rows > 0 ? pg_site_acceptance_in(s, pm, prev, i) : NULL;
 		if (acc)
 			r->accepted_by = acc->by;
-		r->mark = ser->n_rows > 0 && s->verdicts
-				  ? pg_marks_of_at(s->verdicts[k][i], pm->bench, pm->metric, NULL, &mark_at)
-				  : PG_MARK_NONE;
+		size_t at = i * s->model.n_metrics + (size_t)(pm - s->model.metrics);
+		r->mark = ser->n_rows > 0 && s->marks ? s->marks[k][at] : PG_MARK_NONE;
 		r->accepted = r->mark == PG_MARK_ACCEPTED;
 		prev = i;
 		double lo = mt->has_summary ? mt->summary.min : NAN;
@@ -373,7 +342,7 @@ static int fill_card_values(pg_site *s, pg_publish_metric *pm, size_t k,
 		card->trend[i - from] = ser->rows[i].value;
 	if (tag_records) {
 		const pg_result_set *rs = pg_records_latest(tag_records, s->model.env_keys[k]);
-		const pg_metric *mt = pg_site_metric_of(rs, pm->bench, pm->metric);
+		const pg_metric *mt = pg_result_set_ok_metric(rs, pm->bench, pm->metric, NULL);
 		double v;
 		if (mt && pg_metric_center(mt, &v) == 0)
 			card->vs_tag = worse_change(pm, v, last->value);
@@ -469,7 +438,7 @@ static void site_release(pg_site *s)
 {
 	pg_publish_model *m = &s->model;
 	size_t n_keys = m->n_env_keys, n_commits = s->histories && s->histories[0] ? s->histories[0]->n_commits : 0;
-	pg_site_verdicts_free(s);
+	pg_site_marks_free(s);
 	pg_publish_model_release(m);
 	for (size_t i = 0; s->subjects && i < n_commits; i++)
 		free(s->subjects[i]);
@@ -535,7 +504,7 @@ int pg_gate_publish(pg_publish_counts *counts, pg_store *store, const char *head
 			together_key(pm, s.model.n_env_keys);
 	}
 	s.model.histories = (const pg_history *const *)s.histories;
-	s.model.marks = (pg_verdict *const *const *)s.verdicts;
+	s.model.marks = (const pg_mark *const *)s.marks;
 	if (!rc)
 		rc = pg_publish_plots(counts, &s.model, o->dir);
 	if (!rc)

@@ -80,6 +80,7 @@ static int decide_commit(pg_site *s, size_t k, size_t i, const pg_result_set **e
 	pg_result_set *base = NULL;
 	pg_base_origin *origins = NULL;
 	pg_run_history *history = NULL;
+	pg_verdict *v = NULL;
 	size_t oldest = 0, n = 0;
 	if (!head)
 		return 0;
@@ -94,7 +95,7 @@ static int decide_commit(pg_site *s, size_t k, size_t i, const pg_result_set **e
 		/* Unchanged, as check would say: a verdict without tests. */
 		pg_compare_options quick = compare_options(s);
 		quick.regression = 1e9;
-		rc = pg_marks_decide(&s->verdicts[k][i], head, base, origins, NULL, &quick, NULL);
+		rc = pg_marks_decide(&v, head, base, origins, NULL, &quick, NULL);
 		goto out_base;
 	}
 	/* The run-to-run model on the summaries before this commit, as check has it from the store. */
@@ -132,15 +133,20 @@ static int decide_commit(pg_site *s, size_t k, size_t i, const pg_result_set **e
 			step.items[step.n++] = s->accepts.items[a];
 	pg_compare_options opts = compare_options(s);
 	opts.history = history;
-	rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, s->o->gates, &opts, &step);
+	rc = pg_marks_decide(&v, full_head, base, origins, s->o->gates, &opts, &step);
 	if (rc == PG_EINPUT && s->o->gates) {
 		/* The gates name a metric this older commit did not measure: its marks without them. */
 		pg_error_clear();
-		rc = pg_marks_decide(&s->verdicts[k][i], full_head, base, origins, NULL, &opts, &step);
+		rc = pg_marks_decide(&v, full_head, base, origins, NULL, &opts, &step);
 	}
 out:
 	free(step.items); /* the items' strings belong to s->accepts */
 out_base:
+	/* Its rows come in the order of the model's metrics (by benchmark, then metric): the hint finds each next. */
+	for (size_t j = 0, hint = 0; v && j < s->model.n_metrics; j++)
+		s->marks[k][i * s->model.n_metrics + j] =
+			pg_marks_of_at(v, s->model.metrics[j].bench, s->model.metrics[j].metric, NULL, &hint);
+	pg_verdict_free(v);
 	pg_run_history_free(history);
 	pg_result_set_free(base);
 	free(origins);
@@ -150,7 +156,7 @@ out_base:
 int pg_site_decide_marks(pg_site *s)
 {
 	const pg_publish_model *m = &s->model;
-	if (!(s->verdicts = calloc(m->n_env_keys, sizeof(*s->verdicts))) ||
+	if (!(s->marks = calloc(m->n_env_keys, sizeof(*s->marks))) ||
 	    !(s->full = calloc(m->n_env_keys, sizeof(*s->full))) ||
 	    !(s->full_read = calloc(m->n_env_keys, sizeof(*s->full_read))))
 		return pg_site_oom();
@@ -159,7 +165,7 @@ int pg_site_decide_marks(pg_site *s)
 		size_t n = s->histories[k]->n_commits;
 		const pg_result_set **earlier = calloc(n + 1, sizeof(*earlier));
 		const char **commits = calloc(n + 1, sizeof(*commits));
-		if (!(s->verdicts[k] = calloc(n + 1, sizeof(pg_verdict *))) || !earlier || !commits ||
+		if (!(s->marks[k] = calloc(n * m->n_metrics + 1, sizeof(pg_mark))) || !earlier || !commits ||
 		    !(s->full[k] = calloc(n + 1, sizeof(pg_commit_records))) ||
 		    !(s->full_read[k] = calloc(n + 1, sizeof(int))))
 			rc = pg_site_oom();
@@ -171,22 +177,19 @@ int pg_site_decide_marks(pg_site *s)
 	return rc;
 }
 
-void pg_site_verdicts_free(pg_site *s)
+void pg_site_marks_free(pg_site *s)
 {
-	for (size_t k = 0; s->verdicts && k < s->model.n_env_keys; k++) {
-		for (size_t i = 0; s->histories && s->histories[k] && i < s->histories[k]->n_commits; i++) {
-			if (s->verdicts[k])
-				pg_verdict_free(s->verdicts[k][i]);
+	for (size_t k = 0; s->marks && k < s->model.n_env_keys; k++) {
+		for (size_t i = 0; s->histories && s->histories[k] && i < s->histories[k]->n_commits; i++)
 			if (s->full && s->full[k] && s->full_read && s->full_read[k] && s->full_read[k][i])
 				pg_commit_records_release(&s->full[k][i]);
-		}
-		free(s->verdicts[k]);
+		free(s->marks[k]);
 		if (s->full)
 			free(s->full[k]);
 		if (s->full_read)
 			free(s->full_read[k]);
 	}
-	free(s->verdicts);
+	free(s->marks);
 	free(s->full);
 	free(s->full_read);
 }

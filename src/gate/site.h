@@ -14,7 +14,7 @@ typedef struct pg_site {
 	char **subjects;        /* per commit of the walk */
 	pg_acceptances accepts; /* what accepts changes along the walk */
 	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
-	pg_verdict ***verdicts; /* per env key and commit: that commit against the results before it, or NULL */
+	pg_mark **marks;        /* per env key: the model's marks, [commit * model.n_metrics + metric] */
 	pg_commit_records **full; /* per env key and commit: the records read with samples for the marks */
 	int **full_read;
 	pg_store *store;
@@ -28,15 +28,15 @@ int pg_site_oom(void);
 /* The acceptance of bench.metric placed in (after, upto] of the walk, or NULL. */
 const pg_acceptance *pg_site_acceptance_in(const pg_site *s, const pg_publish_metric *pm, size_t after, size_t upto);
 
-/* bench.metric in rs when bench ran cleanly, else NULL. */
-const pg_metric *pg_site_metric_of(const pg_result_set *rs, const char *bench, const char *metric);
 
 /*
- * s->verdicts: each commit of each key against, per benchmark, the newest
- * earlier commit of the walk with it. Free with pg_site_verdicts_free.
+ * s->marks: each commit of each key against, per benchmark, the newest
+ * earlier commit of the walk with it, reduced to each metric's mark (the
+ * verdicts are not kept: 1,000 commits of 50 metrics would hold 11 MB of
+ * rows). model.metrics must be complete. Free with pg_site_marks_free.
  */
 int pg_site_decide_marks(pg_site *s);
-void pg_site_verdicts_free(pg_site *s);
+void pg_site_marks_free(pg_site *s);
 
 /*
  * Each card's status in each env key: the newest result of each benchmark

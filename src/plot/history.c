@@ -261,11 +261,10 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		free(ys);
 		return pg_error_set(PG_ENOMEM, "out of memory");
 	}
+	pg_lookup_hint near = {0, 0};
 	for (size_t i = 0; i < h->n_commits; i++) {
-		const pg_result_set *rs = h->commits[i].rs;
-		const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
 		/* A benchmark that failed is a gap, never a fast point. */
-		const pg_metric *m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
+		const pg_metric *m = pg_result_set_ok_metric(h->commits[i].rs, bench, metric, &near);
 		double y = m ? pg_metric_stat(m, stat) : NAN;
 		if (!isfinite(y))
 			continue;
@@ -432,10 +431,10 @@ static const int key_markers[] = {7, 5, 9, 13, 11, 15};
 #define N_KEY_MARKERS (sizeof(key_markers) / sizeof(key_markers[0]))
 
 /* The centre of bench.metric in rs when the benchmark ran cleanly (*m its metric), else NAN. */
-static double centre_of(const pg_result_set *rs, const char *bench, const char *metric, const pg_metric **m)
+static double centre_of(const pg_result_set *rs, const char *bench, const char *metric, const pg_metric **m,
+			pg_lookup_hint *near)
 {
-	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
-	*m = b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
+	*m = pg_result_set_ok_metric(rs, bench, metric, near);
 	return *m ? pg_metric_stat(*m, NULL) : NAN;
 }
 
@@ -463,8 +462,9 @@ int pg_plot_history_keys(pg_gnuplot *gp, const pg_history *const *histories, siz
 	double *y = malloc(cells * sizeof(*y)), *ys = malloc(cells * sizeof(*ys));
 	size_t *x = calloc(n + 1, sizeof(*x));
 	pg_history_commit *view = calloc(n + 1, sizeof(*view));
+	pg_lookup_hint *near = calloc(n_keys + 1, sizeof(*near));
 	int rc = 0;
-	if (!y || !ys || !x || !view) {
+	if (!y || !ys || !x || !view || !near) {
 		rc = pg_error_set(PG_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -477,7 +477,7 @@ int pg_plot_history_keys(pg_gnuplot *gp, const pg_history *const *histories, siz
 		for (size_t k = 0; k < n_keys; k++) {
 			const pg_metric *m = NULL;
 			double v = i < histories[k]->n_commits
-					   ? centre_of(histories[k]->commits[i].rs, bench, metric, &m)
+					   ? centre_of(histories[k]->commits[i].rs, bench, metric, &m, &near[k])
 					   : NAN;
 			y[k * n + i] = isfinite(v) ? v : NAN;
 			if (!isfinite(v))
@@ -573,5 +573,6 @@ out:
 	free(ys);
 	free(x);
 	free(view);
+	free(near);
 	return rc;
 }

@@ -39,12 +39,6 @@ int pg_publish_warn(pg_publish_model *model, pg_publish_counts *counts, const ch
 	return rc ? rc : pg_strlist_push(&counts->warnings, &counts->n_warnings, buf);
 }
 
-static const pg_metric *metric_of(const pg_result_set *rs, const char *bench, const char *metric)
-{
-	const pg_benchmark *b = rs ? pg_result_set_find(rs, bench) : NULL;
-	return b && b->status == PG_STATUS_OK ? pg_benchmark_find_metric(b, metric) : NULL;
-}
-
 /* ---- plots ---- */
 
 /* The plot of key on the page on disk (old), or NULL. */
@@ -73,7 +67,6 @@ static void reuse_plots(site *s, size_t i)
 	}
 	pg_error_clear();
 	pm->page_on_disk = old;
-	pm->page_on_disk_len = len;
 	free(path);
 }
 
@@ -85,9 +78,12 @@ static char *read_svg(const char *path)
 	if (pg_file_read(&text, &len, path) != 0)
 		return NULL;
 	char *start = strstr(text, "<svg");
-	char *svg = start ? strdup(start) : NULL;
-	free(text);
-	return svg;
+	if (!start) {
+		free(text);
+		return NULL;
+	}
+	memmove(text, start, len - (size_t)(start - text) + 1);
+	return text;
 }
 
 /* The SVG gnuplot drew as file in tmpdir into *svg (the file removed); 1, or 0 with *no_plot saying why. */
@@ -125,6 +121,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 	for (size_t i = 0; i < s->model->n_metrics && !rc; i++) {
 		pg_publish_metric *pm = &s->model->metrics[i];
 		pg_publish_series *ser = &pm->series[k];
+		pg_lookup_hint near = {0, 0};
 		if (ser->svg || ser->n_rows == 0)
 			continue;
 		char file[600];
@@ -140,8 +137,8 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 		const pg_history *h = s->model->histories[k];
 		pg_history hv = {view, 0, h->env_key, NULL, 0, NULL, 0};
 		for (size_t c = 0; c < h->n_commits; c++)
-			if (metric_of(h->commits[c].rs, pm->bench, pm->metric)) {
-				view_marks[hv.n_commits] = pg_marks_of(s->model->marks[k][c], pm->bench, pm->metric, NULL);
+			if (pg_result_set_ok_metric(h->commits[c].rs, pm->bench, pm->metric, &near)) {
+				view_marks[hv.n_commits] = s->model->marks[k][c * s->model->n_metrics + i];
 				view[hv.n_commits++] = h->commits[c];
 			}
 		pg_plot_options po = {.format = PG_PLOT_SVG, .threshold = pm->threshold, .target = pm->target,
@@ -204,7 +201,7 @@ static int draw_together(site *s, const char *tmpdir)
 			continue;
 		for (size_t k = 0; k < n_keys; k++)
 			for (size_t c = 0; c < n_commits; c++)
-				marks[k * n_commits + c] = pg_marks_of(m->marks[k][c], pm->bench, pm->metric, NULL);
+				marks[k * n_commits + c] = m->marks[k][c * m->n_metrics + i];
 		/* Page names are told apart already: the plot is named after its page. */
 		char file[700];
 		snprintf(file, sizeof(file), "%.*s.svg", (int)(strlen(pm->page) - strlen(".html")), pm->page);
@@ -502,8 +499,7 @@ static int starts_with(const site *s, const char *name, const char *prefix)
 /* ---- writing ---- */
 
 /* Write name in the site when its content changed; an unchanged file keeps its inode and time. */
-static int write_if_changed(site *s, const char *name, const char *data, size_t len, const char *known,
-			    size_t known_len)
+static int write_if_changed(site *s, const char *name, const char *data, size_t len)
 {
 	char *path = pg_path_join(s->dir, name), *old = NULL;
 	size_t old_len = 0;
@@ -511,11 +507,8 @@ static int write_if_changed(site *s, const char *name, const char *data, size_t 
 	if (!path)
 		return oom();
 	s->counts->pages++;
-	if (!known && access(path, F_OK) == 0 && pg_file_read(&old, &old_len, path) == 0) {
-		known = old;
-		known_len = old_len;
-	}
-	if (known && known_len == len && memcmp(known, data, len) == 0) {
+	if (access(path, F_OK) == 0 && pg_file_read(&old, &old_len, path) == 0 && old_len == len &&
+	    memcmp(old, data, len) == 0) {
 		free(old);
 		free(path);
 		return 0;
@@ -529,23 +522,54 @@ static int write_if_changed(site *s, const char *name, const char *data, size_t 
 	return rc;
 }
 
+typedef struct metric_files {
+	const pg_publish_model *model;
+	const pg_publish_metric *pm;
+} metric_files;
+
+static int render_metric_data(FILE *out, void *arg)
+{
+	const metric_files *f = arg;
+	metric_json(out, f->model, f->pm);
+	return 0;
+}
+
+static int render_metric_page(FILE *out, void *arg)
+{
+	const metric_files *f = arg;
+	pg_publish_page_metric(out, f->model, f->pm);
+	return 0;
+}
+
+/*
+ * A file of a metric whose key differs from the one on disk: rendered
+ * straight into the file that replaces it, never held or compared (the
+ * key is in it, so it differs).
+ */
+static int write_keyed(site *s, const pg_publish_metric *pm, const char *name, int (*render)(FILE *, void *))
+{
+	metric_files f = {s->model, pm};
+	char *path = pg_path_join(s->dir, name);
+	if (!path)
+		return oom();
+	s->counts->pages++;
+	int rc = pg_file_write_rendered(path, render, &f);
+	if (!rc)
+		s->counts->written++;
+	free(path);
+	return rc;
+}
+
 /* A metric's data file, unless the one on disk has its key. */
 static int write_metric_data(site *s, const pg_publish_metric *pm)
 {
-	char prefix[128], *buf = NULL;
-	size_t len = 0;
+	char prefix[128];
 	snprintf(prefix, sizeof(prefix), "{\"schema\":\"perfgate-site-metric/1\",\"key\":\"%s\"", pm->page_key);
 	if (starts_with(s, pm->data, prefix)) {
 		s->counts->pages++;
 		return 0;
 	}
-	FILE *out = open_memstream(&buf, &len);
-	if (!out)
-		return oom();
-	metric_json(out, s->model, pm);
-	int rc = fclose(out) == 0 ? write_if_changed(s, pm->data, buf, len, NULL, 0) : oom();
-	free(buf);
-	return rc;
+	return write_keyed(s, pm, pm->data, render_metric_data);
 }
 
 /* pm NULL: the index, or release r's page when r is set. */
@@ -561,13 +585,12 @@ static int write_page(site *s, const pg_publish_metric *pm, const pg_publish_rel
 			s->counts->pages++;
 			return 0;
 		}
+		return write_keyed(s, pm, pm->page, render_metric_page);
 	}
 	FILE *out = open_memstream(&buf, &len);
 	if (!out)
 		return oom();
-	if (pm)
-		pg_publish_page_metric(out, s->model, pm);
-	else if (r)
+	if (r)
 		pg_publish_page_release(out, s->model, r);
 	else
 		pg_publish_page_index(out, s->model);
@@ -575,9 +598,7 @@ static int write_page(site *s, const pg_publish_metric *pm, const pg_publish_rel
 		free(buf);
 		return oom();
 	}
-	const char *known = pm ? pm->page_on_disk : NULL;
-	int rc = write_if_changed(s, pm ? pm->page : r ? r->page : "index.html", buf, len, known,
-				  known ? pm->page_on_disk_len : 0);
+	int rc = write_if_changed(s, r ? r->page : "index.html", buf, len);
 	free(buf);
 	return rc;
 }
@@ -605,7 +626,7 @@ int pg_publish_write(pg_publish_counts *counts, pg_publish_model *model, const c
 		FILE *out = open_memstream(&json, &len);
 		if (out)
 			data_json(out, model);
-		rc = out && fclose(out) == 0 ? write_if_changed(s, "data.json", json, len, NULL, 0) : oom();
+		rc = out && fclose(out) == 0 ? write_if_changed(s, "data.json", json, len) : oom();
 		free(json);
 	}
 	return rc;

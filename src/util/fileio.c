@@ -23,7 +23,8 @@ int pg_file_read(char **out, size_t *len, const char *path)
 		close(fd);
 		return pg_error_set(PG_ESYSTEM, "%s: is a directory, expected a file", path);
 	}
-	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, used = 0;
+	/* Room for the file, its NUL and one byte more: the read that finds the end needs no larger buffer. */
+	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 2 : 4096, used = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
 		close(fd);
@@ -249,7 +250,9 @@ static int fill_rendered(int fd, const char *path, void *arg)
 	}
 	int rc = r->render(f, r->arg);
 	r->len = ftello(f);
-	if (fclose(f) != 0 && !rc)
+	/* A write that failed on the way (a full disk) leaves the error flag, whatever the last flush did. */
+	int failed = ferror(f);
+	if ((fclose(f) != 0 || failed) && !rc)
 		rc = cannot_write(path);
 	return rc;
 }

@@ -276,13 +276,20 @@ void pg_json_write_string(FILE *out, const char *s)
 		return;
 	}
 	putc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	/* Runs of plain bytes in one write: a data file of 1,000 rows is mostly such runs. */
+	for (const unsigned char *p = (const unsigned char *)s;;) {
+		const unsigned char *run = p;
+		while (*p && *p != '"' && *p != '\\' && *p >= 0x20 && *p != '<' && *p != '>' && *p != '&' &&
+		       *p != 0x7f)
+			p++;
+		fwrite(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			break;
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
 		else
-			putc(*p, out);
+			fprintf(out, "\\u%04x", *p);
+		p++;
 	}
 	putc('"', out);
 }

@@ -134,6 +134,26 @@ pg_benchmark *pg_result_set_find(const pg_result_set *rs, const char *name)
 	return NULL;
 }
 
+const pg_metric *pg_result_set_ok_metric(const pg_result_set *rs, const char *bench, const char *metric,
+					 pg_lookup_hint *hint)
+{
+	pg_lookup_hint none = {0, 0}, *h = hint ? hint : &none;
+	if (!rs)
+		return NULL;
+	const pg_benchmark *b = h->bench < rs->n_benchmarks && strcmp(rs->benchmarks[h->bench].name, bench) == 0
+					? &rs->benchmarks[h->bench]
+					: pg_result_set_find(rs, bench);
+	if (!b || b->status != PG_STATUS_OK)
+		return NULL;
+	h->bench = (size_t)(b - rs->benchmarks);
+	const pg_metric *m = h->metric < b->n_metrics && strcmp(b->metrics[h->metric].name, metric) == 0
+				     ? &b->metrics[h->metric]
+				     : pg_benchmark_find_metric(b, metric);
+	if (m)
+		h->metric = (size_t)(m - b->metrics);
+	return m;
+}
+
 pg_benchmark *pg_result_set_copy_benchmark(pg_result_set *rs, const pg_benchmark *src)
 {
 	pg_benchmark *b = pg_result_set_add_benchmark(rs, src->name, src->kind);

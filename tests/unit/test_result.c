@@ -659,6 +659,93 @@ static void test_rendered_file_is_all_or_nothing(void **state)
 	assert_int_equal(entries(sub), 1); /* no temporary file left beside it */
 }
 
+/* Files of every size around the first buffer's read back byte for byte, and with their length. */
+static void test_file_read_returns_every_byte_at_any_size(void **state)
+{
+	(void)state;
+	const size_t sizes[] = {0, 1, 4095, 4096, 4097, 131072, 300001};
+	char path[160];
+	snprintf(path, sizeof(path), "%s/sized.bin", dir);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char *data = malloc(sizes[i] + 1), *text = NULL;
+		assert_non_null(data);
+		for (size_t j = 0; j < sizes[i]; j++)
+			data[j] = (char)('a' + (j * 7 + i) % 26);
+		assert_int_equal(pg_file_write_atomic(path, data, sizes[i]), 0);
+		size_t len = 12345;
+		assert_int_equal(pg_file_read(&text, &len, path), 0);
+		assert_int_equal(len, sizes[i]);
+		assert_memory_equal(text, data, sizes[i]);
+		assert_int_equal(text[len], '\0');
+		free(text);
+		free(data);
+	}
+	unlink(path);
+}
+
+/* A JSON string as written: plain runs whole, each character JSON or HTML needs escaped, UTF-8 as it is. */
+static void test_json_string_escapes_what_json_and_html_need(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	pg_json_write_string(out, "plain \"q\" back\\slash <b>&amp; tab\there \x7f del, \xc2\xb5s, end");
+	fputc(' ', out);
+	pg_json_write_string(out, "");
+	fputc(' ', out);
+	pg_json_write_string(out, NULL);
+	fputc(' ', out);
+	pg_json_write_string(out, "\"");
+	assert_int_equal(fclose(out), 0);
+	assert_string_equal(text, "\"plain \\\"q\\\" back\\\\slash \\u003cb\\u003e\\u0026amp; tab\\u0009here \\u007f del, "
+				  "\xc2\xb5s, end\" \"\" null \"\\\"\"");
+	/* And cJSON reads it back as the string written. */
+	free(text);
+	text = NULL;
+	out = open_memstream(&text, &len);
+	pg_json_write_string(out, "a \"b\" <c> & \\d\n");
+	assert_int_equal(fclose(out), 0);
+	cJSON *parsed = cJSON_Parse(text);
+	assert_non_null(parsed);
+	assert_string_equal(cJSON_GetStringValue(parsed), "a \"b\" <c> & \\d\n");
+	cJSON_Delete(parsed);
+	free(text);
+}
+
+/* bench.metric looked up with and without a hint: the hint is a shortcut, never a different answer. */
+static void test_ok_metric_finds_with_any_hint_and_skips_failed_benchmarks(void **state)
+{
+	(void)state;
+	pg_result_set *rs = pg_result_set_new();
+	assert_non_null(rs);
+	const char *names[] = {"alpha", "beta", "gamma"};
+	for (size_t i = 0; i < 3; i++) {
+		pg_benchmark *b = pg_result_set_add_benchmark(rs, names[i], "command");
+		assert_non_null(b);
+		assert_non_null(pg_benchmark_add_metric(b, "wall", "ms", PG_BETTER_LOWER));
+		assert_non_null(pg_benchmark_add_metric(b, "rss", "B", PG_BETTER_LOWER));
+	}
+	assert_int_equal(pg_benchmark_set_status(&rs->benchmarks[1], PG_STATUS_FAILED, "exit %d", 1), 0);
+	pg_lookup_hint hint = {0, 0};
+	const pg_metric *m = pg_result_set_ok_metric(rs, "gamma", "rss", &hint);
+	assert_ptr_equal(m, &rs->benchmarks[2].metrics[1]);
+	assert_int_equal(hint.bench, 2);
+	assert_int_equal(hint.metric, 1);
+	/* A hint at another benchmark (or past the end) still finds the right one. */
+	assert_ptr_equal(pg_result_set_ok_metric(rs, "alpha", "wall", &hint), &rs->benchmarks[0].metrics[0]);
+	hint = (pg_lookup_hint){99, 99};
+	assert_ptr_equal(pg_result_set_ok_metric(rs, "gamma", "wall", &hint), &rs->benchmarks[2].metrics[0]);
+	assert_ptr_equal(pg_result_set_ok_metric(rs, "gamma", "wall", NULL), &rs->benchmarks[2].metrics[0]);
+	/* A benchmark that failed has no metric to show; neither has a missing one or a missing set. */
+	assert_null(pg_result_set_ok_metric(rs, "beta", "wall", &hint));
+	assert_null(pg_result_set_ok_metric(rs, "gamma", "cpu", &hint));
+	assert_null(pg_result_set_ok_metric(rs, "delta", "wall", NULL));
+	assert_null(pg_result_set_ok_metric(NULL, "alpha", "wall", &hint));
+	pg_result_set_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +769,9 @@ int main(void)
 		cmocka_unit_test(test_json_writer_lays_out_as_cjson_prints),
 		cmocka_unit_test(test_json_writer_to_a_file_writes_the_same_bytes),
 		cmocka_unit_test(test_rendered_file_is_all_or_nothing),
+		cmocka_unit_test(test_file_read_returns_every_byte_at_any_size),
+		cmocka_unit_test(test_json_string_escapes_what_json_and_html_need),
+		cmocka_unit_test(test_ok_metric_finds_with_any_hint_and_skips_failed_benchmarks),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
