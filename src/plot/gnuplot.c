@@ -222,6 +222,10 @@ static void write_preamble(pg_gnuplot *gp, pg_plot_format format)
 	fputs("set termoption noenhanced\n", out);
 	fputs("print sprintf('perfgate-plot-ready %d %s', GPVAL_ERRNO, GPVAL_ERRMSG)\nreset errors\n",
 	      out);
+	/* What ends each plot (pg_gnuplot_end), said once: gnuplot reads its stdin a byte per read(2). */
+	fputs("pg_end = \"unset output; print sprintf('perfgate-plot-end %d %d %s', pg_plot, GPVAL_ERRNO, "
+	      "GPVAL_ERRMSG)\"\n",
+	      out);
 }
 
 int pg_gnuplot_open(pg_gnuplot **out, const char *dir, pg_plot_format format)
@@ -297,11 +301,10 @@ FILE *pg_gnuplot_begin(pg_gnuplot *gp, const char *file)
 		free(p->script);
 		return NULL;
 	}
-	fprintf(gp->in, "reset\nreset errors\nset encoding utf8\nprint 'perfgate-plot-begin %zu'\n",
-		gp->n_plots);
-	fputs("set output ", gp->in);
-	quote_path(gp->in, p->tmp);
-	fputc('\n', gp->in);
+	/* Settings and errors of the plot before are forgotten first. */
+	fputs("reset\nreset errors\nset encoding utf8\nset output ", gp->script);
+	quote_path(gp->script, p->tmp);
+	fputc('\n', gp->script);
 	gp->n_plots++;
 	gp->open_plot = 1;
 	return gp->script;
@@ -322,10 +325,12 @@ void pg_gnuplot_end(pg_gnuplot *gp)
 		fputs("load ", gp->in);
 		quote_path(gp->in, p->script);
 	}
-	/* GPVAL_ERRNO is set by any error since the reset in begin, the load's too: the plot is not clean. */
-	fprintf(gp->in,
-		"\nunset output\nprint sprintf('perfgate-plot-end %zu %%d %%s', GPVAL_ERRNO, GPVAL_ERRMSG)\n",
-		gp->n_plots - 1);
+	/*
+	 * GPVAL_ERRNO is set by any error since the reset at the file's top, by a
+	 * load that failed, or (when the commands were lost) by the plot before:
+	 * the plot is not clean. An error ends the load, never this line.
+	 */
+	fprintf(gp->in, "\npg_plot = %zu; eval pg_end\n", gp->n_plots - 1);
 	/* gnuplot draws this plot while the caller prepares the next. */
 	fflush(gp->in);
 	gp->open_plot = 0;
