@@ -75,6 +75,7 @@ typedef struct pg_publish_series {
 	size_t n_rows;
 	char plot_key[17];    /* hash of what the plot shows: an unchanged plot is not redrawn */
 	char *svg;            /* the plot, an <svg> element (pg_publish_plots); NULL: none (no_plot says why) */
+	int svg_on_disk;      /* the page on disk has this plot (its key): read when the page is rendered */
 	const char *no_plot;
 	pg_changes changes;   /* where the level shifted, as `perfgate changes` finds it */
 	pg_publish_card card;
@@ -95,8 +96,9 @@ typedef struct pg_publish_metric {
 	/* With several env keys, one plot of every key's line (a series' plot shows its key alone): */
 	char plot_key[17];      /* hash of the series' plot keys: an unchanged plot is not redrawn */
 	char *svg;              /* NULL: none (no_plot says why; with one env key, none is drawn) */
+	int svg_on_disk;        /* as the series' */
 	const char *no_plot;
-	char *page_on_disk;     /* the page as the site has it now (pg_publish_plots reads it), or NULL */
+	char *page_on_disk;     /* the page on disk through its plots' keys (pg_publish_plots reads it), or NULL */
 } pg_publish_metric;
 
 /* A release tag along the walk, signed off against the release tag before it. */

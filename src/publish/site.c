@@ -53,21 +53,110 @@ static char *plot_on_page(const char *old, const char *key)
 	return strndup(begin, (size_t)(end - begin));
 }
 
-/* The plots of a metric as the page on disk has them, when their keys are the same. */
+static int has_plot(const char *page, const char *key)
+{
+	char marker[64];
+	snprintf(marker, sizeof(marker), "<!-- plot:%s -->", key);
+	return strstr(page, marker) != NULL;
+}
+
+/* 1 when every plot of the metric is on the page (with its key), or none of them is. */
+static int find_plots(pg_publish_metric *pm, size_t n_keys, const char *page)
+{
+	int all = 1;
+	for (size_t k = 0; k < n_keys; k++)
+		all &= pm->series[k].svg_on_disk = has_plot(page, pm->series[k].plot_key);
+	if (n_keys > 1)
+		all &= pm->svg_on_disk = has_plot(page, pm->plot_key);
+	return all;
+}
+
+/* How much of a page is read first: its page key and its first plot's key come within 4 KB of its start. */
+#define PAGE_HEAD 16384
+
+/* Up to max bytes of path, NUL-terminated (caller frees); *whole: that was all of it. NULL when unreadable. */
+static char *read_head(const char *path, size_t max, int *whole)
+{
+	FILE *f = fopen(path, "rbe");
+	char *text = f ? malloc(max + 1) : NULL;
+	size_t got = text ? fread(text, 1, max, f) : 0;
+	int bad = !text || ferror(f);
+	*whole = !bad && got < max;
+	if (f)
+		fclose(f);
+	if (bad) {
+		free(text);
+		return NULL;
+	}
+	text[got] = '\0';
+	return text;
+}
+
+/*
+ * Which plots of a metric the page on disk has with the same keys: those
+ * are not redrawn, and are read from the page only when the page itself is
+ * rendered again (load_plots). The page's start is kept for its key.
+ * A page of one env key has its one plot's key in its start; a page of
+ * several has later plots beyond it: when one is not found there, the
+ * whole page is read.
+ */
 static void reuse_plots(site *s, size_t i)
 {
 	pg_publish_metric *pm = &s->model->metrics[i];
-	char *path = pg_path_join(s->dir, pm->page), *old = NULL;
-	size_t len = 0;
-	if (path && access(path, F_OK) == 0 && pg_file_read(&old, &len, path) == 0) {
-		for (size_t k = 0; k < s->model->n_env_keys; k++)
-			pm->series[k].svg = plot_on_page(old, pm->series[k].plot_key);
-		if (s->model->n_env_keys > 1)
-			pm->svg = plot_on_page(old, pm->plot_key);
+	char *path = pg_path_join(s->dir, pm->page), *page = NULL;
+	int whole = 0;
+	if (path && (page = read_head(path, PAGE_HEAD, &whole)) && !find_plots(pm, s->model->n_env_keys, page) &&
+	    !whole && s->model->n_env_keys > 1) {
+		char *all = NULL;
+		if (pg_file_read(&all, NULL, path) == 0) {
+			free(page);
+			page = all;
+			find_plots(pm, s->model->n_env_keys, page);
+		}
 	}
 	pg_error_clear();
-	pm->page_on_disk = old;
+	pm->page_on_disk = page;
 	free(path);
+}
+
+/*
+ * The plots of a page about to be rendered that are on the page on disk,
+ * read from it. One that cannot be read again is not drawn (no_plot says
+ * so). Returns 1 when one could not, 0 when all were read.
+ */
+static int load_plots(site *s, pg_publish_metric *pm)
+{
+	size_t n_keys = s->model->n_env_keys;
+	int wanted = n_keys > 1 && pm->svg_on_disk && !pm->svg, lost = 0;
+	for (size_t k = 0; k < n_keys; k++)
+		wanted |= pm->series[k].svg_on_disk && !pm->series[k].svg;
+	if (!wanted)
+		return 0;
+	char *path = pg_path_join(s->dir, pm->page), *page = NULL;
+	if (!path || pg_file_read(&page, NULL, path) != 0)
+		page = NULL;
+	pg_error_clear();
+	static const char gone[] = "its plot on the page before could not be read again";
+	for (size_t k = 0; k < n_keys; k++) {
+		pg_publish_series *ser = &pm->series[k];
+		if (!ser->svg_on_disk || ser->svg)
+			continue;
+		ser->svg_on_disk = 0;
+		if (!page || !(ser->svg = plot_on_page(page, ser->plot_key))) {
+			ser->no_plot = gone;
+			lost = 1;
+		}
+	}
+	if (n_keys > 1 && pm->svg_on_disk && !pm->svg) {
+		pm->svg_on_disk = 0;
+		if (!page || !(pm->svg = plot_on_page(page, pm->plot_key))) {
+			pm->no_plot = gone;
+			lost = 1;
+		}
+	}
+	free(page);
+	free(path);
+	return lost;
 }
 
 /* gnuplot's SVG file as an element to inline: from <svg on. */
@@ -122,7 +211,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 		pg_publish_metric *pm = &s->model->metrics[i];
 		pg_publish_series *ser = &pm->series[k];
 		pg_lookup_hint near = {0, 0};
-		if (ser->svg || ser->n_rows == 0)
+		if (ser->svg || ser->svg_on_disk || ser->n_rows == 0)
 			continue;
 		char file[600];
 		pg_plot_history_file(file, sizeof(file), pm->bench, pm->metric, NULL, PG_PLOT_SVG);
@@ -197,7 +286,7 @@ static int draw_together(site *s, const char *tmpdir)
 		key_marks[k] = marks + k * n_commits;
 	for (size_t i = 0; i < m->n_metrics && !rc; i++) {
 		pg_publish_metric *pm = &m->metrics[i];
-		if (pm->svg || !measured(m, i))
+		if (pm->svg || pm->svg_on_disk || !measured(m, i))
 			continue;
 		for (size_t k = 0; k < n_keys; k++)
 			for (size_t c = 0; c < n_commits; c++)
@@ -240,8 +329,8 @@ int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const c
 	for (size_t i = 0; i < s->model->n_metrics; i++) {
 		reuse_plots(s, i);
 		for (size_t k = 0; k < s->model->n_env_keys; k++)
-			needed |= !s->model->metrics[i].series[k].svg && s->model->metrics[i].series[k].n_rows > 0;
-		needed |= s->model->n_env_keys > 1 && !s->model->metrics[i].svg && measured(s->model, i);
+			needed |= !s->model->metrics[i].series[k].svg_on_disk && s->model->metrics[i].series[k].n_rows > 0;
+		needed |= s->model->n_env_keys > 1 && !s->model->metrics[i].svg_on_disk && measured(s->model, i);
 	}
 	if (!needed)
 		return 0;
@@ -253,9 +342,9 @@ int pg_publish_plots(pg_publish_counts *counts, pg_publish_model *model, const c
 			return oom();
 		for (size_t i = 0; i < s->model->n_metrics; i++) {
 			for (size_t k = 0; k < s->model->n_env_keys; k++)
-				if (!s->model->metrics[i].series[k].svg)
+				if (!s->model->metrics[i].series[k].svg_on_disk)
 					s->model->metrics[i].series[k].no_plot = s->counts->no_plots;
-			if (!s->model->metrics[i].svg)
+			if (!s->model->metrics[i].svg_on_disk)
 				s->model->metrics[i].no_plot = s->counts->no_plots;
 		}
 		pg_error_clear();
@@ -448,7 +537,7 @@ static void page_key(const pg_publish_model *m, pg_publish_metric *pm)
 	if (m->n_env_keys > 1) {
 		/* The plot of every key, and each key's newest result and its status above the keys. */
 		h = pg_fnv1a_field(h, pm->plot_key);
-		h = pg_fnv1a_field(h, pm->svg ? "svg" : pm->no_plot);
+		h = pg_fnv1a_field(h, pm->svg || pm->svg_on_disk ? "svg" : pm->no_plot);
 		for (size_t k = 0; k < m->n_env_keys; k++) {
 			const pg_publish_card *card = &pm->series[k].card;
 			h = pg_fnv1a_field(h, m->platforms[k].anchor);
@@ -462,7 +551,7 @@ static void page_key(const pg_publish_model *m, pg_publish_metric *pm)
 		const pg_publish_series *ser = &pm->series[k];
 		h = pg_fnv1a_field(h, ser->env_key);
 		h = pg_fnv1a_field(h, ser->plot_key);
-		h = pg_fnv1a_field(h, ser->svg ? "svg" : ser->no_plot);
+		h = pg_fnv1a_field(h, ser->svg || ser->svg_on_disk ? "svg" : ser->no_plot);
 		h = pg_fnv1a(h, &ser->n_rows, sizeof(ser->n_rows));
 		for (size_t r = 0; r < ser->n_rows; r++) {
 			h = pg_fnv1a_field(h, ser->rows[r].subject);
@@ -572,21 +661,27 @@ static int write_metric_data(site *s, const pg_publish_metric *pm)
 	return write_keyed(s, pm, pm->data, render_metric_data);
 }
 
-/* pm NULL: the index, or release r's page when r is set. */
-static int write_page(site *s, const pg_publish_metric *pm, const pg_publish_release *r)
+/* A metric's page, unless the one on disk has its key; its plots that page has are read from it first. */
+static int write_metric_page(site *s, pg_publish_metric *pm)
+{
+	char marker[64];
+	page_key(s->model, pm);
+	snprintf(marker, sizeof(marker), "<!-- page:%s -->", pm->page_key);
+	if (pm->page_on_disk && strstr(pm->page_on_disk, marker)) {
+		s->counts->pages++;
+		return 0;
+	}
+	/* A plot that could not be read again is missing from the page: its key says so. */
+	if (load_plots(s, pm))
+		page_key(s->model, pm);
+	return write_keyed(s, pm, pm->page, render_metric_page);
+}
+
+/* r NULL: the index, else release r's page. */
+static int write_page(site *s, const pg_publish_release *r)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (pm) {
-		/* A page whose key is the one on disk is what a render would write: left as it is. */
-		char marker[64];
-		snprintf(marker, sizeof(marker), "<!-- page:%s -->", pm->page_key);
-		if (pm->page_on_disk && strstr(pm->page_on_disk, marker)) {
-			s->counts->pages++;
-			return 0;
-		}
-		return write_keyed(s, pm, pm->page, render_metric_page);
-	}
 	FILE *out = open_memstream(&buf, &len);
 	if (!out)
 		return oom();
@@ -611,15 +706,14 @@ int pg_publish_write(pg_publish_counts *counts, pg_publish_model *model, const c
 		if (model->releases[i].verdict && !model->releases[i].signoff)
 			rc = pg_publish_release_sign_off(&model->releases[i]);
 	for (size_t i = 0; i < model->n_metrics && !rc; i++) {
-		page_key(model, &model->metrics[i]);
-		rc = write_page(s, &model->metrics[i], NULL);
+		rc = write_metric_page(s, &model->metrics[i]);
 		if (!rc)
 			rc = write_metric_data(s, &model->metrics[i]);
 	}
 	for (size_t i = 0; i < model->n_releases && !rc; i++)
-		rc = write_page(s, NULL, &model->releases[i]);
+		rc = write_page(s, &model->releases[i]);
 	if (!rc)
-		rc = write_page(s, NULL, NULL);
+		rc = write_page(s, NULL);
 	if (!rc) {
 		char *json = NULL;
 		size_t len = 0;

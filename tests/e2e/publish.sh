@@ -245,6 +245,15 @@ check "nothing else is rewritten (changed: $changed)" \
   bash -c "! tr ' ' '\n' <<<'$changed' | grep . | grep -v -E '^(index\.html|data\.json|workload\.[a-z_]+\.(html|json))$'"
 check "the pages of the benchmark not measured are untouched" \
   bash -c "! grep -q '_script_' <<<'$changed'"
+# Another title: every page is rendered again, each with the plot its page had, none drawn again.
+plot_of() { sed -n '/<!-- plot:/,/<!-- \/plot -->/p' "$1"; }
+plot_of site/workload.wall.html >plot-before.svg
+pg publish -o "$T/site" -c "$T/gates.json" --repo-url "$url/" --title 'Another title' >pub4.out 2>pub4.err
+check "a new title rewrites the pages (0 unchanged) and draws no plot" grep -qE ' 0 unchanged; 0 plots drawn' pub4.out
+check "the page has the new title" grep -qF 'Another title</title>' site/workload.wall.html
+plot_of site/workload.wall.html >plot-after.svg
+check "and the plot its page had, byte for byte" \
+  bash -c "test -s plot-before.svg && grep -q '</svg>' plot-before.svg && cmp -s plot-before.svg plot-after.svg"
 
 # ---- gnuplot missing ----
 mkdir -p nobin

@@ -141,6 +141,15 @@ check "the page's table of every key: aarch64's regression" \
 (cd repo && "$PERFGATE" publish -o "$T/site") >pub2.out 2>pub2.err
 check "a second publish rewrites no file" grep -q ' 0 written' pub2.out
 check "and draws no plot" grep -q '; 0 plots drawn' pub2.out
+# Another title: each page rendered again with its three plots (the later two beyond the page's start).
+plots_before=$(sed -n '/<!-- plot:/,/<!-- \/plot -->/p' site/w.wall.html | md5sum)
+(cd repo && "$PERFGATE" publish -o "$T/site" --title 'Another title') >pub3.out 2>pub3.err
+check "a new title rewrites the pages and draws no plot" grep -qE ' 0 unchanged; 0 plots drawn' pub3.out
+check "the page has the new title" grep -qF 'Another title</title>' site/w.wall.html
+plots_after=$(sed -n '/<!-- plot:/,/<!-- \/plot -->/p' site/w.wall.html | md5sum)
+check "each key's plot and the plot of every key are on it as before" test "$plots_after" = "$plots_before"
+check "all three of them" \
+  bash -c "test \$(grep -o '</svg>' site/w.wall.html | wc -l) -ge 3 && ! grep -q 'No plot' site/w.wall.html"
 
 # ---- one env key: the site as it always was ----
 (cd repo && "$PERFGATE" publish -o "$T/one" --env linux-x86_64) >one.out 2>one.err
