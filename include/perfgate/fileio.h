@@ -51,6 +51,14 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len);
 int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg);
 
 /*
+ * pg_file_write_rendered for a file derived from others and written again
+ * when it is lost or stale (a page of the site): still all or nothing, but
+ * not synced to the disk before it replaces the old one (a hundred pages
+ * of one publish waited ~50 ms on fsync).
+ */
+int pg_file_write_derived(const char *path, int (*render)(FILE *f, void *arg), void *arg);
+
+/*
  * `mkdir -p dir`. 0 when dir is (now) a directory; PG_ESYSTEM "PART: cannot
  * create the WHAT: reason" for the part that could not be made, or "DIR:
  * cannot use as the WHAT: not a directory"; PG_EINPUT for an empty name.

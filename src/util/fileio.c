@@ -139,10 +139,11 @@ static int cannot_write(const char *path)
 
 /*
  * Replace the regular file (or nothing) at path: a temporary file beside it,
- * filled by fill (0, or an error with its message set), fsync, rename.
+ * filled by fill (0, or an error with its message set), fsync (when sync
+ * is set), rename.
  * Nothing is left of it on failure.
  */
-static int replace_file(const char *path, int (*fill)(int fd, const char *path, void *arg), void *arg)
+static int replace_file(const char *path, int (*fill)(int fd, const char *path, void *arg), void *arg, int sync)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -163,7 +164,7 @@ static int replace_file(const char *path, int (*fill)(int fd, const char *path, 
 	int rc = fill(fd, path, arg);
 	if (rc)
 		goto failed;
-	if (fsync(fd) != 0 && errno != EINVAL)
+	if (sync && fsync(fd) != 0 && errno != EINVAL)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -222,7 +223,7 @@ int pg_file_write_atomic(const char *path, const char *data, size_t len)
 		rc = bad ? pg_error_set(PG_ESYSTEM, "%s: cannot write: %s", path, strerror(e)) : 0;
 	} else {
 		bytes b = {data, len};
-		rc = replace_file(target, fill_bytes, &b);
+		rc = replace_file(target, fill_bytes, &b, 1);
 	}
 	if (!rc)
 		pg_log_verbose("wrote %s (%zu bytes)", path, len);
@@ -257,14 +258,14 @@ static int fill_rendered(int fd, const char *path, void *arg)
 	return rc;
 }
 
-int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg)
+static int write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg, int sync)
 {
 	/* A regular file (or none yet) is written as it is rendered, never held whole in memory. */
 	char *target = strcmp(path, "-") != 0 ? write_target(path) : NULL;
 	struct stat st;
 	if (target && (stat(target, &st) != 0 || S_ISREG(st.st_mode))) {
 		rendered r = {render, arg, 0};
-		int rc = replace_file(target, fill_rendered, &r);
+		int rc = replace_file(target, fill_rendered, &r, sync);
 		if (!rc)
 			pg_log_verbose("wrote %s (%lld bytes)", path, r.len);
 		free(target);
@@ -283,6 +284,16 @@ int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), 
 		rc = pg_file_write_atomic(path, text, len);
 	free(text);
 	return rc;
+}
+
+int pg_file_write_rendered(const char *path, int (*render)(FILE *f, void *arg), void *arg)
+{
+	return write_rendered(path, render, arg, 1);
+}
+
+int pg_file_write_derived(const char *path, int (*render)(FILE *f, void *arg), void *arg)
+{
+	return write_rendered(path, render, arg, 0);
 }
 
 int pg_make_dirs(const char *dir, const char *what)

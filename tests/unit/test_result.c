@@ -657,6 +657,16 @@ static void test_rendered_file_is_all_or_nothing(void **state)
 	assert_memory_equal(text, "old\n", 4);
 	free(text);
 	assert_int_equal(entries(sub), 1); /* no temporary file left beside it */
+	/* A derived file (not synced) is replaced as whole, or not at all, the same way. */
+	assert_int_equal(pg_file_write_derived(path, render_lines, &bad), PG_EINPUT);
+	assert_int_equal(pg_file_read(&text, &len, path), 0);
+	assert_int_equal(len, 4);
+	free(text);
+	assert_int_equal(pg_file_write_derived(path, render_lines, &ok), 0);
+	assert_int_equal(pg_file_read(&text, &len, path), 0);
+	assert_int_equal(len, 110000);
+	free(text);
+	assert_int_equal(entries(sub), 1);
 }
 
 /* Files of every size around the first buffer's read back byte for byte, and with their length. */
