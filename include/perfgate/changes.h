@@ -72,6 +72,13 @@ int pg_changes_find_metric(pg_changes *out, const pg_history *h, const char *ben
 void pg_changes_release(pg_changes *c);
 
 /*
+ * One commit's point as the search takes it: stat of m (NULL: its centre),
+ * and for the centre the runs behind it (its summary's, else its samples').
+ * Returns 0, or 1 when the statistic is not finite (no point).
+ */
+int pg_changes_point(pg_series_point *out, const pg_metric *m, const char *stat);
+
+/*
  * Change points of one series of n points (oldest first), see changes.c:
  * candidate splits by rank binary segmentation, each decided by Welch's
  * test on the per-commit values and on the pooled runs. Writes the decided

@@ -23,6 +23,9 @@ typedef struct pg_plot_options {
 	const pg_mark *marks; /* history: per commit of the history drawn, its mark (pg_marks_decide):
 	                       * regressions in red, inconclusive in grey; NULL: none marked */
 	const char *file;     /* history: the file to write in gp's directory; NULL: pg_plot_history_file */
+	/* history of the centre: the change points pg_changes_find_metric found on these commits (one
+	 * metric's); NULL: found here, as it finds them */
+	const struct pg_changes *changes;
 } pg_plot_options;
 
 /* The file extension of a format, without the dot: "png" or "svg". */

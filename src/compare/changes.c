@@ -459,6 +459,29 @@ static int primary_specs(series_spec **out, size_t *n, const pg_history *h)
  * not have it. *hint: where the benchmark was last found (benchmarks keep
  * their order from commit to commit, so the lookup is usually one compare).
  */
+int pg_changes_point(pg_series_point *out, const pg_metric *m, const char *stat)
+{
+	*out = (pg_series_point){pg_metric_stat(m, stat), 0, NAN, NAN};
+	if (!isfinite(out->value))
+		return 1;
+	/* The runs speak for the centre only: a p99 is one number per commit. */
+	if (stat && strcmp(stat, "median") != 0 && strcmp(stat, "p50") != 0)
+		return 0;
+	if (m->has_summary && m->summary.n >= 2) {
+		out->n = m->summary.n;
+		pg_summary_location(&m->summary, &out->mean, &out->sd);
+	} else if (m->n_samples >= 2) {
+		double sum = 0, ss = 0;
+		for (size_t i = 0; i < m->n_samples; i++)
+			sum += m->samples[i];
+		double mean = sum / (double)m->n_samples;
+		for (size_t i = 0; i < m->n_samples; i++)
+			ss += (m->samples[i] - mean) * (m->samples[i] - mean);
+		*out = (pg_series_point){out->value, m->n_samples, mean, sqrt(ss / (double)(m->n_samples - 1))};
+	}
+	return 0;
+}
+
 static const pg_metric *point_of(pg_series_point *out, const pg_result_set *rs, const series_spec *s, size_t *hint)
 {
 	const pg_benchmark *b = NULL;
@@ -479,26 +502,8 @@ static const pg_metric *point_of(pg_series_point *out, const pg_result_set *rs, 
 			return NULL;
 		}
 	}
-	if (b->status != PG_STATUS_OK)
+	if (b->status != PG_STATUS_OK || pg_changes_point(out, m, stat) != 0)
 		return NULL;
-	*out = (pg_series_point){pg_metric_stat(m, stat), 0, NAN, NAN};
-	if (!isfinite(out->value))
-		return NULL;
-	/* The runs speak for the centre only: a p99 is one number per commit. */
-	if (stat && strcmp(stat, "median") != 0 && strcmp(stat, "p50") != 0)
-		return m;
-	if (m->has_summary && m->summary.n >= 2) {
-		out->n = m->summary.n;
-		pg_summary_location(&m->summary, &out->mean, &out->sd);
-	} else if (m->n_samples >= 2) {
-		double sum = 0, ss = 0;
-		for (size_t i = 0; i < m->n_samples; i++)
-			sum += m->samples[i];
-		double mean = sum / (double)m->n_samples;
-		for (size_t i = 0; i < m->n_samples; i++)
-			ss += (m->samples[i] - mean) * (m->samples[i] - mean);
-		*out = (pg_series_point){out->value, m->n_samples, mean, sqrt(ss / (double)(m->n_samples - 1))};
-	}
 	return m;
 }
 

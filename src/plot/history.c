@@ -102,9 +102,31 @@ static void mark_points(point *pts, size_t n, const pg_mark *marks)
  * commits to tell are not drawn. Data blocks $levels and $shifts; *any:
  * there are shifts to plot.
  */
-static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n_points, const char *stat,
-			 const char *unit, double factor, int *any)
+/*
+ * Where each level of the n points starts (the index of its first point),
+ * as `changes` found them on h (their commits looked up in order; at[]
+ * maps points to commits). 0 when some change point is not among them.
+ */
+static int known_starts(size_t *starts, size_t *n_starts, const pg_changes *known, const pg_history *h,
+			const size_t *at, size_t n)
 {
+	size_t p = 0;
+	*n_starts = 0;
+	for (size_t j = 0; j < known->n; j++) {
+		while (p < n && strcmp(h->commits[at[p]].commit, known->items[j].commit) != 0)
+			p++;
+		if (p == 0 || p == n)
+			return 0;
+		if (!known->items[j].too_few)
+			starts[(*n_starts)++] = p;
+	}
+	return 1;
+}
+
+static int write_changes(FILE *out, const point *pts, const pg_history *h, size_t n_points, const char *stat,
+			 const char *unit, double factor, const pg_changes *known, int *any)
+{
+	size_t n_commits = h->n_commits;
 	double *values = malloc(n_points * sizeof(*values));
 	size_t *at = malloc(n_points * sizeof(*at)), *starts = malloc(n_points * sizeof(*starts));
 	pg_series_point *series = malloc(n_points * sizeof(*series));
@@ -119,22 +141,22 @@ static int write_changes(FILE *out, const point *pts, size_t n_commits, size_t n
 	double top = -INFINITY, bottom = 0;
 	for (size_t i = 0; i < n_commits; i++)
 		if (pts[i].metric) {
-			const pg_metric *m = pts[i].metric;
-			series[n] = (pg_series_point){pts[i].y, 0, NAN, NAN};
-			if (centre && m->has_summary && m->summary.n >= 2) {
-				series[n].n = m->summary.n;
-				pg_summary_location(&m->summary, &series[n].mean, &series[n].sd);
-			}
+			/* As `perfgate changes` takes each commit (pts[i].y is this statistic, finite). */
+			pg_changes_point(&series[n], pts[i].metric, stat);
 			values[n] = pts[i].y;
 			at[n++] = i;
 			top = fmax(top, fmax(pts[i].y, isfinite(pts[i].hi) ? pts[i].hi : pts[i].y));
 			bottom = fmin(bottom, fmin(pts[i].y, isfinite(pts[i].lo) ? pts[i].lo : pts[i].y));
 		}
-	if ((rc = pg_changes_split_series(splits, &n_splits, series, n, NULL)))
-		goto out;
-	for (size_t j = 0; j < n_splits; j++)
-		if (!splits[j].too_few)
-			starts[n_starts++] = splits[j].at;
+	/* Change points the caller found on the same points (pg_changes_find_metric) are not searched again. */
+	if (!centre || !known || !known_starts(starts, &n_starts, known, h, at, n)) {
+		n_starts = 0;
+		if ((rc = pg_changes_split_series(splits, &n_splits, series, n, NULL)))
+			goto out;
+		for (size_t j = 0; j < n_splits; j++)
+			if (!splits[j].too_few)
+				starts[n_starts++] = splits[j].at;
+	}
 	if (n_starts == 0)
 		goto out;
 	*any = 1;
@@ -370,7 +392,7 @@ int pg_plot_history(pg_gnuplot *gp, const pg_history *h, const char *bench, cons
 		}
 	fputs("EOD\n", out);
 	int any_shift = 0;
-	if (write_changes(out, pts, h->n_commits, n_points, stat, unit, u.factor, &any_shift)) {
+	if (write_changes(out, pts, h, n_points, stat, unit, u.factor, o ? o->changes : NULL, &any_shift)) {
 		pg_gnuplot_end(gp);
 		free(pts);
 		return PG_ENOMEM;

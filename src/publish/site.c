@@ -231,7 +231,7 @@ static int draw_key(site *s, size_t k, const char *tmpdir)
 				view[hv.n_commits++] = h->commits[c];
 			}
 		pg_plot_options po = {.format = PG_PLOT_SVG, .threshold = pm->threshold, .target = pm->target,
-				      .target_is_max = pm->target_is_max, .marks = view_marks};
+				      .target_is_max = pm->target_is_max, .marks = view_marks, .changes = &ser->changes};
 		int drawn = 0;
 		rc = pg_plot_history(gps[next++ % n_gp], &hv, pm->bench, pm->metric, NULL, &po, &drawn);
 		if (drawn && !(files[i] = strdup(file)))

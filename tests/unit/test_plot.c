@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "perfgate/changes.h"
 #include "perfgate/compare.h"
 #include "perfgate/error.h"
 #include "perfgate/plot.h"
@@ -422,6 +423,81 @@ static void test_a_tmpdir_that_cannot_be_used_is_named(void **state)
 	free(dir);
 }
 
+/* ---- change points given to the plot ---- */
+
+/* 30 commits of one benchmark (runs only, no summary), twice as slow from the 16th on. */
+static void stepped_history(pg_history *h, pg_history_commit *commits)
+{
+	for (size_t i = 0; i < 30; i++) {
+		snprintf(commits[i].commit, sizeof(commits[i].commit), "%040zx", 0xc0de00 + i);
+		commits[i].rs = pg_result_set_new();
+		assert_non_null(commits[i].rs);
+		add_bench(commits[i].rs, "workload", i < 15 ? 10.0 : 20.0, 9);
+	}
+	*h = (pg_history){commits, 30, "linux-x86_64", NULL, 0, NULL, 0};
+}
+
+/* The plot drawn into dir/name with the given change points; its text (caller frees). */
+static char *drawn_with(const char *dir, const char *name, const pg_history *h, const pg_changes *changes)
+{
+	pg_gnuplot *gp = NULL;
+	pg_plot_options o = {.format = PG_PLOT_SVG, .file = name, .changes = changes};
+	int drawn = 0;
+	assert_int_equal(pg_gnuplot_open(&gp, dir, PG_PLOT_SVG), 0);
+	assert_int_equal(pg_plot_history(gp, h, "workload", "wall", NULL, &o, &drawn), 0);
+	assert_int_equal(drawn, 1);
+	assert_int_equal(pg_gnuplot_close(gp), 0);
+	char path[512];
+	size_t len = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	char *svg = read_all(path, &len);
+	assert_non_null(svg);
+	return svg;
+}
+
+/*
+ * The change points `changes` found are drawn as the plot finds them itself
+ * (samples without a summary taken as that verb takes them); ones that are
+ * not among the plot's commits are searched again; other ones are drawn
+ * where they say.
+ */
+static void test_history_draws_the_change_points_it_is_given_as_it_finds_them(void **state)
+{
+	(void)state;
+	if (!have_gnuplot())
+		skip();
+	pg_history_commit commits[30];
+	pg_history h;
+	stepped_history(&h, commits);
+	pg_changes found;
+	assert_int_equal(pg_changes_find_metric(&found, &h, "workload", "wall", NULL), 0);
+	assert_true(found.n >= 1);
+	assert_string_equal(found.items[0].commit, commits[15].commit);
+	char *dir = temp_dir();
+	char *own = drawn_with(dir, "own.svg", &h, NULL), *given = drawn_with(dir, "given.svg", &h, &found);
+	assert_non_null(strstr(own, "change point"));
+	assert_string_equal(own, given);
+	/* A change point at a commit the plot does not have: searched again, the same plot. */
+	pg_change_point stray = found.items[0];
+	snprintf(stray.commit, sizeof(stray.commit), "%040d", 7);
+	pg_changes elsewhere = {&stray, 1, 1, NULL, 0};
+	char *again = drawn_with(dir, "again.svg", &h, &elsewhere);
+	assert_string_equal(own, again);
+	/* One at another commit of the plot is drawn there: the plot takes what it is given. */
+	snprintf(stray.commit, sizeof(stray.commit), "%s", commits[8].commit);
+	char *moved = drawn_with(dir, "moved.svg", &h, &elsewhere);
+	assert_string_not_equal(own, moved);
+	free(own);
+	free(given);
+	free(again);
+	free(moved);
+	pg_changes_release(&found);
+	for (size_t i = 0; i < 30; i++)
+		pg_result_set_free(commits[i].rs);
+	remove_dir(dir);
+	free(dir);
+}
+
 /* ---- every env key on one plot ---- */
 
 /* histories[k] of n commits, each key's result at centre[k] ms, none where absent[k] names the commit. */
@@ -542,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_a_failing_plot_is_named_and_leaves_no_file),
 		cmocka_unit_test(test_each_plot_is_loaded_from_its_own_file_that_close_removes),
 		cmocka_unit_test(test_a_tmpdir_that_cannot_be_used_is_named),
+		cmocka_unit_test(test_history_draws_the_change_points_it_is_given_as_it_finds_them),
 		cmocka_unit_test(test_history_keys_draws_a_line_per_env_key_titled_with_it),
 		cmocka_unit_test(test_history_keys_draws_nothing_when_no_key_has_the_metric),
 	};
