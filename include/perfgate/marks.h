@@ -68,6 +68,25 @@ pg_mark pg_marks_of(const pg_verdict *v, const char *bench, const char *metric, 
 pg_mark pg_marks_of_at(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row,
 		       size_t *hint);
 
+/* A metric by name: the marks publish shows. */
+typedef struct pg_metric_ref {
+	const char *bench, *metric;
+} pg_metric_ref;
+
+/*
+ * The marks of the wanted metrics that pg_marks_decide (then pg_marks_of)
+ * gives head against base (pg_marks_base's) without gates, acceptances or
+ * history and with the relative threshold out of reach: as publish decides
+ * a commit whose every centre moved under every threshold, without building
+ * the verdict. Unchanged where base has the metric, inconclusive where
+ * head's centre is not finite, none where either lacks it. Returns 0 with
+ * out[0..n) set, or 1 (out untouched) where only pg_marks_decide can say:
+ * a size benchmark (held to its own threshold), a unit other than the
+ * base's, two benchmarks or metrics of one name.
+ */
+int pg_marks_unmoved(pg_mark *out, const pg_metric_ref *wanted, size_t n, const pg_result_set *head,
+		     const pg_result_set *base);
+
 /* "regression", "inconclusive", ...; "" for PG_MARK_NONE. */
 const char *pg_mark_name(pg_mark mark);
 

@@ -128,10 +128,12 @@ typedef struct pg_lookup_hint {
 
 /*
  * bench.metric in rs when bench ran cleanly (status ok), else NULL (rs may
- * be NULL). hint (may be NULL) is tried first and updated: result sets
- * along a history mostly hold the same benchmarks in the same order, so a
- * series of 1,000 commits of 50 benchmarks does not compare names 25 times
- * a commit.
+ * be NULL). hint (may be NULL) is tried first, and the place after it,
+ * and updated: result sets along a history mostly hold the same benchmarks
+ * in the same order, so a series of 1,000 commits of 50 benchmarks (or the
+ * 50 benchmarks of one set, in order) does not compare names 25 times
+ * each. Where rs has two benchmarks (or metrics) of a name, the hint may
+ * find the later.
  */
 const pg_metric *pg_result_set_ok_metric(const pg_result_set *rs, const char *bench, const char *metric,
 					 pg_lookup_hint *hint);

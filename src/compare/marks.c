@@ -147,6 +147,62 @@ int pg_marks_decide(pg_verdict **out, const pg_result_set *head, const pg_result
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when no two benchmarks of rs, and no two metrics of one of them, share a name. */
+static int names_unique(const pg_result_set *rs)
+{
+	int unique = 1;
+	for (size_t b = 0; b < rs->n_benchmarks && unique; b++) {
+		const pg_benchmark *bench = &rs->benchmarks[b];
+		for (size_t i = 0; i < bench->n_metrics && unique; i++)
+			for (size_t j = i + 1; j < bench->n_metrics && unique; j++)
+				unique = strcmp(bench->metrics[i].name, bench->metrics[j].name) != 0;
+	}
+	const char **names = unique && rs->n_benchmarks > 1 ? malloc(rs->n_benchmarks * sizeof(*names)) : NULL;
+	if (!names)
+		return unique && rs->n_benchmarks <= 1;
+	for (size_t b = 0; b < rs->n_benchmarks; b++)
+		names[b] = rs->benchmarks[b].name;
+	qsort(names, rs->n_benchmarks, sizeof(*names), by_name);
+	for (size_t b = 1; b < rs->n_benchmarks && unique; b++)
+		unique = strcmp(names[b - 1], names[b]) != 0;
+	free(names);
+	return unique;
+}
+
+int pg_marks_unmoved(pg_mark *out, const pg_metric_ref *wanted, size_t n, const pg_result_set *head,
+		     const pg_result_set *base)
+{
+	/* Every name once (base has one benchmark per head's): a lookup by position is the lookup by name. */
+	if (!names_unique(head) || (base && !names_unique(base)))
+		return 1;
+	pg_lookup_hint near = {0, 0}, near_base = {0, 0};
+	for (size_t b = 0; base && b < head->n_benchmarks; b++) {
+		const pg_benchmark *hb = &head->benchmarks[b];
+		for (size_t m = 0; m < hb->n_metrics; m++) {
+			const pg_metric *bm = pg_result_set_ok_metric(base, hb->name, hb->metrics[m].name, &near_base);
+			if (bm && hb->status == PG_STATUS_OK &&
+			    (strcmp(hb->kind, "size") == 0 || strcmp(bm->unit, hb->metrics[m].unit) != 0))
+				return 1;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		const pg_metric *hm = pg_result_set_ok_metric(head, wanted[j].bench, wanted[j].metric, &near);
+		const pg_metric *bm = hm && base ? pg_result_set_ok_metric(base, wanted[j].bench, wanted[j].metric,
+									   &near_base)
+						  : NULL;
+		if (!bm || !isfinite(pg_metric_stat(bm, NULL)))
+			out[j] = PG_MARK_NONE;
+		else
+			out[j] = isfinite(pg_metric_stat(hm, NULL)) ? PG_MARK_UNCHANGED : PG_MARK_INCONCLUSIVE;
+	}
+	return 0;
+}
+
 pg_mark pg_marks_of(const pg_verdict *v, const char *bench, const char *metric, const pg_metric_change **row)
 {
 	size_t hint = 0;

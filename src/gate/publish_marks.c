@@ -92,7 +92,11 @@ static int decide_commit(pg_site *s, size_t k, size_t i, const pg_result_set **e
 	if (rc || !base)
 		return rc;
 	if (!moved(head, base, least_threshold(s))) {
-		/* Unchanged, as check would say: a verdict without tests. */
+		/* Unchanged, as check would say: marks without a verdict where they can be told without one. */
+		if (pg_marks_unmoved(&s->marks[k][i * s->model.n_metrics], s->refs, s->model.n_metrics, head, base) ==
+		    0)
+			goto out_base;
+		/* Else a verdict without tests. */
 		pg_compare_options quick = compare_options(s);
 		quick.regression = 1e9;
 		rc = pg_marks_decide(&v, head, base, origins, NULL, &quick, NULL);
@@ -156,11 +160,14 @@ out_base:
 int pg_site_decide_marks(pg_site *s)
 {
 	const pg_publish_model *m = &s->model;
-	if (!(s->marks = calloc(m->n_env_keys, sizeof(*s->marks))) ||
+	if (!(s->refs = calloc(m->n_metrics + 1, sizeof(*s->refs))) ||
+	    !(s->marks = calloc(m->n_env_keys, sizeof(*s->marks))) ||
 	    !(s->full = calloc(m->n_env_keys, sizeof(*s->full))) ||
 	    !(s->full_read = calloc(m->n_env_keys, sizeof(*s->full_read))))
 		return pg_site_oom();
 	int rc = 0;
+	for (size_t j = 0; j < m->n_metrics; j++)
+		s->refs[j] = (pg_metric_ref){m->metrics[j].bench, m->metrics[j].metric};
 	for (size_t k = 0; k < m->n_env_keys && !rc; k++) {
 		size_t n = s->histories[k]->n_commits;
 		const pg_result_set **earlier = calloc(n + 1, sizeof(*earlier));
@@ -190,6 +197,7 @@ void pg_site_marks_free(pg_site *s)
 			free(s->full_read[k]);
 	}
 	free(s->marks);
+	free(s->refs);
 	free(s->full);
 	free(s->full_read);
 }

@@ -15,6 +15,7 @@ typedef struct pg_site {
 	pg_acceptances accepts; /* what accepts changes along the walk */
 	size_t *accept_at;      /* per acceptance: the first commit of the walk that has it */
 	pg_mark **marks;        /* per env key: the model's marks, [commit * model.n_metrics + metric] */
+	pg_metric_ref *refs;    /* the model's metrics by name, for pg_marks_unmoved */
 	pg_commit_records **full; /* per env key and commit: the records read with samples for the marks */
 	int **full_read;
 	pg_store *store;

@@ -138,17 +138,24 @@ const pg_metric *pg_result_set_ok_metric(const pg_result_set *rs, const char *be
 					 pg_lookup_hint *hint)
 {
 	pg_lookup_hint none = {0, 0}, *h = hint ? hint : &none;
+	const pg_benchmark *b = NULL;
+	const pg_metric *m = NULL;
 	if (!rs)
 		return NULL;
-	const pg_benchmark *b = h->bench < rs->n_benchmarks && strcmp(rs->benchmarks[h->bench].name, bench) == 0
-					? &rs->benchmarks[h->bench]
-					: pg_result_set_find(rs, bench);
+	/* Where the last one was (the next commit's), else just after it (the next of this set's). */
+	for (size_t at = h->bench; !b && at < rs->n_benchmarks && at <= h->bench + 1; at++)
+		if (strcmp(rs->benchmarks[at].name, bench) == 0)
+			b = &rs->benchmarks[at];
+	if (!b)
+		b = pg_result_set_find(rs, bench);
 	if (!b || b->status != PG_STATUS_OK)
 		return NULL;
 	h->bench = (size_t)(b - rs->benchmarks);
-	const pg_metric *m = h->metric < b->n_metrics && strcmp(b->metrics[h->metric].name, metric) == 0
-				     ? &b->metrics[h->metric]
-				     : pg_benchmark_find_metric(b, metric);
+	for (size_t at = h->metric; !m && at < b->n_metrics && at <= h->metric + 1; at++)
+		if (strcmp(b->metrics[at].name, metric) == 0)
+			m = &b->metrics[at];
+	if (!m)
+		m = pg_benchmark_find_metric(b, metric);
 	if (m)
 		h->metric = (size_t)(m - b->metrics);
 	return m;

@@ -177,10 +177,110 @@ static void test_marks_base_takes_each_benchmark_from_its_newest_earlier_result(
 	pg_result_set_free(newer);
 }
 
+/* ---- marks of a commit that moved under every threshold, without a verdict ---- */
+
+/* Benchmark name of kind with metrics wall (ms) and cpu (ms) around centre; NAN: wall has no figure. */
+static void add_two(pg_result_set *rs, const char *name, const char *kind, double wall, double cpu, const char *unit)
+{
+	pg_benchmark *b = pg_result_set_add_benchmark(rs, name, kind);
+	/* Each metric filled before the next is added: adding one may move the others. */
+	pg_metric *w = pg_benchmark_add_metric(b, "wall", unit, PG_BETTER_LOWER);
+	for (int i = 0; i < 5 && isfinite(wall); i++)
+		pg_metric_add_sample(w, wall * (1.0 + 0.01 * i));
+	pg_metric *c = pg_benchmark_add_metric(b, "cpu", "ms", PG_BETTER_LOWER);
+	for (int i = 0; i < 5 && isfinite(cpu); i++)
+		pg_metric_add_sample(c, cpu * (1.0 + 0.01 * i));
+}
+
+/* What pg_marks_decide says of each wanted metric, with publish's quick options. */
+static void decided(pg_mark *out, const pg_metric_ref *wanted, size_t n, const pg_result_set *head,
+		    const pg_result_set *base)
+{
+	pg_verdict *v = NULL;
+	pg_compare_options quick = {.regression = 1e9};
+	assert_int_equal(pg_marks_decide(&v, head, base, NULL, NULL, &quick, NULL), 0);
+	for (size_t j = 0; j < n; j++)
+		out[j] = pg_marks_of(v, wanted[j].bench, wanted[j].metric, NULL);
+	pg_verdict_free(v);
+}
+
+static void test_marks_unmoved_are_the_marks_the_verdict_gives(void **state)
+{
+	(void)state;
+	pg_result_set *head = pg_result_set_new(), *base = pg_result_set_new();
+	add_two(head, "steady", "command", 10.0, 8.0, "ms");
+	add_two(base, "steady", "command", 10.1, 8.1, "ms");
+	add_two(head, "failed", "command", 10.0, 8.0, "ms");
+	add_two(base, "failed", "command", 10.0, 8.0, "ms");
+	assert_int_equal(pg_benchmark_set_status(&head->benchmarks[1], PG_STATUS_FAILED, "exit 1"), 0);
+	add_two(head, "new", "command", 5.0, 4.0, "ms"); /* not in base */
+	add_two(head, "no-cpu-before", "command", 7.0, 6.0, "ms");
+	add_two(base, "no-cpu-before", "command", 7.0, NAN, "ms");
+	add_two(head, "no-wall-now", "command", NAN, 3.0, "ms");
+	add_two(base, "no-wall-now", "command", 3.0, 3.0, "ms");
+	add_two(head, "zero", "command", 0.0, 1.0, "ms");
+	add_two(base, "zero", "command", 0.0, 1.0, "ms");
+	assert_int_equal(pg_result_set_summarize(head), 0);
+	assert_int_equal(pg_result_set_summarize(base), 0);
+	const pg_metric_ref wanted[] = {{"steady", "wall"},        {"steady", "cpu"},       {"failed", "wall"},
+					{"new", "wall"},           {"no-cpu-before", "wall"}, {"no-cpu-before", "cpu"},
+					{"no-wall-now", "wall"},   {"no-wall-now", "cpu"},    {"zero", "wall"},
+					{"missing", "wall"},       {"steady", "rss"}};
+	size_t n = sizeof(wanted) / sizeof(wanted[0]);
+	pg_mark fast[11], slow[11];
+	assert_int_equal(pg_marks_unmoved(fast, wanted, n, head, base), 0);
+	decided(slow, wanted, n, head, base);
+	for (size_t j = 0; j < n; j++)
+		assert_int_equal(fast[j], slow[j]);
+	/* Each kind of answer is among them. */
+	assert_int_equal(fast[0], PG_MARK_UNCHANGED);
+	assert_int_equal(fast[2], PG_MARK_NONE);
+	assert_int_equal(fast[5], PG_MARK_NONE);
+	assert_int_equal(fast[6], PG_MARK_INCONCLUSIVE);
+	/* No base at all: nothing compared. */
+	assert_int_equal(pg_marks_unmoved(fast, wanted, n, head, NULL), 0);
+	for (size_t j = 0; j < n; j++)
+		assert_int_equal(fast[j], PG_MARK_NONE);
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+}
+
+static void test_marks_unmoved_leave_to_the_verdict_what_it_alone_decides(void **state)
+{
+	(void)state;
+	const pg_metric_ref wanted[] = {{"a", "wall"}};
+	pg_mark out[1] = {PG_MARK_REGRESSION};
+	/* A size benchmark is held to its own threshold. */
+	pg_result_set *head = set_of("a", "size", 100.0, 0.0, 3, 1), *base = set_of("a", "size", 90.0, 0.0, 3, 2);
+	assert_int_equal(pg_marks_unmoved(out, wanted, 1, head, base), 1);
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+	/* Another unit: compare converts it. */
+	head = pg_result_set_new();
+	base = pg_result_set_new();
+	add_two(head, "a", "command", 10.0, 1.0, "ms");
+	add_two(base, "a", "command", 0.01, 1.0, "s");
+	assert_int_equal(pg_marks_unmoved(out, wanted, 1, head, base), 1);
+	/* Two benchmarks of one name: which the verdict shows is its own. */
+	add_two(base, "b", "command", 1.0, 1.0, "ms");
+	add_two(head, "b", "command", 1.0, 1.0, "ms");
+	add_two(head, "b", "command", 2.0, 1.0, "ms");
+	const pg_metric_ref b[] = {{"b", "wall"}};
+	pg_result_set_free(base);
+	base = pg_result_set_new();
+	add_two(base, "b", "command", 1.0, 1.0, "ms");
+	assert_int_equal(pg_marks_unmoved(out, b, 1, head, base), 1);
+	assert_int_equal(out[0], PG_MARK_REGRESSION); /* untouched */
+	pg_result_set_free(head);
+	pg_result_set_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_marks_noisy_12pct_jump_is_not_red),
+		cmocka_unit_test(test_marks_unmoved_are_the_marks_the_verdict_gives),
+		cmocka_unit_test(test_marks_unmoved_leave_to_the_verdict_what_it_alone_decides),
 		cmocka_unit_test(test_marks_significant_30pct_jump_is_red),
 		cmocka_unit_test(test_marks_accepted_regression_is_not_red),
 		cmocka_unit_test(test_marks_one_run_is_tested_never_red_by_ratio),
