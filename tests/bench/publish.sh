@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # publish.sh - `perfgate publish` over 1,000 commits with 50 metrics each: the full build of the site,
 # a second run with nothing new, and the run after one more commit where every benchmark was measured
-# (the normal CI case: every metric page, its plot and its data file change).
+# (the normal CI case: every metric page, its plot and its data file change), three times over: each
+# run's time and their median, which the target holds (the machine's speed wanders between runs).
 #   tests/bench/publish.sh [BUILD_DIR] [COMMITS] [BENCHMARKS]   (default: build, 1000, 50)
 # PERFGATE overrides the executable. Targets: full build <= 10 s, one more commit <= 1 s.
 set -euo pipefail
@@ -42,7 +43,8 @@ gen() {
   }
   BEGIN {
     if (only != "") {
-      # one more commit on top of main, every benchmark measured
+      # one more commit on top of main (the only-th more), every benchmark measured
+      n += only - 1
       printf "commit refs/heads/main\nmark :%d\ncommitter Bench <bench@perfgate.invalid> %d +0000\n", n + 1, 1600000000 + (n + 1) * 60
       msg = "one more change"
       printf "data %d\n%s\nfrom refs/heads/main^0\n\n", length(msg), msg
@@ -77,10 +79,14 @@ t0=$(date +%s%N); "$pg" publish -o "$tmp/site" -n "$n" >"$tmp/full.out"; t1=$(da
 full=$(ms "$t0" "$t1")
 t0=$(date +%s%N); "$pg" publish -o "$tmp/site" -n "$n" >"$tmp/same.out"; t1=$(date +%s%N)
 same=$(ms "$t0" "$t1")
-gen more | git fast-import --quiet
-git reset -q --hard main
-t0=$(date +%s%N); "$pg" publish -o "$tmp/site" -n "$n" >"$tmp/more.out"; t1=$(date +%s%N)
-more=$(ms "$t0" "$t1")
+mores=()
+for k in 1 2 3; do
+  gen "$k" | git fast-import --quiet
+  git reset -q --hard main
+  t0=$(date +%s%N); "$pg" publish -o "$tmp/site" -n "$n" >"$tmp/more.out"; t1=$(date +%s%N)
+  mores+=("$(ms "$t0" "$t1")")
+done
+more=$(printf '%s\n' "${mores[@]}" | sort -n | sed -n 2p)
 pages=$(ls "$tmp/site" | wc -l)
 bytes=$(du -sk "$tmp/site" | cut -f1)
 
@@ -88,6 +94,7 @@ printf '%d commits x %d metrics, -n %d: %d files, %d KiB\n' "$commits" "$benches
 printf '  full build                        %7d ms   (target <= 10000)  %s\n' "$full" "$(cat "$tmp/full.out")"
 printf '  again, nothing new                %7d ms                      %s\n' "$same" "$(cat "$tmp/same.out")"
 printf '  one more commit (all benchmarks)  %7d ms   (target <= 1000)   %s\n' "$more" "$(cat "$tmp/more.out")"
+printf '    the three runs: %s ms; the median is held to the target\n' "${mores[*]}"
 printf '  load average %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v a="$full" -v b="$more" 'BEGIN {
   ok = (a <= 10000 && b <= 1000)
