@@ -50,7 +50,9 @@ git -C repo commit -q --allow-empty -m "head"
 rm -f maps.txt
 (cd repo && run_pg check_base 0 check -v --format json="$T/verdict.json")
 expect_err check_base "^perfgate: baseline: "
-check "the probe ran $runs times" test "$(wc -l <maps.txt)" -eq $runs
+# A runner slowed by other work can make the head look slower: check then measures it again to
+# confirm, so there may be more than $runs runs, and all are looked at.
+check "the probe ran at least $runs times" test "$(wc -l <maps.txt)" -ge $runs
 check "without libgit2 while measuring against a stored baseline too" \
   bash -c "awk '\$1 != 0 || \$2 == 0 || \$3 != 1 {bad = 1} END {exit bad}' maps.txt"
 check "the verdict compared with the stored result" \
