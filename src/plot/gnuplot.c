@@ -33,7 +33,7 @@ typedef struct plot_file {
  * gnuplot reads a pipe on its stdin one byte per read(2), and a file it
  * loads through stdio: a plot of 1,000 points is some 30 KB of commands
  * and data, so each plot's commands go to a file of their own in a private
- * directory, and the pipe carries only what frames them.
+ * directory, and the pipe carries only the load of each and its end.
  */
 struct pg_gnuplot {
 	pid_t pid;
@@ -326,9 +326,10 @@ void pg_gnuplot_end(pg_gnuplot *gp)
 		quote_path(gp->in, p->script);
 	}
 	/*
-	 * GPVAL_ERRNO is set by any error since the reset at the file's top, by a
-	 * load that failed, or (when the commands were lost) by the plot before:
-	 * the plot is not clean. An error ends the load, never this line.
+	 * GPVAL_ERRNO is set by any error since the reset at the file's top, or
+	 * by a load that failed: the plot is not clean (one whose commands were
+	 * lost fails at close, whatever this says). An error ends the load, never
+	 * this line.
 	 */
 	fprintf(gp->in, "\npg_plot = %zu; eval pg_end\n", gp->n_plots - 1);
 	/* gnuplot draws this plot while the caller prepares the next. */

@@ -94,15 +94,6 @@ static void mark_points(point *pts, size_t n, const pg_mark *marks)
 }
 
 /*
- * Change points of the plotted values, found as `perfgate changes` finds
- * them (pg_changes_split_series with its defaults, from each commit's value
- * and, for the centre, its runs), so the plot and that verb agree: a dotted
- * vertical line where each new level starts, labelled with the change, and
- * the level of each segment (its median) as a step. Shifts with too few
- * commits to tell are not drawn. Data blocks $levels and $shifts; *any:
- * there are shifts to plot.
- */
-/*
  * Where each level of the n points starts (the index of its first point),
  * as `changes` found them on h (their commits looked up in order; at[]
  * maps points to commits). 0 when some change point is not among them.
@@ -123,6 +114,17 @@ static int known_starts(size_t *starts, size_t *n_starts, const pg_changes *know
 	return 1;
 }
 
+/*
+ * Change points of the plotted values, found as `perfgate changes` finds
+ * them (pg_changes_split_series with its defaults, from each commit's value
+ * and, for the centre, its runs), so the plot and that verb agree: a dotted
+ * vertical line where each new level starts, labelled with the change, and
+ * the level of each segment (its median) as a step. Shifts with too few
+ * commits to tell are not drawn. Data blocks $levels and $shifts; *any:
+ * there are shifts to plot. known (may be NULL): the change points the
+ * caller found on these points with pg_changes_find_metric, taken as
+ * they are.
+ */
 static int write_changes(FILE *out, const point *pts, const pg_history *h, size_t n_points, const char *stat,
 			 const char *unit, double factor, const pg_changes *known, int *any)
 {
