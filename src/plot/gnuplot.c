@@ -422,11 +422,15 @@ void pg_gnuplot_quote(FILE *out, const char *s, size_t max)
 		fputs("''", out);
 }
 
-/* Wait for pid, killing it after the timeout. Returns its wait status, or -1. */
+/*
+ * Wait for pid, killing it after the timeout. Returns its wait status, or
+ * -1. Looked at every millisecond for the first 200 (gnuplot mostly ends
+ * within a few of its stdin's end), then every 10.
+ */
 static int wait_for(pid_t pid)
 {
 	int status;
-	for (int waited = 0;; waited += 10) {
+	for (int waited = 0;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return status;
@@ -438,7 +442,9 @@ static int wait_for(pid_t pid)
 				;
 			return -1;
 		}
-		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		int step = waited < 200 ? 1 : 10;
+		nanosleep(&(struct timespec){.tv_nsec = step * 1000 * 1000}, NULL);
+		waited += step;
 	}
 }
 
